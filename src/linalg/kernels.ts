@@ -1,0 +1,27 @@
+/**
+ * The small set of float64 kernels the spectrum needs, behind one interface so a faster
+ * backend (WebAssembly SIMD, worker threads) can replace the reference without touching callers.
+ *
+ * Layout conventions used everywhere in rnn-lyapunov:
+ * - a weight matrix is row-major [rows × cols], exactly like a PyTorch tensor;
+ * - a *block* of k vectors of length n ("n×k block") is column-major: vector j occupies
+ *   [j*n, (j+1)*n). Each tangent vector is contiguous, which suits both A·v and QR.
+ */
+export interface LinalgKernels {
+  readonly name: string;
+  /**
+   * out = A·X (+ out when `accumulate`), A m×n row-major, X an n×k block, out an m×k block.
+   * `out` must not alias `x`.
+   */
+  matmulBlock(
+    a: Float64Array, m: number, n: number,
+    x: Float64Array, k: number,
+    out: Float64Array, accumulate?: boolean,
+  ): void;
+  /**
+   * Thin QR in place: the n×k block z (k ≤ n) becomes Q with orthonormal columns, and
+   * rDiag[j] = R_jj > 0 (signs moved into Q). A column that is exactly dependent gives
+   * R_jj = 0 and is replaced by a unit vector orthogonal to the previous ones.
+   */
+  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array): void;
+}

@@ -1,0 +1,29 @@
+/**
+ * What the spectrum algorithm needs from a dynamical system, and nothing more: a batch of B
+ * independent trajectories that can be stepped, and the tangent map of the last step.
+ * Cells (RNN, LSTM, GRU) and the built-in test maps (Hénon, logistic, Lorenz-63, linear)
+ * all implement it; the QR iteration knows nothing about LSTMs.
+ */
+export interface TangentSystem {
+  /** State dimension n of one trajectory. */
+  readonly dim: number;
+  /** Number of independent trajectories B. */
+  readonly batch: number;
+  /** Time per step: exponents are reported per step divided by dt (1 for maps and RNNs). */
+  readonly dt: number;
+  /** Name of the time unit the exponents are per ('step' for maps, 'time unit' for flows). */
+  readonly timeUnit: string;
+  /** Current states, B×n: trajectory b at [b*n, (b+1)*n). Read-only to callers. */
+  readonly state: Float64Array;
+  /**
+   * Advance every trajectory by one step. t counts steps from the start of the run
+   * (driven systems read their input at t); the tangent map then refers to this step.
+   */
+  step(t: number): void;
+  /**
+   * out_b = J_b · Q_b for every trajectory b, J_b the Jacobian ∂s_{t+1}/∂s_t of the last step.
+   * q and out hold B consecutive n×k blocks (block b at offset b*n*k, column-major inside).
+   * Must be O(n²k) or better: never assemble J in here.
+   */
+  tangent(q: Float64Array, k: number, out: Float64Array): void;
+}
