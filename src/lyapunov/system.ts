@@ -27,3 +27,13 @@ export interface TangentSystem {
    */
   tangent(q: Float64Array, k: number, out: Float64Array): void;
 }
+
+/** Systems may offer the exact log|det J_b| of the last step (for the sum rule) in closed form. */
+export interface LogDetSystem extends TangentSystem {
+  /** out[b] = log|det J_b| of the last step, for every trajectory b. */
+  logAbsDet(out: Float64Array): void;
+}
+
+export function hasLogAbsDet(system: TangentSystem): system is LogDetSystem {
+  return typeof (system as Partial<LogDetSystem>).logAbsDet === 'function';
+}

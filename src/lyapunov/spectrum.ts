@@ -1,0 +1,283 @@
+import type { LinalgKernels } from '../linalg/kernels.js';
+import { referenceKernels } from '../linalg/reference.js';
+import { Rng } from '../linalg/random.js';
+import { identityBlock, randomOrthonormal } from '../linalg/orthonormal.js';
+import { hasLogAbsDet, type TangentSystem } from './system.js';
+import { denseJacobians, logAbsDet } from './jacobian.js';
+import { entropyRate, kaplanYorkeDimension, mean, sampleStd } from './statistics.js';
+
+export type LogBase = 'e' | 2 | 10;
+
+export interface SpectrumOptions {
+  /** Number of exponents k (1 ≤ k ≤ n). Default: all n. */
+  k?: number;
+  /** Steps run (state and basis evolved) and discarded before averaging. Default 0. */
+  transient?: number;
+  /** Steps averaged. */
+  steps: number;
+  /** Re-orthonormalise every this many steps (≥ 1); a conditioning guard shortens it. Default 1. */
+  qrEvery?: number;
+  /** Seed of the random orthonormal initial basis. Default 0. */
+  seed?: number;
+  /** Initial basis: Haar-random (default) or the first k identity columns. */
+  initialBasis?: 'random' | 'identity';
+  /** Logarithm base of the reported exponents. Default 'e' (nats). */
+  logBase?: LogBase;
+  /** Accumulate log|det J_t| for the sum rule. Default: when k = n and n ≤ 128. */
+  sumRule?: boolean;
+  /** Number of points of the convergence trace. Default 200. */
+  tracePoints?: number;
+  kernels?: LinalgKernels;
+  /** Called now and then with the number of steps done out of transient + steps. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SpectrumResult {
+  /** Mean over the batch of each exponent, λ_1 first, in `units`. */
+  exponents: number[];
+  /** Sample standard deviation over the batch (0 when B = 1). */
+  std: number[];
+  /** Standard error of each mean: std/√B, or from 10 batch means in time when B = 1. */
+  stderr: number[];
+  stderrMethod: 'sequences' | 'batch-means';
+  /** perSequence[b][i]: exponent i of trajectory b. */
+  perSequence: number[][];
+  /** e.g. 'nats/step', 'bits/step', 'nats/time unit'. */
+  units: string;
+  /** Running mean (1/t)Σ log R_ii averaged over the batch, at `steps[j]` averaged steps. */
+  trace: { steps: number[]; exponents: number[][] };
+  /** Mean over the batch of Σλ_i − ⟨log|det J_t|⟩ (k = n only; null otherwise), in `units`. */
+  sumRuleResidual: number | null;
+  kaplanYorke: number;
+  /** True when all k exponents sum to ≥ 0, so the dimension is at least k. */
+  kaplanYorkeIsLowerBound: boolean;
+  /** Entropy rate Σ max(λ_i, 0), in `units`. */
+  entropy: number;
+  /** How many QR factorisations ran, and how often the conditioning guard shortened qrEvery. */
+  qrCount: number;
+  qrGuardFired: number;
+  options: {
+    k: number; transient: number; steps: number; qrEvery: number; seed: number;
+    initialBasis: 'random' | 'identity'; logBase: LogBase; dim: number; batch: number; backend: string;
+  };
+}
+
+/**
+ * Ratio max/min of R's diagonal at which an interval of unnormalised steps is judged too long:
+ * the smallest direction then carries ≈ 16 − 8 = 8 correct digits, and the interval is halved.
+ */
+const GUARD_RATIO = 1e8;
+
+/**
+ * The Lyapunov spectrum of a batch of trajectories by the discrete QR (Benettin) method:
+ * Z = J_t Q, Z = Q'R with R_ii > 0, λ_i = ⟨log R_ii⟩ over the averaged steps.
+ */
+export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions): SpectrumResult {
+  const n = system.dim;
+  const batch = system.batch;
+  const k = options.k ?? n;
+  const transient = options.transient ?? 0;
+  const steps = options.steps;
+  const requestedQrEvery = options.qrEvery ?? 1;
+  const seed = options.seed ?? 0;
+  const initialBasis = options.initialBasis ?? 'random';
+  const logBase = options.logBase ?? 'e';
+  const kernels = options.kernels ?? referenceKernels;
+  checkInteger('k', k, 1, n);
+  checkInteger('transient', transient, 0);
+  checkInteger('steps', steps, 1);
+  checkInteger('qrEvery', requestedQrEvery, 1);
+  const sumRule = (options.sumRule ?? (k === n && n <= 128)) && k === n;
+
+  const block = n * k;
+  let q = new Float64Array(batch * block);
+  let z = new Float64Array(batch * block);
+  const rng = new Rng(seed);
+  for (let b = 0; b < batch; b++) {
+    const basis = initialBasis === 'identity' ? identityBlock(n, k) : randomOrthonormal(kernels, rng, n, k);
+    q.set(basis, b * block);
+  }
+
+  const logSums = new Float64Array(batch * k);
+  const rDiag = new Float64Array(k);
+  const logDet = new Float64Array(batch);
+  const logDetSums = new Float64Array(batch);
+  // Batch means in time (for the error of a single trajectory): 10 equal blocks of steps.
+  const segments = 10;
+  const segmentSums = new Float64Array(segments * batch * k);
+  const segmentSteps = new Float64Array(segments);
+
+  const tracePoints = Math.max(1, Math.min(options.tracePoints ?? 200, steps));
+  const traceEvery = Math.max(1, Math.floor(steps / tracePoints));
+  const trace = { steps: [] as number[], exponents: [] as number[][] };
+  let nextTrace = traceEvery;
+
+  const total = transient + steps;
+  let lastProgress = Date.now();
+  let qrEvery = requestedQrEvery;
+  let sinceQr = 0;
+  let qrCount = 0;
+  let qrGuardFired = 0;
+
+  const orthonormalise = (accumulateFrom: number | null) => {
+    let worstRatio = 1;
+    const seg = accumulateFrom === null ? 0 : Math.min(segments - 1, Math.floor((accumulateFrom * segments) / steps));
+    for (let b = 0; b < batch; b++) {
+      const zb = z.subarray(b * block, (b + 1) * block);
+      kernels.qrPositive(zb, n, k, rDiag);
+      let lo = Infinity;
+      let hi = 0;
+      for (let i = 0; i < k; i++) {
+        const r = rDiag[i]!;
+        if (!(r > 0) || !Number.isFinite(r)) {
+          throw new SpectrumError(
+            `tangent dynamics ${Number.isFinite(r) ? 'collapsed' : 'overflowed'} in trajectory ${b} at step ${accumulateFrom ?? 0} ` +
+              `(R_${i + 1}${i + 1} = ${r}); the network is singular or diverging — check the weights or lower qrEvery`,
+          );
+        }
+        lo = Math.min(lo, r);
+        hi = Math.max(hi, r);
+        if (accumulateFrom !== null) {
+          const l = Math.log(r);
+          logSums[b * k + i] = logSums[b * k + i]! + l;
+          const si = (seg * batch + b) * k + i;
+          segmentSums[si] = segmentSums[si]! + l;
+        }
+      }
+      worstRatio = Math.max(worstRatio, hi / lo);
+    }
+    if (accumulateFrom !== null) segmentSteps[seg] = segmentSteps[seg]! + sinceQr;
+    qrCount += batch;
+    const swap = q;
+    q = z;
+    z = swap;
+    sinceQr = 0;
+    if (worstRatio > GUARD_RATIO && qrEvery > 1) {
+      qrEvery = Math.max(1, Math.floor(qrEvery / 2));
+      qrGuardFired++;
+    }
+  };
+
+  for (let t = 0; t < total; t++) {
+    system.step(t);
+    checkFinite(system, t);
+    system.tangent(q, k, z);
+    const averaged = t - transient; // index among averaged steps, negative in the transient
+    if (averaged >= 0 && sumRule) {
+      stepLogAbsDet(system, logDet);
+      for (let b = 0; b < batch; b++) logDetSums[b] = logDetSums[b]! + logDet[b]!;
+    }
+    sinceQr++;
+    const lastTransient = averaged === -1;
+    const last = t === total - 1;
+    if (sinceQr >= qrEvery || lastTransient || last) {
+      orthonormalise(averaged >= 0 ? averaged : null);
+      if (averaged >= 0 && (averaged + 1 >= nextTrace || last)) {
+        nextTrace = averaged + 1 + traceEvery;
+        trace.steps.push(averaged + 1);
+        trace.exponents.push(batchMeanRates(logSums, batch, k, averaged + 1));
+      }
+    } else {
+      const swap = q;
+      q = z;
+      z = swap;
+    }
+    if (options.onProgress && (Date.now() - lastProgress > 250 || last)) {
+      lastProgress = Date.now();
+      options.onProgress(t + 1, total);
+    }
+  }
+
+  // Exponents per time unit in the requested base.
+  const scale = 1 / (system.dt * (logBase === 'e' ? 1 : Math.log(logBase)));
+  const perSequence: number[][] = [];
+  for (let b = 0; b < batch; b++) {
+    const row: number[] = [];
+    for (let i = 0; i < k; i++) row.push((logSums[b * k + i]! / steps) * scale);
+    perSequence.push(row);
+  }
+  const exponents: number[] = [];
+  const std: number[] = [];
+  const stderr: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const column = perSequence.map((row) => row[i]!);
+    exponents.push(mean(column));
+    std.push(sampleStd(column));
+    if (batch > 1) {
+      stderr.push(sampleStd(column) / Math.sqrt(batch));
+    } else {
+      const segmentRates: number[] = [];
+      for (let s = 0; s < segments; s++) {
+        if (segmentSteps[s]! > 0) segmentRates.push((segmentSums[s * k + i]! / segmentSteps[s]!) * scale);
+      }
+      stderr.push(sampleStd(segmentRates) / Math.sqrt(segmentRates.length));
+    }
+  }
+  for (const row of trace.exponents) for (let i = 0; i < k; i++) row[i] = row[i]! * scale;
+
+  let sumRuleResidual: number | null = null;
+  if (sumRule) {
+    const residuals = perSequence.map((row, b) => row.reduce((s, l) => s + l, 0) - (logDetSums[b]! / steps) * scale);
+    sumRuleResidual = mean(residuals);
+  }
+  const ky = kaplanYorkeDimension(exponents);
+  const baseName = logBase === 'e' ? 'nats' : logBase === 2 ? 'bits' : 'log10';
+  return {
+    exponents,
+    std,
+    stderr,
+    stderrMethod: batch > 1 ? 'sequences' : 'batch-means',
+    perSequence,
+    units: `${baseName}/${system.timeUnit}`,
+    trace,
+    sumRuleResidual,
+    kaplanYorke: ky.value,
+    kaplanYorkeIsLowerBound: ky.lowerBound,
+    entropy: entropyRate(exponents),
+    qrCount,
+    qrGuardFired,
+    options: {
+      k, transient, steps, qrEvery: requestedQrEvery, seed, initialBasis, logBase,
+      dim: n, batch, backend: kernels.name,
+    },
+  };
+}
+
+export class SpectrumError extends Error {
+  override name = 'SpectrumError';
+}
+
+function batchMeanRates(logSums: Float64Array, batch: number, k: number, steps: number): number[] {
+  const out = new Array<number>(k).fill(0);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < k; i++) out[i] = out[i]! + logSums[b * k + i]! / (steps * batch);
+  return out;
+}
+
+function stepLogAbsDet(system: TangentSystem, out: Float64Array): void {
+  if (hasLogAbsDet(system)) {
+    system.logAbsDet(out);
+    return;
+  }
+  const jacobians = denseJacobians(system);
+  for (let b = 0; b < system.batch; b++) out[b] = logAbsDet(jacobians[b]!, system.dim);
+}
+
+function checkFinite(system: TangentSystem, t: number): void {
+  const s = system.state;
+  for (let i = 0; i < s.length; i++) {
+    if (!Number.isFinite(s[i]!)) {
+      const b = Math.floor(i / system.dim);
+      throw new SpectrumError(
+        `state diverged: component ${i % system.dim} of trajectory ${b} is ${s[i]} after step ${t}; ` +
+          'the network or map is unstable for these weights and inputs',
+      );
+    }
+  }
+}
+
+function checkInteger(name: string, value: number, min: number, max = Infinity): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`;
+    throw new RangeError(`${name} must be ${range}, got ${value}`);
+  }
+}
