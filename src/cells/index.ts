@@ -1,0 +1,5 @@
+export * from './model.js';
+export { createCellSystem, type CellSystem, type CellSystemOptions } from './system.js';
+export { cellLogAbsDet } from './logdet.js';
+export { randomModel, type ModelShape } from './random-model.js';
+export { validateModel, validateInputs } from './validate.js';

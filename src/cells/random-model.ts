@@ -1,0 +1,33 @@
+import type { Rng } from '../linalg/random.js';
+import { gateCount, type CellKind, type RnnModel } from './model.js';
+
+export interface ModelShape {
+  cell: CellKind;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bias: boolean;
+}
+
+/**
+ * A model with every weight and bias drawn from U(−scale, scale), the initialisation of the
+ * Vogt et al. experiments (PyTorch's default is scale = 1/√H).
+ */
+export function randomModel(shape: ModelShape, rng: Rng, scale: number): RnnModel {
+  if (!(scale >= 0) || !Number.isFinite(scale)) {
+    throw new RangeError(`randomModel: scale is ${scale}, expected a finite number ≥ 0`);
+  }
+  const gh = gateCount(shape.cell) * shape.hiddenSize;
+  const uniform = (length: number) => {
+    const v = new Float64Array(length);
+    for (let i = 0; i < length; i++) v[i] = rng.range(-scale, scale);
+    return v;
+  };
+  const layers = Array.from({ length: shape.numLayers }, (_, l) => {
+    const inSize = l === 0 ? shape.inputSize : shape.hiddenSize;
+    const weightIh = uniform(gh * inSize);
+    const weightHh = uniform(gh * shape.hiddenSize);
+    return shape.bias ? { weightIh, weightHh, biasIh: uniform(gh), biasHh: uniform(gh) } : { weightIh, weightHh };
+  });
+  return { ...shape, layers };
+}

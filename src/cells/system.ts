@@ -1,0 +1,304 @@
+import type { LinalgKernels } from '../linalg/kernels.js';
+import { referenceKernels } from '../linalg/reference.js';
+import { denseJacobians, logAbsDet } from '../lyapunov/jacobian.js';
+import type { LogDetSystem } from '../lyapunov/system.js';
+import { gatherRows, scatterRows } from './block-rows.js';
+import { GruLayer } from './gru-layer.js';
+import type { CellLayer } from './layer.js';
+import { LstmLayer } from './lstm-layer.js';
+import { gateCount, type InputSequences, type LstmState, type RnnModel } from './model.js';
+import { RnnLayer } from './rnn-layer.js';
+import { checkTensor, validateInputs, validateModel } from './validate.js';
+
+export interface CellSystemOptions {
+  /** LSTM only: track the joint (h, c) state (default) or h alone at fixed c. */
+  lstmState?: LstmState;
+  kernels?: LinalgKernels;
+  /** Initial states, B×n in the system's state layout; default zeros. */
+  initialState?: Float64Array;
+  /** LSTM 'h' mode only: initial cell states, B×L×H (trajectory, layer, unit); default zeros. */
+  initialCell?: Float64Array;
+}
+
+/**
+ * A recurrent network driven by a batch of input sequences, as a TangentSystem.
+ * State of one trajectory: layers in order; per layer [h_l] (RNN, GRU, LSTM 'h' mode) or
+ * [h_l, c_l] (LSTM 'joint'). So dim = L·H, or 2·L·H for a joint LSTM.
+ */
+export interface CellSystem extends LogDetSystem {
+  readonly model: RnnModel;
+  readonly inputSize: number;
+  readonly inputs: InputSequences;
+  /** The LSTM state mode; undefined for other cells. */
+  readonly lstmState: LstmState | undefined;
+  /** Top-layer h after the last step, B×H (a copy). */
+  output(): Float64Array;
+  /** Back to the given initial states (default zeros); see CellSystemOptions for the shapes. */
+  reset(initialState?: Float64Array, initialCell?: Float64Array): void;
+  /**
+   * out[b] = log|det J_b| of the last step. Closed form for vanilla RNNs (the stacked Jacobian
+   * is block lower-triangular and each diagonal block is D(φ') U); O(n³) through the dense
+   * Jacobian for gated cells.
+   */
+  logAbsDet(out: Float64Array): void;
+}
+
+export function createCellSystem(model: RnnModel, inputs: InputSequences, options: CellSystemOptions = {}): CellSystem {
+  return new CellNetworkSystem(model, inputs, options);
+}
+
+/** Compact work blocks for `tangent` with k vectors per trajectory, allocated once per k. */
+interface TangentBuffers {
+  dhOld: Float64Array;
+  dcOld: Float64Array;
+  fromInput: Float64Array;
+  fromHidden: Float64Array;
+  dhNew: Float64Array[];
+  dcNew: Float64Array;
+}
+
+const EMPTY = new Float64Array(0);
+
+class CellNetworkSystem implements CellSystem {
+  readonly dim: number;
+  readonly batch: number;
+  readonly dt = 1;
+  readonly timeUnit = 'step';
+  readonly state: Float64Array;
+  readonly inputSize: number;
+  readonly lstmState: LstmState | undefined;
+
+  private readonly kernels: LinalgKernels;
+  private readonly hidden: number;
+  private readonly layers: CellLayer[];
+  /** Rows one layer occupies in a trajectory's state: H, or 2H for the joint LSTM. */
+  private readonly layerRows: number;
+  private readonly hasCell: boolean;
+  private readonly joint: boolean;
+  /** LSTM 'h' mode keeps c here, B×L×H, outside the state. */
+  private readonly hiddenCell: Float64Array | null;
+  /** One layer, h-only: q and out already are the H×(B·k) blocks the layer works on. */
+  private readonly direct: boolean;
+  private readonly fwd: {
+    x: Float64Array; hOld: Float64Array; cOld: Float64Array;
+    fromInput: Float64Array; fromHidden: Float64Array; hNew: Float64Array[]; cNew: Float64Array;
+  };
+  private readonly tangentBuffers = new Map<number, TangentBuffers>();
+  private stepped = false;
+
+  constructor(readonly model: RnnModel, readonly inputs: InputSequences, options: CellSystemOptions) {
+    validateModel(model);
+    validateInputs(model, inputs);
+    const lstmState = options.lstmState ?? 'joint';
+    if (lstmState !== 'joint' && lstmState !== 'h') {
+      throw new RangeError(`lstmState is '${String(lstmState)}', expected 'joint' or 'h'`);
+    }
+    const { hiddenSize: h, numLayers: L, cell } = model;
+    const B = inputs.batch;
+    this.kernels = options.kernels ?? referenceKernels;
+    this.hidden = h;
+    this.batch = B;
+    this.inputSize = model.inputSize;
+    this.hasCell = cell === 'lstm';
+    this.lstmState = this.hasCell ? lstmState : undefined;
+    this.joint = this.hasCell && lstmState === 'joint';
+    this.layerRows = this.joint ? 2 * h : h;
+    this.dim = L * this.layerRows;
+    this.direct = L === 1 && !this.joint;
+    this.state = new Float64Array(B * this.dim);
+    this.hiddenCell = this.hasCell && !this.joint ? new Float64Array(B * L * h) : null;
+    this.layers = model.layers.map((w) =>
+      cell === 'lstm' ? new LstmLayer(w, h, B)
+        : cell === 'gru' ? new GruLayer(w, h, B)
+          : new RnnLayer(cell === 'rnn_tanh' ? 'tanh' : 'relu', w, h, B));
+    const gh = gateCount(cell) * h;
+    const separate = this.layers[0]!.separateInput;
+    this.fwd = {
+      x: new Float64Array(model.inputSize * B),
+      hOld: new Float64Array(h * B),
+      cOld: this.hasCell ? new Float64Array(h * B) : EMPTY,
+      fromInput: separate ? new Float64Array(gh * B) : EMPTY,
+      fromHidden: new Float64Array(gh * B),
+      hNew: model.layers.map(() => new Float64Array(h * B)),
+      cNew: this.hasCell ? new Float64Array(h * B) : EMPTY,
+    };
+    this.reset(options.initialState, options.initialCell);
+  }
+
+  reset(initialState?: Float64Array, initialCell?: Float64Array): void {
+    const { batch: B, dim: n, hidden: h } = this;
+    const L = this.model.numLayers;
+    if (initialState !== undefined) {
+      checkTensor('initialState', initialState, B * n, `batch×dim = ${B}×${n}`);
+      this.state.set(initialState);
+    } else {
+      this.state.fill(0);
+    }
+    if (initialCell !== undefined) {
+      if (this.hiddenCell === null) {
+        throw new RangeError(
+          this.joint ? "initialCell applies only to the LSTM 'h' mode: in 'joint' mode c is part of initialState"
+            : `initialCell applies only to LSTM cells, not '${this.model.cell}'`,
+        );
+      }
+      checkTensor('initialCell', initialCell, B * L * h, `batch×layers×hidden = ${B}×${L}×${h}`);
+      this.hiddenCell.set(initialCell);
+    } else {
+      this.hiddenCell?.fill(0);
+    }
+    this.stepped = false;
+  }
+
+  step(t: number): void {
+    const { steps: T, size: I, data } = this.inputs;
+    if (!Number.isInteger(t) || t < 0 || t >= T) {
+      throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
+    }
+    const { batch: B, dim: n, hidden: h, kernels, fwd } = this;
+    for (let b = 0; b < B; b++) {
+      const from = (b * T + t) * I;
+      for (let i = 0; i < I; i++) fwd.x[b * I + i] = data[from + i]!;
+    }
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l]!;
+      const w = this.model.layers[l]!;
+      const gh = layer.gates * h;
+      const offset = l * this.layerRows;
+      gatherRows(this.state, n, offset, h, B, fwd.hOld);
+      if (this.hasCell) this.gatherCell(l, fwd.cOld);
+      const x = l === 0 ? fwd.x : fwd.hNew[l - 1]!;
+      const xSize = l === 0 ? I : h;
+      if (layer.separateInput) {
+        kernels.matmulBlock(w.weightIh, gh, xSize, x, B, fwd.fromInput);
+        kernels.matmulBlock(w.weightHh, gh, h, fwd.hOld, B, fwd.fromHidden);
+      } else {
+        kernels.matmulBlock(w.weightIh, gh, xSize, x, B, fwd.fromHidden);
+        kernels.matmulBlock(w.weightHh, gh, h, fwd.hOld, B, fwd.fromHidden, true);
+      }
+      const cOld = this.hasCell ? fwd.cOld : null;
+      const cNew = this.hasCell ? fwd.cNew : null;
+      layer.forward(layer.separateInput ? fwd.fromInput : null, fwd.fromHidden, fwd.hOld, cOld, fwd.hNew[l]!, cNew);
+      scatterRows(fwd.hNew[l]!, h, B, this.state, n, offset);
+      if (this.hasCell) this.scatterCell(l, fwd.cNew);
+    }
+    this.stepped = true;
+  }
+
+  tangent(q: Float64Array, k: number, out: Float64Array): void {
+    this.checkTangentArgs(q, k, out);
+    const { batch: B, dim: n, hidden: h, kernels } = this;
+    const cols = B * k;
+    const buf = this.buffersFor(k);
+    let previousDh: Float64Array = EMPTY;
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l]!;
+      const w = this.model.layers[l]!;
+      const gh = layer.gates * h;
+      const offset = l * this.layerRows;
+      let dhOld = q;
+      if (!this.direct) {
+        gatherRows(q, n, offset, h, cols, buf.dhOld);
+        dhOld = buf.dhOld;
+      }
+      let dcOld: Float64Array | null = null;
+      if (this.joint) {
+        gatherRows(q, n, offset + h, h, cols, buf.dcOld);
+        dcOld = buf.dcOld;
+      }
+      kernels.matmulBlock(w.weightHh, gh, h, dhOld, cols, buf.fromHidden);
+      // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
+      let fromInput: Float64Array | null = null;
+      if (l > 0) {
+        if (layer.separateInput) {
+          kernels.matmulBlock(w.weightIh, gh, h, previousDh, cols, buf.fromInput);
+          fromInput = buf.fromInput;
+        } else {
+          kernels.matmulBlock(w.weightIh, gh, h, previousDh, cols, buf.fromHidden, true);
+        }
+      }
+      const dhNew = this.direct ? out : buf.dhNew[l % 2]!;
+      const dcNew = this.joint ? buf.dcNew : null;
+      layer.tangent(k, fromInput, buf.fromHidden, dhOld, dcOld, dhNew, dcNew);
+      if (!this.direct) scatterRows(dhNew, h, cols, out, n, offset);
+      if (this.joint) scatterRows(buf.dcNew, h, cols, out, n, offset + h);
+      previousDh = dhNew;
+    }
+  }
+
+  output(): Float64Array {
+    const { batch: B, dim: n, hidden: h } = this;
+    const top = new Float64Array(B * h);
+    gatherRows(this.state, n, (this.model.numLayers - 1) * this.layerRows, h, B, top);
+    return top;
+  }
+
+  logAbsDet(out: Float64Array): void {
+    this.requireStep('logAbsDet');
+    if (out.length !== this.batch) {
+      throw new RangeError(`logAbsDet: out has ${out.length} entries, expected batch = ${this.batch}`);
+    }
+    if (this.layers.every((layer) => layer.logAbsDetBlock !== undefined)) {
+      for (let b = 0; b < this.batch; b++) {
+        let sum = 0;
+        for (const layer of this.layers) sum += layer.logAbsDetBlock!(b);
+        out[b] = sum;
+      }
+      return;
+    }
+    denseJacobians(this).forEach((jac, b) => {
+      out[b] = logAbsDet(jac, this.dim);
+    });
+  }
+
+  private gatherCell(l: number, dst: Float64Array): void {
+    const { batch: B, dim: n, hidden: h } = this;
+    if (this.hiddenCell === null) gatherRows(this.state, n, l * this.layerRows + h, h, B, dst);
+    else gatherRows(this.hiddenCell, this.model.numLayers * h, l * h, h, B, dst);
+  }
+
+  private scatterCell(l: number, src: Float64Array): void {
+    const { batch: B, dim: n, hidden: h } = this;
+    if (this.hiddenCell === null) scatterRows(src, h, B, this.state, n, l * this.layerRows + h);
+    else scatterRows(src, h, B, this.hiddenCell, this.model.numLayers * h, l * h);
+  }
+
+  private buffersFor(k: number): TangentBuffers {
+    let buf = this.tangentBuffers.get(k);
+    if (buf === undefined) {
+      const { hidden: h } = this;
+      const L = this.model.numLayers;
+      const cols = this.batch * k;
+      const gh = this.layers[0]!.gates * h;
+      const compact = () => new Float64Array(h * cols);
+      buf = {
+        dhOld: this.direct ? EMPTY : compact(),
+        dcOld: this.joint ? compact() : EMPTY,
+        fromInput: L > 1 && this.layers[0]!.separateInput ? new Float64Array(gh * cols) : EMPTY,
+        fromHidden: new Float64Array(gh * cols),
+        // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
+        dhNew: this.direct ? [] : L > 1 ? [compact(), compact()] : [compact()],
+        dcNew: this.joint ? compact() : EMPTY,
+      };
+      this.tangentBuffers.set(k, buf);
+    }
+    return buf;
+  }
+
+  private checkTangentArgs(q: Float64Array, k: number, out: Float64Array): void {
+    this.requireStep('tangent');
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`tangent: k is ${k}, expected a positive integer`);
+    const size = this.batch * this.dim * k;
+    if (q.length !== size || out.length !== size) {
+      throw new RangeError(
+        `tangent: q has ${q.length} and out ${out.length} values, expected batch×dim×k = ${this.batch}×${this.dim}×${k} = ${size}`,
+      );
+    }
+    if (q.buffer === out.buffer && q.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < q.byteOffset + q.byteLength) {
+      throw new RangeError('tangent: out must not overlap q');
+    }
+  }
+
+  private requireStep(what: string): void {
+    if (!this.stepped) throw new Error(`${what}: no step taken since the system was created or reset`);
+  }
+}

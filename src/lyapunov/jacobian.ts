@@ -1,0 +1,71 @@
+import type { TangentSystem } from './system.js';
+
+/**
+ * The Jacobian of the last step of every trajectory, assembled by pushing identity blocks
+ * through `tangent`: one n×n row-major matrix per trajectory. O(n³) per trajectory: for tests,
+ * small systems and the sum rule on small n, never for the spectrum's hot loop.
+ */
+export function denseJacobians(system: TangentSystem): Float64Array[] {
+  const { dim: n, batch } = system;
+  const q = new Float64Array(batch * n * n);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < n; j++) q[b * n * n + j * n + j] = 1;
+  }
+  const out = new Float64Array(batch * n * n);
+  system.tangent(q, n, out);
+  const jacobians: Float64Array[] = [];
+  for (let b = 0; b < batch; b++) {
+    // Column j of the tangent output is J·e_j: transpose the column-major block to row-major.
+    const block = b * n * n;
+    const jac = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) jac[i * n + j] = out[block + j * n + i]!;
+    }
+    jacobians.push(jac);
+  }
+  return jacobians;
+}
+
+/**
+ * log|det A| of an n×n row-major matrix by LU with partial pivoting in float64;
+ * -Infinity when A is singular (a zero pivot). The input is not modified.
+ */
+export function logAbsDet(matrix: Float64Array, n: number): number {
+  if (matrix.length !== n * n) {
+    throw new RangeError(`logAbsDet: matrix has ${matrix.length} entries, expected n×n = ${n * n}`);
+  }
+  for (let i = 0; i < matrix.length; i++) {
+    if (!Number.isFinite(matrix[i]!)) {
+      throw new RangeError(`logAbsDet: entry (${Math.floor(i / n)}, ${i % n}) is ${matrix[i]}, expected a finite number`);
+    }
+  }
+  const a = Float64Array.from(matrix);
+  let sum = 0;
+  for (let p = 0; p < n; p++) {
+    let pivotRow = p;
+    let pivotAbs = Math.abs(a[p * n + p]!);
+    for (let i = p + 1; i < n; i++) {
+      const v = Math.abs(a[i * n + p]!);
+      if (v > pivotAbs) {
+        pivotAbs = v;
+        pivotRow = i;
+      }
+    }
+    if (pivotAbs === 0) return -Infinity;
+    if (pivotRow !== p) {
+      for (let c = p; c < n; c++) {
+        const tmp = a[p * n + c]!;
+        a[p * n + c] = a[pivotRow * n + c]!;
+        a[pivotRow * n + c] = tmp;
+      }
+    }
+    const pivot = a[p * n + p]!;
+    sum += Math.log(pivotAbs);
+    for (let i = p + 1; i < n; i++) {
+      const factor = a[i * n + p]! / pivot;
+      if (factor === 0) continue;
+      for (let c = p + 1; c < n; c++) a[i * n + c] = a[i * n + c]! - factor * a[p * n + c]!;
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../src/linalg/random.js';
+import { denseJacobians } from '../src/lyapunov/jacobian.js';
+import { createCellSystem, randomModel, type CellKind, type CellSystem, type LstmState } from '../src/cells/index.js';
+
+/** Every configuration the cells support: kind × layers × bias × LSTM state mode. */
+export const CONFIGS: { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }[] = [];
+for (const cell of ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'] as const) {
+  for (const layers of [1, 2]) {
+    for (const bias of [true, false]) {
+      if (cell === 'lstm') for (const lstmState of ['joint', 'h'] as const) CONFIGS.push({ cell, layers, bias, lstmState });
+      else CONFIGS.push({ cell, layers, bias });
+    }
+  }
+}
+
+const name = (c: (typeof CONFIGS)[number]) =>
+  `${c.cell}${c.lstmState ? `/${c.lstmState}` : ''} L=${c.layers} ${c.bias ? 'bias' : 'nobias'}`;
+
+function randomArray(rng: Rng, length: number, scale: number): Float64Array {
+  return Float64Array.from({ length }, () => rng.range(-scale, scale));
+}
+
+/** A small random system with random non-zero initial states (h and c), stepped once at t. */
+function setup(c: (typeof CONFIGS)[number], seed: number, batch: number) {
+  const rng = new Rng(seed);
+  const [inputSize, hidden, steps] = [3, 4, 3];
+  const model = randomModel({ cell: c.cell, inputSize, hiddenSize: hidden, numLayers: c.layers, bias: c.bias }, rng, 0.8);
+  const inputs = { batch, steps, size: inputSize, data: randomArray(rng, batch * steps * inputSize, 1) };
+  const system = createCellSystem(model, inputs, c.lstmState ? { lstmState: c.lstmState } : {});
+  const s0 = randomArray(rng, batch * system.dim, 0.9);
+  // In the h-only LSTM mode c is outside the state: give it a random non-zero value too.
+  const c0 = c.lstmState === 'h' ? randomArray(rng, batch * c.layers * hidden, 1.5) : undefined;
+  return { system, s0, c0 };
+}
+
+/**
+ * Central differences of `step(t)` in float64, one state coordinate at a time (perturbed in all
+ * trajectories at once: they are independent). Row-major n×n per trajectory.
+ */
+export function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
+  const { dim: n, batch: B } = system;
+  const jac = Array.from({ length: B }, () => new Float64Array(n * n));
+  const perturbed = (j: number, delta: number) => {
+    const s = Float64Array.from(s0);
+    for (let b = 0; b < B; b++) s[b * n + j] = s[b * n + j]! + delta;
+    system.reset(s, c0);
+    system.step(t);
+    return Float64Array.from(system.state);
+  };
+  for (let j = 0; j < n; j++) {
+    const plus = perturbed(j, h);
+    const minus = perturbed(j, -h);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < n; i++) jac[b]![i * n + j] = (plus[b * n + i]! - minus[b * n + i]!) / (2 * h);
+    }
+  }
+  return jac;
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+for (const c of CONFIGS) {
+  test(`tangent Jacobian equals finite differences of step: ${name(c)}`, () => {
+    const { system, s0, c0 } = setup(c, 11 + CONFIGS.indexOf(c), 2);
+    const t = 1;
+    const fd = finiteDifferenceJacobians(system, s0, c0, t);
+    system.reset(s0, c0);
+    system.step(t);
+    const exact = denseJacobians(system);
+    let checked = 0;
+    for (let b = 0; b < system.batch; b++) {
+      const scale = maxAbs(exact[b]!);
+      if (scale === 0) {
+        // A relu layer whose units are all off: the step is locally constant, FD must agree.
+        assert.equal(maxAbs(fd[b]!), 0, `trajectory ${b}: tangent is zero but finite differences are not`);
+        continue;
+      }
+      const rel = maxAbsDiff(exact[b]!, fd[b]!) / scale;
+      assert.ok(rel <= 1e-7, `trajectory ${b}: max relative error ${rel.toExponential(2)} > 1e-7`);
+      checked++;
+    }
+    assert.ok(checked > 0, 'every Jacobian is zero: the comparison would be vacuous');
+    if (c.layers === 2) {
+      // Stacked layers: layer 0 does not see layer 1, so the upper-right block is exactly zero.
+      const n = system.dim;
+      for (let i = 0; i < n / 2; i++) {
+        for (let j = n / 2; j < n; j++) assert.equal(exact[0]![i * n + j], 0, `J[${i}][${j}] should be 0`);
+      }
+    }
+  });
+}
+
+for (const c of CONFIGS) {
+  test(`tangent on a random block equals dense Jacobian × block (B = 3): ${name(c)}`, () => {
+    const { system, s0, c0 } = setup(c, 101 + CONFIGS.indexOf(c), 3);
+    system.reset(s0, c0);
+    system.step(0);
+    system.step(1);
+    const n = system.dim;
+    const k = Math.max(1, n - 2);
+    const rng = new Rng(7);
+    const q = randomArray(rng, system.batch * n * k, 1);
+    const out = new Float64Array(q.length).fill(Number.NaN);
+    system.tangent(q, k, out);
+    const jac = denseJacobians(system);
+    for (let b = 0; b < system.batch; b++) {
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let p = 0; p < n; p++) s += jac[b]![i * n + p]! * q[b * n * k + j * n + p]!;
+          const got = out[b * n * k + j * n + i]!;
+          assert.ok(Math.abs(got - s) <= 1e-13 * (1 + Math.abs(s)), `b=${b} j=${j} i=${i}: ${got} vs ${s}`);
+        }
+      }
+    }
+  });
+}
