@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
-import { denseJacobians } from '../src/lyapunov/jacobian.js';
-import { createCellSystem, randomModel, type CellKind, type CellSystem, type LstmState } from '../src/cells/index.js';
+import { denseJacobians, logAbsDet } from '../src/lyapunov/jacobian.js';
+import { cellLogAbsDet, createCellSystem, randomModel, type CellKind, type CellSystem, type LstmState } from '../src/cells/index.js';
 
 /** Every configuration the cells support: kind × layers × bias × LSTM state mode. */
-export const CONFIGS: { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }[] = [];
+const CONFIGS: { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }[] = [];
 for (const cell of ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'] as const) {
   for (const layers of [1, 2]) {
     for (const bias of [true, false]) {
@@ -23,10 +23,18 @@ function randomArray(rng: Rng, length: number, scale: number): Float64Array {
 }
 
 /** A small random system with random non-zero initial states (h and c), stepped once at t. */
-function setup(c: (typeof CONFIGS)[number], seed: number, batch: number) {
+function setup(c: (typeof CONFIGS)[number], seed: number, batch: number, allUnitsOn = false) {
   const rng = new Rng(seed);
   const [inputSize, hidden, steps] = [3, 4, 3];
   const model = randomModel({ cell: c.cell, inputSize, hiddenSize: hidden, numLayers: c.layers, bias: c.bias }, rng, 0.8);
+  // A large positive input bias, and positive input weights above layer 0 (whose inputs are
+  // then positive), keep every relu unit on, so that J is not singular.
+  if (allUnitsOn) {
+    model.layers.forEach((layer, l) => {
+      layer.biasIh = layer.biasIh!.map((v) => v + 6);
+      if (l > 0) layer.weightIh = layer.weightIh.map(Math.abs);
+    });
+  }
   const inputs = { batch, steps, size: inputSize, data: randomArray(rng, batch * steps * inputSize, 1) };
   const system = createCellSystem(model, inputs, c.lstmState ? { lstmState: c.lstmState } : {});
   const s0 = randomArray(rng, batch * system.dim, 0.9);
@@ -39,7 +47,7 @@ function setup(c: (typeof CONFIGS)[number], seed: number, batch: number) {
  * Central differences of `step(t)` in float64, one state coordinate at a time (perturbed in all
  * trajectories at once: they are independent). Row-major n×n per trajectory.
  */
-export function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
+function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
   const { dim: n, batch: B } = system;
   const jac = Array.from({ length: B }, () => new Float64Array(n * n));
   const perturbed = (j: number, delta: number) => {
@@ -126,5 +134,31 @@ for (const c of CONFIGS) {
         }
       }
     }
+  });
+}
+
+for (const c of CONFIGS) {
+  test(`cellLogAbsDet equals log|det| of the finite-difference Jacobian (sum rule ingredient): ${name(c)}`, () => {
+    const unitsOn = c.cell === 'rnn_relu' && c.bias;
+    const { system, s0, c0 } = setup(c, 211 + CONFIGS.indexOf(c), 3, unitsOn);
+    const t = 2;
+    const fd = finiteDifferenceJacobians(system, s0, c0, t);
+    system.reset(s0, c0);
+    system.step(t);
+    const got = cellLogAbsDet(system);
+    assert.equal(got.length, system.batch);
+    let finite = 0;
+    for (let b = 0; b < system.batch; b++) {
+      const want = logAbsDet(fd[b]!, system.dim);
+      if (want === -Infinity || got[b] === -Infinity) {
+        // Only a relu unit that is off makes J exactly singular; then both must say so.
+        assert.ok(c.cell === 'rnn_relu' && !unitsOn, `trajectory ${b}: unexpected singular Jacobian`);
+        assert.equal(got[b], want, `trajectory ${b}`);
+        continue;
+      }
+      assert.ok(Math.abs(got[b]! - want) <= 1e-6, `trajectory ${b}: ${got[b]} vs FD ${want}`);
+      finite++;
+    }
+    if (c.cell !== 'rnn_relu' || unitsOn) assert.equal(finite, system.batch);
   });
 }
