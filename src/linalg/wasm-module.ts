@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Loading build/kernels.wasm (compiled from asm/ by scripts/build-wasm.mjs), synchronously:
+ * the module is a few kilobytes, so `new WebAssembly.Module(bytes)` costs well under a millisecond
+ * and callers need no `await`.
+ */
+
+/** The part of the WebAssembly memory object the heap uses. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+
+/** Exports of build/kernels.wasm; pointers are byte addresses, sizes are counts of doubles. */
+export interface KernelExports {
+  readonly memory: WasmMemory;
+  heapBase(): number;
+  matmulBlock(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
+  qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
+  qrWorkLength(k: number): number;
+}
+
+// @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
+// two constructors used here locally instead of declaring globals others might collide with.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+const REQUIRED_FUNCTIONS = ['heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength'] as const;
+
+/**
+ * build/kernels.wasm under the package root: the nearest directory above this file that holds a
+ * package.json. Works from src/ (tests run through tsx) and from dist/ (the built package).
+ */
+export function kernelWasmPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`kernelWasmPath: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return join(dir, 'build', 'kernels.wasm');
+}
+
+const compiled = new Map<string, object>();
+
+/** A fresh instance (its own memory) of the kernels module; the compiled module is cached per path. */
+export function instantiateKernels(path: string = kernelWasmPath()): KernelExports {
+  let module = compiled.get(path);
+  if (module === undefined) {
+    module = new webAssembly.Module(readFileSync(path));
+    compiled.set(path, module);
+  }
+  const { exports } = new webAssembly.Instance(module, {});
+  for (const name of REQUIRED_FUNCTIONS) {
+    if (typeof exports[name] !== 'function') {
+      throw new Error(`instantiateKernels: ${path} does not export function ${name}; rebuild with scripts/build-wasm.mjs`);
+    }
+  }
+  if (!(exports.memory instanceof Object) || !('buffer' in exports.memory)) {
+    throw new Error(`instantiateKernels: ${path} does not export its memory`);
+  }
+  return exports as unknown as KernelExports;
+}
