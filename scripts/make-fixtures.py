@@ -59,6 +59,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__ (nothing ignores it)
 from safetensors_io import read_safetensors, write_safetensors
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "torch")
