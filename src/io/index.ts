@@ -1,8 +1,13 @@
 export type { Dtype, FloatDtype, TensorData } from './dtype.js';
 export { DTYPES, DTYPE_BYTES, isFloatDtype } from './dtype.js';
-export { SafetensorsError } from './safetensors-error.js';
+export { TensorFileError, SafetensorsError, ModelFileError } from './errors.js';
 export type { Tensor, SafetensorsContents } from './safetensors.js';
 export { readSafetensors, parseSafetensors, METADATA_KEY, MAX_HEADER_BYTES } from './safetensors.js';
 export type { TensorInput, TensorInputs } from './safetensors-write.js';
 export { writeSafetensors, encodeSafetensors } from './safetensors-write.js';
 export { writeFileAtomic } from './atomic-write.js';
+export type { LoadRnnOptions } from './torch-rnn.js';
+export { loadRnnModel, rnnModelFromTensors } from './torch-rnn.js';
+export type { SaveRnnOptions } from './torch-rnn-save.js';
+export { saveRnnModel, rnnStateDict } from './torch-rnn-save.js';
+export { loadInputSequences, inputSequencesFromTensors } from './inputs.js';

@@ -6,7 +6,7 @@
 import { DTYPE_BYTES, encodeElements, type Dtype } from './dtype.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { METADATA_KEY } from './safetensors.js';
-import { SafetensorsError } from './safetensors-error.js';
+import { SafetensorsError } from './errors.js';
 
 export interface TensorInput {
   /** Element type to store; F64 (lossless) when omitted. */

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { decodeElements, DTYPE_BYTES, DTYPES, isDtype, type Dtype, type TensorData } from './dtype.js';
-import { SafetensorsError } from './safetensors-error.js';
+import { SafetensorsError } from './errors.js';
 
 export interface Tensor {
   dtype: Dtype;
