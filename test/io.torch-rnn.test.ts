@@ -165,7 +165,7 @@ test('bidirectional and projected LSTM weights are not supported', () => {
 test('NaN and infinite weights are refused, naming the tensor and the first bad element', () => {
   const state = stateDict({ cell: 'gru', layers: 2, hidden: 2, input: 3, bias: true });
   const poisoned = (name: string, index: number, value: number) => {
-    const data = [...state[name].data];
+    const data = Array.from(state[name].data);
     data[index] = value;
     data[data.length - 1] = NaN; // a later bad value must not be the one reported
     return { ...state, [name]: { ...state[name], data } };
