@@ -27,6 +27,12 @@ export interface SpectrumOptions {
   sumRule?: boolean;
   /** Number of points of the convergence trace. Default 200. */
   tracePoints?: number;
+  /**
+   * Reproduce the authors' code (docs/compat-vogt2020.md): identity initial basis, vectors
+   * pushed with J_tᵀ, the transient re-feeds the first steps of the same inputs with one QR at
+   * its end and the averaged steps start again at input 0, QR every step, log base 2.
+   */
+  compat?: 'vogt2020';
   kernels?: LinalgKernels;
   /** Called now and then with the number of steps done out of transient + steps. */
   onProgress?: (done: number, total: number) => void;
@@ -58,7 +64,8 @@ export interface SpectrumResult {
   qrGuardFired: number;
   options: {
     k: number; transient: number; steps: number; qrEvery: number; seed: number;
-    initialBasis: 'random' | 'identity'; logBase: LogBase; dim: number; batch: number; backend: string;
+    initialBasis: 'random' | 'identity'; logBase: LogBase; compat: 'vogt2020' | null;
+    dim: number; batch: number; backend: string;
   };
 }
 
@@ -80,13 +87,15 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
   const steps = options.steps;
   const requestedQrEvery = options.qrEvery ?? 1;
   const seed = options.seed ?? 0;
-  const initialBasis = options.initialBasis ?? 'random';
-  const logBase = options.logBase ?? 'e';
+  const compat = options.compat === 'vogt2020';
+  const initialBasis = options.initialBasis ?? (compat ? 'identity' : 'random');
+  const logBase = options.logBase ?? (compat ? 2 : 'e');
   const kernels = options.kernels ?? referenceKernels;
   checkInteger('k', k, 1, n);
   checkInteger('transient', transient, 0);
   checkInteger('steps', steps, 1);
   checkInteger('qrEvery', requestedQrEvery, 1);
+  if (compat && requestedQrEvery !== 1) throw new RangeError('compat vogt2020 re-orthonormalises every step: qrEvery must be 1');
   const sumRule = (options.sumRule ?? (k === n && n <= 128)) && k === n;
 
   const block = n * k;
@@ -159,10 +168,13 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
   };
 
   for (let t = 0; t < total; t++) {
-    system.step(t);
-    checkFinite(system, t);
-    system.tangent(q, k, z);
     const averaged = t - transient; // index among averaged steps, negative in the transient
+    // The authors' code feeds the averaged steps the inputs from the start again.
+    const inputIndex = compat && averaged >= 0 ? averaged : t;
+    system.step(inputIndex);
+    checkFinite(system, inputIndex);
+    if (compat) transposedTangent(system, q, k, z);
+    else system.tangent(q, k, z);
     if (averaged >= 0 && sumRule) {
       stepLogAbsDet(system, logDet);
       for (let b = 0; b < batch; b++) logDetSums[b] = logDetSums[b]! + logDet[b]!;
@@ -170,7 +182,9 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
     sinceQr++;
     const lastTransient = averaged === -1;
     const last = t === total - 1;
-    if (sinceQr >= qrEvery || lastTransient || last) {
+    // In compat mode the transient multiplies unnormalised vectors and orthonormalises once at its end.
+    const qrDue = sinceQr >= qrEvery && !(compat && averaged < 0);
+    if (qrDue || lastTransient || last) {
       orthonormalise(averaged >= 0 ? averaged : null);
       if (averaged >= 0 && (averaged + 1 >= nextTrace || last)) {
         nextTrace = averaged + 1 + traceEvery;
@@ -237,7 +251,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
     qrCount,
     qrGuardFired,
     options: {
-      k, transient, steps, qrEvery: requestedQrEvery, seed, initialBasis, logBase,
+      k, transient, steps, qrEvery: requestedQrEvery, seed, initialBasis, logBase, compat: options.compat ?? null,
       dim: n, batch, backend: kernels.name,
     },
   };
@@ -251,6 +265,23 @@ function batchMeanRates(logSums: Float64Array, batch: number, k: number, steps: 
   const out = new Array<number>(k).fill(0);
   for (let b = 0; b < batch; b++) for (let i = 0; i < k; i++) out[i] = out[i]! + logSums[b * k + i]! / (steps * batch);
   return out;
+}
+
+/** out_b = J_bᵀ Q_b through the dense Jacobian: O(n³), as the authors' code does. */
+function transposedTangent(system: TangentSystem, q: Float64Array, k: number, out: Float64Array): void {
+  const n = system.dim;
+  const jacobians = denseJacobians(system);
+  for (let b = 0; b < system.batch; b++) {
+    const jac = jacobians[b]!;
+    const o = b * n * k;
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let r = 0; r < n; r++) s += jac[r * n + i]! * q[o + j * n + r]!;
+        out[o + j * n + i] = s;
+      }
+    }
+  }
 }
 
 function stepLogAbsDet(system: TangentSystem, out: Float64Array): void {

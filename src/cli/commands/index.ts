@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerSpectrum } from './spectrum.js';
+
+/** Every subcommand registers itself here; each lives in its own file and stays thin. */
+export function registerCommands(program: Command): void {
+  registerSpectrum(program);
+}

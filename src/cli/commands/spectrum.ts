@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
+import { loadInputSequences, loadRnnModel } from '../../io/index.js';
+import { randomDrive, type DriveKind } from '../../data/drive.js';
+import { modelSpectrum } from '../../model-spectrum.js';
+import type { LogBase } from '../../lyapunov/spectrum.js';
+import { formatSpectrum } from '../format-spectrum.js';
+import { progressReporter } from '../progress.js';
+import { choice, integer } from '../parse.js';
+import { UsageError } from '../errors.js';
+
+interface SpectrumFlags {
+  cell?: CellKind;
+  inputs?: string;
+  drive?: DriveKind;
+  batch: number;
+  steps: number;
+  transient: number;
+  k?: number;
+  seed: number;
+  qrEvery: number;
+  logBase?: 'e' | '2' | '10';
+  lstmState?: LstmState;
+  compat?: 'vogt2020';
+  json?: boolean;
+}
+
+export function registerSpectrum(program: Command): void {
+  program
+    .command('spectrum')
+    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors')
+    .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …)')
+    .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
+    .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")
+    .option('--drive <kind>', 'random input sequences instead of --inputs: onehot|gaussian', choice('--drive', ['onehot', 'gaussian'] as const))
+    .option('--batch <B>', 'number of random sequences with --drive', integer('--batch', 1), 8)
+    .option('--steps <T>', 'steps averaged', integer('--steps', 1), 1000)
+    .option('--transient <W>', 'steps run and discarded first', integer('--transient', 0), 100)
+    .option('--k <K>', 'number of exponents (default: the whole state)', integer('--k', 1))
+    .option('--seed <S>', 'seed of the initial basis and of --drive', integer('--seed', 0), 0)
+    .option('--qr-every <N>', 're-orthonormalise every N steps (a guard shortens it when needed)', integer('--qr-every', 1), 1)
+    .option('--log-base <b>', 'e (nats; default) | 2 (bits; default with --compat) | 10', choice('--log-base', ['e', '2', '10'] as const))
+    .option('--lstm-state <s>', 'LSTM state tracked: joint (h, c; default) | h (at fixed c, as in the paper)', choice('--lstm-state', ['joint', 'h'] as const))
+    .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
+    .option('--json', 'print a JSON document instead of the table')
+    .action((modelPath: string, flags: SpectrumFlags) => {
+      if (flags.inputs && flags.drive) throw new UsageError('give either --inputs or --drive, not both');
+      const model = loadRnnModel(modelPath, flags.cell ? { cell: flags.cell } : {});
+      // The compat warm-up re-feeds the start of the averaged inputs rather than preceding them.
+      const needed = flags.compat ? flags.steps : flags.transient + flags.steps;
+      const inputs = flags.inputs
+        ? loadInputSequences(flags.inputs)
+        : randomDrive(flags.drive ?? 'onehot', flags.batch, needed, model.inputSize, flags.seed);
+      if (flags.inputs && inputs.steps < needed) {
+        throw new UsageError(
+          `${flags.inputs}: 'inputs' has ${inputs.steps} steps per sequence, but --transient ${flags.transient} + --steps ${flags.steps} needs ${needed}`,
+        );
+      }
+      if (flags.inputs && inputs.size !== model.inputSize) {
+        throw new UsageError(`${flags.inputs}: 'inputs' has ${inputs.size} features per step; ${modelPath} expects ${model.inputSize}`);
+      }
+      const result = modelSpectrum(model, inputs, {
+        steps: flags.steps,
+        transient: flags.transient,
+        ...(flags.k !== undefined ? { k: flags.k } : {}),
+        seed: flags.seed,
+        qrEvery: flags.qrEvery,
+        ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
+        ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
+        ...(flags.compat ? { compat: flags.compat } : {}),
+        onProgress: progressReporter('spectrum'),
+      });
+      const source = flags.inputs ?? `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`;
+      process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatSpectrum(result, source)}\n`);
+    });
+}

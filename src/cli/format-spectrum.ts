@@ -1,0 +1,46 @@
+import type { ModelSpectrumResult } from '../model-spectrum.js';
+
+/** The human-readable summary of a spectrum: the leading and trailing exponents and derived figures. */
+export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
+  const o = r.options;
+  const m = r.model;
+  const lines: string[] = [];
+  lines.push(
+    `${m.cell} · ${m.numLayers} layer${m.numLayers > 1 ? 's' : ''} · hidden ${m.hiddenSize} · input ${m.inputSize}` +
+      `${m.bias ? '' : ' · no bias'} · state dim ${m.stateDim}${m.lstmState ? ` (${m.lstmState === 'joint' ? 'joint h,c' : 'h only'})` : ''}`,
+  );
+  lines.push(`driven by ${source}: ${o.batch} sequence${o.batch > 1 ? 's' : ''} × ${o.steps} steps after ${o.transient} transient · k = ${o.k} · ${r.units}`);
+  lines.push('');
+  lines.push('   i        λ_i        std     stderr');
+  const shown = o.k <= 12 ? [...Array(o.k).keys()] : [...Array(8).keys(), -1, o.k - 3, o.k - 2, o.k - 1];
+  for (const i of shown) {
+    if (i < 0) {
+      lines.push('   …');
+      continue;
+    }
+    lines.push(`${String(i + 1).padStart(4)} ${fmt(r.exponents[i]!)} ${fmt(r.std[i]!)} ${fmt(r.stderr[i]!)}`);
+  }
+  lines.push('');
+  const mean = r.exponents.reduce((s, l) => s + l, 0) / r.exponents.length;
+  lines.push(`mean exponent       ${fmt(mean).trim()}`);
+  lines.push(`Kaplan–Yorke dim    ${r.kaplanYorkeIsLowerBound ? '≥ ' : ''}${r.kaplanYorke.toFixed(3)}`);
+  lines.push(`entropy rate        ${fmt(r.entropy).trim()} ${r.units}`);
+  if (r.sumRuleResidual !== null) lines.push(`sum-rule residual   ${r.sumRuleResidual.toExponential(2)}`);
+  lines.push(`convergence         λ1 moved ${convergence(r).toExponential(2)} over the last 10% of steps`);
+  if (r.qrGuardFired > 0) lines.push(`qr guard            fired ${r.qrGuardFired}× (qrEvery shortened)`);
+  return lines.join('\n');
+}
+
+function fmt(x: number): string {
+  return x.toFixed(5).padStart(10);
+}
+
+/** |λ1(T) − λ1(0.9 T)| from the running-mean trace. */
+function convergence(r: ModelSpectrumResult): number {
+  const { steps, exponents } = r.trace;
+  const last = steps.length - 1;
+  const target = 0.9 * steps[last]!;
+  let j = last;
+  while (j > 0 && steps[j]! > target) j--;
+  return Math.abs(exponents[last]![0]! - exponents[j]![0]!);
+}

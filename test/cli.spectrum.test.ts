@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRnnModel, writeSafetensors } from '../src/io/index.js';
+import { modelSpectrum } from '../src/model-spectrum.js';
+import { randomDrive } from '../src/data/drive.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const model = join(root, 'test/fixtures/torch/lstm_l2_bias_h3.model.safetensors');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library call', () => {
+  const args = ['spectrum', model, '--drive', 'gaussian', '--batch', '3', '--steps', '500', '--transient', '50', '--seed', '4'];
+  const table = cli(...args);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /lstm · 2 layers · hidden 3 · input 3 · state dim 12 \(joint h,c\)/);
+  assert.match(table.stdout, /Kaplan–Yorke dim/);
+  assert.equal(table.stdout.split('\n').filter((l) => /^\s+\d+\s+-?\d/.test(l)).length, 12);
+
+  const json = cli(...args, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout);
+  for (const field of ['exponents', 'std', 'stderr', 'perSequence', 'units', 'kaplanYorke', 'entropy', 'sumRuleResidual', 'options']) {
+    assert.ok(field in doc, `JSON has ${field}`);
+  }
+  assert.equal(doc.units, 'nats/step');
+  const lib = modelSpectrum(loadRnnModel(model), randomDrive('gaussian', 3, 550, 3, 4), { steps: 500, transient: 50, seed: 4 });
+  assert.deepEqual(doc.exponents, lib.exponents);
+  assert.equal(doc.perSequence.length, 3);
+  assert.ok(Math.abs(doc.sumRuleResidual) < 1e-10);
+});
+
+test('spectrum reads driving sequences from --inputs and checks their length', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-lyap-'));
+  const file = join(dir, 'inputs.safetensors');
+  const drive = randomDrive('onehot', 2, 60, 3, 1);
+  writeSafetensors(file, { inputs: { shape: [2, 60, 3], data: drive.data } });
+  const ok = cli('spectrum', model, '--inputs', file, '--steps', '50', '--transient', '10', '--k', '4', '--json');
+  assert.equal(ok.code, 0, ok.stderr);
+  const doc = JSON.parse(ok.stdout);
+  assert.equal(doc.exponents.length, 4);
+  const lib = modelSpectrum(loadRnnModel(model), drive, { steps: 50, transient: 10, k: 4 });
+  assert.deepEqual(doc.exponents, lib.exponents);
+  const short = cli('spectrum', model, '--inputs', file, '--steps', '60', '--transient', '10');
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /has 60 steps per sequence, but --transient 10 \+ --steps 60 needs 70/);
+});
+
+test('bad usage and bad files: exit code 2 and one line naming the problem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-lyap-'));
+  const junk = join(dir, 'junk.safetensors');
+  writeFileSync(junk, Buffer.from([1, 2, 3]));
+  const cases: [string[], RegExp][] = [
+    [['spectrum', join(dir, 'missing.safetensors')], /missing\.safetensors/],
+    [['spectrum', junk], /junk\.safetensors/],
+    [['spectrum', model, '--steps', 'ten'], /--steps must be an integer/],
+    [['spectrum', model, '--cell', 'gru'], /--cell gru expects 3 gates/],
+    [['spectrum', model, '--drive', 'uniform'], /--drive must be one of onehot, gaussian/],
+    [['spectrum', model, '--k', '13'], /k must be an integer in \[1, 12\]/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
