@@ -1,0 +1,119 @@
+import type { FloatArray } from '../precision.js';
+import { addColumnSums, addRowVector, gemmNT, transpose } from '../gemm.js';
+import type { CellStep } from './cell-step.js';
+import type { LayerBuffers, Workspace } from './workspace.js';
+
+/** Offsets of one layer's tensors in the flat parameter (and gradient) vector; -1 when absent. */
+export interface LayerOffsets {
+  weightIh: number;
+  weightHh: number;
+  biasIh: number;
+  biasHh: number;
+}
+
+/** The input of a layer: a t-major [T·B × I] block, or one-hot indices in t-major order. */
+export type LayerInput =
+  | { kind: 'dense'; data: FloatArray; offset: number }
+  | { kind: 'one-hot'; indices: Int32Array };
+
+/**
+ * Runs one layer over the chunk: all input projections W x_t as one product, then per step
+ * U h_{t-1} (one B×H by H×G·H product) and the cell's nonlinearity. hs/cs row block 0 must
+ * hold the initial state.
+ */
+export function forwardLayer(
+  step: CellStep, ws: Workspace, layer: LayerBuffers, input: LayerInput,
+  params: FloatArray, at: LayerOffsets, hidden: number,
+): void {
+  const { batch, steps } = ws;
+  const gh = step.gates * hidden;
+  const rows = batch * steps;
+  const inputSize = layer.inputSize;
+  if (input.kind === 'dense') {
+    gemmNT(rows, gh, inputSize, input.data, input.offset, params, at.weightIh, layer.gates, 0, false);
+  } else {
+    // W x for a one-hot x is a column of W: gather rows of Wᵀ.
+    transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
+    const wt = layer.inputWeightT;
+    for (let r = 0; r < rows; r++) {
+      const from = input.indices[r]! * gh;
+      layer.gates.set(wt.subarray(from, from + gh), r * gh);
+    }
+  }
+  if (at.biasIh >= 0) {
+    if (step.separateHidden) {
+      addRowVector(rows, gh, layer.gates, 0, params, at.biasIh);
+    } else {
+      const both = ws.combinedBias;
+      for (let j = 0; j < gh; j++) both[j] = params[at.biasIh + j]! + params[at.biasHh + j]!;
+      addRowVector(rows, gh, layer.gates, 0, both, 0);
+    }
+  }
+  for (let t = 0; t < steps; t++) {
+    const v = layer.views[t]!;
+    if (step.separateHidden) {
+      gemmNT(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.hidden, 0, false);
+      if (at.biasHh >= 0) addRowVector(batch, gh, v.hidden, 0, params, at.biasHh);
+    } else {
+      gemmNT(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.gates, 0, true);
+    }
+    step.forward(batch, hidden, v);
+  }
+}
+
+/**
+ * Backpropagation through the chunk for one layer, from ∂loss/∂h_t in `layer.dOut`. The
+ * gradient stops at the initial state (truncated BPTT). Weight gradients are accumulated as
+ * whole-chunk products (∂U = Σ_t ∂pre_tᵀ h_{t-1} as one G·H×H product over T·B rows, ordered
+ * so each entry is a contiguous dot product). When `inputGradient` is given it receives
+ * ∂loss/∂x_t ([T·B × I], overwritten): the layer below's dOut.
+ */
+export function backwardLayer(
+  step: CellStep, ws: Workspace, layer: LayerBuffers, input: LayerInput,
+  params: FloatArray, grad: FloatArray, at: LayerOffsets, hidden: number,
+  inputGradient: FloatArray | null,
+): void {
+  const { batch, steps } = ws;
+  const gh = step.gates * hidden;
+  const rows = batch * steps;
+  const bh = batch * hidden;
+  const inputSize = layer.inputSize;
+  const { dh, dhCarry, dc, dOut } = layer;
+  transpose(gh, hidden, params, at.weightHh, layer.hiddenWeightT, 0);
+  dhCarry.fill(0);
+  dc.fill(0);
+  for (let t = steps - 1; t >= 0; t--) {
+    const v = layer.views[t]!;
+    const o = t * bh;
+    for (let p = 0; p < bh; p++) dh[p] = dOut[o + p]! + dhCarry[p]!;
+    step.backward(batch, hidden, v, dh, dc, dhCarry);
+    if (t > 0) gemmNT(batch, hidden, gh, v.dPreHidden, 0, layer.hiddenWeightT, 0, dhCarry, 0, step.directHidden);
+  }
+
+  const dPreT = ws.dPreT;
+  const inputT = ws.inputT;
+  transpose(rows, gh, layer.dPreHidden, 0, dPreT, 0);
+  transpose(rows, hidden, layer.hs, 0, inputT, 0);
+  gemmNT(gh, hidden, rows, dPreT, 0, inputT, 0, grad, at.weightHh, true);
+  if (at.biasHh >= 0) addColumnSums(rows, gh, layer.dPreHidden, 0, grad, at.biasHh);
+  if (at.biasIh >= 0) addColumnSums(rows, gh, layer.dPreInput, 0, grad, at.biasIh);
+
+  if (input.kind === 'dense') {
+    if (step.separateHidden) transpose(rows, gh, layer.dPreInput, 0, dPreT, 0);
+    transpose(rows, inputSize, input.data, input.offset, inputT, 0);
+    gemmNT(gh, inputSize, rows, dPreT, 0, inputT, 0, grad, at.weightIh, true);
+  } else {
+    // ∂W[:, k] = Σ over rows whose input is e_k of ∂pre.
+    const dPre = layer.dPreInput;
+    for (let r = 0; r < rows; r++) {
+      const column = at.weightIh + input.indices[r]!;
+      const from = r * gh;
+      for (let j = 0; j < gh; j++) grad[column + j * inputSize] += dPre[from + j]!;
+    }
+  }
+
+  if (inputGradient !== null) {
+    transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
+    gemmNT(rows, inputSize, gh, layer.dPreInput, 0, layer.inputWeightT, 0, inputGradient, 0, false);
+  }
+}
