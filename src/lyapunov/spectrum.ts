@@ -76,6 +76,12 @@ export interface SpectrumResult {
 const GUARD_RATIO = 1e8;
 
 /**
+ * R_ii below this fraction of its column's norm before orthogonalisation is rounding noise:
+ * the Jacobian has (numerically) no component left in that direction.
+ */
+const COLLAPSE = 1e-13;
+
+/**
  * The Lyapunov spectrum of a batch of trajectories by the discrete QR (Benettin) method:
  * Z = J_t Q, Z = Q'R with R_ii > 0, λ_i = ⟨log R_ii⟩ over the averaged steps.
  */
@@ -109,6 +115,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
 
   const logSums = new Float64Array(batch * k);
   const rDiag = new Float64Array(k);
+  const norms = new Float64Array(k);
   const logDet = new Float64Array(batch);
   const logDetSums = new Float64Array(batch);
   // Batch means in time (for the error of a single trajectory): 10 equal blocks of steps.
@@ -133,21 +140,27 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
     const seg = accumulateFrom === null ? 0 : Math.min(segments - 1, Math.floor((accumulateFrom * segments) / steps));
     for (let b = 0; b < batch; b++) {
       const zb = z.subarray(b * block, (b + 1) * block);
+      columnNorms(zb, n, k, norms);
       kernels.qrPositive(zb, n, k, rDiag);
       let lo = Infinity;
       let hi = 0;
       for (let i = 0; i < k; i++) {
         const r = rDiag[i]!;
-        if (!(r > 0) || !Number.isFinite(r)) {
+        if (!Number.isFinite(r) || !Number.isFinite(norms[i]!)) {
           throw new SpectrumError(
-            `tangent dynamics ${Number.isFinite(r) ? 'collapsed' : 'overflowed'} in trajectory ${b} at step ${accumulateFrom ?? 0} ` +
-              `(R_${i + 1}${i + 1} = ${r}); the network is singular or diverging — check the weights or lower qrEvery`,
+            `tangent dynamics overflowed in trajectory ${b} at step ${accumulateFrom ?? 0} (R_${i + 1}${i + 1} = ${r}); ` +
+              'the network is diverging — check the weights, or lower qrEvery',
           );
         }
-        lo = Math.min(lo, r);
-        hi = Math.max(hi, r);
+        // A direction the Jacobian maps to (numerically) nothing, e.g. through a dead relu
+        // unit: its exponent is −∞, not the log of rounding noise.
+        const collapsed = r <= COLLAPSE * norms[i]!;
+        if (!collapsed) {
+          lo = Math.min(lo, r);
+          hi = Math.max(hi, r);
+        }
         if (accumulateFrom !== null) {
-          const l = Math.log(r);
+          const l = collapsed ? -Infinity : Math.log(r);
           logSums[b * k + i] = logSums[b * k + i]! + l;
           const si = (seg * batch + b) * k + i;
           segmentSums[si] = segmentSums[si]! + l;
@@ -231,7 +244,12 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
 
   let sumRuleResidual: number | null = null;
   if (sumRule) {
-    const residuals = perSequence.map((row, b) => row.reduce((s, l) => s + l, 0) - (logDetSums[b]! / steps) * scale);
+    // Both sides are −∞ together when J is singular (dead relu units): they agree.
+    const residuals = perSequence.map((row, b) => {
+      const sum = row.reduce((s, l) => s + l, 0);
+      const logDetMean = (logDetSums[b]! / steps) * scale;
+      return sum === logDetMean ? 0 : sum - logDetMean;
+    });
     sumRuleResidual = mean(residuals);
   }
   const ky = kaplanYorkeDimension(exponents);
@@ -259,6 +277,14 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
 
 export class SpectrumError extends Error {
   override name = 'SpectrumError';
+}
+
+function columnNorms(z: Float64Array, n: number, k: number, out: Float64Array): void {
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += z[j * n + i]! * z[j * n + i]!;
+    out[j] = Math.sqrt(s);
+  }
 }
 
 function batchMeanRates(logSums: Float64Array, batch: number, k: number, steps: number): number[] {

@@ -28,9 +28,13 @@ export function mean(xs: readonly number[]): number {
   return s / xs.length;
 }
 
-/** Sample standard deviation (n − 1); 0 for a single value. */
+/**
+ * Sample standard deviation (n − 1); 0 for a single value or for identical values (also
+ * identical infinities, e.g. every sequence's exponent −∞), +∞ when only some are infinite.
+ */
 export function sampleStd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
+  if (xs.length < 2 || xs.every((x) => x === xs[0])) return 0;
+  if (xs.some((x) => !Number.isFinite(x))) return Infinity;
   const m = mean(xs);
   let s = 0;
   for (const x of xs) s += (x - m) * (x - m);

@@ -8,6 +8,7 @@ import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
 import { choice, integer } from '../parse.js';
 import { UsageError } from '../errors.js';
+import { toJson } from '../json.js';
 
 interface SpectrumFlags {
   cell?: CellKind;
@@ -71,6 +72,6 @@ export function registerSpectrum(program: Command): void {
         onProgress: progressReporter('spectrum'),
       });
       const source = flags.inputs ?? `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`;
-      process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatSpectrum(result, source)}\n`);
+      process.stdout.write(flags.json ? `${toJson(result)}\n` : `${formatSpectrum(result, source)}\n`);
     });
 }
