@@ -80,7 +80,7 @@ test('adding task: two markers, one per half; target = sum of the marked values;
       }
       assert.equal(marked.length, 2);
       assert.ok(marked[0]! < length / 2 && marked[1]! >= length / 2, `markers ${marked} one in each half`);
-      const sum = marked.reduce((acc, t) => acc + b.inputs[(s * length + t) * 2]!, 0);
+      const sum = marked.reduce((acc: number, t: number): number => acc + b.inputs[(s * length + t) * 2]!, 0);
       assert.equal(b.targets[s], sum);
       squaredError += (b.targets[s]! - 1) ** 2;
       count++;
@@ -102,8 +102,8 @@ test('xor task: markers on the first two steps, target = their XOR, classes bala
     assert.equal(b.loss, 'ce-last');
     assert.equal(b.targets.length, b.batch);
     for (let s = 0; s < b.batch; s++) {
-      const bit = (t: number) => b.inputs[(s * T + t) * 2]!;
-      const marker = (t: number) => b.inputs[(s * T + t) * 2 + 1]!;
+      const bit = (t: number): number => b.inputs[(s * T + t) * 2]!;
+      const marker = (t: number): number => b.inputs[(s * T + t) * 2 + 1]!;
       for (let t = 0; t < T; t++) {
         assert.ok(bit(t) === 0 || bit(t) === 1);
         assert.equal(marker(t), t < 2 ? 1 : 0);
