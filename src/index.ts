@@ -1,0 +1,10 @@
+/**
+ * rnn-lyapunov: Lyapunov spectra of recurrent networks driven by sequence data.
+ * The layers, in the order data flows: data → cells → tangent dynamics → spectrum.
+ */
+export * from './linalg/index.js';
+export * from './cells/index.js';
+export * from './lyapunov/index.js';
+export * from './io/index.js';
+export { randomDrive, type DriveKind } from './data/drive.js';
+export { modelSpectrum, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
