@@ -32,6 +32,7 @@ function shownText(task: CharLmTask, b: PerStepClassBatch, sequence: number): st
     assert.equal(row.reduce((a, x) => a + x, 0), 1, `one-hot row sums to 1 (sequence ${sequence}, step ${t})`);
     symbols.push(row.indexOf(1));
   }
+  assert.deepEqual([...b.symbols!.subarray(sequence * b.steps, (sequence + 1) * b.steps)], symbols, 'symbols = one-hot indices');
   return task.vocabulary.decode(symbols);
 }
 

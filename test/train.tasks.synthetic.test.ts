@@ -47,6 +47,7 @@ test('copy task: one-hot inputs, go marker, mask exactly on the recall phase, ta
         for (let i = 0; i < symbols + 2; i++) sum += b.inputs[row + i]!;
         assert.equal(sum, 1, `one-hot row sequence ${s} step ${t}`);
         const symbol = argmax(b.inputs, row, symbols + 2);
+        assert.equal(b.symbols![s * T + t], symbol, 'symbols = one-hot indices');
         const recall = t >= length + delay;
         assert.equal(b.mask[s * T + t], recall ? 1 : 0, `mask at step ${t}`);
         if (t < length) assert.ok(symbol < symbols, 'a symbol in the presentation phase');

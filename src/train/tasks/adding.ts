@@ -22,6 +22,7 @@ export function addingTask(options: AddingOptions = {}): Task {
       outputSize: 1,
       loss: 'mse',
       steps: length,
+      oneHotInputs: false,
       chanceLoss: 1 / 6,
       options: { length },
       write(rng, out, b) {

@@ -11,6 +11,7 @@ import type { Rng } from '../../linalg/random.js';
 import {
   batchRanges,
   checkInteger,
+  oneHot,
   shuffledIndices,
   type EvalSplit,
   type PerStepClassBatch,
@@ -105,16 +106,13 @@ function unigramEntropy(stream: Int32Array, size: number): number {
 /** Windows of `steps` symbols of `stream` starting at `starts` (targets: the symbols one later). */
 function windows(stream: Int32Array, starts: ArrayLike<number>, steps: number, size: number): PerStepClassBatch {
   const batch = starts.length;
-  const inputs = new Float64Array(batch * steps * size);
+  const symbols = new Int32Array(batch * steps);
   const targets = new Int32Array(batch * steps);
   for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < steps; t++) {
-      const at = starts[b]! + t;
-      inputs[(b * steps + t) * size + stream[at]!] = 1;
-      targets[b * steps + t] = stream[at + 1]!;
-    }
+    symbols.set(stream.subarray(starts[b]!, starts[b]! + steps), b * steps);
+    targets.set(stream.subarray(starts[b]! + 1, starts[b]! + steps + 1), b * steps);
   }
-  return { loss: 'ce-per-step', batch, steps, inputSize: size, inputs, targets };
+  return { loss: 'ce-per-step', batch, steps, inputSize: size, inputs: oneHot(symbols, size), symbols, targets };
 }
 
 export function charLmTask(options: CharLmOptions = {}): CharLmTask {

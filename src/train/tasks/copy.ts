@@ -30,18 +30,18 @@ export function copyTask(options: CopyOptions = {}): Task {
       outputSize: symbols,
       loss: 'ce-per-step',
       steps: 2 * length + delay,
+      oneHotInputs: true,
       chanceLoss: Math.log(symbols),
       options: { symbols, length, delay },
       write(rng, out, b) {
-        const { steps, inputSize, inputs, targets, mask } = out;
-        const row = (t: number) => (b * steps + t) * inputSize;
+        const { steps, symbols: shown, targets, mask } = out;
         for (let t = 0; t < length; t++) {
           const symbol = rng.int(symbols);
-          inputs[row(t) + symbol] = 1;
+          shown![b * steps + t] = symbol;
           targets[b * steps + recallStart + t] = symbol;
           mask![b * steps + recallStart + t] = 1;
         }
-        for (let t = length; t < steps; t++) inputs[row(t) + (t === recallStart - 1 ? go : blank)] = 1;
+        for (let t = length; t < steps; t++) shown![b * steps + t] = t === recallStart - 1 ? go : blank;
       },
     },
     options,

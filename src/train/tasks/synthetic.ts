@@ -8,6 +8,7 @@ import { Rng } from '../../linalg/random.js';
 import {
   batchRanges,
   checkInteger,
+  oneHot,
   type Batch,
   type EvalSplit,
   type Task,
@@ -31,7 +32,10 @@ export interface EpisodeTarget {
   steps: number;
   inputSize: number;
   outputSize: number;
+  /** Filled by writers of dense-input tasks. */
   inputs: Float64Array;
+  /** [B×T], filled instead of `inputs` by writers of one-hot tasks. */
+  symbols: Int32Array | undefined;
   /** Per-step classes [B×T], last-step classes [B] or last-step values [B×O], by the task's loss. */
   targets: Int32Array | Float64Array;
   /** [B×T] for 'ce-per-step' tasks; writers set 1 where the step counts. */
@@ -44,6 +48,8 @@ export interface EpisodeGenerator {
   outputSize: number;
   loss: TaskLoss;
   steps: number;
+  /** Inputs are one-hot over inputSize: the writer fills `symbols`, expanded to `inputs` after. */
+  oneHotInputs: boolean;
   chanceLoss: number;
   /** The task's own options, resolved (sizes and seed are added by `syntheticTask`). */
   options: Record<string, number>;
@@ -64,7 +70,8 @@ export function syntheticTask(generator: EpisodeGenerator, sizes: SyntheticSizes
       steps,
       inputSize,
       outputSize,
-      inputs: new Float64Array(count * steps * inputSize),
+      inputs: new Float64Array(generator.oneHotInputs ? 0 : count * steps * inputSize),
+      symbols: generator.oneHotInputs ? new Int32Array(count * steps) : undefined,
       targets:
         loss === 'mse'
           ? new Float64Array(count * outputSize)
@@ -72,7 +79,8 @@ export function syntheticTask(generator: EpisodeGenerator, sizes: SyntheticSizes
       mask: loss === 'ce-per-step' ? new Uint8Array(count * steps) : undefined,
     };
     for (let b = 0; b < count; b++) generator.write(rng, out, b);
-    const shape = { batch: count, steps, inputSize, inputs: out.inputs };
+    const { symbols } = out;
+    const shape = { batch: count, steps, inputSize, ...(symbols ? { inputs: oneHot(symbols, inputSize), symbols } : { inputs: out.inputs }) };
     if (loss === 'mse') return { ...shape, loss, outputSize, targets: out.targets as Float64Array };
     if (loss === 'ce-last') return { ...shape, loss, targets: out.targets as Int32Array };
     return { ...shape, loss, targets: out.targets as Int32Array, mask: out.mask };

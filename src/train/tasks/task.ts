@@ -27,6 +27,8 @@ interface BatchShape {
   inputSize: number;
   /** [batch × steps × inputSize]. */
   inputs: Float64Array;
+  /** [batch × steps]: when every input is one-hot, the index of its 1 (for a sparse input path). */
+  symbols?: Int32Array;
 }
 
 export interface PerStepClassBatch extends BatchShape {
@@ -114,6 +116,13 @@ export function checkInteger(what: string, value: number, min: number, max = Num
     throw new RangeError(`${what} is ${String(value)}, expected an integer ${range}`);
   }
   return value;
+}
+
+/** One-hot rows [symbols.length × size] of `symbols`. */
+export function oneHot(symbols: Int32Array, size: number): Float64Array {
+  const out = new Float64Array(symbols.length * size);
+  for (let i = 0; i < symbols.length; i++) out[i * size + symbols[i]!] = 1;
+  return out;
 }
 
 /** Batches of `batchSize` (the last one smaller) over `count` items. */

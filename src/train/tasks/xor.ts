@@ -21,6 +21,7 @@ export function xorTask(options: XorOptions = {}): Task {
       outputSize: 2,
       loss: 'ce-last',
       steps,
+      oneHotInputs: false,
       chanceLoss: Math.log(2),
       options: { delay },
       write(rng, out, b) {
