@@ -1,0 +1,15 @@
+import type { FloatArrayConstructor } from '../precision.js';
+import { Adam } from './adam.js';
+import type { Optimizer, OptimizerConfig } from './optimizer.js';
+import { Sgd } from './sgd.js';
+
+export function createOptimizer(config: OptimizerConfig, size: number, make: FloatArrayConstructor): Optimizer {
+  switch (config.name) {
+    case 'adam':
+      return new Adam(size, make, config.beta1, config.beta2, config.eps);
+    case 'sgd':
+      return new Sgd(size, make, config.momentum);
+    default:
+      throw new RangeError(`optimizer must be adam or sgd, got ${String((config as { name: unknown }).name)}`);
+  }
+}
