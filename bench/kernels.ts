@@ -1,0 +1,99 @@
+// Per-step cost of the two linalg kernels of the Lyapunov loop, for both backends:
+//   node --import tsx bench/kernels.ts [--sizes 64,128,256,512] [--batch 16] [--seconds 1.5]
+// One "step" at state dimension D with a batch of B trajectories and k = D exponents is
+//   matmul: one D×D weight matrix times all B·D tangent vectors (m = n = D, k = B·D), as the
+//           cells call it once per layer;
+//   QR:     B thin QRs of D×D blocks.
+// Times are the minimum over repetitions (the machine may be shared). wasm runs on resident
+// buffers (no copies), as the step loop will. js steps that would take over a second are timed
+// on one trajectory and multiplied by B (marked *).
+import { cpus } from 'node:os';
+import { referenceKernels } from '../src/linalg/reference.js';
+import { Rng } from '../src/linalg/random.js';
+import { WasmKernels } from '../src/linalg/wasm-kernels.js';
+
+const WASM_SIMD_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak on this kind of machine
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
+}
+const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
+const batch = Number(option('batch', '16'));
+const seconds = Number(option('seconds', '1.5'));
+
+/** Minimum time of `run` (ms) over repetitions for about `seconds`, `prepare` untimed before each. */
+function minTime(run: () => void, prepare: () => void = () => {}): number {
+  prepare();
+  run(); // warm-up: JIT tiers, page faults
+  let best = Infinity;
+  const until = performance.now() + seconds * 1000;
+  for (let reps = 0; reps < 3 || performance.now() < until; reps++) {
+    prepare();
+    const t = performance.now();
+    run();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+interface Row { d: number; backend: string; matmulMs: number; qrMs: number; scaled: boolean }
+
+function benchWasm(d: number, rng: Rng): Row {
+  const kernels = new WasmKernels();
+  const { heap } = kernels;
+  const a = heap.allocate(d * d);
+  const x = heap.allocate(d * d * batch);
+  const out = heap.allocate(d * d * batch);
+  const blocks = heap.allocate(d * d * batch);
+  const rDiag = heap.allocate(d * batch);
+  kernels.reserveQr(d);
+  const trajectories = Array.from({ length: batch }, (_, b) => [blocks.slice(b * d * d, d * d), rDiag.slice(b * d, d)] as const);
+  rng.fillNormal(a.array, 1 / Math.sqrt(d));
+  rng.fillNormal(x.array);
+  const gaussian = rng.fillNormal(new Float64Array(d * d * batch));
+  const matmulMs = minTime(() => kernels.matmulResident(a, d, d, x, d * batch, out));
+  const qrMs = minTime(
+    () => { for (const [z, r] of trajectories) kernels.qrResident(z, d, d, r); },
+    () => blocks.array.set(gaussian),
+  );
+  return { d, backend: 'wasm', matmulMs, qrMs, scaled: false };
+}
+
+function benchJs(d: number, rng: Rng): Row {
+  const a = rng.fillNormal(new Float64Array(d * d), 1 / Math.sqrt(d));
+  // 4·D³ flops per QR at roughly 1 GFLOP/s: time one trajectory when a whole step would exceed a second.
+  const scaled = 4 * d ** 3 * batch > 1e9;
+  const share = scaled ? 1 : batch;
+  const x = rng.fillNormal(new Float64Array(d * d * share));
+  const out = new Float64Array(d * d * share);
+  const gaussian = rng.fillNormal(new Float64Array(d * d));
+  const z = new Float64Array(d * d);
+  const rDiag = new Float64Array(d);
+  const matmulMs = minTime(() => referenceKernels.matmulBlock(a, d, d, x, d * share, out));
+  const qrMs = minTime(
+    () => { for (let b = 0; b < share; b++) referenceKernels.qrPositive(z, d, d, rDiag); },
+    () => z.set(gaussian),
+  );
+  return { d, backend: 'js', matmulMs: (matmulMs * batch) / share, qrMs: (qrMs * batch) / share, scaled };
+}
+
+const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
+const rng = new Rng(2024);
+const rows: Row[] = [];
+for (const d of sizes) {
+  rows.push(benchWasm(d, rng));
+  rows.push(benchJs(d, rng));
+}
+
+console.log(`## Linalg kernels per Lyapunov step (batch ${batch}, k = D), ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, 1 thread\n`);
+console.log('| D | backend | matmul ms/step | matmul GFLOP/s | QR ms/step | QR GFLOP/s | matmul + QR ms |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const mark = r.scaled ? '*' : '';
+  console.log(`| ${r.d} | ${r.backend} | ${r.matmulMs.toFixed(2)}${mark} | ${gflops(2 * r.d ** 3 * batch, r.matmulMs)} `
+    + `| ${r.qrMs.toFixed(2)}${mark} | ${gflops(4 * r.d ** 3 * batch, r.qrMs)} | ${(r.matmulMs + r.qrMs).toFixed(2)}${mark} |`);
+}
+console.log(`\nmatmul counts 2·m·n·k flops (m = n = D, k = ${batch}·D). QR counts 4·n·k² per block (two Gram–Schmidt`
+  + ` passes of 2·n·k², what both backends do), whatever the algorithm's own count. WebAssembly f64x2 ceiling`
+  + ` ≈ ${WASM_SIMD_CEILING_GFLOPS} GFLOP/s per core. * = one trajectory timed, ×${batch}.`);
