@@ -23,7 +23,7 @@ export interface SpectrumOptions {
   initialBasis?: 'random' | 'identity';
   /** Logarithm base of the reported exponents. Default 'e' (nats). */
   logBase?: LogBase;
-  /** Accumulate log|det J_t| for the sum rule. Default: when k = n and n ≤ 128. */
+  /** Accumulate log|det J_t| for the sum rule (an O(n³) LU per step). Default: when k = n ≤ 64. */
   sumRule?: boolean;
   /** Number of points of the convergence trace. Default 200. */
   tracePoints?: number;
@@ -102,7 +102,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
   checkInteger('steps', steps, 1);
   checkInteger('qrEvery', requestedQrEvery, 1);
   if (compat && requestedQrEvery !== 1) throw new RangeError('compat vogt2020 re-orthonormalises every step: qrEvery must be 1');
-  const sumRule = (options.sumRule ?? (k === n && n <= 128)) && k === n;
+  const sumRule = (options.sumRule ?? n <= 64) && k === n;
 
   const block = n * k;
   let q = new Float64Array(batch * block);
