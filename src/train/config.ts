@@ -1,0 +1,162 @@
+import { CELL_KINDS, type CellKind, type LstmState } from '../cells/model.js';
+import { parseInit } from './init.js';
+import { parseSchedule } from './optim/schedule.js';
+import { PRECISIONS, type Precision } from './precision.js';
+import type { TaskSpecJson } from './tasks/task.js';
+
+/** When and how spectra are taken during training. */
+export interface SpectrumSchedule {
+  /** Every this many epochs, and at initialisation (epoch 0); 0 turns spectra off. */
+  every: number;
+  /** Held-out sequences (trajectories). */
+  batch: number;
+  /** Averaged steps, after `transient` discarded ones. */
+  steps: number;
+  transient: number;
+  /** Exponents λ₁..λ_k (clamped to the state dimension). */
+  k: number;
+  lstmState: LstmState;
+}
+
+/** A cheap λ₁..λ_k every few optimizer steps (few exponents, few short sequences). */
+export interface StepSpectrumSchedule {
+  /** Every this many optimizer steps. */
+  every: number;
+  batch: number;
+  steps: number;
+  transient: number;
+  k: number;
+}
+
+/** Everything that defines a training run; JSON-serialisable (stored as the run's config.json). */
+export interface TrainConfig {
+  /** Recreates the task with `createTask` (e.g. `{ name: 'charlm', seq: 100 }`). */
+  task: TaskSpecJson;
+  cell: CellKind;
+  hidden: number;
+  layers: number;
+  bias: boolean;
+  /** default | uniform:P | orthogonal | normal:G (see init.ts). */
+  init: string;
+  precision: Precision;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  /** SGD momentum (ignored by Adam). */
+  momentum: number;
+  /** constant | step:N:GAMMA | exp:GAMMA, stepped per epoch. */
+  schedule: string;
+  /** Global gradient-norm bound; null: no clipping. */
+  clip: number | null;
+  /** Dropout probability on the readout input during training. */
+  dropout: number;
+  epochs: number;
+  batch: number;
+  /** Batch size of validation passes (no effect on the result, only on speed and memory). */
+  evalBatch: number;
+  /** Train on the task's contiguous streams with a carried state (truncated BPTT) when it has them. */
+  tbptt: boolean;
+  seed: number;
+  spectrum: SpectrumSchedule;
+  stepSpectrum: StepSpectrumSchedule | null;
+}
+
+export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'task'> = {
+  cell: 'lstm',
+  hidden: 128,
+  layers: 1,
+  bias: true,
+  init: 'default',
+  precision: 'float32',
+  optimizer: 'adam',
+  lr: 2e-3,
+  momentum: 0,
+  schedule: 'constant',
+  clip: 5,
+  dropout: 0,
+  epochs: 10,
+  batch: 64,
+  evalBatch: 256,
+  tbptt: true,
+  seed: 0,
+  spectrum: { every: 1, batch: 8, steps: 200, transient: 50, k: 16, lstmState: 'joint' },
+  stepSpectrum: null,
+};
+
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'spectrum' | 'stepSpectrum'>> & {
+  task: TaskSpecJson;
+  spectrum?: Partial<SpectrumSchedule>;
+  stepSpectrum?: Partial<StepSpectrumSchedule> | null;
+};
+
+/** Defaults filled in and every field checked; errors name the field and what was expected. */
+export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
+  const d = DEFAULT_TRAIN_CONFIG;
+  const config: TrainConfig = {
+    ...d,
+    ...dropUndefined(input),
+    task: input.task,
+    spectrum: { ...d.spectrum, ...dropUndefined(input.spectrum ?? {}) },
+    stepSpectrum: input.stepSpectrum == null
+      ? null
+      : { every: 10, batch: 2, steps: 50, transient: 10, k: 4, ...dropUndefined(input.stepSpectrum) },
+  };
+  if (config.task === null || typeof config.task !== 'object' || typeof config.task.name !== 'string') {
+    throw new RangeError('train config: task must be an object with a name, such as { "name": "charlm" }');
+  }
+  if (!CELL_KINDS.includes(config.cell)) throw new RangeError(`train config: cell must be one of ${CELL_KINDS.join(', ')}, got ${String(config.cell)}`);
+  integer('hidden', config.hidden, 1);
+  integer('layers', config.layers, 1);
+  integer('epochs', config.epochs, 0);
+  integer('batch', config.batch, 1);
+  integer('evalBatch', config.evalBatch, 1);
+  integer('seed', config.seed, 0, 2 ** 32 - 1);
+  bool('bias', config.bias);
+  bool('tbptt', config.tbptt);
+  wrap('init', () => parseInit(config.init));
+  wrap('schedule', () => parseSchedule(config.schedule));
+  if (!PRECISIONS.includes(config.precision)) throw new RangeError(`train config: precision must be float32 or float64, got ${String(config.precision)}`);
+  if (config.optimizer !== 'adam' && config.optimizer !== 'sgd') throw new RangeError(`train config: optimizer must be adam or sgd, got ${String(config.optimizer)}`);
+  positive('lr', config.lr);
+  if (!(config.momentum >= 0 && config.momentum < 1)) throw new RangeError(`train config: momentum must be in [0, 1), got ${config.momentum}`);
+  if (config.clip !== null) positive('clip', config.clip);
+  if (!(config.dropout >= 0 && config.dropout < 1)) throw new RangeError(`train config: dropout must be in [0, 1), got ${config.dropout}`);
+  const s = config.spectrum;
+  integer('spectrum.every', s.every, 0);
+  integer('spectrum.batch', s.batch, 1);
+  integer('spectrum.steps', s.steps, 1);
+  integer('spectrum.transient', s.transient, 0);
+  integer('spectrum.k', s.k, 1);
+  if (s.lstmState !== 'joint' && s.lstmState !== 'h') throw new RangeError(`train config: spectrum.lstmState must be joint or h, got ${String(s.lstmState)}`);
+  if (config.stepSpectrum !== null) {
+    const p = config.stepSpectrum;
+    for (const key of ['every', 'batch', 'steps', 'k'] as const) integer(`stepSpectrum.${key}`, p[key], 1);
+    integer('stepSpectrum.transient', p.transient, 0);
+  }
+  return config;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function integer(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`train config: ${field} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${String(value)}`);
+  }
+}
+
+function positive(field: string, value: number): void {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`train config: ${field} must be a positive number, got ${String(value)}`);
+}
+
+function bool(field: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new RangeError(`train config: ${field} must be true or false, got ${String(value)}`);
+}
+
+function wrap(field: string, parse: () => unknown): void {
+  try {
+    parse();
+  } catch (error) {
+    throw new RangeError(`train config: ${field}: ${(error as Error).message}`);
+  }
+}

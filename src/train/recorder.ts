@@ -1,0 +1,98 @@
+import type { ModelSpectrumResult } from '../model-spectrum.js';
+import type { TrainConfig } from './config.js';
+import type { NetworkParams, NetworkSpec } from './network.js';
+import type { OptimizerState } from './optim/optimizer.js';
+import type { TaskDescription } from './tasks/task.js';
+
+/** One line of metrics.jsonl: the state of training after an epoch (epoch 0: at initialisation). */
+export interface EpochMetrics {
+  epoch: number;
+  /** Optimizer steps taken so far. */
+  step: number;
+  /** Learning rate used during this epoch (epoch 0: the base rate). */
+  lr: number;
+  /** Mean training loss over the epoch's batches (null at epoch 0). */
+  trainLoss: number | null;
+  /** Mean and largest gradient norm before clipping, and the share of steps clipped (null at epoch 0). */
+  gradNorm: number | null;
+  gradNormMax: number | null;
+  clippedFraction: number | null;
+  valLoss: number;
+  /** Share of validation positions predicted right (cross-entropy tasks; null for MSE). */
+  valAccuracy: number | null;
+  /** Spectrum summary when one was taken at this epoch (λ₁…λ_k, nats/step), else null. */
+  lambda: number[] | null;
+  kaplanYorke: number | null;
+  entropy: number | null;
+  /** Wall-clock seconds of the epoch's training (0 at epoch 0). */
+  seconds: number;
+}
+
+/** One line of spectra.jsonl. `scope` 'epoch': after an epoch; 'step': the cheap per-step probe. */
+export interface SpectrumRecord {
+  scope: 'epoch' | 'step';
+  epoch: number;
+  step: number;
+  /** The full result, or the reason it could not be computed (e.g. a diverging state). */
+  spectrum: ModelSpectrumResult | null;
+  error?: string;
+}
+
+/** Everything needed to continue training exactly after `epoch`. */
+export interface TrainCheckpoint {
+  epoch: number;
+  step: number;
+  params: NetworkParams;
+  optimizer: OptimizerState;
+}
+
+export interface RunStart {
+  config: TrainConfig;
+  network: NetworkSpec;
+  task: TaskDescription;
+  /** The task's files to store with the run (e.g. the char-LM vocabulary). */
+  artifacts: Record<string, string>;
+}
+
+/**
+ * Where a training run is recorded (the run directory, or memory in tests). The loop calls,
+ * in order: resumePoint(); start() when not resuming; then per epoch metrics(), spectrum()
+ * and checkpoint() — the checkpoint last, so an epoch whose checkpoint is missing is redone
+ * on resume and a recorder must drop its lines of epochs after the resumed checkpoint.
+ */
+export interface TrainRecorder {
+  /** The checkpoint to continue from, or null to start afresh. */
+  resumePoint(network: NetworkSpec): TrainCheckpoint | null;
+  start(run: RunStart): void;
+  metrics(record: EpochMetrics): void;
+  spectrum(record: SpectrumRecord): void;
+  checkpoint(checkpoint: TrainCheckpoint): void;
+}
+
+/** Keeps everything in memory (tests, library use without a run directory). */
+export class MemoryRecorder implements TrainRecorder {
+  run: RunStart | null = null;
+  readonly metricLines: EpochMetrics[] = [];
+  readonly spectrumLines: SpectrumRecord[] = [];
+  last: TrainCheckpoint | null = null;
+
+  resumePoint(): TrainCheckpoint | null {
+    return null;
+  }
+
+  start(run: RunStart): void {
+    this.run = run;
+  }
+
+  metrics(record: EpochMetrics): void {
+    this.metricLines.push(record);
+  }
+
+  spectrum(record: SpectrumRecord): void {
+    this.spectrumLines.push(record);
+  }
+
+  checkpoint(checkpoint: TrainCheckpoint): void {
+    this.last = checkpoint;
+  }
+}
