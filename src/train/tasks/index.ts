@@ -60,10 +60,10 @@ function specOptions(spec: unknown): [TaskName, Record<string, any>] {
 
 /**
  * The task a spec describes (`task.describe().spec`, or options written by hand with a `name`);
- * `artifacts` are the files saved from `task.artifacts()` (the char-LM vocabulary is reused
- * when present, so a trained model keeps its symbol indices).
+ * `artifacts` are the files saved from `task.artifacts()`, by name, undefined where absent (the
+ * char-LM vocabulary is reused when present, so a trained model keeps its symbol indices).
  */
-export function createTask(spec: unknown, artifacts: Readonly<Record<string, string>> = {}): Task {
+export function createTask(spec: unknown, artifacts: Readonly<Record<string, string | undefined>> = {}): Task {
   const [name, options] = specOptions(spec);
   switch (name) {
     case 'charlm': {
