@@ -11,6 +11,8 @@ export interface SpectrumPlotInput {
   units: string;
   /** Number of sequences averaged, named in the subtitle. */
   batch?: number;
+  /** A line naming what was measured, e.g. the model (shown under the title). */
+  note?: string;
   title?: string;
 }
 
@@ -36,6 +38,7 @@ export function spectrumSpec(input: SpectrumPlotInput): TopLevelSpec {
     title: {
       text: input.title ?? 'Lyapunov spectrum',
       subtitle: subtitle(
+        input.note,
         [`k = ${k}`, band].filter(Boolean).join(', '),
         omittedNote(k - values.length, 'exponent', 'of −∞ (directions the Jacobian annihilates)'),
       ) ?? '',

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerSpectrum } from './spectrum.js';
+import { registerPlot } from './plot.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
   registerSpectrum(program);
+  registerPlot(program);
 }
