@@ -50,6 +50,12 @@ test('a new run writes config.json, empty logs and checkpoints/; an existing run
   assert.throws(() => openRun(stranger, { config, resume: true }), /no config.json: not a run directory/);
   assert.equal(readFileSync(join(stranger, 'notes.txt'), 'utf8'), 'mine');
 
+  const killedAtBirth = freshDir();
+  mkdirSync(killedAtBirth);
+  writeFileSync(join(killedAtBirth, '.config.json.123.abc.tmp'), '{"half');
+  openRun(killedAtBirth, { config });
+  assert.deepEqual(readdirSync(killedAtBirth).sort(), ['checkpoints', 'config.json', 'metrics.jsonl', 'spectra.jsonl']);
+
   const empty = freshDir();
   const resumedEmpty = openRun(empty, { config, resume: true });
   assert.equal(resumedEmpty.resumedFrom, undefined, 'resume on a missing directory starts the run');

@@ -168,7 +168,8 @@ export class RunDirectory {
   static open(dir: string, options: OpenRunOptions = {}): RunDirectory {
     const root = resolve(dir);
     if (existsSync(root) && !statSync(root).isDirectory()) throw new RunDirError(root, 'exists and is not a directory');
-    const entries = existsSync(root) ? readdirSync(root) : [];
+    // Temporary files alone are what a run killed before its config.json landed leaves behind.
+    const entries = existsSync(root) ? readdirSync(root).filter((name) => !isTemporaryName(name)) : [];
     if (entries.length === 0) return RunDirectory.start(root, options.config);
     if (!options.resume) {
       throw new RunDirError(
@@ -182,9 +183,11 @@ export class RunDirectory {
 
   private static start(root: string, config: unknown): RunDirectory {
     if (config === undefined) throw new RunDirError(root, 'a config is needed to start a new run');
-    mkdirSync(join(root, RUN_FILES.checkpoints), { recursive: true });
+    mkdirSync(root, { recursive: true });
+    removeTemporaryFiles(root);
     writeAtomic(join(root, RUN_FILES.config), `${encodeJson(config, 2)}\n`);
     for (const log of RUN_LOGS) writeAtomic(join(root, RUN_FILES[log]), '');
+    mkdirSync(join(root, RUN_FILES.checkpoints));
     return new RunDirectory(root, config, undefined, { metrics: 0, spectra: 0 });
   }
 
@@ -194,7 +197,7 @@ export class RunDirectory {
     mkdirSync(checkpointsDir, { recursive: true });
     const from = latestCheckpoint(root);
     // Left by the killed process: temporary files, and files of checkpoints it did not complete.
-    for (const name of readdirSync(root)) if (isTemporaryName(name)) rmSync(join(root, name), { force: true });
+    removeTemporaryFiles(root);
     for (const name of readdirSync(checkpointsDir)) {
       const epoch = CHECKPOINT_FILE.exec(name)?.[1];
       const stale = epoch !== undefined && Number(epoch) > (from?.epoch ?? -1);
@@ -275,6 +278,10 @@ export class RunDirectory {
     writeAtomic(path, content);
     return path;
   }
+}
+
+function removeTemporaryFiles(dir: string): void {
+  for (const name of readdirSync(dir)) if (isTemporaryName(name)) rmSync(join(dir, name), { force: true });
 }
 
 /** Opens `dir` for a new run, or with `resume` continues the run there (see `RunDirectory.open`). */
