@@ -1,0 +1,99 @@
+import { readSafetensors } from '../io/safetensors.js';
+import { encodeSafetensors, type TensorInput } from '../io/safetensors-write.js';
+import { rnnModelFromTensors } from '../io/torch-rnn.js';
+import { rnnStateDict } from '../io/torch-rnn-save.js';
+import { fromRnnModel, toRnnModel, type NetworkSpec } from './network.js';
+import type { OptimizerState } from './optim/optimizer.js';
+import type { Precision } from './precision.js';
+import type { EpochMetrics, RunStart, SpectrumRecord, TrainCheckpoint, TrainRecorder } from './recorder.js';
+import { RunDirError, type RunDirectory } from './rundir.js';
+
+/**
+ * Checkpoint files, by suffix of checkpoints/epoch-NNNN.*:
+ * - `safetensors`: the recurrent network as a PyTorch state dict (weight_ih_l0 …), loadable by
+ *   nn.RNN/LSTM/GRU.load_state_dict(strict=True) and by loadRnnModel;
+ * - `readout.safetensors`: the readout as an nn.Linear state dict (weight [O, H], bias [O]);
+ * - `optimizer.safetensors`: the optimizer's buffers (Adam exp_avg, exp_avg_sq; SGD momentum_buffer).
+ * Tensors are stored in the training precision (F32 or F64), so a resumed run continues from
+ * exactly the same bits.
+ */
+export const CHECKPOINT_FILES = {
+  model: 'safetensors',
+  readout: 'readout.safetensors',
+  optimizer: 'optimizer.safetensors',
+} as const;
+
+interface CheckpointState {
+  precision: Precision;
+  optimizer: { steps: number };
+}
+
+/** Records a training run in a run directory (see rundir.ts). */
+export class RunRecorder implements TrainRecorder {
+  constructor(readonly run: RunDirectory, private readonly precision: Precision) {}
+
+  resumePoint(network: NetworkSpec): TrainCheckpoint | null {
+    const from = this.run.resumedFrom;
+    if (from === undefined) return null;
+    const fail = (detail: string): never => {
+      throw new RunDirError(this.run.dir, `checkpoint epoch ${from.epoch}: ${detail}`);
+    };
+    const state = from.state as Partial<CheckpointState> | null;
+    if (state?.precision !== this.precision || !Number.isSafeInteger(state.optimizer?.steps)) {
+      fail(`its state ${JSON.stringify(state)} does not record precision ${this.precision} and optimizer steps`);
+    }
+    const path = (suffix: string) => from.files[suffix] ?? fail(`file ${suffix} is missing`);
+    const modelPath = path(CHECKPOINT_FILES.model);
+    const model = rnnModelFromTensors(readSafetensors(modelPath), modelPath, { cell: network.cell });
+    const readoutTensors = readSafetensors(path(CHECKPOINT_FILES.readout)).tensors;
+    const tensor = (name: string) => Float64Array.from(readoutTensors.get(name)?.data ?? fail(`readout tensor ${name} is missing`));
+    const params = fromRnnModel(model, { weight: tensor('weight'), bias: tensor('bias') }, this.precision);
+    for (const key of Object.keys(network) as (keyof NetworkSpec)[]) {
+      if (params.spec[key] !== network[key]) fail(`its network has ${key} = ${params.spec[key]}, the run's config gives ${network[key]}`);
+    }
+    const buffers: OptimizerState['buffers'] = {};
+    for (const [name, t] of readSafetensors(path(CHECKPOINT_FILES.optimizer)).tensors) buffers[name] = Float64Array.from(t.data);
+    return { epoch: from.epoch, step: from.step, params, optimizer: { steps: state!.optimizer!.steps, buffers } };
+  }
+
+  start(run: RunStart): void {
+    for (const [name, text] of Object.entries(run.artifacts)) this.run.writeFile(name, text);
+    this.run.writeFile('network.json', `${JSON.stringify({ network: run.network, task: run.task }, null, 2)}\n`);
+  }
+
+  metrics(record: EpochMetrics): void {
+    this.run.append('metrics', record);
+  }
+
+  spectrum(record: SpectrumRecord): void {
+    this.run.append('spectra', record);
+  }
+
+  checkpoint(checkpoint: TrainCheckpoint): void {
+    const dtype = this.precision === 'float32' ? 'F32' : 'F64';
+    const { model, readout } = toRnnModel(checkpoint.params);
+    const name = (suffix: string) => `epoch-${checkpoint.epoch}.${suffix}`;
+    const modelBytes = encodeSafetensors(
+      rnnStateDict(model, { dtype }, name(CHECKPOINT_FILES.model)),
+      { cell: model.cell, format: 'pytorch' },
+      name(CHECKPOINT_FILES.model),
+    );
+    const readoutBytes = encodeSafetensors({
+      weight: { dtype, shape: [checkpoint.params.spec.outputSize, checkpoint.params.spec.hiddenSize], data: readout.weight },
+      bias: { dtype, shape: [checkpoint.params.spec.outputSize], data: readout.bias },
+    }, { format: 'pytorch', module: 'nn.Linear' }, name(CHECKPOINT_FILES.readout));
+    const buffers: Record<string, TensorInput> = {};
+    for (const [key, data] of Object.entries(checkpoint.optimizer.buffers)) buffers[key] = { dtype, shape: [data.length], data };
+    const state: CheckpointState = { precision: this.precision, optimizer: { steps: checkpoint.optimizer.steps } };
+    this.run.saveCheckpoint({
+      epoch: checkpoint.epoch,
+      step: checkpoint.step,
+      files: {
+        [CHECKPOINT_FILES.model]: modelBytes,
+        [CHECKPOINT_FILES.readout]: readoutBytes,
+        [CHECKPOINT_FILES.optimizer]: encodeSafetensors(buffers, {}, name(CHECKPOINT_FILES.optimizer)),
+      },
+      state,
+    });
+  }
+}
