@@ -1,0 +1,83 @@
+/**
+ * One process at a time trains a run. The trainer holds a lock file (outside the run
+ * directory) naming its host and pid, and keeps its modification time fresh (a heartbeat). A
+ * lock is stale when its holder is gone: a dead pid on this host, or no heartbeat for
+ * `staleMs` (a holder on another machine, or a reused pid). Stale locks are broken by an
+ * atomic rename, so of two processes breaking the same lock only one wins.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+
+export interface LockOwner {
+  host: string;
+  pid: number;
+  token: string;
+  acquiredAt: string;
+}
+
+export const DEFAULT_STALE_MS = 60_000;
+
+/** Takes the lock, or returns undefined when a live process holds it. */
+export function tryLock(path: string, staleMs = DEFAULT_STALE_MS): LockOwner | undefined {
+  mkdirSync(dirname(path), { recursive: true });
+  const owner: LockOwner = { host: hostname(), pid: process.pid, token: randomBytes(8).toString('hex'), acquiredAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      try {
+        writeSync(fd, `${JSON.stringify(owner)}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return owner;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (!isStale(path, staleMs)) return undefined;
+    const tombstone = `${path}.stale-${owner.token}`;
+    try {
+      renameSync(path, tombstone);
+      rmSync(tombstone, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // another process broke it first
+    }
+  }
+  return undefined;
+}
+
+/** Removes the lock if `owner` still holds it. */
+export function unlock(path: string, owner: LockOwner): void {
+  if (readOwner(path)?.token === owner.token) rmSync(path, { force: true });
+}
+
+export function readOwner(path: string): LockOwner | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+  } catch {
+    return undefined; // missing, or being written this instant
+  }
+}
+
+function isStale(path: string, staleMs: number): boolean {
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return true; // gone already: try again
+  }
+  if (Date.now() - mtimeMs > staleMs) return true;
+  const owner = readOwner(path);
+  if (owner === undefined) return false; // just created; its writer is alive
+  return owner.host === hostname() && !isAlive(owner.pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
