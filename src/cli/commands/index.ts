@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerSpectrum } from './spectrum.js';
 import { registerPlot } from './plot.js';
 import { registerTrain } from './train.js';
+import { registerSweep } from './sweep.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
   registerSpectrum(program);
   registerPlot(program);
   registerTrain(program);
+  registerSweep(program);
 }
