@@ -56,14 +56,16 @@ export function spectrumFromJson(value: unknown, where: string): SpectrumData {
 
 /** A spectrum result saved with `rnn-lyapunov spectrum MODEL --json > FILE`. */
 export function readSpectrumFile(path: string): SpectrumData {
-  let parsed: unknown;
+  return spectrumFromJson(readJsonFile(path), path);
+}
+
+export function readJsonFile(path: string): unknown {
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     if (error instanceof SyntaxError) throw new ReportInputError(`${path}: not valid JSON (${error.message})`);
     throw error;
   }
-  return spectrumFromJson(parsed, path);
 }
 
 function numberArray(value: unknown, what: string): number[] {
@@ -79,7 +81,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;

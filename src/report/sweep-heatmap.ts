@@ -56,8 +56,8 @@ export function sweepHeatmapSpec(input: SweepHeatmapInput): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: plotConfig,
-    width: grid ? Math.min(PANEL.width, 40 * new Set(values.map((v) => v.x)).size + 40) : PANEL.width,
-    height: grid ? Math.min(PANEL.height, 30 * new Set(values.map((v) => v.y)).size + 30) : PANEL.height,
+    width: grid ? Math.min(PANEL.width, 56 * new Set(values.map((v) => v.x)).size) : PANEL.width,
+    height: grid ? Math.min(PANEL.height, 40 * new Set(values.map((v) => v.y)).size) : PANEL.height,
     title: {
       text: input.title ?? `${titleOf(input.feature)} over ${titleOf(input.x)} × ${titleOf(input.y)}`,
       subtitle: subtitle(

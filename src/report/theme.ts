@@ -22,7 +22,7 @@ export const plotConfig: Config = {
   },
   axisX: { grid: false },
   axisY: { grid: true },
-  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', orient: 'right' },
+  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', orient: 'right', titleLimit: 240, labelLimit: 240 },
   range: { category: { scheme: 'tableau10' } },
   line: { strokeWidth: 2 },
 };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerSpectrum } from './spectrum.js';
 import { registerPlot } from './plot.js';
+import { registerReport } from './report.js';
 import { registerTrain } from './train.js';
 import { registerSweep } from './sweep.js';
 
@@ -8,6 +9,7 @@ import { registerSweep } from './sweep.js';
 export function registerCommands(program: Command): void {
   registerSpectrum(program);
   registerPlot(program);
+  registerReport(program);
   registerTrain(program);
   registerSweep(program);
 }

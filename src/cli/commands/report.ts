@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { buildReport } from '../../report/report-html.js';
+import { UsageError } from '../errors.js';
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('write one self-contained HTML file (inline plots and data, no network needed) for a run, a sweep or a spectrum')
+    .argument('<run-or-sweep>', 'a training run directory, a sweep table (JSON with rows), or a spectrum result saved with `spectrum --json`')
+    .requiredOption('--out <file>', 'output file, .html')
+    .action(async (path: string, flags: { out: string }) => {
+      if (!/\.html?$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the file name must end in .html`);
+      writeFileAtomic(flags.out, Buffer.from(await buildReport(path)));
+      process.stdout.write(`${flags.out}\n`);
+    });
+}
