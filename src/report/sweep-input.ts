@@ -3,11 +3,15 @@ import { ReportInputError } from './errors.js';
 import { describe, isObject, readJsonFile } from './spectrum-data.js';
 import type { ReadoutScore, SweepData, SweepRow } from './sweep-data.js';
 import { reviveNumber } from './values.js';
+import { isSweepDirectory, sweepDataFromDirectory } from './sweep-dir-data.js';
 
-/** A sweep as `SweepData` JSON (the table the sweep store exports), checked field by field. */
+/** A sweep directory (sweep.json and its index), or a sweep table as `SweepData` JSON checked field by field. */
 export function readSweepData(path: string): SweepData {
   if (!existsSync(path)) throw new ReportInputError(`${path}: no such file or directory`);
-  if (statSync(path).isDirectory()) throw new ReportInputError(`${path}: neither a run directory (config.json) nor a sweep table (JSON with 'rows')`);
+  if (statSync(path).isDirectory()) {
+    if (isSweepDirectory(path)) return sweepDataFromDirectory(path, { spectra: true });
+    throw new ReportInputError(`${path}: neither a run directory (config.json) nor a sweep directory (sweep.json)`);
+  }
   return sweepFromJson(readJsonFile(path), path);
 }
 

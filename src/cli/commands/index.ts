@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerSpectrum } from './spectrum.js';
 import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
+import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 import { registerSweep } from './sweep.js';
 
@@ -10,6 +11,7 @@ export function registerCommands(program: Command): void {
   registerSpectrum(program);
   registerPlot(program);
   registerReport(program);
+  registerServe(program);
   registerTrain(program);
   registerSweep(program);
 }

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { startDashboard } from '../../report/dashboard/server.js';
+import { integer } from '../parse.js';
+import { UsageError } from '../errors.js';
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  pollMs: number;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('live dashboard of the runs and sweeps in a directory (loss and spectrum update as runs train)')
+    .argument('<runs-dir>', 'directory holding run directories and sweeps')
+    .option('--port <port>', 'TCP port; 0 picks a free one', integer('--port', 0), 8080)
+    .option('--host <host>', 'interface to listen on (127.0.0.1: this machine only)', '127.0.0.1')
+    .option('--poll-ms <ms>', 'how often watched logs are checked for new lines', integer('--poll-ms', 10), 500)
+    .action(async (dir: string, flags: ServeFlags) => {
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
+      if (flags.port > 65535) throw new UsageError(`--port must be at most 65535, got ${flags.port}`);
+      const { url, close } = await startDashboard({ root: dir, port: flags.port, host: flags.host, pollMs: flags.pollMs }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port} on ${flags.host} is in use: choose another --port (0 picks a free one)`);
+        if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new UsageError(`--host ${flags.host}: not an address of this machine`);
+        throw error;
+      });
+      process.stdout.write(`rnn-lyapunov dashboard: ${url}\n`);
+      const stop = () => void close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,134 @@
+import { createReadStream, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { buildReport } from '../report-html.js';
+import { isRunDirectory } from '../run-data.js';
+import { isSweepDirectory, sweepDataFromDirectory } from '../sweep-dir-data.js';
+import { sweepViews } from '../sweep-views.js';
+import { renderSvg } from '../render.js';
+import { discover } from './discover.js';
+import { RunWatcher, runSnapshot, type RunSnapshot } from './live-run.js';
+import { indexPage, notFoundPage, runPage, sweepPage } from './pages.js';
+import { resolveInside } from './safe-path.js';
+
+export interface DashboardOptions {
+  /** The runs directory; nothing outside it is ever read for a request. */
+  root: string;
+  /** How often a watched run's logs are checked for new lines. Default 500 ms. */
+  pollMs?: number;
+  /** Keep-alive comment on idle event streams. Default 15 s. */
+  heartbeatMs?: number;
+}
+
+/** Pages need nothing from elsewhere: inline styles and scripts, SVG inline, events from this server. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+const FILE_TYPES: Readonly<Record<string, string>> = {
+  '.json': 'application/json; charset=utf-8', '.jsonl': 'application/x-ndjson; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
+  '.log': 'text/plain; charset=utf-8', '.yaml': 'text/plain; charset=utf-8', '.yml': 'text/plain; charset=utf-8',
+};
+
+/** The dashboard as a fastify app (not listening): `app.listen` or `app.inject` it. */
+export function createDashboard(options: DashboardOptions): FastifyInstance {
+  const root = resolve(options.root);
+  if (!statSync(root).isDirectory()) throw new RangeError(`${options.root} is not a directory`);
+  const pollMs = options.pollMs ?? 500;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  // Closing ends open event streams too, instead of waiting for browsers to hang up.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const watchers = new Map<string, RunWatcher>();
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+  });
+  app.addHook('onClose', async () => {
+    for (const watcher of watchers.values()) watcher.stop();
+  });
+
+  /** The directory a wildcard route names, or a 403/404 already sent. */
+  const target = (request: FastifyRequest, reply: FastifyReply, accept: (path: string) => boolean, what: string): string | undefined => {
+    const name = (request.params as Record<string, string>)['*'] ?? '';
+    const found = resolveInside(root, name);
+    if (found.ok && accept(found.path)) return found.path;
+    const status = found.ok ? 404 : found.status;
+    void reply.code(status).type('text/html; charset=utf-8').send(notFoundPage(status === 403 ? `${name}: outside the runs directory` : `${name}: no such ${what}`));
+    return undefined;
+  };
+  const nameOf = (request: FastifyRequest) => ((request.params as Record<string, string>)['*'] ?? '').split('/').filter(Boolean).join('/');
+
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(indexPage(root, discover(root))));
+
+  app.get('/runs/*', async (request, reply) => {
+    const dir = target(request, reply, isRunDirectory, 'run');
+    if (dir) return reply.type('text/html; charset=utf-8').send(runPage(nameOf(request), await runSnapshot(dir)));
+    return reply;
+  });
+
+  app.get('/events/*', (request, reply) => {
+    const dir = target(request, reply, isRunDirectory, 'run');
+    if (!dir) return reply;
+    let watcher = watchers.get(dir);
+    if (!watcher) {
+      watcher = new RunWatcher(dir, pollMs, (error) => request.log.error(error));
+      watchers.set(dir, watcher);
+    }
+    reply.hijack();
+    const stream = reply.raw;
+    stream.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff',
+    });
+    stream.write('retry: 2000\n\n');
+    const send = (snapshot: RunSnapshot) => stream.write(`event: update\ndata: ${JSON.stringify(snapshot)}\n\n`);
+    const unsubscribe = watcher.subscribe(send);
+    const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), heartbeatMs);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+    return reply;
+  });
+
+  app.get('/sweeps/*', async (request, reply) => {
+    const dir = target(request, reply, isSweepDirectory, 'sweep');
+    if (!dir) return reply;
+    const sweep = sweepDataFromDirectory(dir);
+    const plots: string[] = [];
+    for (const view of sweepViews(sweep)) if ('spec' in view) plots.push(await renderSvg(view.spec));
+    return reply.type('text/html; charset=utf-8').send(sweepPage(nameOf(request), sweep, plots));
+  });
+
+  app.get('/report/*', async (request, reply) => {
+    const dir = target(request, reply, (path) => isRunDirectory(path) || isSweepDirectory(path), 'run or sweep');
+    if (dir) return reply.type('text/html; charset=utf-8').send(await buildReport(dir));
+    return reply;
+  });
+
+  app.get('/files/*', async (request, reply) => {
+    const file = target(request, reply, (path) => statSync(path).isFile(), 'file');
+    if (!file) return reply;
+    return reply.type(FILE_TYPES[extname(file)] ?? 'application/octet-stream').send(createReadStream(file));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`${request.url}: no such page`)));
+  return app;
+}
+
+export interface StartOptions extends DashboardOptions {
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1: only this machine can connect. */
+  host?: string;
+}
+
+/** Starts the dashboard; resolves to its URL and a function that stops it. */
+export async function startDashboard(options: StartOptions): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
+  const app = createDashboard(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${port}/`, app, close: () => app.close() };
+}
