@@ -1,0 +1,81 @@
+/**
+ * The local executor as a user runs it: `rnn-lyapunov sweep` in its own process, SIGKILLed in
+ * the middle of the sweep, then started again with the same command.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainInRunDirectory } from '../src/train/run.js';
+import { readMetrics } from '../src/train/rundir.js';
+import {
+  assertSweepComplete, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
+} from './sweep.helpers.js';
+
+test('a sweep SIGKILLed mid-way and started again finishes every run exactly once, resuming interrupted runs', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-local-'));
+  try {
+    const spec = writeSpec(root);
+    const out = join(root, 'sweep');
+    const first = startCli(['sweep', spec, '--out', out, '--jobs', '2']);
+    await waitFor('a finished run and a run past its first epoch', () => runIds(out).some((id) => isDone(out, id)) && hasRunMidway(out), 60_000);
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exit).signal, 'SIGKILL');
+    const doneBefore = runIds(out).filter((id) => isDone(out, id));
+    const interrupted = runIds(out).filter((id) => !isDone(out, id));
+    assert.ok(doneBefore.length < 6 && interrupted.length > 0, `the sweep was killed before it finished (done: ${doneBefore.join(', ')}; interrupted: ${interrupted.join(', ')})`);
+    // The run processes die with the sweep (their watchdog sees the parent gone): nothing trains now.
+    await sleep(800);
+    const sizes = interrupted.map((id) => readFileSync(join(out, 'runs', id, 'metrics.jsonl')).length);
+    await sleep(800);
+    assert.deepEqual(interrupted.map((id) => readFileSync(join(out, 'runs', id, 'metrics.jsonl')).length), sizes, 'no orphan keeps training');
+
+    const status = runCli(['sweep', 'status', out]);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`6 runs — done ${doneBefore.length}, `));
+
+    const second = startCli(['sweep', spec, '--out', out, '--jobs', '2']);
+    const result = await second.exit;
+    assert.equal(result.code, 0, result.stderr);
+    assertSweepComplete(out, 6);
+    for (const id of doneBefore) assert.deepEqual(logCounts(out, id), { started: 1, trained: 1 }, `run ${id}, finished before the kill, was not trained again`);
+
+    // An interrupted run resumed from its checkpoint and logged the same numbers as an uninterrupted run.
+    const resumed = interrupted.find((id) => JSON.parse(readFileSync(join(out, 'runs', id, 'summary.json'), 'utf8')).resumedFrom > 0);
+    assert.ok(resumed !== undefined, 'at least one run resumed from a checkpoint');
+    const config = JSON.parse(readFileSync(join(out, 'runs', resumed, 'config.json'), 'utf8'));
+    const straight = join(root, 'straight');
+    await trainInRunDirectory(straight, config);
+    const losses = (dir: string) => readMetrics(dir).map((m) => [m.epoch, m.trainLoss, m.valLoss, m.lambda]);
+    assert.deepEqual(losses(join(out, 'runs', resumed)), losses(straight));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a run that keeps failing is retried max_attempts times, then reported failed (exit 1) while the others finish', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
+  try {
+    const spec = writeSpec(root, `
+method: grid
+max_attempts: 2
+parameters:
+  task.text: { values: ['${join(root, 'missing.txt')}'] }
+  hidden: { values: [4] }
+spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 }
+readout: { metric: final_val_loss, epoch: 1 }
+base: { task: { name: charlm, seq: 20 }, epochs: 1 }
+`);
+    const out = join(root, 'sweep');
+    const result = runCli(['sweep', spec, '--out', out, '--jobs', '1']);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /attempt 1 failed, retrying: .*missing\.txt/);
+    assert.match(result.stderr, /failed after 2 attempts: .*missing\.txt/);
+    const status = runCli(['sweep', 'status', out]);
+    assert.match(status.stdout, /1 runs — done 0, running 0, failed 1, queued 0/);
+    assert.match(status.stdout, /failed, 2 attempts: .*missing\.txt/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
