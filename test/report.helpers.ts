@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { loadRnnModel } from '../src/io/index.js';
 import { modelSpectrum, type ModelSpectrumResult } from '../src/model-spectrum.js';
 import { randomDrive } from '../src/data/drive.js';
-import { openRun } from '../src/train/rundir.js';
+import { openRun, RUN_FILES } from '../src/train/rundir.js';
+import { jsonLine } from '../src/train/rundir-jsonl.js';
+import { appendFileSync } from 'node:fs';
 
 export const root = new URL('..', import.meta.url).pathname;
 export const fixture = (name: string) => join(root, 'test/fixtures/torch', `${name}.model.safetensors`);
@@ -84,26 +86,26 @@ export function lstmSpectrum(recurrentScale: number, k = 8): ModelSpectrumResult
  * spectra.jsonl — real spectra of a network whose recurrent weights grow epoch by epoch.
  */
 export function writeRun(dir: string, epochs: number, k = 8): { metrics: Record<string, unknown>[]; spectra: ModelSpectrumResult[] } {
-  const run = openRun(dir, { config: { task: { name: 'copy' }, cell: 'lstm', hidden: 16, layers: 1, init: 'default', lr: 0.002, epochs } });
+  openRun(dir, { config: { task: { name: 'copy' }, cell: 'lstm', hidden: 16, layers: 1, init: 'default', lr: 0.002, epochs } });
   const metrics: Record<string, unknown>[] = [];
   const spectra: ModelSpectrumResult[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const line = appendEpoch(run, epoch, k);
+    const line = appendEpoch(dir, epoch, k);
     metrics.push(line.metrics);
     spectra.push(line.spectrum);
   }
   return { metrics, spectra };
 }
 
-/** Appends one epoch's metrics and spectrum lines to an open run, as the training loop does. */
-export function appendEpoch(run: ReturnType<typeof openRun>, epoch: number, k = 8) {
+/** Appends one epoch's metrics and spectrum lines to a run directory, as the training loop does (one whole line per append). */
+export function appendEpoch(dir: string, epoch: number, k = 8) {
   const spectrum = lstmSpectrum(1 + 0.4 * epoch, k);
   const metrics = {
     epoch, step: epoch * 10, lr: 0.002, trainLoss: epoch === 0 ? null : 3 / (1 + epoch), gradNorm: null, gradNormMax: null,
     clippedFraction: null, valLoss: 3.2 / (1 + 0.8 * epoch), valAccuracy: null, lambda: spectrum.exponents,
     kaplanYorke: spectrum.kaplanYorke, entropy: spectrum.entropy, seconds: 0.5,
   };
-  run.append('metrics', metrics);
-  run.append('spectra', { scope: 'epoch', epoch, step: epoch * 10, spectrum });
+  appendFileSync(join(dir, RUN_FILES.metrics), jsonLine(metrics));
+  appendFileSync(join(dir, RUN_FILES.spectra), jsonLine({ scope: 'epoch', epoch, step: epoch * 10, spectrum }));
   return { metrics, spectrum };
 }

@@ -20,9 +20,12 @@ export function sweepDataFromDirectory(dir: string, options: { spectra?: boolean
   try {
     const { spec, layout } = sweep;
     const rows = sweep.index.list().map((run): SweepRow => {
-      const params = Object.fromEntries(
+      const params: Record<string, number | string> = Object.fromEntries(
         Object.entries(run.params).filter((e): e is [string, number | string] => typeof e[1] === 'number' || typeof e[1] === 'string'),
       );
+      // An init given as 'uniform:0.3' or 'normal:1.5' also enters as its numeric scale, for the heatmap.
+      const init = /^(?:uniform|normal):(.+)$/.exec(String(params['init'] ?? ''));
+      if (init && Number.isFinite(Number(init[1]))) params['initScale'] = Number(init[1]);
       const row: SweepRow = { id: run.id, status: run.status, params, features: run.features ?? {} };
       const finalLoss = run.metrics?.[spec.readout.metric];
       if (finalLoss !== undefined) row.finalLoss = finalLoss;

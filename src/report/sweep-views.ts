@@ -8,9 +8,10 @@ import { spectraPcaSpec } from './spectra-pca.js';
 /** A sweep plot, or why it cannot be drawn from the data at hand. */
 export type SweepView = { title: string; spec: TopLevelSpec } | { title: string; missing: string };
 
-const FEATURE_TITLES: Readonly<Record<string, string>> = {
+const TITLES: Readonly<Record<string, string>> = {
   lambda1: 'λ₁ (nats/step)', kaplanYorke: 'Kaplan–Yorke dimension', entropy: 'entropy rate (nats/step)',
   mean: 'mean exponent (nats/step)', slope: 'spectrum slope', countAbove: 'exponents above threshold',
+  initScale: 'init scale p', lr: 'learning rate',
 };
 
 /**
@@ -32,11 +33,11 @@ export function sweepViews(sweep: SweepData): SweepView[] {
   const rows = sweep.rows;
   const target = sweep.target ?? 'final loss';
   const at = sweep.featureEpoch !== undefined ? ` at epoch ${sweep.featureEpoch}` : '';
-  const titles = { ...FEATURE_TITLES, target };
+  const titles = { ...TITLES, target };
   const views: SweepView[] = [];
   const axes = heatmapAxes(rows);
   for (const feature of ['lambda1', 'kaplanYorke']) {
-    const title = `${FEATURE_TITLES[feature]}${at} over the hyperparameter grid`;
+    const title = `${TITLES[feature]}${at} over the hyperparameter grid`;
     views.push(axes
       ? attempt(title, () => sweepHeatmapSpec({ rows, x: axes[0], y: axes[1], feature, titles, title }))
       : { title, missing: 'the sweep does not vary two numeric hyperparameters' });

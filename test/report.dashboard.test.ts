@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDashboard } from '../src/report/dashboard/server.js';
+import { createSweep } from '../src/sweep/sweep-dir.js';
+import { parseSweepSpec } from '../src/sweep/spec.js';
+import { parse as parseYaml } from 'yaml';
+import { appendEpoch, writeRun } from './report.helpers.js';
+
+/** GET with the path sent exactly as written (no client-side normalisation of '..'). */
+function get(url: string, path: string): Promise<{ status: number; body: string; type: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Reads server-sent `update` events from a stream and hands over their data one at a time. */
+function events(url: string, path: string) {
+  const { hostname, port } = new URL(url);
+  type Update = Record<string, unknown>;
+  const queue: Update[] = [];
+  const waiting: ((value: Update) => void)[] = [];
+  let buffer = '';
+  const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+    assert.match(String(res.headers['content-type']), /text\/event-stream/);
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!block.startsWith('event: update\n')) continue;
+        const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as Update;
+        const next = waiting.shift();
+        if (next) next(data);
+        else queue.push(data);
+      }
+    });
+  });
+  req.end();
+  return {
+    next: (): Promise<Update> => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise<Update>((resolve) => waiting.push(resolve))),
+    close: () => req.destroy(),
+  };
+}
+
+const SPEC = `
+name: tiny
+method: grid
+parameters:
+  lr: { values: [0.003, 0.01] }
+  init: { values: ['uniform:0.3', 'uniform:1'] }
+spectrum: { every: 1, batch: 2, steps: 60, transient: 10, k: 6 }
+readout: { metric: final_val_loss, epoch: 1 }
+base:
+  task: { name: copy }
+  cell: lstm
+  hidden: 8
+  epochs: 2
+`;
+
+test('dashboard: lists runs and sweeps, serves run pages with the latest values, streams new epochs', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'dash-'));
+  const { metrics } = writeRun(join(root, 'alpha'), 2, 4);
+  const sweep = createSweep(join(root, 'grid'), parseSweepSpec(parseYaml(SPEC), 'tiny.yaml'));
+  const [first] = sweep.index.list();
+  sweep.index.markDone(first!.id, { features: { lambda1: -0.2, kaplanYorke: 0 }, metrics: { final_val_loss: 1.5 } });
+  sweep.index.close();
+  const server = await startDashboard({ root, pollMs: 50 });
+  try {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await get(server.url, '/');
+    assert.equal(index.status, 200);
+    assert.match(index.body, /href="\/runs\/alpha"/);
+    assert.match(index.body, /href="\/sweeps\/grid"/);
+
+    const page = await get(server.url, '/runs/alpha');
+    assert.equal(page.status, 200);
+    assert.match(page.type, /text\/html/);
+    const lambda1 = (metrics[1]!['lambda'] as number[])[0]!;
+    assert.match(page.body, new RegExp(`data-epoch="1" data-epochs="2" data-lambda1="${String(lambda1).replace(/[.-]/g, '\\$&')}"`));
+    assert.equal((page.body.match(/<svg/g) ?? []).length, 2, 'training and spectrum plots');
+
+    const sweepPage = await get(server.url, '/sweeps/grid');
+    assert.equal(sweepPage.status, 200);
+    assert.match(sweepPage.body, /data-total="4"[^>]*data-done="1"[^>]*data-queued="3"|data-total="4"[^>]*data-queued="3"[^>]*data-done="1"/);
+
+    const stream = events(server.url, '/events/alpha');
+    const initial = await stream.next();
+    assert.equal(initial['epoch'], 1);
+    const added = appendEpoch(join(root, 'alpha'), 2, 4);
+    const update = await stream.next();
+    stream.close();
+    assert.equal(update['epoch'], 2);
+    assert.equal(update['epochs'], 3);
+    assert.equal(update['lambda1'], added.spectrum.exponents[0]);
+    assert.equal(update['valLoss'], added.metrics.valLoss);
+    assert.match(String((update['svgs'] as Record<string, string>)['spectrum']), /after epoch 2/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('dashboard serves files inside the runs directory only: .., %2e%2e, absolute paths and symlinks out are refused', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'dash-'));
+  const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+  writeFileSync(join(outside, 'secret.txt'), 'SECRET');
+  mkdirSync(join(root, 'run'));
+  writeFileSync(join(root, 'run', 'notes.txt'), 'inside');
+  symlinkSync(outside, join(root, 'escape'));
+  symlinkSync(join(outside, 'secret.txt'), join(root, 'run', 'link.txt'));
+  const server = await startDashboard({ root });
+  try {
+    const ok = await get(server.url, '/files/run/notes.txt');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body, 'inside');
+    const attempts = [
+      `/files/../${outside.split('/').pop()}/secret.txt`,
+      '/files/run/../../etc/passwd',
+      '/files/%2e%2e/%2e%2e/etc/passwd',
+      '/files/run%2f..%2f..%2fetc%2fpasswd',
+      '/files/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd',
+      `/files/${outside}/secret.txt`,
+      `/files/${encodeURIComponent(join(outside, 'secret.txt'))}`,
+      '/files/escape/secret.txt',
+      '/files/run/link.txt',
+      '/files/run/notes.txt%00.json',
+      '/runs/..%2f..',
+      '/events/%2e%2e',
+      '/report/..',
+    ];
+    for (const path of attempts) {
+      const res = await get(server.url, path);
+      assert.ok(res.status === 403 || res.status === 404, `${path}: got ${res.status}`);
+      assert.ok(!res.body.includes('SECRET') && !res.body.includes('root:'), `${path}: nothing from outside in the body`);
+    }
+    assert.equal((await get(server.url, '/files/run/missing.txt')).status, 404);
+    assert.equal((await get(server.url, '/files/escape/secret.txt')).status, 403);
+  } finally {
+    await server.close();
+  }
+});
