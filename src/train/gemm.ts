@@ -81,6 +81,8 @@ export function gemmNT(
   }
 }
 
+export type GemmNT = typeof gemmNT;
+
 /** out (cols×rows) = transpose of a (rows×cols), both row-major, from the given offsets. */
 export function transpose(
   rows: number, cols: number,

@@ -5,7 +5,8 @@ import { checkBatch, type PassResult, type RecurrentState, type TrainingBatch } 
 import { cellStep, type CellStep } from './cell-step.js';
 import { backwardLayer, forwardLayer, type LayerInput, type LayerOffsets } from './layer-pass.js';
 import { lossAndLogitGradient, lossRows, readoutBackward, readoutForward, type ReadoutAt } from './readout-loss.js';
-import { createWorkspace, type Workspace } from './workspace.js';
+import { memoryFactory, type ComputeBackend } from './memory.js';
+import { createWorkspace, type MemoryFactory, type Workspace } from './workspace.js';
 
 export interface PassOptions {
   /** Initial state, overwritten with the final state (truncated BPTT). Zero state when absent. */
@@ -28,12 +29,14 @@ export class BpttEngine {
   private readonly make: FloatArrayConstructor;
   private readonly layerAt: LayerOffsets[];
   private readonly readoutAt: ReadoutAt;
+  private readonly memory: MemoryFactory;
   private readonly workspaces = new Map<string, { ws: Workspace; indices: Int32Array }>();
 
-  constructor(readonly spec: NetworkSpec, readonly precision: Precision = 'float32') {
+  constructor(readonly spec: NetworkSpec, readonly precision: Precision = 'float32', backend: ComputeBackend = 'auto') {
     this.layout = paramLayout(spec);
     this.step = cellStep(spec.cell);
     this.make = arrayType(precision);
+    this.memory = memoryFactory(precision, backend);
     this.layerAt = [];
     for (let l = 0; l < spec.numLayers; l++) {
       const offsetOf = (role: 'weightIh' | 'weightHh' | 'biasIh' | 'biasHh') =>
@@ -67,10 +70,12 @@ export class BpttEngine {
     this.checkVector('gradient', grad);
     const { ws, input } = this.forward(params, batch, options);
     const result = lossAndLogitGradient(ws, batch.targets, this.spec.outputSize, true);
-    grad.fill(0);
+    const theta = ws.params;
+    const g = ws.grad;
+    g.fill(0);
     const top = ws.layers[ws.layers.length - 1]!;
     const { x, xOffset } = this.readoutInput(ws, options.dropout);
-    readoutBackward(ws, x, xOffset, params, grad, this.readoutAt, batch.targets, top.dOut);
+    readoutBackward(ws, x, xOffset, theta, g, this.readoutAt, batch.targets, top.dOut);
     if (options.dropout !== undefined && options.dropout.p > 0) {
       const { dOut } = top;
       const mask = ws.dropMask;
@@ -80,8 +85,9 @@ export class BpttEngine {
     for (let l = ws.layers.length - 1; l >= 0; l--) {
       const layer = ws.layers[l]!;
       const layerInput: LayerInput = l === 0 ? input : { kind: 'dense', data: ws.layers[l - 1]!.hs, offset: ws.batch * h };
-      backwardLayer(this.step, ws, layer, layerInput, params, grad, this.layerAt[l]!, h, l === 0 ? null : ws.layers[l - 1]!.dOut);
+      backwardLayer(this.step, ws, layer, layerInput, theta, g, this.layerAt[l]!, h, l === 0 ? null : ws.layers[l - 1]!.dOut);
     }
+    grad.set(g);
     return result;
   }
 
@@ -95,6 +101,7 @@ export class BpttEngine {
     this.checkVector('parameter', params);
     checkBatch(batch, this.spec.inputSize, this.spec.outputSize);
     const { ws, indices } = this.workspace(batch.batch, batch.steps);
+    ws.params.set(params);
     const { batch: b, steps: t } = ws;
     const h = this.spec.hiddenSize;
     const inputSize = this.spec.inputSize;
@@ -129,7 +136,7 @@ export class BpttEngine {
         if (this.step.hasCellState) layer.cs.set(state.c![l]!, 0);
       }
       const layerInput: LayerInput = l === 0 ? input : { kind: 'dense', data: ws.layers[l - 1]!.hs, offset: b * h };
-      forwardLayer(this.step, ws, layer, layerInput, params, this.layerAt[l]!, h);
+      forwardLayer(this.step, ws, layer, layerInput, ws.params, this.layerAt[l]!, h);
       if (state !== undefined) {
         state.h[l]!.set(layer.hs.subarray(t * b * h));
         if (this.step.hasCellState) state.c![l]!.set(layer.cs.subarray(t * b * h));
@@ -138,7 +145,7 @@ export class BpttEngine {
     const dropout = options.dropout;
     if (dropout !== undefined && dropout.p > 0) this.dropReadoutInput(ws, batch, dropout);
     const { x, xOffset } = this.readoutInput(ws, dropout);
-    readoutForward(ws, x, xOffset, params, this.readoutAt, batch.targets);
+    readoutForward(ws, x, xOffset, ws.params, this.readoutAt, batch.targets);
     return { ws, input };
   }
 
@@ -169,7 +176,10 @@ export class BpttEngine {
     let entry = this.workspaces.get(key);
     if (entry === undefined) {
       if (this.workspaces.size >= CACHED_SHAPES) this.workspaces.delete(this.workspaces.keys().next().value!);
-      entry = { ws: createWorkspace(this.spec, this.step, this.make, batch, steps), indices: new Int32Array(batch * steps) };
+      entry = {
+        ws: createWorkspace(this.spec, this.step, this.layout.size, this.memory, batch, steps),
+        indices: new Int32Array(batch * steps),
+      };
       this.workspaces.set(key, entry);
     } else {
       // Most recently used last, so the oldest shape is dropped first.

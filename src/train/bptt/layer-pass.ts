@@ -1,5 +1,5 @@
 import type { FloatArray } from '../precision.js';
-import { addColumnSums, addRowVector, gemmNT, transpose } from '../gemm.js';
+import { addColumnSums, addRowVector, transpose } from '../gemm.js';
 import type { CellStep } from './cell-step.js';
 import type { LayerBuffers, Workspace } from './workspace.js';
 
@@ -30,7 +30,7 @@ export function forwardLayer(
   const rows = batch * steps;
   const inputSize = layer.inputSize;
   if (input.kind === 'dense') {
-    gemmNT(rows, gh, inputSize, input.data, input.offset, params, at.weightIh, layer.gates, 0, false);
+    ws.gemm(rows, gh, inputSize, input.data, input.offset, params, at.weightIh, layer.gates, 0, false);
   } else {
     // W x for a one-hot x is a column of W: gather rows of Wᵀ.
     transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
@@ -52,10 +52,10 @@ export function forwardLayer(
   for (let t = 0; t < steps; t++) {
     const v = layer.views[t]!;
     if (step.separateHidden) {
-      gemmNT(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.hidden, 0, false);
+      ws.gemm(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.hidden, 0, false);
       if (at.biasHh >= 0) addRowVector(batch, gh, v.hidden, 0, params, at.biasHh);
     } else {
-      gemmNT(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.gates, 0, true);
+      ws.gemm(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.gates, 0, true);
     }
     step.forward(batch, hidden, v);
   }
@@ -87,21 +87,21 @@ export function backwardLayer(
     const o = t * bh;
     for (let p = 0; p < bh; p++) dh[p] = dOut[o + p]! + dhCarry[p]!;
     step.backward(batch, hidden, v, dh, dc, dhCarry);
-    if (t > 0) gemmNT(batch, hidden, gh, v.dPreHidden, 0, layer.hiddenWeightT, 0, dhCarry, 0, step.directHidden);
+    if (t > 0) ws.gemm(batch, hidden, gh, v.dPreHidden, 0, layer.hiddenWeightT, 0, dhCarry, 0, step.directHidden);
   }
 
   const dPreT = ws.dPreT;
   const inputT = ws.inputT;
   transpose(rows, gh, layer.dPreHidden, 0, dPreT, 0);
   transpose(rows, hidden, layer.hs, 0, inputT, 0);
-  gemmNT(gh, hidden, rows, dPreT, 0, inputT, 0, grad, at.weightHh, true);
+  ws.gemm(gh, hidden, rows, dPreT, 0, inputT, 0, grad, at.weightHh, true);
   if (at.biasHh >= 0) addColumnSums(rows, gh, layer.dPreHidden, 0, grad, at.biasHh);
   if (at.biasIh >= 0) addColumnSums(rows, gh, layer.dPreInput, 0, grad, at.biasIh);
 
   if (input.kind === 'dense') {
     if (step.separateHidden) transpose(rows, gh, layer.dPreInput, 0, dPreT, 0);
     transpose(rows, inputSize, input.data, input.offset, inputT, 0);
-    gemmNT(gh, inputSize, rows, dPreT, 0, inputT, 0, grad, at.weightIh, true);
+    ws.gemm(gh, inputSize, rows, dPreT, 0, inputT, 0, grad, at.weightIh, true);
   } else {
     // ∂W[:, k] = Σ over rows whose input is e_k of ∂pre.
     const dPre = layer.dPreInput;
@@ -114,6 +114,6 @@ export function backwardLayer(
 
   if (inputGradient !== null) {
     transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
-    gemmNT(rows, inputSize, gh, layer.dPreInput, 0, layer.inputWeightT, 0, inputGradient, 0, false);
+    ws.gemm(rows, inputSize, gh, layer.dPreInput, 0, layer.inputWeightT, 0, inputGradient, 0, false);
   }
 }

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../precision.js';
-import { addColumnSums, addRowVector, gemmNT, transpose } from '../gemm.js';
+import { addColumnSums, addRowVector, transpose } from '../gemm.js';
 import type { PassResult, Targets } from './batch.js';
 import type { Workspace } from './workspace.js';
 
@@ -21,7 +21,7 @@ export function lossRows(ws: Workspace, targets: Targets): { first: number; coun
 /** logits = x·Rᵀ + r for the loss rows; x is the top layer's h (after dropout) in t-major rows. */
 export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, params: FloatArray, at: ReadoutAt, targets: Targets): void {
   const { first, count } = lossRows(ws, targets);
-  gemmNT(count, at.outputs, at.hidden, x, xOffset + first * at.hidden, params, at.weight, ws.logits, 0, false);
+  ws.gemm(count, at.outputs, at.hidden, x, xOffset + first * at.hidden, params, at.weight, ws.logits, 0, false);
   addRowVector(count, at.outputs, ws.logits, 0, params, at.bias);
 }
 
@@ -105,9 +105,9 @@ export function readoutBackward(
   const { hidden, outputs } = at;
   transpose(count, outputs, ws.logits, 0, ws.logitsT, 0);
   transpose(count, hidden, x, xOffset + first * hidden, ws.inputT, 0);
-  gemmNT(outputs, hidden, count, ws.logitsT, 0, ws.inputT, 0, grad, at.weight, true);
+  ws.gemm(outputs, hidden, count, ws.logitsT, 0, ws.inputT, 0, grad, at.weight, true);
   addColumnSums(count, outputs, ws.logits, 0, grad, at.bias);
   transpose(outputs, hidden, params, at.weight, ws.readoutT, 0);
   dx.fill(0, 0, first * hidden);
-  gemmNT(count, hidden, outputs, ws.logits, 0, ws.readoutT, 0, dx, first * hidden, false);
+  ws.gemm(count, hidden, outputs, ws.logits, 0, ws.readoutT, 0, dx, first * hidden, false);
 }

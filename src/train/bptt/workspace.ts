@@ -1,6 +1,16 @@
-import type { FloatArray, FloatArrayConstructor } from '../precision.js';
+import type { FloatArray } from '../precision.js';
+import type { GemmNT } from '../gemm.js';
 import type { NetworkSpec } from '../network.js';
 import type { CellStep, StepViews } from './cell-step.js';
+
+/** Where a workspace's arrays live and the product that runs on them. */
+export interface WorkspaceMemory {
+  allocate(n: number): FloatArray;
+  gemm: GemmNT;
+}
+
+/** Memory for arrays of the given sizes (a WebAssembly arena must be sized before use). */
+export type MemoryFactory = (sizes: readonly number[]) => WorkspaceMemory;
 
 /** Everything one layer keeps for a chunk of T steps of B sequences; rows are (t, b), t-major. */
 export interface LayerBuffers {
@@ -32,6 +42,11 @@ export interface LayerBuffers {
 export interface Workspace {
   batch: number;
   steps: number;
+  /** C = A·Bᵀ on this workspace's arrays. */
+  gemm: GemmNT;
+  /** Copies of the parameters and the gradient, in this workspace's memory. */
+  params: FloatArray;
+  grad: FloatArray;
   layers: LayerBuffers[];
   /** [G·H × T·B] transposed ∂pre, [max(H, I) × T·B] transposed layer input. */
   dPreT: FloatArray;
@@ -49,20 +64,33 @@ export interface Workspace {
   combinedBias: FloatArray;
 }
 
-export function createWorkspace(spec: NetworkSpec, step: CellStep, make: FloatArrayConstructor, batch: number, steps: number): Workspace {
+export function createWorkspace(
+  spec: NetworkSpec, step: CellStep, paramCount: number, memory: MemoryFactory, batch: number, steps: number,
+): Workspace {
+  // First pass: only the sizes, so the memory can be sized once; second pass: the arrays.
+  const sizes: number[] = [];
+  const empty = new Float32Array(0);
+  buildWorkspace(spec, step, paramCount, { allocate: (n) => (sizes.push(n), empty), gemm: () => {} }, batch, steps);
+  return buildWorkspace(spec, step, paramCount, memory(sizes), batch, steps);
+}
+
+function buildWorkspace(
+  spec: NetworkSpec, step: CellStep, paramCount: number, memory: WorkspaceMemory, batch: number, steps: number,
+): Workspace {
+  const make = (n: number) => memory.allocate(n);
   const { hiddenSize: h, inputSize, outputSize: o } = spec;
   const gh = step.gates * h;
   const rows = batch * steps;
   const layers: LayerBuffers[] = [];
   for (let l = 0; l < spec.numLayers; l++) {
     const layerInput = l === 0 ? inputSize : h;
-    const gates = new make(rows * gh);
-    const hidden = new make(step.separateHidden ? batch * gh : 0);
-    const aux = new make(step.gates > 1 ? rows * h : 0);
-    const hs = new make((steps + 1) * batch * h);
-    const cs = new make(step.hasCellState ? (steps + 1) * batch * h : 0);
-    const dPreInput = new make(rows * gh);
-    const dPreHidden = step.separateHidden ? new make(rows * gh) : dPreInput;
+    const gates = make(rows * gh);
+    const hidden = make(step.separateHidden ? batch * gh : 0);
+    const aux = make(step.gates > 1 ? rows * h : 0);
+    const hs = make((steps + 1) * batch * h);
+    const cs = make(step.hasCellState ? (steps + 1) * batch * h : 0);
+    const dPreInput = make(rows * gh);
+    const dPreHidden = step.separateHidden ? make(rows * gh) : dPreInput;
     const views: StepViews[] = [];
     const rowBlock = (a: FloatArray, width: number, t: number) => (a.length === 0 ? a : a.subarray(t * batch * width, (t + 1) * batch * width));
     for (let t = 0; t < steps; t++) {
@@ -81,26 +109,29 @@ export function createWorkspace(spec: NetworkSpec, step: CellStep, make: FloatAr
     layers.push({
       inputSize: layerInput,
       gates, hidden, aux, hs, cs, dPreInput, dPreHidden,
-      dOut: new make(rows * h),
-      dh: new make(batch * h),
-      dhCarry: new make(batch * h),
-      dc: new make(batch * h),
-      hiddenWeightT: new make(h * gh),
-      inputWeightT: new make(layerInput * gh),
+      dOut: make(rows * h),
+      dh: make(batch * h),
+      dhCarry: make(batch * h),
+      dc: make(batch * h),
+      hiddenWeightT: make(h * gh),
+      inputWeightT: make(layerInput * gh),
       views,
     });
   }
   const gh0 = step.gates * h;
   return {
     batch, steps, layers,
-    dPreT: new make(gh0 * rows),
-    inputT: new make(Math.max(h, inputSize) * rows),
-    input: new make(rows * inputSize),
-    dropped: new make(rows * h),
-    dropMask: new make(rows * h),
-    logits: new make(rows * o),
-    logitsT: new make(o * rows),
-    readoutT: new make(h * o),
-    combinedBias: new make(gh0),
+    gemm: memory.gemm,
+    params: make(paramCount),
+    grad: make(paramCount),
+    dPreT: make(gh0 * rows),
+    inputT: make(Math.max(h, inputSize) * rows),
+    input: make(rows * inputSize),
+    dropped: make(rows * h),
+    dropMask: make(rows * h),
+    logits: make(rows * o),
+    logitsT: make(o * rows),
+    readoutT: make(h * o),
+    combinedBias: make(gh0),
   };
 }

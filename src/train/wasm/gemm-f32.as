@@ -1,0 +1,110 @@
+// AssemblyScript source of the float32 training kernel (compiled by scripts/build-train-wasm.mjs
+// into gemm-f32-wasm.ts; the extension keeps tsc away from it). Memory is owned by the
+// JavaScript side (src/train/wasm/f32-arena.ts): pointers are byte addresses ≥ heapBase().
+// Relaxed SIMD is not used (Node 20 needs a flag): every product is a separate mul and add.
+
+/** First byte the JavaScript side may use. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+@inline
+function mulAdd(acc: v128, x: v128, y: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
+@inline
+function lanes(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+@inline
+function put(c: usize, value: f32, accumulate: bool): void {
+  store<f32>(c, accumulate ? load<f32>(c) + value : value);
+}
+
+/**
+ * C = A·Bᵀ (+ C when `accumulate`) over k columns: A m rows, B n rows, C m×n, row-major f32
+ * with row strides lda, ldb, ldc (in elements). Two rows of A against four rows of B at a
+ * time: eight f32x4 running sums over the shared dimension, summed across lanes at the end.
+ */
+export function gemmNT(
+  m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool,
+): void {
+  const vectorBytes = (<usize>(k >> 2)) << 4;
+  const endBytes = (<usize>k) << 2;
+  const rowA = (<usize>lda) << 2;
+  const rowB = (<usize>ldb) << 2;
+  const rowC = (<usize>ldc) << 2;
+  let i = 0;
+  for (; i + 1 < m; i += 2) {
+    const a0 = a + <usize>i * rowA;
+    const a1 = a0 + rowA;
+    const c0 = c + <usize>i * rowC;
+    const c1 = c0 + rowC;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = b + <usize>j * rowB;
+      const b1 = b0 + rowB;
+      const b2 = b1 + rowB;
+      const b3 = b2 + rowB;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      let p: usize = 0;
+      for (; p < vectorBytes; p += 16) {
+        const x0 = v128.load(a0 + p);
+        const x1 = v128.load(a1 + p);
+        const y0 = v128.load(b0 + p);
+        const y1 = v128.load(b1 + p);
+        const y2 = v128.load(b2 + p);
+        const y3 = v128.load(b3 + p);
+        s00 = mulAdd(s00, x0, y0); s01 = mulAdd(s01, x0, y1); s02 = mulAdd(s02, x0, y2); s03 = mulAdd(s03, x0, y3);
+        s10 = mulAdd(s10, x1, y0); s11 = mulAdd(s11, x1, y1); s12 = mulAdd(s12, x1, y2); s13 = mulAdd(s13, x1, y3);
+      }
+      let t00 = lanes(s00), t01 = lanes(s01), t02 = lanes(s02), t03 = lanes(s03);
+      let t10 = lanes(s10), t11 = lanes(s11), t12 = lanes(s12), t13 = lanes(s13);
+      for (; p < endBytes; p += 4) {
+        const x0 = load<f32>(a0 + p);
+        const x1 = load<f32>(a1 + p);
+        const y0 = load<f32>(b0 + p), y1 = load<f32>(b1 + p), y2 = load<f32>(b2 + p), y3 = load<f32>(b3 + p);
+        t00 += x0 * y0; t01 += x0 * y1; t02 += x0 * y2; t03 += x0 * y3;
+        t10 += x1 * y0; t11 += x1 * y1; t12 += x1 * y2; t13 += x1 * y3;
+      }
+      const o = (<usize>j) << 2;
+      put(c0 + o, t00, accumulate); put(c0 + o + 4, t01, accumulate); put(c0 + o + 8, t02, accumulate); put(c0 + o + 12, t03, accumulate);
+      put(c1 + o, t10, accumulate); put(c1 + o + 4, t11, accumulate); put(c1 + o + 8, t12, accumulate); put(c1 + o + 12, t13, accumulate);
+    }
+    for (; j < n; j++) {
+      const b0 = b + <usize>j * rowB;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      let p: usize = 0;
+      for (; p < vectorBytes; p += 16) {
+        const y = v128.load(b0 + p);
+        s0 = mulAdd(s0, v128.load(a0 + p), y);
+        s1 = mulAdd(s1, v128.load(a1 + p), y);
+      }
+      let t0 = lanes(s0), t1 = lanes(s1);
+      for (; p < endBytes; p += 4) {
+        const y = load<f32>(b0 + p);
+        t0 += load<f32>(a0 + p) * y;
+        t1 += load<f32>(a1 + p) * y;
+      }
+      put(c0 + ((<usize>j) << 2), t0, accumulate);
+      put(c1 + ((<usize>j) << 2), t1, accumulate);
+    }
+  }
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * rowA;
+    const c0 = c + <usize>i * rowC;
+    for (let j = 0; j < n; j++) {
+      const b0 = b + <usize>j * rowB;
+      let s = f32x4.splat(0);
+      let p: usize = 0;
+      for (; p < vectorBytes; p += 16) s = mulAdd(s, v128.load(a0 + p), v128.load(b0 + p));
+      let t = lanes(s);
+      for (; p < endBytes; p += 4) t += load<f32>(a0 + p) * load<f32>(b0 + p);
+      put(c0 + ((<usize>j) << 2), t, accumulate);
+    }
+  }
+}

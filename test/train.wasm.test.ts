@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Rng } from '../src/linalg/random.js';
+import { gemmNT } from '../src/train/gemm.js';
+import { F32Arena } from '../src/train/wasm/f32-arena.js';
+import { BpttEngine } from '../src/train/bptt/engine.js';
+import type { TrainingBatch } from '../src/train/bptt/batch.js';
+import { createParams, type NetworkSpec } from '../src/train/network.js';
+import { initialiseParams } from '../src/train/init.js';
+
+test('the committed float32 kernel module is the compilation of its AssemblyScript source', () => {
+  const check = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build-train-wasm.mjs'), '--check'], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});
+
+test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accumulation and long shared dimensions', () => {
+  const rng = new Rng(4);
+  for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [2, 4, 4], [7, 9, 13], [33, 17, 600], [5, 3, 1]] as const) {
+    const arena = new F32Arena(F32Arena.sizeFor([m * k + 3, n * k, m * n + 2]));
+    const a = arena.allocate(m * k + 3);
+    const b = arena.allocate(n * k);
+    const c = arena.allocate(m * n + 2);
+    for (const x of [a, b, c]) for (let i = 0; i < x.length; i++) x[i] = rng.range(-1, 1);
+    const a64 = Float64Array.from(a);
+    const b64 = Float64Array.from(b);
+    const c64 = Float64Array.from(c);
+    for (const accumulate of [false, true]) {
+      // A starts at an offset of 3 floats (unaligned rows); C at 2.
+      arena.gemmNT(m, n, k, a, 3, b, 0, c, 2, accumulate);
+      gemmNT(m, n, k, a64, 3, b64, 0, c64, 2, accumulate);
+      for (let i = 0; i < m * n; i++) {
+        assert.ok(Math.abs(c[2 + i]! - c64[2 + i]!) <= 1e-5 * Math.sqrt(k) * 2, `${m}×${n}×${k} accumulate=${accumulate} entry ${i}: ${c[2 + i]} vs ${c64[2 + i]}`);
+      }
+      c64.set(c);
+    }
+    assert.equal(c[0], Math.fround(c64[0]!), 'entries before the offset are untouched');
+  }
+  const arena = new F32Arena(16);
+  assert.throws(() => arena.gemmNT(1, 1, 1, new Float32Array(1), 0, arena.allocate(1), 0, arena.allocate(1), 0, false), /view of this arena/);
+});
+
+test('float32 training on the wasm kernel gives the float64 gradients to float32 accuracy', () => {
+  for (const cell of ['lstm', 'gru', 'rnn_tanh'] as const) {
+    const spec: NetworkSpec = { cell, inputSize: 10, hiddenSize: 19, numLayers: 2, bias: true, outputSize: 7 };
+    const rng = new Rng(8);
+    const p64 = createParams(spec, 'float64');
+    initialiseParams(p64, 'uniform:0.4', rng);
+    const p32 = Float32Array.from(p64.values);
+    p64.values.set(p32); // the same (float32-representable) weights in both
+    const batch: TrainingBatch = {
+      batch: 6, steps: 9,
+      inputs: { kind: 'dense', data: rng.fillNormal(new Float64Array(6 * 9 * 10)) },
+      targets: { loss: 'cross-entropy', at: 'every-step', classes: Int32Array.from({ length: 54 }, () => rng.int(7)) },
+    };
+    const g64 = new Float64Array(p32.length);
+    const g32 = new Float32Array(p32.length);
+    const r64 = new BpttEngine(spec, 'float64', 'js').gradient(p64.values, g64, batch);
+    const r32 = new BpttEngine(spec, 'float32', 'wasm').gradient(p32, g32, batch);
+    assert.ok(Math.abs(r32.loss - r64.loss) < 1e-5 * r64.loss, `${cell} loss ${r32.loss} vs ${r64.loss}`);
+    const norm = Math.hypot(...g64);
+    let err = 0;
+    for (let i = 0; i < g64.length; i++) err = Math.max(err, Math.abs(g32[i]! - g64[i]!));
+    assert.ok(err < 1e-5 * norm, `${cell}: largest gradient difference ${err}, gradient norm ${norm}`);
+  }
+});
