@@ -103,12 +103,19 @@ export function backwardLayer(
     transpose(rows, inputSize, input.data, input.offset, inputT, 0);
     ws.gemm(gh, inputSize, rows, dPreT, 0, inputT, 0, grad, at.weightIh, true);
   } else {
-    // ∂W[:, k] = Σ over rows whose input is e_k of ∂pre.
+    // ∂W[:, k] = Σ over rows whose input is e_k of ∂pre: summed as contiguous rows of ∂Wᵀ
+    // (the Wᵀ scratch is free again), then added transposed.
     const dPre = layer.dPreInput;
+    const dWt = layer.inputWeightT;
+    dWt.fill(0);
     for (let r = 0; r < rows; r++) {
-      const column = at.weightIh + input.indices[r]!;
+      const to = input.indices[r]! * gh;
       const from = r * gh;
-      for (let j = 0; j < gh; j++) grad[column + j * inputSize] += dPre[from + j]!;
+      for (let j = 0; j < gh; j++) dWt[to + j] += dPre[from + j]!;
+    }
+    for (let j = 0; j < gh; j++) {
+      const row = at.weightIh + j * inputSize;
+      for (let k = 0; k < inputSize; k++) grad[row + k] += dWt[k * gh + j]!;
     }
   }
 
