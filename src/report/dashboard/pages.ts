@@ -35,10 +35,11 @@ export function runPage(name: string, snapshot: RunSnapshot): string {
   return page(`Run ${name}`, body, `<script>${LIVE_SCRIPT}</script>`);
 }
 
-/** The latest values as data attributes, which the browser test reads. */
+/** The latest values as data attributes, which the browser test reads; data-updates counts changes seen live. */
 function liveAttributes(s: RunSnapshot): string {
   const attr = (v: number | null) => (v === null ? '' : String(v));
-  return `data-epoch="${attr(s.epoch)}" data-epochs="${s.epochs}" data-lambda1="${attr(s.lambda1)}" data-val-loss="${attr(s.valLoss)}" data-finished="${s.finished}" data-updates="0"`;
+  return `data-epoch="${attr(s.epoch)}" data-epochs="${s.epochs}" data-lambda1="${attr(s.lambda1)}" data-val-loss="${attr(s.valLoss)}" `
+    + `data-finished="${s.finished}" data-version="${escapeHtml(s.version)}" data-updates="0"`;
 }
 
 /** Browser side of the live view: plain DOM, no library. */
@@ -49,6 +50,8 @@ const LIVE_SCRIPT = `
   const value = (v) => (v === null ? '' : String(v));
   source.addEventListener('update', (event) => {
     const s = JSON.parse(event.data);
+    // The stream starts with the current state, which may be what the page already shows.
+    if (s.version === live.dataset.version) return;
     for (const id of Object.keys(s.svgs)) document.getElementById(id).innerHTML = s.svgs[id];
     live.textContent = s.text;
     live.dataset.epoch = value(s.epoch);
@@ -56,6 +59,7 @@ const LIVE_SCRIPT = `
     live.dataset.lambda1 = value(s.lambda1);
     live.dataset.valLoss = value(s.valLoss);
     live.dataset.finished = String(s.finished);
+    live.dataset.version = s.version;
     live.dataset.updates = String(Number(live.dataset.updates) + 1);
     live.classList.remove('disconnected');
   });
