@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { toJson } from '../src/cli/json.js';
+import { buildReport } from '../src/report/report-html.js';
+import { loadPlotSource, plotSpec } from '../src/report/plot-source.js';
+import { renderSvg } from '../src/report/render.js';
+import { ReportInputError } from '../src/report/errors.js';
+import { createSweep } from '../src/sweep/sweep-dir.js';
+import { parseSweepSpec } from '../src/sweep/spec.js';
+import { lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';
+
+function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** http(s) addresses in a document other than XML namespace names (which are identifiers, never fetched). */
+function externalReferences(html: string): string[] {
+  return html.replace(/\sxmlns(?::\w+)?="[^"]*"/g, '').match(/https?:\/\/[^\s"'<>)]*/gi) ?? [];
+}
+
+function assertSelfContained(html: string, what: string): void {
+  assert.deepEqual(externalReferences(html), [], `${what}: no external address`);
+  assert.doesNotMatch(html, /<(link|img|iframe|object|embed)\b|<script[^>]*\ssrc=|@import|url\((?!#)/i, `${what}: nothing loaded from elsewhere`);
+  assert.match(html, /^<!DOCTYPE html>/);
+}
+
+test('plot and report commands on a spectrum JSON, a run directory and a sweep table', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
+  const spectrumFile = join(dir, 'spectrum.json');
+  const spectrum = lstmSpectrum(1.3, 10);
+  writeFileSync(spectrumFile, toJson(spectrum));
+  writeRun(join(dir, 'run'), 3, 4);
+  const sweepFile = join(dir, 'sweep.json');
+  writeFileSync(sweepFile, JSON.stringify({
+    name: 'planted', target: 'final validation loss', featureEpoch: 1,
+    readout: [{ features: 'spectrum', r2: 0.69, spearman: 0.81, auc: 0.9 }, { features: 'early loss', r2: 0.66, spearman: 0.77 }],
+    rows: [0.1, 0.5, 1, 2].flatMap((p, i) => [1e-3, 1e-2].map((lr, j) => ({
+      id: `r${i}${j}`, status: 'done', params: { initScale: p, lr }, features: { lambda1: Math.log(p) / 3, kaplanYorke: 2 * p },
+      spectrum: [Math.log(p) / 3, -0.5, -1 - lr], finalLoss: 2 + p * lr, predicted: 2 + p * lr + 0.01,
+    }))),
+  }));
+
+  // The commands as a user runs them (each process starts in about a second, so only these three).
+  const [png, training, runReport] = await Promise.all([
+    cli('plot', spectrumFile, '--kind', 'spectrum', '--out', join(dir, 'spectrum.png')),
+    cli('plot', join(dir, 'run'), '--kind', 'training', '--out', join(dir, 'training.svg')),
+    cli('report', join(dir, 'run'), '--out', join(dir, 'run.html')),
+  ]);
+  for (const r of [png, training, runReport]) assert.equal(r.code, 0, r.stderr);
+  assert.equal(png.stdout.trim(), join(dir, 'spectrum.png'));
+  assert.ok(pngSize(readFileSync(join(dir, 'spectrum.png'))).width > 800);
+  const trainingSvg = readFileSync(join(dir, 'training.svg'), 'utf8');
+  svgElements(trainingSvg);
+  assert.equal(markLabels(trainingSvg, 'point').filter((l) => l.includes('exponent: λ')).length, 3 * 4);
+  const convergence = await renderSvg(plotSpec('convergence', loadPlotSource(spectrumFile)));
+  assert.equal(markLabels(convergence, 'line mark').length, 5);
+
+  const run = readFileSync(join(dir, 'run.html'), 'utf8');
+  assertSelfContained(run, 'run report');
+  assert.equal((run.match(/<svg/g) ?? []).length, 3, 'training, spectrum, convergence');
+  assert.match(run, /<td>task\.name<\/td><td>copy<\/td>/, 'the configuration');
+  const sweep = await buildReport(sweepFile);
+  assertSelfContained(sweep, 'sweep report');
+  assert.match(sweep, /<tr><td>spectrum<\/td><td class="num">0\.6900<\/td><td class="num">0\.8100<\/td><td class="num">0\.9000<\/td><\/tr>/, 'the readout table');
+  assert.equal((sweep.match(/<svg/g) ?? []).length, 5, 'two heatmaps, loss vs λ₁, readout, PCA');
+  assert.equal(markLabels(sweep, 'rect mark').length, 2 * 4 * 2, 'each heatmap has a cell per grid point');
+  const single = await buildReport(spectrumFile);
+  assertSelfContained(single, 'spectrum report');
+  assert.equal(markLabels(single, 'point').length, 10);
+  const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(single)![1]!);
+  assert.deepEqual(data.spectrum.exponents, spectrum.exponents, 'the data travel inline, exactly');
+});
+
+test('plot and report refuse bad input with a named reason; the CLI prints one line and exits with 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
+  writeFileSync(join(dir, 'broken.json'), '{"exponents": [1, 2');
+  const spectrumFile = join(dir, 'spectrum.json');
+  writeFileSync(spectrumFile, toJson(lstmSpectrum(1, 3)));
+  const refused = async (run: () => unknown, message: RegExp) => {
+    await assert.rejects(async () => run(), (e: Error) => e instanceof ReportInputError && message.test(e.message));
+  };
+  await refused(() => loadPlotSource(join(dir, 'missing.json')), /missing\.json: no such file or directory/);
+  await refused(() => plotSpec('training', loadPlotSource(spectrumFile)), /--kind training needs a run directory/);
+  await refused(() => buildReport(join(dir, 'broken.json')), /broken\.json: not valid JSON/);
+  await refused(() => buildReport(dir), /neither a run directory .* nor a sweep directory/);
+
+  const cases: [string[], RegExp][] = [
+    [['plot', spectrumFile, '--kind', 'spectrum', '--out', join(dir, 'a.jpg')], /--out .*a\.jpg: the file name must end in \.svg or \.png/],
+    [['report', join(dir, 'broken.json'), '--out', join(dir, 'r.html')], /broken\.json: not valid JSON/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => cli(...args)));
+  results.forEach((r, i) => {
+    assert.equal(r.code, 2, `${cases[i]![0].join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, cases[i]![1]);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+  });
+});
+
+test('report of a sweep directory: status from its index, features and readout metric of the finished runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-sweep-'));
+  const spec = parseSweepSpec(parseYaml(`
+method: grid
+parameters:
+  lr: { values: [0.003, 0.01] }
+  init: { values: ['uniform:0.3', 'uniform:1', 'uniform:2'] }
+spectrum: { every: 1, k: 4 }
+readout: { metric: final_val_loss, epoch: 1 }
+base: { task: { name: copy }, cell: lstm, hidden: 8, epochs: 2 }
+`), 'tiny.yaml');
+  const sweep = createSweep(dir, spec);
+  const runs = sweep.index.list();
+  runs.forEach((run, i) => {
+    if (i < 4) sweep.index.markDone(run.id, { features: { lambda1: -0.1 * i, kaplanYorke: i }, metrics: { final_val_loss: 2 - 0.1 * i } });
+  });
+  sweep.index.close();
+  const html = await buildReport(dir);
+  assertSelfContained(html, 'sweep directory report');
+  assert.match(html, /6 runs: (4 done, 2 queued|2 queued, 4 done)/);
+  assert.equal(markLabels(html, 'circle').length >= 4, true, 'loss vs λ₁ has the 4 finished runs');
+  assert.match(html, /init scale p/, 'the init scale of uniform:P runs is an axis');
+});
