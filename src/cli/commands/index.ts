@@ -4,7 +4,9 @@ import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
+import { registerDemo } from './demo.js';
 import { registerSweep } from './sweep.js';
+import { registerWorker } from './worker.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
@@ -13,5 +15,7 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerServe(program);
   registerTrain(program);
+  registerDemo(program);
   registerSweep(program);
+  registerWorker(program);
 }

@@ -1,0 +1,59 @@
+import type { EpochMetrics } from './recorder.js';
+
+/**
+ * A plain-text table of a run, epoch by epoch: losses, accuracy, the leading exponents and
+ * the Kaplan–Yorke dimension; then one line on how the validation loss and λ₁ moved.
+ */
+export function formatTrainingTable(metrics: readonly EpochMetrics[], exponents = 4): string {
+  const k = Math.min(exponents, Math.max(0, ...metrics.map((m) => m.lambda?.length ?? 0)));
+  const header = ['epoch', 'train loss', 'val loss', 'val acc', ...Array.from({ length: k }, (_, i) => `λ${subscript(i + 1)}`), 'D_KY'];
+  const rows = metrics.map((m) => [
+    String(m.epoch),
+    m.trainLoss === null ? '–' : m.trainLoss.toFixed(4),
+    m.valLoss.toFixed(4),
+    m.valAccuracy === null ? '–' : `${(100 * m.valAccuracy).toFixed(1)}%`,
+    ...Array.from({ length: k }, (_, i) => (m.lambda?.[i] === undefined ? '–' : signed(m.lambda[i]!))),
+    m.kaplanYorke === null ? '–' : m.kaplanYorke.toFixed(2),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c]!)).join('  ');
+  const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+  const summary = movementSummary(metrics);
+  if (summary !== null) out.push('', summary);
+  return out.join('\n');
+}
+
+/** How validation loss and λ₁ changed between the first and last epochs with a spectrum, and their correlation. */
+function movementSummary(metrics: readonly EpochMetrics[]): string | null {
+  const points = metrics.filter((m) => m.lambda !== null && m.lambda.length > 0);
+  if (points.length < 2) return null;
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  const loss = points.map((m) => m.valLoss);
+  const lambda1 = points.map((m) => m.lambda![0]!);
+  const r = pearson(loss, lambda1);
+  return `validation loss ${first.valLoss.toFixed(3)} → ${last.valLoss.toFixed(3)} while λ₁ went ${signed(lambda1[0]!)} → ` +
+    `${signed(lambda1[lambda1.length - 1]!)} nats/step (epochs ${first.epoch}–${last.epoch}; ` +
+    `correlation of the two across epochs r = ${Number.isNaN(r) ? 'n/a' : r.toFixed(2)})`;
+}
+
+function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+}
+
+function subscript(n: number): string {
+  return String(n).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)]!);
+}
