@@ -83,3 +83,17 @@ test('a run stopped after epoch 1 and resumed from its directory ends with the u
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the cheap per-step spectrum is recorded every N optimizer steps with its few exponents', async () => {
+  const recorder = new MemoryRecorder();
+  await train({
+    task: { name: 'xor', delay: 4, trainSize: 160, evalSize: 32 },
+    cell: 'rnn_tanh', hidden: 8, epochs: 2, batch: 16, seed: 2,
+    spectrum: { every: 0 },
+    stepSpectrum: { every: 4, k: 2, batch: 2, steps: 20, transient: 5 },
+  }, { recorder, kernels: referenceKernels });
+  // 10 steps per epoch, 20 in all: a probe after steps 4, 8, …, 20; no epoch spectra.
+  assert.deepEqual(recorder.spectrumLines.map((s) => [s.scope, s.step]), [4, 8, 12, 16, 20].map((s) => ['step', s]));
+  assert.ok(recorder.spectrumLines.every((s) => s.spectrum!.exponents.length === 2));
+  assert.ok(recorder.metricLines.every((m) => m.lambda === null));
+});
