@@ -67,11 +67,13 @@ export function runIds(sweepDir: string): string[] {
 
 export const isDone = (sweepDir: string, id: string) => existsSync(join(sweepDir, 'runs', id, 'sweep-done.json'));
 
-/** A run with its epoch-1 checkpoint complete and epochs left to train: killing now interrupts it mid-run. */
-export function hasRunMidway(sweepDir: string): boolean {
-  const checkpoint = (id: string, epoch: number) => existsSync(join(sweepDir, 'runs', id, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}.json`));
-  return runIds(sweepDir).some((id) => checkpoint(id, 1) && !checkpoint(id, EPOCHS - 1));
+/** The run's epoch-1 checkpoint is complete and it has epochs left to train: killing now interrupts it mid-run. */
+export function isMidway(sweepDir: string, id: string): boolean {
+  const checkpoint = (epoch: number) => existsSync(join(sweepDir, 'runs', id, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}.json`));
+  return checkpoint(1) && !checkpoint(EPOCHS - 1);
 }
+
+export const hasRunMidway = (sweepDir: string) => runIds(sweepDir).some((id) => isMidway(sweepDir, id));
 
 /** How many times each run's log says training started / completed. */
 export function logCounts(sweepDir: string, id: string): { started: number; trained: number } {

@@ -1,19 +1,15 @@
 import type { Command } from 'commander';
-import { loadSweepSpec } from '../../sweep/spec.js';
-import { runLocalSweep } from '../../sweep/local-sweep.js';
-import { describeEvent, formatStatus } from '../../sweep/report.js';
-import { openSweep } from '../../sweep/sweep-dir.js';
-import { reconcile, rebuildIndex } from '../../sweep/reconcile.js';
 import { integer } from '../parse.js';
-import { UsageError } from '../errors.js';
 import { toJson } from '../json.js';
 
 interface RunFlags {
   out: string;
   backend: string;
   jobs?: number;
+  wait?: boolean;
 }
 
+// The sweep modules (SQLite, BullMQ) load when a sweep command runs, not with every command.
 export function registerSweep(program: Command): void {
   const sweep = program
     .command('sweep')
@@ -26,13 +22,24 @@ export function registerSweep(program: Command): void {
     .requiredOption('--out <dir>', 'sweep directory (run directories, index, logs)')
     .option('--backend <backend>', 'local (a pool of processes on this machine) or redis://HOST:PORT (enqueue for workers)', 'local')
     .option('--jobs <N>', 'local: runs trained at the same time (default: all cores)', integer('--jobs', 1))
+    .option('--wait', 'redis: after enqueuing, follow the sweep until no run is queued or running')
     .action(async (specPath: string, flags: RunFlags) => {
+      const { loadSweepSpec } = await import('../../sweep/spec.js');
+      const { describeEvent, formatStatus } = await import('../../sweep/report.js');
       const spec = loadSweepSpec(specPath);
-      if (flags.backend !== 'local') throw new UsageError(`--backend must be local or redis://HOST:PORT, got '${flags.backend}'`);
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const controller = stopOnSignals();
+      if (flags.backend !== 'local') {
+        const { enqueueSweep } = await import('../../sweep/redis-enqueue.js');
+        const { waitForSweep } = await import('../../sweep/wait-sweep.js');
+        const { added, retried } = await enqueueSweep(spec, flags.out, flags.backend);
+        process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${flags.backend}; ` +
+          `workers: rnn-lyapunov worker --backend ${flags.backend}\n`);
+        if (!flags.wait) return;
+        const counts = await waitForSweep(flags.out, (c) => process.stderr.write(`${formatStatus(flags.out, c)}\n`), controller.signal);
+        if (counts.failed > 0) process.exitCode = 1;
+        return;
+      }
+      const { runLocalSweep } = await import('../../sweep/local-sweep.js');
       const counts = await runLocalSweep(spec, flags.out, {
         ...(flags.jobs ? { jobs: flags.jobs } : {}),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
@@ -49,7 +56,10 @@ export function registerSweep(program: Command): void {
     .argument('<dir>', 'sweep directory')
     .option('--json', 'print every run as JSON')
     .option('--rebuild', 'recreate the index from the run directories first')
-    .action((dir: string, flags: { json?: boolean; rebuild?: boolean }) => {
+    .action(async (dir: string, flags: { json?: boolean; rebuild?: boolean }) => {
+      const { openSweep } = await import('../../sweep/sweep-dir.js');
+      const { reconcile, rebuildIndex } = await import('../../sweep/reconcile.js');
+      const { formatStatus } = await import('../../sweep/report.js');
       let opened = openSweep(dir);
       if (flags.rebuild) opened = rebuildIndex(opened, () => openSweep(dir));
       else reconcile(opened);
@@ -59,4 +69,13 @@ export function registerSweep(program: Command): void {
         opened.index.close();
       }
     });
+}
+
+/** SIGINT/SIGTERM stop a sweep or worker cleanly: running attempts are killed and their runs re-queued. */
+export function stopOnSignals(): AbortController {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller;
 }
