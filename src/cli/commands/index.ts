@@ -6,6 +6,7 @@ import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 import { registerDemo } from './demo.js';
 import { registerSweep } from './sweep.js';
+import { registerWorker } from './worker.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerTrain(program);
   registerDemo(program);
   registerSweep(program);
+  registerWorker(program);
 }
