@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { ReportInputError } from './errors.js';
-import { readRunData, runUnits, type RunData } from './run-data.js';
+import { readRunData, runLossUnits, runUnits, type RunData } from './run-data.js';
 import { readSpectrumFile, type SpectrumData } from './spectrum-data.js';
 import { spectrumSpec } from './spectrum-plot.js';
 import { convergenceSpec } from './convergence-plot.js';
@@ -62,7 +62,8 @@ export function convergencePlot(spectrum: SpectrumData, where: string, epoch?: n
 
 export function trainingPlot(run: RunData): TopLevelSpec {
   if (run.points.length === 0) throw new ReportInputError(`${run.dir}: metrics.jsonl holds no epoch yet`);
-  return trainingSpec({ points: run.points, units: runUnits(run), title: `Training of ${run.name}` });
+  const lossUnits = runLossUnits(run);
+  return trainingSpec({ points: run.points, units: runUnits(run), ...(lossUnits ? { lossUnits } : {}), title: `Training of ${run.name}` });
 }
 
 /** The specification of one plot kind from a source; an error names what the source lacks. */

@@ -73,6 +73,16 @@ export function runUnits(run: RunData): string {
   return run.spectra.at(-1)?.spectrum.units ?? 'nats/step';
 }
 
+/** What the loss of a run's task measures (src/train/tasks): cross-entropy per character or per answer, or squared error. */
+export function runLossUnits(run: RunData): string | undefined {
+  const config = run.config as { task?: { name?: unknown } } | null;
+  const task = typeof config?.task?.name === 'string' ? config.task.name : undefined;
+  if (task === 'charlm') return 'cross-entropy, nats/char';
+  if (task === 'copy' || task === 'xor' || task === 'smnist') return 'cross-entropy, nats';
+  if (task === 'adding') return 'mean squared error';
+  return undefined;
+}
+
 /** Read errors of a run's files (invalid JSON, a missing config) become input errors naming the file. */
 function wrapped<T>(read: () => T): T {
   try {
