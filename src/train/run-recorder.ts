@@ -2,7 +2,8 @@ import { readSafetensors } from '../io/safetensors.js';
 import { encodeSafetensors, type TensorInput } from '../io/safetensors-write.js';
 import { rnnModelFromTensors } from '../io/torch-rnn.js';
 import { rnnStateDict } from '../io/torch-rnn-save.js';
-import { fromRnnModel, toRnnModel, type NetworkSpec } from './network.js';
+import type { CellKind } from '../cells/model.js';
+import { fromRnnModel, toRnnModel, type NetworkParams, type NetworkSpec } from './network.js';
 import type { OptimizerState } from './optim/optimizer.js';
 import type { Precision } from './precision.js';
 import type { EpochMetrics, RunStart, SpectrumRecord, TrainCheckpoint, TrainRecorder } from './recorder.js';
@@ -28,6 +29,21 @@ interface CheckpointState {
   optimizer: { steps: number };
 }
 
+/**
+ * The network of a checkpoint: the recurrent state dict and the readout file (see
+ * CHECKPOINT_FILES), in the given precision. `cell` is needed only for files without metadata.
+ */
+export function readCheckpointNetwork(modelPath: string, readoutPath: string, precision: Precision, cell?: CellKind): NetworkParams {
+  const model = rnnModelFromTensors(readSafetensors(modelPath), modelPath, cell === undefined ? {} : { cell });
+  const readoutTensors = readSafetensors(readoutPath).tensors;
+  const tensor = (name: string) => {
+    const found = readoutTensors.get(name);
+    if (found === undefined) throw new RangeError(`${readoutPath}: readout tensor '${name}' is missing`);
+    return Float64Array.from(found.data);
+  };
+  return fromRnnModel(model, { weight: tensor('weight'), bias: tensor('bias') }, precision);
+}
+
 /** Records a training run in a run directory (see rundir.ts). */
 export class RunRecorder implements TrainRecorder {
   constructor(readonly run: RunDirectory, private readonly precision: Precision) {}
@@ -43,11 +59,7 @@ export class RunRecorder implements TrainRecorder {
       fail(`its state ${JSON.stringify(state)} does not record precision ${this.precision} and optimizer steps`);
     }
     const path = (suffix: string) => from.files[suffix] ?? fail(`file ${suffix} is missing`);
-    const modelPath = path(CHECKPOINT_FILES.model);
-    const model = rnnModelFromTensors(readSafetensors(modelPath), modelPath, { cell: network.cell });
-    const readoutTensors = readSafetensors(path(CHECKPOINT_FILES.readout)).tensors;
-    const tensor = (name: string) => Float64Array.from(readoutTensors.get(name)?.data ?? fail(`readout tensor ${name} is missing`));
-    const params = fromRnnModel(model, { weight: tensor('weight'), bias: tensor('bias') }, this.precision);
+    const params = readCheckpointNetwork(path(CHECKPOINT_FILES.model), path(CHECKPOINT_FILES.readout), this.precision, network.cell);
     for (const key of Object.keys(network) as (keyof NetworkSpec)[]) {
       if (params.spec[key] !== network[key]) fail(`its network has ${key} = ${params.spec[key]}, the run's config gives ${network[key]}`);
     }

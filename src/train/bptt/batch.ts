@@ -20,10 +20,14 @@ export type Targets =
   /** Mean squared error over every element (like F.mse_loss): values [B × T × O] or [B × O]. */
   | { loss: 'mse'; at: StepSelection; values: ArrayLike<number> };
 
-export interface TrainingBatch {
+/** B sequences of T steps. */
+export interface SequenceBatch {
   batch: number;
   steps: number;
   inputs: SequenceInputs;
+}
+
+export interface TrainingBatch extends SequenceBatch {
   targets: Targets;
 }
 
@@ -47,7 +51,12 @@ export interface RecurrentState {
 }
 
 export function checkBatch(batch: TrainingBatch, inputSize: number, outputSize: number): void {
-  const { batch: b, steps: t, inputs, targets } = batch;
+  checkInputs(batch, inputSize);
+  checkTargets(batch, outputSize);
+}
+
+export function checkInputs(batch: SequenceBatch, inputSize: number): void {
+  const { batch: b, steps: t, inputs } = batch;
   if (!Number.isInteger(b) || b < 1) throw new RangeError(`training batch size must be an integer ≥ 1, got ${b}`);
   if (!Number.isInteger(t) || t < 1) throw new RangeError(`training batch steps must be an integer ≥ 1, got ${t}`);
   if (inputs.kind === 'dense') {
@@ -63,6 +72,10 @@ export function checkBatch(batch: TrainingBatch, inputSize: number, outputSize: 
   } else {
     throw new RangeError(`inputs kind must be 'dense' or 'one-hot', got ${String((inputs as { kind: unknown }).kind)}`);
   }
+}
+
+function checkTargets(batch: TrainingBatch, outputSize: number): void {
+  const { batch: b, steps: t, targets } = batch;
   const rows = targets.at === 'every-step' ? b * t : targets.at === 'last-step' ? b : NaN;
   if (Number.isNaN(rows)) throw new RangeError(`targets.at must be 'every-step' or 'last-step', got ${String(targets.at)}`);
   const shape = targets.at === 'every-step' ? `${b}, ${t}` : `${b}`;

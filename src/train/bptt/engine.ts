@@ -1,7 +1,7 @@
 import type { Rng } from '../../linalg/random.js';
 import { arrayType, type FloatArray, type FloatArrayConstructor, type Precision } from '../precision.js';
 import { findTensor, paramLayout, type NetworkSpec, type ParamLayout } from '../network.js';
-import { checkBatch, type PassResult, type RecurrentState, type TrainingBatch } from './batch.js';
+import { checkBatch, checkInputs, type PassResult, type RecurrentState, type SequenceBatch, type StepSelection, type TrainingBatch } from './batch.js';
 import { cellStep, type CellStep } from './cell-step.js';
 import { backwardLayer, forwardLayer, type LayerInput, type LayerOffsets } from './layer-pass.js';
 import { lossAndLogitGradient, lossRows, readoutBackward, readoutForward, type ReadoutAt } from './readout-loss.js';
@@ -68,14 +68,15 @@ export class BpttEngine {
   /** The loss of a batch and its gradient, written into `grad` (overwritten). */
   gradient(params: FloatArray, grad: FloatArray, batch: TrainingBatch, options: PassOptions = {}): PassResult {
     this.checkVector('gradient', grad);
-    const { ws, input } = this.forward(params, batch, options);
+    checkBatch(batch, this.spec.inputSize, this.spec.outputSize);
+    const { ws, input } = this.forward(params, batch, batch.targets.at, options);
     const result = lossAndLogitGradient(ws, batch.targets, this.spec.outputSize, true);
     const theta = ws.params;
     const g = ws.grad;
     g.fill(0);
     const top = ws.layers[ws.layers.length - 1]!;
     const { x, xOffset } = this.readoutInput(ws, options.dropout);
-    readoutBackward(ws, x, xOffset, theta, g, this.readoutAt, batch.targets, top.dOut);
+    readoutBackward(ws, x, xOffset, theta, g, this.readoutAt, batch.targets.at, top.dOut);
     if (options.dropout !== undefined && options.dropout.p > 0) {
       const { dOut } = top;
       const mask = ws.dropMask;
@@ -93,13 +94,26 @@ export class BpttEngine {
 
   /** The loss of a batch without gradient; evaluation mode unless `options.dropout` is given. */
   evaluate(params: FloatArray, batch: TrainingBatch, options: PassOptions = {}): PassResult {
-    const { ws } = this.forward(params, batch, options);
+    checkBatch(batch, this.spec.inputSize, this.spec.outputSize);
+    const { ws } = this.forward(params, batch, batch.targets.at, options);
     return lossAndLogitGradient(ws, batch.targets, this.spec.outputSize, false);
   }
 
-  private forward(params: FloatArray, batch: TrainingBatch, options: PassOptions): { ws: Workspace; input: LayerInput } {
+  /** The readout's outputs (logits) at every step, [B × T × O] in (sequence, step, output) order; eval mode. */
+  outputs(params: FloatArray, batch: SequenceBatch, options: { state?: RecurrentState } = {}): Float64Array {
+    checkInputs(batch, this.spec.inputSize);
+    const { ws } = this.forward(params, batch, 'every-step', options);
+    const { batch: b, steps: t } = ws;
+    const o = this.spec.outputSize;
+    const out = new Float64Array(b * t * o);
+    for (let k = 0; k < t; k++) {
+      for (let s = 0; s < b; s++) out.set(ws.logits.subarray((k * b + s) * o, (k * b + s + 1) * o), (s * t + k) * o);
+    }
+    return out;
+  }
+
+  private forward(params: FloatArray, batch: SequenceBatch, at: StepSelection, options: PassOptions): { ws: Workspace; input: LayerInput } {
     this.checkVector('parameter', params);
-    checkBatch(batch, this.spec.inputSize, this.spec.outputSize);
     const { ws, indices } = this.workspace(batch.batch, batch.steps);
     ws.params.set(params);
     const { batch: b, steps: t } = ws;
@@ -143,9 +157,9 @@ export class BpttEngine {
       }
     }
     const dropout = options.dropout;
-    if (dropout !== undefined && dropout.p > 0) this.dropReadoutInput(ws, batch, dropout);
+    if (dropout !== undefined && dropout.p > 0) this.dropReadoutInput(ws, at, dropout);
     const { x, xOffset } = this.readoutInput(ws, dropout);
-    readoutForward(ws, x, xOffset, ws.params, this.readoutAt, batch.targets);
+    readoutForward(ws, x, xOffset, ws.params, this.readoutAt, at);
     return { ws, input };
   }
 
@@ -155,12 +169,12 @@ export class BpttEngine {
     return { x: ws.layers[ws.layers.length - 1]!.hs, xOffset: ws.batch * this.spec.hiddenSize };
   }
 
-  private dropReadoutInput(ws: Workspace, batch: TrainingBatch, dropout: { p: number; rng: Rng }): void {
+  private dropReadoutInput(ws: Workspace, at: StepSelection, dropout: { p: number; rng: Rng }): void {
     const { p, rng } = dropout;
     if (!(p >= 0 && p < 1)) throw new RangeError(`dropout probability must be in [0, 1), got ${p}`);
     const h = this.spec.hiddenSize;
     const top = ws.layers[ws.layers.length - 1]!.hs;
-    const { first, count } = lossRows(ws, batch.targets);
+    const { first, count } = lossRows(ws, at);
     const keep = 1 / (1 - p);
     const mask = ws.dropMask;
     mask.fill(0);

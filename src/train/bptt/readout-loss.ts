@@ -1,6 +1,6 @@
 import type { FloatArray } from '../precision.js';
 import { addColumnSums, addRowVector, transpose } from '../gemm.js';
-import type { PassResult, Targets } from './batch.js';
+import type { PassResult, StepSelection, Targets } from './batch.js';
 import type { Workspace } from './workspace.js';
 
 /** Where the readout's tensors are in the flat vector, and its sizes. */
@@ -12,15 +12,15 @@ export interface ReadoutAt {
 }
 
 /** The rows (t-major, t·B + b) the loss reads: every step, or the last step's B rows. */
-export function lossRows(ws: Workspace, targets: Targets): { first: number; count: number } {
-  return targets.at === 'every-step'
+export function lossRows(ws: Workspace, at: StepSelection): { first: number; count: number } {
+  return at === 'every-step'
     ? { first: 0, count: ws.batch * ws.steps }
     : { first: (ws.steps - 1) * ws.batch, count: ws.batch };
 }
 
-/** logits = x·Rᵀ + r for the loss rows; x is the top layer's h (after dropout) in t-major rows. */
-export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, params: FloatArray, at: ReadoutAt, targets: Targets): void {
-  const { first, count } = lossRows(ws, targets);
+/** logits = x·Rᵀ + r for the rows read; x is the top layer's h (after dropout) in t-major rows. */
+export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, params: FloatArray, at: ReadoutAt, steps: StepSelection): void {
+  const { first, count } = lossRows(ws, steps);
   ws.gemm(count, at.outputs, at.hidden, x, xOffset + first * at.hidden, params, at.weight, ws.logits, 0, false);
   addRowVector(count, at.outputs, ws.logits, 0, params, at.bias);
 }
@@ -31,7 +31,7 @@ export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, pa
  */
 export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: number, withGradient: boolean): PassResult {
   const { batch, steps } = ws;
-  const { first, count: rows } = lossRows(ws, targets);
+  const { first, count: rows } = lossRows(ws, targets.at);
   const logits = ws.logits;
   const perStep = targets.at === 'every-step';
   // Index of the target of loss row r in the (b, t) order of the targets.
@@ -99,9 +99,9 @@ export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: n
  */
 export function readoutBackward(
   ws: Workspace, x: FloatArray, xOffset: number, params: FloatArray, grad: FloatArray, at: ReadoutAt,
-  targets: Targets, dx: FloatArray,
+  steps: StepSelection, dx: FloatArray,
 ): void {
-  const { first, count } = lossRows(ws, targets);
+  const { first, count } = lossRows(ws, steps);
   const { hidden, outputs } = at;
   transpose(count, outputs, ws.logits, 0, ws.logitsT, 0);
   transpose(count, hidden, x, xOffset + first * hidden, ws.inputT, 0);
