@@ -28,7 +28,8 @@ interface TrainFlags {
   lr?: number;
   momentum?: number;
   schedule?: string;
-  clip?: number | null;
+  /** Infinity for 'none' (commander turns a null from a parser into ''). */
+  clip?: number;
   dropout?: number;
   epochs?: number;
   batch?: number;
@@ -154,7 +155,7 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
     task,
     cell: flags.cell, hidden: flags.hidden, layers: flags.layers, bias: flags.bias, init: flags.init,
     precision: flags.precision, optimizer: flags.optimizer, lr: flags.lr, momentum: flags.momentum,
-    schedule: flags.schedule, clip: flags.clip, dropout: flags.dropout, epochs: flags.epochs, batch: flags.batch,
+    schedule: flags.schedule, clip: flags.clip === Infinity ? null : flags.clip, dropout: flags.dropout, epochs: flags.epochs, batch: flags.batch,
     evalBatch: flags.evalBatch, tbptt: flags.tbptt, seed: flags.seed, spectrum,
     stepSpectrum: flags.stepSpectrumEvery === undefined ? null : { every: flags.stepSpectrumEvery, k: flags.stepSpectrumK },
   };
@@ -180,8 +181,8 @@ function real(name: string, min: number, max: number, includeMin = false): (valu
   };
 }
 
-function clipNorm(value: string): number | null {
-  return value === 'none' ? null : real('--clip', 0, Infinity)(value);
+function clipNorm(value: string): number {
+  return value === 'none' ? Infinity : real('--clip', 0, Infinity)(value);
 }
 
 function kebab(camel: string): string {
