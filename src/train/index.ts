@@ -1,0 +1,32 @@
+/** Training: exact BPTT, initialisations, optimizers, the training loop with spectra, run records. */
+export { arrayType, PRECISIONS, type FloatArray, type FloatArrayConstructor, type Precision } from './precision.js';
+export {
+  checkNetworkSpec, createParams, findTensor, fromRnnModel, paramLayout, tensorByName, tensorView, toRnnModel,
+  type NetworkParams, type NetworkSpec, type ParamLayout, type ParamRole, type ParamTensor, type Readout,
+} from './network.js';
+export { BpttEngine, type PassOptions } from './bptt/engine.js';
+export type { ComputeBackend } from './bptt/memory.js';
+export type {
+  PassResult, RecurrentState, SequenceBatch, SequenceInputs, StepSelection, Targets, TrainingBatch,
+} from './bptt/batch.js';
+export { formatInit, initialiseParams, parseInit, type InitSpec } from './init.js';
+export { Adam } from './optim/adam.js';
+export { Sgd } from './optim/sgd.js';
+export { createOptimizer } from './optim/create.js';
+export type { Optimizer, OptimizerConfig, OptimizerState } from './optim/optimizer.js';
+export { clipGradientNorm } from './optim/clip.js';
+export { formatSchedule, learningRate, parseSchedule, type Schedule } from './optim/schedule.js';
+export {
+  DEFAULT_TRAIN_CONFIG, resolveTrainConfig,
+  type SpectrumSchedule, type StepSpectrumSchedule, type TrainConfig, type TrainConfigInput,
+} from './config.js';
+export { train, TrainingDivergedError, type BatchProgress, type TrainHooks, type TrainResult } from './loop.js';
+export { MemoryRecorder, type EpochMetrics, type RunStart, type SpectrumRecord, type TrainCheckpoint, type TrainRecorder } from './recorder.js';
+export { CHECKPOINT_FILES, readCheckpointNetwork, RunRecorder } from './run-recorder.js';
+export { trainInRunDirectory, type RunOptions, type RunResult } from './run.js';
+export { evaluateSplit, type EvaluationResult } from './evaluate.js';
+export { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
+export { trainingBatch } from './task-batch.js';
+export { deriveSeed } from './seeds.js';
+export { formatTrainingTable } from './report-table.js';
+export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
