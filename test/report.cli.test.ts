@@ -12,7 +12,7 @@ import { renderSvg } from '../src/report/render.js';
 import { ReportInputError } from '../src/report/errors.js';
 import { createSweep } from '../src/sweep/sweep-dir.js';
 import { parseSweepSpec } from '../src/sweep/spec.js';
-import { lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';
+import { labelValue, lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root });
@@ -69,6 +69,13 @@ test('plot and report commands on a spectrum JSON, a run directory and a sweep t
   assertSelfContained(run, 'run report');
   assert.equal((run.match(/<svg/g) ?? []).length, 3, 'training, spectrum, convergence');
   assert.match(run, /<td>task\.name<\/td><td>copy<\/td>/, 'the configuration');
+  const sweepSource = loadPlotSource(sweepFile);
+  const ky = await renderSvg(plotSpec('heatmap', sweepSource, { feature: 'kaplanYorke' }));
+  const cells = markLabels(ky, 'rect mark');
+  assert.equal(cells.length, 4 * 2);
+  for (const cell of cells) assert.ok(Math.abs(labelValue(cell, 'Kaplan–Yorke dimension') - 2 * labelValue(cell, 'init scale p')) < 1e-9, cell);
+  assert.throws(() => plotSpec('heatmap', loadPlotSource(join(dir, 'run'))), /--kind heatmap needs a sweep/);
+  assert.throws(() => plotSpec('loss-vs-feature', sweepSource, { feature: 'nonsense' }), (e: Error) => e instanceof ReportInputError && /no run has a finite 'nonsense'/.test(e.message));
   const sweep = await buildReport(sweepFile);
   assertSelfContained(sweep, 'sweep report');
   assert.match(sweep, /<tr><td>spectrum<\/td><td class="num">0\.6900<\/td><td class="num">0\.8100<\/td><td class="num">0\.9000<\/td><\/tr>/, 'the readout table');

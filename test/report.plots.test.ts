@@ -93,7 +93,7 @@ test('training plot of a run directory: loss curves and λ₁…λ_k per epoch, 
     close4(labelValue(label, 'value'), (metrics[epoch]!['lambda'] as number[])[index]!, `epoch ${epoch} λ${index + 1}`);
   }
   for (const label of lossPoints.filter((l) => l.includes('validation'))) {
-    close4(labelValue(label, 'loss'), metrics[labelValue(label, 'epoch')]!['valLoss'] as number, 'validation loss');
+    close4(labelValue(label, 'loss (cross-entropy, nats)'), metrics[labelValue(label, 'epoch')]!['valLoss'] as number, 'validation loss');
   }
 });
 

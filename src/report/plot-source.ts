@@ -1,31 +1,44 @@
 import { existsSync, statSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { ReportInputError } from './errors.js';
-import { readRunData, runLossUnits, runUnits, type RunData } from './run-data.js';
-import { readSpectrumFile, type SpectrumData } from './spectrum-data.js';
+import { isRunDirectory, readRunData, runLossUnits, runUnits, type RunData } from './run-data.js';
+import { isObject, readJsonFile, spectrumFromJson, type SpectrumData } from './spectrum-data.js';
+import type { SweepData } from './sweep-data.js';
+import { isSweepDirectory } from './sweep-dir-data.js';
+import { readSweepData, sweepFromJson } from './sweep-input.js';
+import { SWEEP_PLOT_KINDS, sweepPlotSpec, type SweepPlotKind } from './sweep-views.js';
 import { spectrumSpec } from './spectrum-plot.js';
 import { convergenceSpec } from './convergence-plot.js';
 import { trainingSpec } from './training-plot.js';
 
-export const PLOT_KINDS = ['spectrum', 'convergence', 'training'] as const;
+export const RUN_PLOT_KINDS = ['spectrum', 'convergence', 'training'] as const;
+export const PLOT_KINDS = [...RUN_PLOT_KINDS, ...SWEEP_PLOT_KINDS] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
-/** What `plot` draws from: one spectrum result, or a training run directory. */
+/** What `plot` draws from: one spectrum result, a training run directory, or a sweep. */
 export type PlotSource =
   | { type: 'spectrum'; path: string; spectrum: SpectrumData }
-  | { type: 'run'; path: string; run: RunData };
+  | { type: 'run'; path: string; run: RunData }
+  | { type: 'sweep'; path: string; sweep: SweepData };
 
-/** A run directory or a spectrum JSON file, told apart by what is on disk. */
+/** A run or sweep directory, a sweep table or a spectrum JSON file, told apart by what is on disk. */
 export function loadPlotSource(path: string): PlotSource {
   if (!existsSync(path)) throw new ReportInputError(`${path}: no such file or directory`);
-  return statSync(path).isDirectory()
-    ? { type: 'run', path, run: readRunData(path) }
-    : { type: 'spectrum', path, spectrum: readSpectrumFile(path) };
+  if (statSync(path).isDirectory()) {
+    if (isSweepDirectory(path)) return { type: 'sweep', path, sweep: readSweepData(path) };
+    if (isRunDirectory(path)) return { type: 'run', path, run: readRunData(path) };
+    throw new ReportInputError(`${path}: neither a run directory (config.json) nor a sweep directory (sweep.json)`);
+  }
+  const parsed = readJsonFile(path);
+  return isObject(parsed) && Array.isArray(parsed['rows'])
+    ? { type: 'sweep', path, sweep: sweepFromJson(parsed, path) }
+    : { type: 'spectrum', path, spectrum: spectrumFromJson(parsed, path) };
 }
 
 /** The spectrum a source shows: the file's, or the run's latest (with its epoch). */
 export function sourceSpectrum(source: PlotSource): { spectrum: SpectrumData; epoch?: number } {
   if (source.type === 'spectrum') return { spectrum: source.spectrum };
+  if (source.type === 'sweep') throw new ReportInputError(`${source.path}: a sweep has many spectra; plot one of its runs (runs/<id>)`);
   const latest = source.run.spectra.at(-1);
   if (!latest) throw new ReportInputError(`${source.path}: the run has recorded no spectrum yet (spectra.jsonl holds no epoch spectrum)`);
   return { spectrum: latest.spectrum, epoch: latest.epoch };
@@ -67,11 +80,24 @@ export function trainingPlot(run: RunData): TopLevelSpec {
 }
 
 /** The specification of one plot kind from a source; an error names what the source lacks. */
-export function plotSpec(kind: PlotKind, source: PlotSource): TopLevelSpec {
+export function plotSpec(kind: PlotKind, source: PlotSource, options: { feature?: string } = {}): TopLevelSpec {
+  if (isSweepKind(kind)) {
+    if (source.type !== 'sweep') throw new ReportInputError(`${source.path}: --kind ${kind} needs a sweep (directory or table), not a ${source.type === 'run' ? 'run directory' : 'spectrum file'}`);
+    try {
+      return sweepPlotSpec(kind, source.sweep, options.feature);
+    } catch (error) {
+      if (error instanceof RangeError) throw new ReportInputError(`${source.path}: ${error.message}`);
+      throw error;
+    }
+  }
   if (kind === 'training') {
     if (source.type !== 'run') throw new ReportInputError(`${source.path}: --kind training needs a run directory, not a spectrum file`);
     return trainingPlot(source.run);
   }
   const { spectrum, epoch } = sourceSpectrum(source);
   return kind === 'spectrum' ? spectrumPlot(spectrum, epoch) : convergencePlot(spectrum, source.path, epoch);
+}
+
+function isSweepKind(kind: PlotKind): kind is SweepPlotKind {
+  return (SWEEP_PLOT_KINDS as readonly string[]).includes(kind);
 }

@@ -1,13 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ReportInputError } from './errors.js';
 import { configTable, escapeHtml, figure, jsonScript, page, table, type Cell } from './html.js';
-import { convergencePlot, spectrumPlot, trainingPlot, describeModel } from './plot-source.js';
+import { convergencePlot, describeModel, loadPlotSource, spectrumPlot, trainingPlot } from './plot-source.js';
 import { renderSvg } from './render.js';
-import { isRunDirectory, readRunData, type RunData } from './run-data.js';
-import { isObject, readJsonFile, spectrumFromJson, type SpectrumData } from './spectrum-data.js';
+import type { RunData } from './run-data.js';
+import type { SpectrumData } from './spectrum-data.js';
 import { statusCounts, type SweepData } from './sweep-data.js';
-import { readSweepData } from './sweep-input.js';
 import { sweepViews } from './sweep-views.js';
 import { reviveNumber } from './values.js';
 
@@ -16,14 +13,15 @@ import { reviveNumber } from './values.js';
  * inline SVG, data inline as JSON, no reference to anything outside the file.
  */
 export async function buildReport(path: string): Promise<string> {
-  if (!existsSync(path)) throw new ReportInputError(`${path}: no such file or directory`);
-  if (statSync(path).isDirectory()) {
-    if (isRunDirectory(path)) return runReportHtml(readRunData(path));
-    return sweepReportHtml(readSweepData(path));
+  const source = loadPlotSource(path);
+  switch (source.type) {
+    case 'run':
+      return runReportHtml(source.run);
+    case 'sweep':
+      return sweepReportHtml(source.sweep);
+    case 'spectrum':
+      return spectrumReportHtml(source.spectrum, basename(path));
   }
-  const parsed = readJsonFile(path);
-  if (isObject(parsed) && Array.isArray(parsed['rows'])) return sweepReportHtml(readSweepData(path));
-  return spectrumReportHtml(spectrumFromJson(parsed, path), basename(path));
 }
 
 export async function runReportHtml(run: RunData): Promise<string> {

@@ -54,11 +54,7 @@ export function spectrumFromJson(value: unknown, where: string): SpectrumData {
   return data;
 }
 
-/** A spectrum result saved with `rnn-lyapunov spectrum MODEL --json > FILE`. */
-export function readSpectrumFile(path: string): SpectrumData {
-  return spectrumFromJson(readJsonFile(path), path);
-}
-
+/** A JSON file (a spectrum saved with `spectrum --json > FILE`, a sweep table…); invalid JSON is an input error. */
 export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));

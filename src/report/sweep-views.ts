@@ -28,25 +28,47 @@ export function heatmapAxes(rows: readonly SweepRow[]): [string, string] | undef
   return x !== undefined && y !== undefined ? [x, y] : undefined;
 }
 
-/** Heatmaps of λ₁ and the Kaplan–Yorke dimension, loss vs λ₁, the readout and the spectra's PCA. */
-export function sweepViews(sweep: SweepData): SweepView[] {
+export const SWEEP_PLOT_KINDS = ['heatmap', 'loss-vs-feature', 'readout', 'pca'] as const;
+export type SweepPlotKind = (typeof SWEEP_PLOT_KINDS)[number];
+
+/**
+ * One sweep plot: a feature over the hyperparameter grid, final loss vs a feature, the
+ * readout's predictions, or the spectra's principal components. RangeError when the sweep
+ * holds nothing to draw (no finished run, no prediction, no two varied parameters…).
+ */
+export function sweepPlotSpec(kind: SweepPlotKind, sweep: SweepData, feature = 'lambda1'): TopLevelSpec {
   const rows = sweep.rows;
   const target = sweep.target ?? 'final loss';
   const at = sweep.featureEpoch !== undefined ? ` at epoch ${sweep.featureEpoch}` : '';
   const titles = { ...TITLES, target };
-  const views: SweepView[] = [];
-  const axes = heatmapAxes(rows);
-  for (const feature of ['lambda1', 'kaplanYorke']) {
-    const title = `${TITLES[feature]}${at} over the hyperparameter grid`;
-    views.push(axes
-      ? attempt(title, () => sweepHeatmapSpec({ rows, x: axes[0], y: axes[1], feature, titles, title }))
-      : { title, missing: 'the sweep does not vary two numeric hyperparameters' });
+  const featureTitle = TITLES[feature] ?? feature;
+  switch (kind) {
+    case 'heatmap': {
+      const axes = heatmapAxes(rows);
+      if (!axes) throw new RangeError('sweep heatmap: the sweep does not vary two numeric hyperparameters');
+      return sweepHeatmapSpec({ rows, x: axes[0], y: axes[1], feature, titles, title: `${featureTitle}${at} over the hyperparameter grid` });
+    }
+    case 'loss-vs-feature':
+      return featureScatterSpec({ rows, feature, titles, title: `${target} vs ${featureTitle}${at}`, ...colorParam(rows) });
+    case 'readout': {
+      const best = sweep.readout?.[0];
+      return readoutSpec({ rows, target, ...(best ? { score: best } : {}) });
+    }
+    case 'pca':
+      return spectraPcaSpec({ rows, target });
   }
-  views.push(attempt(`${target} vs λ₁${at}`, () => featureScatterSpec({ rows, feature: 'lambda1', titles, title: `${target} vs λ₁${at}`, ...colorParam(rows) })));
-  const best = sweep.readout?.[0];
-  views.push(attempt('Readout', () => readoutSpec({ rows, target, ...(best ? { score: best } : {}) })));
-  views.push(attempt('Principal components of the spectra', () => spectraPcaSpec({ rows, target })));
-  return views;
+}
+
+/** Heatmaps of λ₁ and the Kaplan–Yorke dimension, loss vs λ₁, the readout and the spectra's PCA. */
+export function sweepViews(sweep: SweepData): SweepView[] {
+  const views: [string, SweepPlotKind, string?][] = [
+    ['λ₁ over the hyperparameter grid', 'heatmap', 'lambda1'],
+    ['Kaplan–Yorke dimension over the hyperparameter grid', 'heatmap', 'kaplanYorke'],
+    ['Final loss vs λ₁', 'loss-vs-feature', 'lambda1'],
+    ['Readout', 'readout'],
+    ['Principal components of the spectra', 'pca'],
+  ];
+  return views.map(([title, kind, feature]) => attempt(title, () => sweepPlotSpec(kind, sweep, feature)));
 }
 
 /** Colour the scatter by a non-numeric parameter (e.g. the cell) when the sweep varies one. */

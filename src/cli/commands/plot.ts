@@ -8,23 +8,26 @@ import { UsageError } from '../errors.js';
 interface PlotFlags {
   kind: PlotKind;
   out: string;
+  feature?: string;
   scale?: string;
 }
 
 export function registerPlot(program: Command): void {
   program
     .command('plot')
-    .description('draw a spectrum, its convergence or a training run as an SVG or PNG file')
-    .argument('<run-or-json>', 'a training run directory, or a spectrum result saved with `spectrum --json`')
-    .requiredOption('--kind <kind>', `what to draw: ${PLOT_KINDS.join('|')}`, choice('--kind', PLOT_KINDS))
+    .description('draw a spectrum, its convergence, a training run or a sweep as an SVG or PNG file')
+    .argument('<run-or-json>', 'a training run directory, a spectrum result saved with `spectrum --json`, or a sweep (directory or table)')
+    .requiredOption('--kind <kind>', `what to draw: ${PLOT_KINDS.join('|')} (the last four from a sweep)`, choice('--kind', PLOT_KINDS))
     .requiredOption('--out <file>', 'output file, .svg or .png')
+    .option('--feature <name>', 'sweep feature of heatmap and loss-vs-feature: lambda1 (default), kaplanYorke, entropy, mean, slope, countAbove')
     .option('--scale <s>', 'PNG pixels per SVG unit (default 2)')
     .action(async (path: string, flags: PlotFlags) => {
       const format = plotFormatOf(flags.out);
       if (!format) throw new UsageError(`--out ${flags.out}: the file name must end in .svg or .png`);
       const scale = flags.scale === undefined ? undefined : Number(flags.scale);
       if (scale !== undefined && !(scale > 0 && scale <= 16)) throw new UsageError(`--scale must be a number in (0, 16], got '${flags.scale}'`);
-      const bytes = await renderPlot(plotSpec(flags.kind, loadPlotSource(path)), format, scale === undefined ? {} : { scale });
+      const spec = plotSpec(flags.kind, loadPlotSource(path), flags.feature ? { feature: flags.feature } : {});
+      const bytes = await renderPlot(spec, format, scale === undefined ? {} : { scale });
       writeFileAtomic(flags.out, bytes);
       process.stdout.write(`${flags.out}\n`);
     });
