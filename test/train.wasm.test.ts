@@ -65,3 +65,7 @@ test('float32 training on the wasm kernel gives the float64 gradients to float32
     assert.ok(err < 1e-5 * norm, `${cell}: largest gradient difference ${err}, gradient norm ${norm}`);
   }
 });
+
+test('an arena larger than a WebAssembly memory can hold is refused with advice', () => {
+  assert.throws(() => new F32Arena(2 ** 30), /need 4\.0 GiB, more than one WebAssembly memory holds \(4 GiB\): use a smaller batch/);
+});

@@ -16,6 +16,8 @@ const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 let compiled: object | undefined;
 
 const PAGE_BYTES = 65536;
+/** 65536 pages: the most a 32-bit WebAssembly memory can hold. */
+const MAX_BYTES = 65536 * PAGE_BYTES;
 /** Allocations start on cache lines. */
 const ALIGN_FLOATS = 16;
 /**
@@ -41,6 +43,12 @@ export class F32Arena {
     this.exports = new webAssembly.Instance(compiled, {}).exports as GemmExports;
     const base = Math.ceil(this.exports.heapBase() / (4 * ALIGN_FLOATS)) * 4 * ALIGN_FLOATS;
     const needed = base + floats * 4;
+    if (needed > MAX_BYTES) {
+      throw new RangeError(
+        `training buffers need ${(needed / 2 ** 30).toFixed(1)} GiB, more than one WebAssembly memory holds (4 GiB): ` +
+          'use a smaller batch, shorter sequences or a smaller network',
+      );
+    }
     const have = this.exports.memory.buffer.byteLength;
     if (needed > have) this.exports.memory.grow(Math.ceil((needed - have) / PAGE_BYTES));
     this.next = base / 4;
