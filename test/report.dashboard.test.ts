@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { startDashboard } from '../src/report/dashboard/server.js';
 import { createSweep } from '../src/sweep/sweep-dir.js';
 import { parseSweepSpec } from '../src/sweep/spec.js';
 import { parse as parseYaml } from 'yaml';
-import { appendEpoch, writeRun } from './report.helpers.js';
+import { appendEpoch, root as ROOT, writeRun } from './report.helpers.js';
 
 /** GET with the path sent exactly as written (no client-side normalisation of '..'). */
 function get(url: string, path: string): Promise<{ status: number; body: string; type: string }> {
@@ -150,5 +151,29 @@ test('dashboard serves files inside the runs directory only: .., %2e%2e, absolut
     assert.equal((await get(server.url, '/files/escape/secret.txt')).status, 403);
   } finally {
     await server.close();
+  }
+});
+
+test('serve prints its URL on 127.0.0.1, serves the runs directory and stops on SIGTERM', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'dash-'));
+  writeRun(join(root, 'beta'), 1, 3);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', root, '--port', '0'], { cwd: ROOT });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /rnn-lyapunov dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('close', (code) => reject(new Error(`serve exited with ${code} before printing its URL`)));
+    });
+    const index = await get(url, '/');
+    assert.equal(index.status, 200);
+    assert.match(index.body, /href="\/runs\/beta"/);
+  } finally {
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   }
 });
