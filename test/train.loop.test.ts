@@ -14,10 +14,14 @@ const smallSpectrum = { every: 1, batch: 2, steps: 60, transient: 10, k: 3 };
 
 test('a small LSTM learns the copy task to a loss well below chance, with a spectrum at every epoch', async () => {
   const recorder = new MemoryRecorder();
+  const progress: { epoch: number; lambda1: number | null }[] = [];
   const result = await train({
     task: { name: 'copy', symbols: 4, length: 3, delay: 5, trainSize: 2000, evalSize: 200 },
     cell: 'lstm', hidden: 32, epochs: 4, batch: 32, lr: 1e-2, seed: 3, spectrum: smallSpectrum,
-  }, { recorder, kernels: referenceKernels });
+  }, { recorder, kernels: referenceKernels, onBatch: (p) => progress.push(p) });
+  // Progress reports carry the latest λ₁: during epoch e, that of the spectrum after epoch e − 1.
+  for (const p of progress) assert.equal(p.lambda1, recorder.spectrumLines[p.epoch - 1]!.spectrum!.exponents[0]);
+  assert.equal(progress.length, 4 * Math.ceil(2000 / 32));
   const chance = Math.log(4);
   const final = result.metrics[result.metrics.length - 1]!;
   assert.ok(result.metrics[0]!.valLoss > 0.9 * chance, `initial loss ${result.metrics[0]!.valLoss} should be near chance ${chance}`);

@@ -28,6 +28,8 @@ export interface BatchProgress {
   loss: number;
   gradNorm: number;
   lr: number;
+  /** λ₁ of the latest spectrum (epoch or per-step), null before the first. */
+  lambda1: number | null;
 }
 
 export interface TrainHooks {
@@ -96,12 +98,15 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
   let step = 0;
   let firstEpoch = 1;
   const metrics: EpochMetrics[] = [];
+  let lambda1: number | null = null;
+  const recordSpectrum = (record: SpectrumRecord) => {
+    recorder.spectrum(record);
+    lambda1 = record.spectrum?.exponents[0] ?? lambda1;
+    hooks.onSpectrum?.(record);
+  };
   const finishEpoch = (record: EpochMetrics, spectrum: SpectrumRecord | null) => {
     recorder.metrics(record);
-    if (spectrum !== null) {
-      recorder.spectrum(spectrum);
-      hooks.onSpectrum?.(spectrum);
-    }
+    if (spectrum !== null) recordSpectrum(spectrum);
     recorder.checkpoint({ epoch: record.epoch, step, params, optimizer: optimizer.exportState() });
     metrics.push(record);
     hooks.onEpoch?.(record);
@@ -158,13 +163,12 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
       stats.normMax = Math.max(stats.normMax, norm);
       if (config.clip !== null && norm > config.clip) stats.clipped++;
       stats.batches++;
-      hooks.onBatch?.({ epoch, batch: index, batches: Math.max(expectedBatches, index), step, loss: result.loss, gradNorm: norm, lr });
+      hooks.onBatch?.({ epoch, batch: index, batches: Math.max(expectedBatches, index), step, loss: result.loss, gradNorm: norm, lr, lambda1 });
       const probe = config.stepSpectrum;
       if (probe !== null && step % probe.every === 0) {
         const inputs = task.spectrumInputs(probe.batch, probe.transient + probe.steps, new Rng(deriveSeed(config.seed, 'step-spectrum-inputs')));
         const record = takeSpectrum('step', epoch, step, params, inputs, { ...probe, lstmState: config.spectrum.lstmState, seed: spectrumConfig.seed }, kernels);
-        recorder.spectrum(record);
-        hooks.onSpectrum?.(record);
+        recordSpectrum(record);
       }
       // Let signals, timers and output through between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));

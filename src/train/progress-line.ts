@@ -16,7 +16,6 @@ const BAR = 24;
  */
 export function progressHooks(options: ProgressOptions): Pick<TrainHooks, 'onBatch' | 'onEpoch'> {
   const { tty, write, epochs } = options;
-  let lambda1: number | null = null;
   let lastDraw = 0;
   let started = Date.now();
   return {
@@ -27,11 +26,10 @@ export function progressHooks(options: ProgressOptions): Pick<TrainHooks, 'onBat
       lastDraw = now;
       const filled = Math.min(BAR, Math.round((BAR * p.batch) / p.batches));
       const bar = `${'█'.repeat(filled)}${'·'.repeat(BAR - filled)}`;
-      const l1 = lambda1 === null ? '' : `  λ₁ ${lambda1.toFixed(3)}`;
+      const l1 = p.lambda1 === null ? '' : `  λ₁ ${p.lambda1.toFixed(3)}`;
       write(`\r\x1b[2Kepoch ${p.epoch}/${epochs} ${bar} ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}${l1}  ${((now - started) / 1000).toFixed(0)} s`);
     },
     onEpoch(m: EpochMetrics) {
-      if (m.lambda !== null && m.lambda.length > 0) lambda1 = m.lambda[0]!;
       write(`${tty ? '\r\x1b[2K' : ''}${formatEpochLine(m, epochs)}\n`);
     },
   };
