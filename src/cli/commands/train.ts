@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.js';
 import { TrainingDivergedError } from '../../train/loop.js';
-import { formatEpochLine, progressHooks } from '../../train/progress-line.js';
+import { progressHooks } from '../../train/progress-line.js';
+import { formatTrainingTable } from '../../train/report-table.js';
+import type { EpochMetrics } from '../../train/recorder.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readConfig, readMetrics, RunDirError } from '../../train/rundir.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
@@ -122,8 +124,7 @@ export function registerTrain(program: Command): void {
       if (flags.json) {
         process.stdout.write(`${toJson({ dir: result.dir, config: result.config, network: result.network, resumedFrom: result.resumedFrom, metrics })}\n`);
       } else {
-        for (const m of metrics) process.stdout.write(`${formatEpochLine(m as never, result.config.epochs)}\n`);
-        process.stdout.write(`run directory: ${result.dir}\n`);
+        process.stdout.write(`\n${formatTrainingTable(metrics as unknown as EpochMetrics[])}\n\nrun directory: ${result.dir}\n`);
       }
     });
 }
