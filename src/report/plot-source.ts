@@ -82,7 +82,7 @@ export function trainingPlot(run: RunData): TopLevelSpec {
 /** The specification of one plot kind from a source; an error names what the source lacks. */
 export function plotSpec(kind: PlotKind, source: PlotSource, options: { feature?: string } = {}): TopLevelSpec {
   if (isSweepKind(kind)) {
-    if (source.type !== 'sweep') throw new ReportInputError(`${source.path}: --kind ${kind} needs a sweep (directory or table), not a ${source.type === 'run' ? 'run directory' : 'spectrum file'}`);
+    if (source.type !== 'sweep') throw new ReportInputError(`${source.path}: --kind ${kind} needs a sweep (directory or table), not ${SOURCE_NAMES[source.type]}`);
     try {
       return sweepPlotSpec(kind, source.sweep, options.feature);
     } catch (error) {
@@ -91,12 +91,14 @@ export function plotSpec(kind: PlotKind, source: PlotSource, options: { feature?
     }
   }
   if (kind === 'training') {
-    if (source.type !== 'run') throw new ReportInputError(`${source.path}: --kind training needs a run directory, not a spectrum file`);
+    if (source.type !== 'run') throw new ReportInputError(`${source.path}: --kind training needs a run directory, not ${SOURCE_NAMES[source.type]}`);
     return trainingPlot(source.run);
   }
   const { spectrum, epoch } = sourceSpectrum(source);
   return kind === 'spectrum' ? spectrumPlot(spectrum, epoch) : convergencePlot(spectrum, source.path, epoch);
 }
+
+const SOURCE_NAMES: Record<PlotSource['type'], string> = { spectrum: 'a spectrum file', run: 'a run directory', sweep: 'a sweep' };
 
 function isSweepKind(kind: PlotKind): kind is SweepPlotKind {
   return (SWEEP_PLOT_KINDS as readonly string[]).includes(kind);
