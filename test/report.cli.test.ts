@@ -43,7 +43,7 @@ test('plot and report commands on a spectrum JSON, a run directory and a sweep t
   const sweepFile = join(dir, 'sweep.json');
   writeFileSync(sweepFile, JSON.stringify({
     name: 'planted', target: 'final validation loss', featureEpoch: 1,
-    readout: [{ features: 'spectrum', r2: 0.69, spearman: 0.81, auc: 0.9 }, { features: 'early loss', r2: 0.66, spearman: 0.77 }],
+    readout: [{ features: 'early loss', r2: 0.66, spearman: 0.77 }, { features: 'spectrum', r2: 0.69, spearman: 0.81, auc: 0.9 }],
     rows: [0.1, 0.5, 1, 2].flatMap((p, i) => [1e-3, 1e-2].map((lr, j) => ({
       id: `r${i}${j}`, status: 'done', params: { initScale: p, lr }, features: { lambda1: Math.log(p) / 3, kaplanYorke: 2 * p },
       spectrum: [Math.log(p) / 3, -0.5, -1 - lr], finalLoss: 2 + p * lr, predicted: 2 + p * lr + 0.01,
@@ -79,6 +79,7 @@ test('plot and report commands on a spectrum JSON, a run directory and a sweep t
   assertSelfContained(sweep, 'sweep report');
   assert.match(sweep, /<tr><td>spectrum<\/td><td class="num">0\.6900<\/td><td class="num">0\.8100<\/td><td class="num">0\.9000<\/td><\/tr>/, 'the readout table');
   assert.equal((sweep.match(/<svg/g) ?? []).length, 5, 'two heatmaps, loss vs λ₁, readout, PCA');
+  assert.match(sweep, /features: spectrum; R² = 0\.69, ρ = 0\.81; 8 runs/, 'the readout plot names the scores of the predictions it shows');
   assert.equal(markLabels(sweep, 'rect mark').length, 2 * 4 * 2, 'each heatmap has a cell per grid point');
   const single = await buildReport(spectrumFile);
   assertSelfContained(single, 'spectrum report');

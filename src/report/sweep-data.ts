@@ -41,6 +41,8 @@ export interface SweepData {
   /** Epoch at which the spectrum features were taken. */
   featureEpoch?: number;
   readout?: readonly ReadoutScore[];
+  /** The feature set (a `readout` entry) whose predictions fill the rows' `predicted`. Default 'spectrum'. */
+  predictedFrom?: string;
 }
 
 /** Count of runs by status, e.g. { done: 12, running: 2 }. */

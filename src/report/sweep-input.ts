@@ -25,6 +25,7 @@ export function sweepFromJson(value: unknown, where: string): SweepData {
   if (value['config'] !== undefined) sweep.config = value['config'];
   if (typeof value['target'] === 'string') sweep.target = value['target'];
   if (typeof value['featureEpoch'] === 'number') sweep.featureEpoch = value['featureEpoch'];
+  if (typeof value['predictedFrom'] === 'string') sweep.predictedFrom = value['predictedFrom'];
   if (value['readout'] !== undefined) {
     if (!Array.isArray(value['readout'])) throw new ReportInputError(`${where}: 'readout' must be an array of scores`);
     sweep.readout = value['readout'].map((r, i) => readoutScore(r, `${where}: readout[${i}]`));

@@ -51,8 +51,9 @@ export function sweepPlotSpec(kind: SweepPlotKind, sweep: SweepData, feature = '
     case 'loss-vs-feature':
       return featureScatterSpec({ rows, feature, titles, title: `${target} vs ${featureTitle}${at}`, ...colorParam(rows) });
     case 'readout': {
-      const best = sweep.readout?.[0];
-      return readoutSpec({ rows, target, ...(best ? { score: best } : {}) });
+      const from = sweep.predictedFrom ?? 'spectrum';
+      const score = sweep.readout?.find((r) => r.features === from);
+      return readoutSpec({ rows, target, ...(score ? { score } : {}), title: `Readout from ${from}: predicted vs actual ${target}` });
     }
     case 'pca':
       return spectraPcaSpec({ rows, target });
