@@ -28,13 +28,3 @@ declare module 'better-sqlite3' {
   const Database: new (filename: string, options?: Database.Options) => Database.Database;
   export = Database;
 }
-
-declare module 'ml-logistic-regression/src/logreg_2classes.js' {
-  import type { Matrix } from 'ml-matrix';
-  export default class LogisticRegressionTwoClasses {
-    constructor(options?: { numSteps?: number; learningRate?: number });
-    train(features: Matrix, target: Matrix): void;
-    /** P(class 1) for every row. */
-    testScores(features: Matrix): number[];
-  }
-}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { integer } from '../parse.js';
+import { toJson } from '../json.js';
+
+interface AnalyzeFlags {
+  epoch?: number;
+  metric?: string;
+  folds?: number;
+  json?: boolean;
+  rows?: string;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description("how well a sweep's early spectrum predicts its final metric, against hyperparameters and early loss (cross-validated)")
+    .argument('<dir>', 'sweep directory')
+    .option('--epoch <E>', "early epoch of the spectrum and loss (default: the spec's readout.epoch)", integer('--epoch', 0))
+    .option('--metric <name>', "final_<key> or best_<key> of metrics.jsonl (default: the spec's readout.metric)")
+    .option('--folds <K>', 'K-fold cross-validation; 0: leave-one-out (default: leave-one-out up to 200 runs, else 10)', integer('--folds', 0))
+    .option('--json', 'print the table and the per-run rows as JSON (the sweep plots read this)')
+    .option('--rows <file>', 'also write that JSON to a file')
+    .action(async (dir: string, flags: AnalyzeFlags) => {
+      const { loadReadoutData } = await import('../../sweep/readout/rows.js');
+      const { runReadout } = await import('../../sweep/readout/readout.js');
+      const { formatReadout, readoutExport } = await import('../../sweep/readout/report.js');
+      const data = loadReadoutData(dir, { ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}), ...(flags.metric ? { metric: flags.metric } : {}) });
+      const result = runReadout(data.rows, flags.folds === undefined ? {} : { folds: flags.folds === 0 ? 'loo' : flags.folds });
+      const exported = toJson(readoutExport(data, result));
+      if (flags.rows) writeFileSync(flags.rows, `${exported}\n`);
+      process.stdout.write(flags.json ? `${exported}\n` : `${formatReadout(data, result)}\n`);
+    });
+}

@@ -1,0 +1,139 @@
+/**
+ * The stability readout: how well each feature set predicts the final metric, by
+ * cross-validated ridge regression (R², Spearman ρ) and, for the trainable / not-trainable
+ * split at the median, logistic regression (ROC AUC). Every prediction of a row comes from
+ * models fitted without it.
+ *
+ * R² scores the held-out predictions as they are. Pooled leave-one-out predictions are biased
+ * against ranking measures when a model has little signal: leaving row i out moves the fit
+ * away from yᵢ (the intercept alone by −yᵢ/(n−1)), so such a model ranks rows in reverse. So ρ
+ * ranks rows by the features' part of each held-out prediction, without the intercept, and
+ * under leave-one-out the AUC is estimated by leave-pair-out cross-validation (Airola et al.
+ * 2011): fit without one trainable and one untrainable run, and ask whether the model scores
+ * the trainable one higher — unbiased, where pooled leave-one-out AUC of a model without
+ * signal lands near 0 instead of 0.5. With k folds, the AUC pools the folds' held-out scores.
+ */
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../spectrum-features.js';
+import { Rng } from '../../linalg/random.js';
+import { assignFolds, LOO_LIMIT } from './cross-validation.js';
+import { featureSets, type FeatureSet } from './feature-sets.js';
+import { fitLogistic } from './logistic.js';
+import { fitRidge } from './ridge.js';
+import type { ReadoutRow } from './rows.js';
+import { rocAuc, rSquared, spearman } from './scores.js';
+
+export interface ReadoutOptions {
+  /** 'loo', or a number of folds (default: leave-one-out up to 200 rows, else 10). */
+  folds?: number | 'loo';
+  /** Seed of the k-fold shuffle. */
+  seed?: number;
+  features?: FeatureOptions;
+}
+
+export interface FeatureSetScore {
+  /** Feature set, e.g. 'spectrum', 'early loss'. */
+  features: string;
+  columns: number;
+  /** Cross-validated R² of the ridge regression. */
+  r2: number;
+  /** Spearman ρ of held-out predictions and actual values. */
+  spearman: number;
+  /** ROC AUC of the logistic regression for "trainable" (metric at or below the median). */
+  auc: number;
+
+  /** Median over folds of the chosen ridge penalty (relative to the training rows). */
+  alpha: number;
+}
+
+export interface ReadoutResult {
+  n: number;
+  folds: number | 'loo';
+  /** How the AUC was cross-validated: pairs left out (leave-one-out mode) or pooled folds. */
+  aucMethod: { pairs: number } | 'pooled folds';
+  /** The median of the metric: runs at or below it count as trainable. */
+  threshold: number;
+  scores: FeatureSetScore[];
+  /** Held-out ridge predictions of each row, by feature set. */
+  predictions: Record<string, number[]>;
+}
+
+/** At least this many rows, of both classes, for a readout worth printing. */
+export const MIN_ROWS = 8;
+
+/** Leave-pair-out AUC uses every trainable/untrainable pair up to this many, else a seeded sample of them. */
+export const MAX_PAIRS = 400;
+
+export function runReadout(rows: readonly ReadoutRow[], options: ReadoutOptions = {}): ReadoutResult {
+  if (rows.length < MIN_ROWS) throw new RangeError(`the readout needs at least ${MIN_ROWS} finished runs, got ${rows.length}`);
+  const folds = options.folds ?? (rows.length <= LOO_LIMIT ? 'loo' : 10);
+  const fold = assignFolds(rows.length, folds, options.seed ?? 0);
+  const foldCount = Math.max(...fold) + 1;
+  const y = rows.map((row) => row.finalLoss);
+  const threshold = median(y);
+  const labels = y.map((v) => (v <= threshold ? 1 : 0));
+  if (labels.every((l) => l === 1)) throw new RangeError('the metric is the same for every run: nothing to predict');
+
+  const scores: FeatureSetScore[] = [];
+  const predictions: Record<string, number[]> = {};
+  const pairs = trainableUntrainablePairs(labels, options.seed ?? 0);
+  for (const set of featureSets(rows, options.features ?? DEFAULT_FEATURE_OPTIONS)) {
+    const predicted = new Array<number>(rows.length);
+    const rank = new Array<number>(rows.length);
+    const logOdds = new Array<number>(rows.length);
+    const loo = foldCount === rows.length;
+    const alphas: number[] = [];
+    for (let f = 0; f < foldCount; f++) {
+      const held = rows.map((_, i) => i).filter((i) => fold[i] === f);
+      const kept = rows.map((_, i) => i).filter((i) => fold[i] !== f);
+      const { train, test } = set.build(kept.map((i) => rows[i]), held.map((i) => rows[i]));
+      const ridge = fitRidge(train, kept.map((i) => y[i]));
+      alphas.push(ridge.alpha);
+      ridge.predict(test).forEach((v, k) => (predicted[held[k]] = v));
+      ridge.score(test).forEach((v, k) => (rank[held[k]] = v));
+      if (!loo) fitLogistic(train, kept.map((i) => labels[i])).score(test).forEach((v, k) => (logOdds[held[k]] = v));
+    }
+    predictions[set.name] = predicted;
+    scores.push({
+      features: set.name,
+      columns: set.columns,
+      r2: rSquared(y, predicted),
+      spearman: spearman(y, rank),
+      auc: loo ? leavePairOutAuc(set, rows, labels, pairs) : rocAuc(labels, logOdds),
+      alpha: median(alphas),
+    });
+  }
+  return { n: rows.length, folds, aucMethod: foldCount === rows.length ? { pairs: pairs.length } : 'pooled folds', threshold, scores, predictions };
+}
+
+/** Every (trainable, untrainable) pair of row indices, or a seeded sample of MAX_PAIRS of them. */
+function trainableUntrainablePairs(labels: readonly number[], seed: number): [number, number][] {
+  const positive = labels.flatMap((l, i) => (l === 1 ? [i] : []));
+  const negative = labels.flatMap((l, i) => (l === 0 ? [i] : []));
+  const all = positive.flatMap((p) => negative.map((q): [number, number] => [p, q]));
+  if (all.length <= MAX_PAIRS) return all;
+  const rng = new Rng(seed);
+  for (let i = 0; i < MAX_PAIRS; i++) {
+    const j = i + rng.int(all.length - i);
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, MAX_PAIRS);
+}
+
+/** Share of pairs whose trainable run scores above the untrainable one (ties ½), each fitted without its pair. */
+function leavePairOutAuc(set: FeatureSet, rows: readonly ReadoutRow[], labels: readonly number[], pairs: readonly [number, number][]): number {
+  const warm = fitLogistic(set.build(rows, rows.slice(0, 1)).train, labels).coefficients; // each pair's fit starts near the full one
+  let wins = 0;
+  for (const [p, q] of pairs) {
+    const kept = rows.map((_, i) => i).filter((i) => i !== p && i !== q);
+    const { train, test } = set.build(kept.map((i) => rows[i]), [rows[p], rows[q]]);
+    const [sp, sq] = fitLogistic(train, kept.map((i) => labels[i]), undefined, warm).score(test);
+    wins += sp > sq ? 1 : sp === sq ? 0.5 : 0;
+  }
+  return wins / pairs.length;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,90 @@
+/**
+ * The readout on a synthetic sweep with a planted relation: the final loss depends on the
+ * spectrum's shape (its slope across the normalised index) plus noise, while a large random
+ * offset moves every exponent together (so λ₁ and the first principal component carry almost
+ * nothing), and the hyperparameters and the early loss are drawn independently of it. The
+ * spectrum must recover the relation; the baselines must not.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '../src/linalg/random.js';
+import { openRun } from '../src/train/rundir.js';
+import { parseSweepSpec } from '../src/sweep/spec.js';
+import { createSweep } from '../src/sweep/sweep-dir.js';
+import { DONE_MARKER } from '../src/sweep/layout.js';
+import { runCli } from './sweep.helpers.js';
+
+const RUNS = 60;
+const EPOCHS = 3;
+
+function writeSyntheticSweep(dir: string): void {
+  const spec = parseSweepSpec({
+    name: 'planted',
+    method: 'random',
+    seed: 11,
+    run_cap: RUNS,
+    parameters: { lr: { min: 1e-3, max: 1e-2, distribution: 'log_uniform' }, init: { values: ['uniform:0.1', 'uniform:0.5', 'uniform:2'] }, seed: { min: 0, max: 10_000, distribution: 'int' } },
+    spectrum: { every: 1, k: 32 },
+    readout: { metric: 'final_val_loss', epoch: 1 },
+    base: { task: { name: 'copy' }, cell: 'lstm', hidden: 16, epochs: EPOCHS },
+  });
+  const sweep = createSweep(dir, spec);
+  sweep.index.close();
+  const rng = new Rng(5);
+  for (const run of sweep.runs) {
+    const k = [16, 24, 32][rng.int(3)];
+    const offset = 1.5 * rng.normal();
+    const slope = rng.range(0.5, 3);
+    const spectrum = Array.from({ length: k }, (_, i) => offset - slope * (i / (k - 1)));
+    const finalLoss = 1 + 0.5 * slope + 0.05 * rng.normal();
+    const earlyLoss = rng.range(2, 3);
+    const record = openRun(sweep.layout.runDir(run.id), { config: run.config });
+    for (let epoch = 0; epoch <= EPOCHS; epoch++) {
+      const valLoss = epoch === EPOCHS ? finalLoss : epoch === 1 ? earlyLoss : rng.range(2, 4);
+      record.append('metrics', { epoch, valLoss });
+      record.append('spectra', { scope: 'epoch', epoch, step: epoch * 10, spectrum: { exponents: spectrum.map((l) => l + 0.01 * rng.normal()) } });
+    }
+    writeFileSync(join(sweep.layout.runDir(run.id), DONE_MARKER), JSON.stringify({ id: run.id, completedAt: new Date().toISOString(), host: 'test', pid: 0 }));
+  }
+}
+
+test('analyze recovers a relation planted in the spectrum shape, which the baselines do not see', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-readout-'));
+  try {
+    const dir = join(root, 'sweep');
+    writeSyntheticSweep(dir);
+    const rowsFile = join(root, 'rows.json');
+    const result = runCli(['analyze', dir, '--rows', rowsFile]);
+    assert.equal(result.status, 0, result.stderr);
+    const table = result.stdout;
+    assert.match(table, new RegExp(`Readout of final_val_loss from epoch 1: ${RUNS} runs, leave-one-out cross-validation`));
+    const score = (name: string) => {
+      const line = table.split('\n').find((l) => l.slice(0, 30).trim() === name);
+      assert.ok(line, `the table has a line for '${name}':\n${table}`);
+      const [r2, rho, auc] = line.trim().split(/\s+/).slice(-3).map(Number);
+      return { r2, rho, auc };
+    };
+    for (const name of ['spectrum', 'spectrum (resampled)', 'spectrum + early loss']) {
+      const s = score(name);
+      assert.ok(s.r2 > 0.9 && s.rho > 0.9 && s.auc > 0.9, `${name} recovers the planted relation: ${JSON.stringify(s)}`);
+    }
+    for (const name of ['hyperparameters', 'early loss', 'hyperparameters + early loss', 'λ₁', 'spectrum PC1']) {
+      const s = score(name);
+      assert.ok(s.r2 < 0.2 && s.auc < 0.75, `${name} does not see it: ${JSON.stringify(s)}`);
+    }
+    assert.match(table, /spectrum vs early loss: R² 0\.9\d\d vs -?0\.\d{3}/);
+
+    const exported = JSON.parse(readFileSync(rowsFile, 'utf8'));
+    assert.equal(exported.rows.length, RUNS);
+    const row = exported.rows[0];
+    assert.deepEqual(Object.keys(row.params).sort(), ['init', 'lr', 'seed']);
+    assert.equal(row.spectrum.length, 16, 'spectra resampled to a common length across sizes 16, 24, 32');
+    assert.ok(Math.abs(row.predicted - row.finalLoss) < 0.3, 'held-out prediction near the actual value');
+    assert.deepEqual(exported.readout.map((s: { features: string }) => s.features), table.split('\n').slice(4, 4 + exported.readout.length).map((l) => l.slice(0, 30).trim()));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
