@@ -7,6 +7,7 @@ import { registerTrain } from './train.js';
 import { registerDemo } from './demo.js';
 import { registerSweep } from './sweep.js';
 import { registerWorker } from './worker.js';
+import { registerAnalyze } from './analyze.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerSweep(program);
   registerWorker(program);
+  registerAnalyze(program);
 }
