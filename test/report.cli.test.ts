@@ -10,6 +10,8 @@ import { buildReport } from '../src/report/report-html.js';
 import { loadPlotSource, plotSpec } from '../src/report/plot-source.js';
 import { renderSvg } from '../src/report/render.js';
 import { ReportInputError } from '../src/report/errors.js';
+import { finishedRunsKey, withReadout } from '../src/report/sweep-dir-data.js';
+import type { SweepData } from '../src/report/sweep-data.js';
 import { createSweep } from '../src/sweep/sweep-dir.js';
 import { parseSweepSpec } from '../src/sweep/spec.js';
 import { labelValue, lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';
@@ -113,7 +115,7 @@ test('plot and report refuse bad input with a named reason; the CLI prints it in
   });
 });
 
-test('report of a sweep directory: status from its index, features and readout metric of the finished runs', async () => {
+test('report of a sweep directory: status, features and readout metric from its index; no readout before 8 finished runs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'report-sweep-'));
   const spec = parseSweepSpec(parseYaml(`
 method: grid
@@ -133,6 +135,28 @@ base: { task: { name: copy }, cell: lstm, hidden: 8, epochs: 2 }
   const html = await buildReport(dir);
   assertSelfContained(html, 'sweep directory report');
   assert.match(html, /6 runs: (4 done, 2 queued|2 queued, 4 done)/);
-  assert.equal(markLabels(html, 'circle').length >= 4, true, 'loss vs λ₁ has the 4 finished runs');
+  assert.equal(markLabels(html, 'circle').length, 4, 'loss vs λ₁ has the 4 finished runs');
   assert.match(html, /init scale p/, 'the init scale of uniform:P runs is an axis');
+  assert.match(html, /No readout yet: the readout needs at least 8 finished runs/);
+});
+
+test('a sweep readout replaces the finished runs by its rows and brings its scores; the rest keep their status', () => {
+  const sweep: SweepData = {
+    name: 's',
+    rows: [
+      { id: 'a', status: 'done', params: { lr: 1 }, features: { lambda1: -0.1 }, finalLoss: 2 },
+      { id: 'b', status: 'running', params: { lr: 2 }, features: {} },
+    ],
+  };
+  const merged = withReadout(sweep, {
+    rows: [{ id: 'a', params: { lr: 1 }, features: { lambda1: -0.1, earlyLoss: 2.5 }, spectrum: [-0.1, -0.2], finalLoss: 2, predicted: 2.1 }],
+    scores: [{ features: 'spectrum', r2: 0.5, spearman: 0.6, auc: 0.7 }],
+    predictedFrom: 'spectrum',
+  });
+  assert.deepEqual(merged.rows[0], { id: 'a', status: 'done', params: { lr: 1 }, features: { lambda1: -0.1, earlyLoss: 2.5 }, spectrum: [-0.1, -0.2], finalLoss: 2, predicted: 2.1 });
+  assert.deepEqual(merged.rows[1], sweep.rows[1]);
+  assert.equal(merged.readout?.[0]?.r2, 0.5);
+  assert.equal(merged.predictedFrom, 'spectrum');
+  assert.equal(finishedRunsKey(merged), 'a');
+  assert.equal(withReadout(sweep, { missing: 'too few' }).readoutNote, 'too few');
 });

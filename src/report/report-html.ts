@@ -50,6 +50,8 @@ export async function sweepReportHtml(sweep: SweepData): Promise<string> {
       `<h2>Readout: how well early features predict ${escapeHtml(sweep.target ?? 'final loss')}${sweep.featureEpoch !== undefined ? ` (features at epoch ${sweep.featureEpoch})` : ''}</h2>`,
       readoutTable(sweep),
     );
+  } else if (sweep.readoutNote) {
+    sections.push(`<p class="note">No readout yet: ${escapeHtml(sweep.readoutNote)}.</p>`);
   }
   sections.push('<h2>Plots</h2>');
   for (const view of sweepViews(sweep)) {

@@ -43,6 +43,8 @@ export interface SweepData {
   readout?: readonly ReadoutScore[];
   /** The feature set (a `readout` entry) whose predictions fill the rows' `predicted`. Default 'spectrum'. */
   predictedFrom?: string;
+  /** Why there is no readout yet (e.g. too few finished runs). */
+  readoutNote?: string;
 }
 
 /** Count of runs by status, e.g. { done: 12, running: 2 }. */

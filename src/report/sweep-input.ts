@@ -9,7 +9,7 @@ import { isSweepDirectory, sweepDataFromDirectory } from './sweep-dir-data.js';
 export function readSweepData(path: string): SweepData {
   if (!existsSync(path)) throw new ReportInputError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
-    if (isSweepDirectory(path)) return sweepDataFromDirectory(path, { spectra: true });
+    if (isSweepDirectory(path)) return sweepDataFromDirectory(path);
     throw new ReportInputError(`${path}: neither a run directory (config.json) nor a sweep directory (sweep.json)`);
   }
   return sweepFromJson(readJsonFile(path), path);

@@ -78,7 +78,9 @@ export function sweepPage(name: string, sweep: SweepData, plots: readonly string
     `<p id="sweep-status" class="status" data-total="${sweep.rows.length}" ${Object.entries(counts).map(([s, n]) => `data-${escapeHtml(s)}="${n}"`).join(' ')}>`
       + `${escapeHtml(`${sweep.rows.length} runs: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`)}</p>`,
     `<p class="note">${link(routeOf('/report', name), 'self-contained report')} · this page reloads every 10 s</p>`,
-    sweep.readout && sweep.readout.length > 0 ? `<h2>Readout</h2>${readoutTable(sweep)}` : '<p class="note">No readout yet (run analyze when the sweep is done).</p>',
+    sweep.readout && sweep.readout.length > 0
+      ? `<h2>Readout: ${escapeHtml(sweep.target ?? 'final loss')} from epoch ${sweep.featureEpoch ?? '?'}</h2>${readoutTable(sweep)}`
+      : `<p class="note">No readout yet${sweep.readoutNote ? `: ${escapeHtml(sweep.readoutNote)}` : ''}.</p>`,
     ...plots.map((svg) => figure(svg)),
     `<h2>Runs</h2><table class="runs"><thead><tr><th>run</th><th>status</th><th>${escapeHtml(sweep.target ?? 'final loss')}</th><th>parameters</th></tr></thead><tbody>${runs.join('\n')}</tbody></table>`,
   ].join('\n');

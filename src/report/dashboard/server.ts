@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { buildReport } from '../report-html.js';
 import { isRunDirectory } from '../run-data.js';
-import { isSweepDirectory, sweepDataFromDirectory } from '../sweep-dir-data.js';
+import { finishedRunsKey, isSweepDirectory, sweepIndexData, sweepReadout, withReadout, type SweepReadout } from '../sweep-dir-data.js';
 import { sweepViews } from '../sweep-views.js';
 import { renderSvg } from '../render.js';
 import { discover } from './discover.js';
@@ -37,6 +37,8 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   // Closing ends open event streams too, instead of waiting for browsers to hang up.
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const watchers = new Map<string, RunWatcher>();
+  // The readout takes seconds for a large sweep: computed again only when another run finishes.
+  const readouts = new Map<string, { key: string; readout: SweepReadout }>();
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
@@ -94,7 +96,11 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   app.get('/sweeps/*', async (request, reply) => {
     const dir = target(request, reply, isSweepDirectory, 'sweep');
     if (!dir) return reply;
-    const sweep = sweepDataFromDirectory(dir);
+    const index = sweepIndexData(dir);
+    const key = finishedRunsKey(index);
+    let cached = readouts.get(dir);
+    if (cached?.key !== key) readouts.set(dir, (cached = { key, readout: sweepReadout(dir) }));
+    const sweep = withReadout(index, cached.readout);
     const plots: string[] = [];
     for (const view of sweepViews(sweep)) if ('spec' in view) plots.push(await renderSvg(view.spec));
     return reply.type('text/html; charset=utf-8').send(sweepPage(nameOf(request), sweep, plots));
