@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../src/sweep/canonical-json.js';
 import { expandSweep, runIdOf } from '../src/sweep/expand.js';
+import { checkRunConfig } from '../src/sweep/run-config.js';
 import { loadSweepSpec, parseSweepSpec } from '../src/sweep/spec.js';
 
 const base = {
@@ -108,4 +109,33 @@ test('random: run_cap distinct runs, reproducible from the seed, inside each ran
   const small = parseSweepSpec({ ...base, run_cap: 9, parameters: { a: { values: [1, 2, 3] }, b: { min: 1, max: 3, distribution: 'int' } } });
   assert.equal(new Set(expandSweep(small).map((r) => r.id)).size, 9, 'all 9 combinations, no duplicate');
   assert.throws(() => expandSweep({ ...small, run_cap: 10 }), /run_cap is 10 but the parameters allow only 9 distinct runs/);
+});
+
+test("format writes a parameter's value into a string of the config (init 'uniform:p')", () => {
+  const spec = parseSweepSpec({ ...base, run_cap: 20, parameters: { init: { min: 0.04, max: 3, distribution: 'log_uniform', format: 'uniform:{}' } } });
+  for (const run of expandSweep(spec)) {
+    const match = /^uniform:(.+)$/.exec(run.config.init as string);
+    assert.ok(match && Number(match[1]) >= 0.04 && Number(match[1]) < 3, String(run.config.init));
+    assert.equal(run.params.init, run.config.init);
+  }
+  const grid = parseSweepSpec({ ...base, method: 'grid', parameters: { init: { values: [0.5, 1], format: 'uniform:{}' } } });
+  assert.deepEqual(expandSweep(grid).map((r) => r.config.init), ['uniform:0.5', 'uniform:1']);
+  assert.throws(() => parseSweepSpec({ ...base, parameters: { init: { values: [1], format: 'uniform' } } }, 'x'), /field 'parameters\.init\.format' must contain '\{\}'/);
+});
+
+test('the reproduction sweep (experiments/charlm-shakespeare.yaml): 120 valid LSTM/GRU runs over the stated ranges', () => {
+  const spec = loadSweepSpec(join(import.meta.dirname, '..', 'experiments', 'charlm-shakespeare.yaml'));
+  const runs = expandSweep(spec);
+  assert.equal(runs.length, 120);
+  for (const run of runs) {
+    checkRunConfig(run.id, run.config);
+    const p = Number(/^uniform:(.+)$/.exec(run.config.init as string)![1]);
+    assert.ok(p >= 0.04 && p < 3 && (run.config.lr as number) >= 5e-4 && (run.config.lr as number) < 1e-2, JSON.stringify(run.params));
+    assert.equal(run.config.hidden, 64);
+    assert.equal((run.config.spectrum as { every: number }).every, 1);
+  }
+  const lstm = runs.filter((r) => r.config.cell === 'lstm').length;
+  assert.ok(lstm > 40 && lstm < 80, `${lstm} LSTMs of 120`);
+  assert.throws(() => checkRunConfig('x', { ...runs[0].config, hiden: 64 }), /run x: 'hiden' is not a training option/);
+  assert.throws(() => checkRunConfig('x', { ...runs[0].config, lr: -1 }), /run x: train config: lr must be a positive number/);
 });

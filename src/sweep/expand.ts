@@ -26,6 +26,11 @@ export function expandSweep(spec: SweepSpec): ResolvedRun[] {
   return points.map((params) => resolve(spec, params));
 }
 
+/** The parameter's value as the config gets it: written into its `format` string, if any. */
+function formatted(p: ParameterSpec, value: ParameterValue): ParameterValue {
+  return p.format === undefined ? value : p.format.replace('{}', String(value));
+}
+
 export function runIdOf(config: Record<string, unknown>): string {
   return contentHash(config);
 }
@@ -51,7 +56,7 @@ function setPath(target: Record<string, unknown>, path: string, value: Parameter
 }
 
 function gridPoints(spec: SweepSpec, names: string[]): Record<string, ParameterValue>[] {
-  const axes = names.map((name) => gridValues(spec.parameters[name]));
+  const axes = names.map((name) => gridValues(spec.parameters[name]).map((v) => formatted(spec.parameters[name], v)));
   const total = axes.reduce((n, axis) => n * axis.length, 1);
   if (spec.run_cap !== undefined && total > spec.run_cap) {
     throw new SweepError(`the grid has ${total} points but run_cap is ${spec.run_cap}: shrink the grid or raise run_cap`);
@@ -86,7 +91,7 @@ function randomPoints(spec: SweepSpec, names: string[]): Record<string, Paramete
   const points: Record<string, ParameterValue>[] = [];
   // Collisions are only possible among discrete choices; the size check above bounds the draws.
   while (points.length < cap) {
-    const point = Object.fromEntries(names.map((name) => [name, sample(spec.parameters[name], rng)]));
+    const point = Object.fromEntries(names.map((name) => [name, formatted(spec.parameters[name], sample(spec.parameters[name], rng))]));
     const id = resolve(spec, point).id;
     if (seen.has(id)) continue;
     seen.add(id);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import type { SpectrumSchedule } from '../train/config.js';
 import { SweepError } from './errors.js';
 
 export const DISTRIBUTIONS = ['uniform', 'log_uniform', 'int'] as const;
@@ -12,8 +13,12 @@ export type Distribution = (typeof DISTRIBUTIONS)[number];
 
 export type ParameterValue = string | number | boolean | null;
 
-/** A parameter takes one of listed values, or a value from a range. */
-export type ParameterSpec =
+/**
+ * A parameter takes one of listed values, or a value from a range; with `format`, the value is
+ * written into a string at '{}' (e.g. format 'uniform:{}' makes the init scale p the training
+ * config's init 'uniform:p').
+ */
+export type ParameterSpec = (
   | { values: ParameterValue[] }
   | {
       min: number;
@@ -21,21 +26,11 @@ export type ParameterSpec =
       distribution: Distribution;
       /** Grid only: number of points, evenly spaced on the distribution's scale. */
       count?: number;
-    };
+    }
+) & { format?: string };
 
-/** When the spectrum is taken during training, and on what. */
-export interface SpectrumSchedule {
-  /** Every this many epochs (and at initialisation). */
-  every: number;
-  /** Held-out driving sequences. */
-  batch?: number;
-  /** Steps averaged per sequence. */
-  steps?: number;
-  /** Steps discarded first. */
-  transient?: number;
-  /** Exponents computed (default: the whole state). */
-  k?: number | null;
-}
+/** When the spectrum is taken during training (every `every` epochs and at initialisation), and on what; defaults from training. */
+export type SweepSpectrumSchedule = Partial<SpectrumSchedule> & { every: number };
 
 export interface ReadoutSpec {
   /** `final_<key>` (value at the last epoch) or `best_<key>` (minimum over epochs) of a metrics.jsonl key. */
@@ -55,7 +50,7 @@ export interface SweepSpec {
   max_attempts: number;
   /** Dotted paths into the training config → their values. */
   parameters: Record<string, ParameterSpec>;
-  spectrum: SpectrumSchedule;
+  spectrum: SweepSpectrumSchedule;
   readout: ReadoutSpec;
   /** The training config every run starts from. */
   base: Record<string, unknown>;
@@ -86,6 +81,7 @@ const schema = {
           max: { type: 'number' },
           distribution: { enum: DISTRIBUTIONS },
           count: { type: 'integer', minimum: 1 },
+          format: { type: 'string', pattern: '\\{\\}' },
         },
       },
     },
@@ -98,7 +94,8 @@ const schema = {
         batch: { type: 'integer', minimum: 1 },
         steps: { type: 'integer', minimum: 1 },
         transient: { type: 'integer', minimum: 0 },
-        k: { type: ['integer', 'null'], minimum: 1 },
+        k: { type: 'integer', minimum: 1 },
+        lstmState: { enum: ['joint', 'h'] },
       },
     },
     readout: {
@@ -146,7 +143,7 @@ function checkParameter(source: string, method: SweepSpec['method'], name: strin
   const fail = (message: string) => {
     throw new SweepError(`${source}: field '${field}' ${message}`);
   };
-  const keys = Object.keys(p);
+  const keys = Object.keys(p).filter((k) => k !== 'format');
   if ('values' in p) {
     if (keys.length !== 1) fail(`has 'values' and ${keys.filter((k) => k !== 'values').join(', ')}: give either values or a range`);
     return;
@@ -166,6 +163,7 @@ function checkParameter(source: string, method: SweepSpec['method'], name: strin
 /** What a pattern means, for the fields that have one. */
 const PATTERN_HINTS: Record<string, string> = {
   'readout.metric': "must be final_<key> or best_<key> for a key of metrics.jsonl, e.g. 'final_val_loss'",
+  format: "must contain '{}', where the value goes (e.g. 'uniform:{}')",
 };
 
 function describeError(error: ErrorObject): string {
@@ -183,7 +181,7 @@ function describeError(error: ErrorObject): string {
     case 'enum':
       return `${where} must be one of ${error.params.allowedValues.join(', ')}${got}`;
     case 'pattern':
-      return `${where} ${PATTERN_HINTS[path] ?? error.message}${got}`;
+      return `${where} ${PATTERN_HINTS[path] ?? PATTERN_HINTS[path.split('.').pop()!] ?? error.message}${got}`;
     default:
       return `${where} ${error.message ?? 'is invalid'}${got}`;
   }

@@ -10,6 +10,7 @@ import { SweepError } from './errors.js';
 import { expandSweep, type ResolvedRun } from './expand.js';
 import { sweepLayout, type SweepLayout } from './layout.js';
 import { RunIndex } from './run-index.js';
+import { checkRunConfig } from './run-config.js';
 import { parseSweepSpec, type SweepSpec } from './spec.js';
 
 interface SweepFile {
@@ -29,10 +30,11 @@ export interface OpenSweep {
   index: RunIndex;
 }
 
-/** Creates the sweep directory for `spec`, or opens it when it was created with the same spec. */
+/** Creates the sweep directory for `spec` (every run's config checked first), or opens it when it was created with the same spec. */
 export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
   const layout = sweepLayout(dir);
   const key = contentHash(spec);
+  for (const run of expandSweep(spec)) checkRunConfig(run.id, run.config);
   if (existsSync(layout.specFile)) {
     const stored = readSweepFile(layout);
     if (stored.key !== key) {
