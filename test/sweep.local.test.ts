@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainInRunDirectory } from '../src/train/run.js';
 import { readMetrics } from '../src/train/rundir.js';
+import { runLocalSweep } from '../src/sweep/local-sweep.js';
+import { describeEvent, formatStatus } from '../src/sweep/report.js';
+import { parseSweepSpec } from '../src/sweep/spec.js';
+import { openSweep } from '../src/sweep/sweep-dir.js';
 import {
   assertSweepComplete, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
 } from './sweep.helpers.js';
@@ -40,6 +44,14 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
     assert.equal(result.code, 0, result.stderr);
     assertSweepComplete(out, 6);
     for (const id of doneBefore) assert.deepEqual(logCounts(out, id), { started: 1, trained: 1 }, `run ${id}, finished before the kill, was not trained again`);
+    // The index is a cache: rebuilt from the run directories and logs, it says the same.
+    const indexed = (extra: string[]) => {
+      const result = runCli(['sweep', 'status', out, '--json', ...extra]);
+      assert.equal(result.status, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { updatedAt: string }[]).map(({ updatedAt: _, ...run }) => run);
+    };
+    const before = indexed([]);
+    assert.deepEqual(indexed(['--rebuild']), before);
 
     // An interrupted run resumed from its checkpoint and logged the same numbers as an uninterrupted run.
     const resumed = interrupted.find((id) => JSON.parse(readFileSync(join(out, 'runs', id, 'summary.json'), 'utf8')).resumedFrom > 0);
@@ -54,27 +66,32 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
   }
 });
 
-test('a run that keeps failing is retried max_attempts times, then reported failed (exit 1) while the others finish', () => {
+test('a run that keeps failing is retried max_attempts times, then reported failed', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
   try {
-    const spec = writeSpec(root, `
-method: grid
-max_attempts: 2
-parameters:
-  task.text: { values: ['${join(root, 'missing.txt')}'] }
-  hidden: { values: [4] }
-spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 }
-readout: { metric: final_val_loss, epoch: 1 }
-base: { task: { name: charlm, seq: 20 }, epochs: 1 }
-`);
+    const spec = parseSweepSpec({
+      method: 'grid',
+      max_attempts: 2,
+      parameters: { 'task.text': { values: [join(root, 'missing.txt')] } },
+      spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 },
+      readout: { metric: 'final_val_loss', epoch: 1 },
+      base: { task: { name: 'charlm', seq: 20 }, hidden: 4, epochs: 1 },
+    });
     const out = join(root, 'sweep');
-    const result = runCli(['sweep', spec, '--out', out, '--jobs', '1']);
-    assert.equal(result.status, 1, result.stderr);
-    assert.match(result.stderr, /attempt 1 failed, retrying: .*missing\.txt/);
-    assert.match(result.stderr, /failed after 2 attempts: .*missing\.txt/);
-    const status = runCli(['sweep', 'status', out]);
-    assert.match(status.stdout, /1 runs — done 0, running 0, failed 1, queued 0/);
-    assert.match(status.stdout, /failed, 2 attempts: .*missing\.txt/);
+    const events: string[] = [];
+    const counts = await runLocalSweep(spec, out, { jobs: 1, onEvent: (event) => events.push(describeEvent(event)) });
+    assert.deepEqual(counts, { queued: 0, running: 0, done: 0, failed: 1 });
+    assert.equal(events.length, 4, events.join('\n'));
+    assert.match(events[0], /training \(attempt 1\)/);
+    assert.match(events[1], /attempt 1 failed, retrying: exit code 1: cannot read text file .*missing\.txt/);
+    assert.match(events[2], /training \(attempt 2\)/);
+    assert.match(events[3], /failed after 2 attempts: .*missing\.txt/);
+    const sweep = openSweep(out);
+    try {
+      assert.match(formatStatus(out, sweep.index.counts(), sweep.index.list()), /1 runs — done 0, running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/);
+    } finally {
+      sweep.index.close();
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

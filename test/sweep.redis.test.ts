@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRedisBackend } from '../src/sweep/redis-connection.js';
+import { connectRedis, parseRedisBackend } from '../src/sweep/redis-connection.js';
 import { RunIndex } from '../src/sweep/run-index.js';
 import { assertSweepComplete, isMidway, logCounts, runCli, startCli, waitFor, writeSpec } from './sweep.helpers.js';
 
@@ -88,16 +88,9 @@ test('two Redis workers, one SIGKILLed mid-run: every run finishes once, the kil
   }
 });
 
-test('an unreachable Redis backend is a one-line error', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'sweep-redis-down-'));
-  try {
-    const port = await freePort();
-    const result = runCli(['sweep', writeSpec(root), '--out', join(root, 'sweep'), '--backend', `redis://127.0.0.1:${port}`]);
-    assert.equal(result.status, 2, result.stderr);
-    assert.match(result.stderr, new RegExp(`cannot reach Redis at 127.0.0.1:${port}`));
-    assert.throws(() => parseRedisBackend('http://x'), /--backend 'http:\/\/x': expected redis:\/\/HOST:PORT/);
-    assert.throws(() => parseRedisBackend('localhost:6379'), /expected redis:\/\/HOST:PORT/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+test('an unreachable Redis backend, or a backend that is not redis://, is a SweepError naming it', async () => {
+  const port = await freePort();
+  await assert.rejects(connectRedis(`redis://127.0.0.1:${port}`), new RegExp(`cannot reach Redis at 127.0.0.1:${port}`));
+  assert.throws(() => parseRedisBackend('http://x'), /--backend 'http:\/\/x': expected redis:\/\/HOST:PORT/);
+  assert.throws(() => parseRedisBackend('localhost:6379'), /expected redis:\/\/HOST:PORT/);
 });
