@@ -1,9 +1,7 @@
 // Entry point of build/kernels.wasm. Memory is managed by the JavaScript side (src/linalg/wasm-heap.ts):
 // every pointer is a byte address in the exported memory, at or above heapBase().
 import { dotProducts } from './dot-products';
-export { qrPositive, qrWorkLength } from './gram-schmidt';
-export { dotProducts } from './dot-products';
-export { subtractProduct } from './subtract-product';
+export { qrPositive, qrWorkLength } from './householder-qr';
 
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {

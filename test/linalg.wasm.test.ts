@@ -68,7 +68,7 @@ test('resident buffers: the same results as the copying methods, without copies'
   const qWant = x.array.slice();
   const rWant = new Float64Array(k);
   wasm.qrPositive(qWant, n, k, rWant);
-  wasm.reserveQr(k);
+  wasm.reserveQr(n, k);
   wasm.qrResident(x, n, k, rDiag);
   assert.deepEqual(x.array, qWant);
   assert.deepEqual(rDiag.array, rWant);

@@ -48,7 +48,7 @@ export class WasmKernels implements LinalgKernels {
     checkQrShape('qrPositive', n, k);
     checkLength('qrPositive', 'z', z.length, n * k, 'n·k');
     checkLength('qrPositive', 'rDiag', rDiag.length, k, 'k');
-    this.reserveQr(k);
+    this.reserveQr(n, k);
     const stage = this.stage(n * k + k);
     const memory = this.heap.float64;
     const zAt = stage.byteOffset / 8;
@@ -74,21 +74,21 @@ export class WasmKernels implements LinalgKernels {
   }
 
   /**
-   * qrPositive on a block resident in this instance's heap. Call `reserveQr(k)` before the step
-   * loop: the first call for a larger k allocates scratch, which may grow (and detach) memory.
+   * qrPositive on a block resident in this instance's heap. Call `reserveQr(n, k)` before the step
+   * loop: the first call for a larger block allocates scratch, which may grow (and detach) memory.
    */
   qrResident(z: WasmFloat64Buffer, n: number, k: number, rDiag: WasmFloat64Buffer): void {
     checkQrShape('qrResident', n, k);
     checkLength('qrResident', 'z', z.length, n * k, 'n·k');
     checkLength('qrResident', 'rDiag', rDiag.length, k, 'k');
     if (z.overlaps(rDiag)) throw new RangeError('qrResident: rDiag overlaps z');
-    this.reserveQr(k);
+    this.reserveQr(n, k);
     this.wasm.qrPositive(z.byteOffset, n, k, rDiag.byteOffset, this.qrWork.byteOffset);
   }
 
-  /** Allocate the QR scratch for blocks of up to k columns now rather than inside the step loop. */
-  reserveQr(k: number): void {
-    const length = this.wasm.qrWorkLength(k);
+  /** Allocate the QR scratch for n×k blocks now rather than inside the step loop. */
+  reserveQr(n: number, k: number): void {
+    const length = this.wasm.qrWorkLength(n, k);
     if (this.qrWork.length < length) this.qrWork = this.heap.allocate(length);
   }
 

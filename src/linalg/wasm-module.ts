@@ -20,7 +20,7 @@ export interface KernelExports {
   heapBase(): number;
   matmulBlock(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
   qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
-  qrWorkLength(k: number): number;
+  qrWorkLength(n: number, k: number): number;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
