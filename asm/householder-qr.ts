@@ -13,7 +13,7 @@ import { dot, scale } from './simd';
  * Reflectors per panel. Narrow panels keep the unblocked panel work (BLAS-2, and O(w³) scalar
  * work for T) small; wide panels read the trailing matrix fewer times, which starts to matter once
  * it leaves L2. Measured on Node 20 (ms per square QR, panels 8 / 16 / 32): D = 64: 0.054 / 0.065 /
- * 0.094; D = 256: 2.39 / 2.57 / 3.05; D = 512: about 19 for all three.
+ * 0.094; D = 256: 2.39 / 2.57 / 3.05; D = 512: 19.5 / 18.3 / 21.6.
  */
 function panelWidth(k: i32): i32 {
   return k >= 384 ? 16 : 8;

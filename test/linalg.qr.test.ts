@@ -127,6 +127,16 @@ for (const kernels of BACKENDS) {
     assertFactorisation('axes', z, n, k, f);
   });
 
+  test(`${kernels.name} qrPositive: a NaN entry shows in rDiag instead of vanishing`, () => {
+    const rng = new Rng(15);
+    const [n, k] = [20, 12];
+    const z = rng.fillNormal(new Float64Array(n * k));
+    z[5 * n + 3] = Number.NaN;
+    const { rDiag } = factor(kernels, z, n, k);
+    assert.ok(Number.isNaN(rDiag[5]), `rDiag[5] = ${rDiag[5]}`);
+    for (let j = 0; j < 5; j++) assert.ok(rDiag[j]! > 0, `columns before the NaN are unaffected: rDiag[${j}] = ${rDiag[j]}`);
+  });
+
   test(`${kernels.name} qrPositive: k > n is rejected`, () => {
     assert.throws(() => kernels.qrPositive(new Float64Array(6), 2, 3, new Float64Array(3)), /k=3 exceeds n=2/);
   });

@@ -94,6 +94,13 @@ test('heap growth detaches raw views but buffers re-derive theirs', () => {
   assert.ok(big.byteOffset % 64 === 0 && small.byteOffset % 64 === 0, 'buffers are cache-line aligned');
   assert.ok(!small.overlaps(big));
   assert.throws(() => small.slice(8, 3), /\[8, 11\) is outside a buffer of 10 doubles/);
+
+  // reserve() grows once up front, so views taken afterwards survive the allocations it covered.
+  wasm.heap.reserve(1 << 20, 1 << 20);
+  const view = big.array;
+  wasm.heap.allocate(1 << 20);
+  wasm.heap.allocate(1 << 20);
+  assert.equal(view.length, 1 << 20, 'no growth after reserve');
 });
 
 test('wasm kernels reject bad shapes and overlapping operands with named errors', () => {
