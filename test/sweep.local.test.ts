@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainInRunDirectory } from '../src/train/run.js';
@@ -92,6 +93,28 @@ test('a run that keeps failing is retried max_attempts times, then reported fail
     } finally {
       sweep.index.close();
     }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a run process whose parent dies before it starts training never trains (no orphan)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-orphan-'));
+  try {
+    const job = { sweepDir: root, id: 'orphan', config: { task: { name: 'copy', trainSize: 64, evalSize: 16 }, hidden: 4, epochs: 1 } };
+    // A parent that starts the run process and dies at once, while the child is still loading.
+    const parent = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { spawnRun } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'sweep', 'spawn-run.ts'))});
+      const { child } = spawnRun(${JSON.stringify(job)});
+      process.stdout.write(String(child.pid));
+      process.kill(process.pid, 'SIGKILL');
+    `], { encoding: 'utf8' });
+    assert.equal(parent.signal, 'SIGKILL', parent.stderr);
+    const childPid = Number(parent.stdout);
+    assert.ok(childPid > 0);
+    const alive = () => { try { process.kill(childPid, 0); return true; } catch { return false; } };
+    await waitFor('the orphaned run process to die', () => !alive(), 15_000);
+    assert.equal(existsSync(join(root, 'runs', 'orphan', 'config.json')), false, 'it never started training');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,13 +1,16 @@
 /**
  * The process that trains one run (started by the local pool or a Redis worker, one process per
- * attempt, for crash isolation). Its argument is the JSON `RunJob`. It tells its parent over IPC
+ * attempt, for crash isolation). Its arguments are the JSON `RunJob` and its parent's pid. It
+ * tells its parent over IPC
  * when training starts (the lock is taken) and how the attempt ended (`ChildMessage`); it exits
  * with 0 when it trained the run or found it complete, 75 when another live process holds the
  * run, 1 when training failed.
  *
  * A watchdog thread, which runs even while training blocks the main thread, keeps the run
  * lock's heartbeat fresh and kills this process as soon as its parent dies: a SIGKILLed sweep or
- * worker leaves no orphan training behind that would race a restarted one.
+ * worker leaves no orphan training behind that would race a restarted one. The parent's pid
+ * comes from the parent itself: one that died while this process was still loading would
+ * otherwise go unnoticed (process.ppid is then already the reaper's).
  */
 import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
@@ -32,10 +35,12 @@ setInterval(() => {
 
 async function main(): Promise<number> {
   const job = JSON.parse(process.argv[2] ?? '') as RunJob;
+  const parent = Number(process.argv[3]);
+  if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
   const lock = new SharedLockPath();
   const watchdog = new Worker(WATCHDOG, {
     eval: true,
-    workerData: { ppid: process.ppid, lock: lock.buffer, intervalMs: 200, heartbeatTicks: 25 },
+    workerData: { ppid: parent, lock: lock.buffer, intervalMs: 200, heartbeatTicks: 25 },
   });
   watchdog.unref();
   const started: Promise<void>[] = [];

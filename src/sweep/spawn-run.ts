@@ -33,7 +33,7 @@ export function spawnRun(job: RunJob, onStarted: () => void = () => {}): Running
   const start = fstatSync(log).size;
   writeSync(log, `--- attempt started ${new Date().toISOString()} (pid ${process.pid})\n`);
   const began = Date.now();
-  const child = fork(CHILD_MODULE, [JSON.stringify(job)], {
+  const child = fork(CHILD_MODULE, [JSON.stringify(job), String(process.pid)], {
     stdio: ['ignore', log, log, 'ipc'],
     execArgv: loaderFlags(process.execArgv),
   });
