@@ -43,7 +43,10 @@ export function spawnRun(job: RunJob, onStarted: () => void = () => {}): Running
     else reported = message.outcome;
   });
   const result = new Promise<AttemptResult>((resolve) => {
+    let finished = false;
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (finished) return; // 'error' and 'close' can both come
+      finished = true;
       const seconds = (Date.now() - began) / 1000;
       const clean = reported !== undefined && code === (reported === 'busy' ? EXIT_BUSY : 0);
       const tail = clean ? '' : failureMessage(lastLines(log, start, 12));
