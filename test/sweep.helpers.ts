@@ -22,9 +22,9 @@ parameters:
 spectrum: { every: 1, batch: 2, steps: 60, transient: 10, k: 6 }
 readout: { metric: final_val_loss, epoch: 1 }
 base:
-  task: { name: copy, trainSize: 640, evalSize: 64 }
+  task: { name: copy, trainSize: 2048, evalSize: 64 }
   cell: lstm
-  hidden: 8
+  hidden: 16
   epochs: ${EPOCHS}
   batch: 32
   seed: 3
@@ -67,10 +67,13 @@ export function runIds(sweepDir: string): string[] {
 
 export const isDone = (sweepDir: string, id: string) => existsSync(join(sweepDir, 'runs', id, 'sweep-done.json'));
 
-/** The run's epoch-1 checkpoint is complete and it has epochs left to train: killing now interrupts it mid-run. */
+/**
+ * The run's epoch-1 checkpoint is complete and its epoch-2 one is not: killing now interrupts it
+ * mid-run, with more than two epochs (well over the run processes' 0.1 s watchdog) left.
+ */
 export function isMidway(sweepDir: string, id: string): boolean {
   const checkpoint = (epoch: number) => existsSync(join(sweepDir, 'runs', id, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}.json`));
-  return checkpoint(1) && !checkpoint(EPOCHS - 1);
+  return checkpoint(1) && !checkpoint(2);
 }
 
 export const hasRunMidway = (sweepDir: string) => runIds(sweepDir).some((id) => isMidway(sweepDir, id));

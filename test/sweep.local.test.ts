@@ -27,11 +27,12 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
     await waitFor('a finished run and a run past its first epoch', () => runIds(out).some((id) => isDone(out, id)) && hasRunMidway(out), 60_000);
     first.child.kill('SIGKILL');
     assert.equal((await first.exit).signal, 'SIGKILL');
+    // The run processes die with the sweep (their watchdog sees the parent gone within 0.2 s; a
+    // run at its very end may still finish in that time): after that, nothing trains.
+    await sleep(800);
     const doneBefore = runIds(out).filter((id) => isDone(out, id));
     const interrupted = runIds(out).filter((id) => !isDone(out, id));
     assert.ok(doneBefore.length < 6 && interrupted.length > 0, `the sweep was killed before it finished (done: ${doneBefore.join(', ')}; interrupted: ${interrupted.join(', ')})`);
-    // The run processes die with the sweep (their watchdog sees the parent gone): nothing trains now.
-    await sleep(800);
     const sizes = interrupted.map((id) => readFileSync(join(out, 'runs', id, 'metrics.jsonl')).length);
     await sleep(800);
     assert.deepEqual(interrupted.map((id) => readFileSync(join(out, 'runs', id, 'metrics.jsonl')).length), sizes, 'no orphan keeps training');

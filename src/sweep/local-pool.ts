@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { ResolvedRun } from './expand.js';
-import { summarizeRun } from './reconcile.js';
+import { recordAttempts, summarizeRun } from './reconcile.js';
 import { spawnRun } from './spawn-run.js';
 import type { OpenSweep } from './sweep-dir.js';
 
@@ -57,7 +57,7 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
       let started = false;
       const attempt = spawnRun({ sweepDir: layout.root, id: run.id, config: run.config }, () => {
         started = true;
-        emit({ type: 'start', id: run.id, attempt: index.countAttempt(run.id) });
+        emit({ type: 'start', id: run.id, attempt: recordAttempts(sweep, run.id) });
       });
       active.set(run.id, attempt.child);
       void attempt.result.then((result) => {
@@ -75,8 +75,9 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
             fill();
           }, options.busyRetryMs ?? 500);
         } else {
-          // A failure before training started (e.g. a bad config) still uses up an attempt.
-          const attempts = started ? index.get(run.id)!.attempts : index.countAttempt(run.id);
+          // A failure before training started (a crash while loading) still uses up an attempt.
+          const attempts = started ? recordAttempts(sweep, run.id) : index.get(run.id)!.attempts + 1;
+          if (!started) index.setAttempts(run.id, attempts);
           const error = result.error ?? 'unknown failure';
           if (attempts >= spec.max_attempts) {
             index.markFailed(run.id, error);

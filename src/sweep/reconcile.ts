@@ -1,13 +1,12 @@
 /**
  * The run directories are the source of truth; this brings the index in line with them: a run
  * whose directory is marked complete is done (with its features and metrics), a run marked done
- * whose directory lost its marker is queued again. `rebuildIndex` recreates the index from
- * scratch (attempts counted from the run logs).
+ * whose directory lost its marker is queued again, and attempts are counted from the run logs.
+ * `rebuildIndex` recreates the index from scratch.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { SweepLayout } from './layout.js';
 import { ATTEMPT_LINE } from './run-job.js';
-import type { RunIndex } from './run-index.js';
 import { metricAt, metricKey, readRunRecord, summaryMetric } from './run-record.js';
 import { spectrumFeatures } from './spectrum-features.js';
 import type { ReadoutSpec } from './spec.js';
@@ -31,10 +30,16 @@ export function summarizeRun(dir: string, readout: ReadoutSpec): RunSummary {
   return { features: spectrum === undefined ? null : spectrumFeatures(spectrum), metrics };
 }
 
-/** Marks done every run whose directory is complete; re-queues done runs whose directory is not. */
+/**
+ * Marks done every run whose directory is complete; re-queues done runs whose directory is not;
+ * takes every run's attempts from its log (a process killed just after its run process started
+ * training could not count that attempt).
+ */
 export function reconcile(sweep: OpenSweep): void {
   const { index, layout, spec } = sweep;
   for (const run of index.list()) {
+    const attempts = countAttempts(layout, run.id);
+    if (attempts !== run.attempts) index.setAttempts(run.id, attempts);
     const complete = existsSync(layout.doneMarker(run.id));
     if (complete && run.status !== 'done') index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
     else if (!complete && run.status === 'done') index.markQueued(run.id, 'its run directory is no longer marked complete');
@@ -46,18 +51,20 @@ export function rebuildIndex(sweep: OpenSweep, reopen: () => OpenSweep): OpenSwe
   sweep.index.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${sweep.layout.indexFile}${suffix}`, { force: true });
   const fresh = reopen();
-  for (const run of fresh.runs) fresh.index.setAttempts(run.id, countAttempts(fresh.layout, run.id));
   reconcile(fresh);
   return fresh;
 }
 
-function countAttempts(layout: SweepLayout, id: string): number {
+/** Attempts at a run: the times its log says a process took the run and started training. */
+export function countAttempts(layout: SweepLayout, id: string): number {
   const log = layout.logFile(id);
   if (!existsSync(log)) return 0;
   return readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith(ATTEMPT_LINE)).length;
 }
 
-export function indexStatusLine(index: RunIndex): string {
-  const c = index.counts();
-  return `done ${c.done}, running ${c.running}, failed ${c.failed}, queued ${c.queued}`;
+/** Sets the index's attempts of a run from its log (after its run process said it started); returns them. */
+export function recordAttempts(sweep: OpenSweep, id: string): number {
+  const attempts = countAttempts(sweep.layout, id);
+  sweep.index.setAttempts(id, attempts);
+  return attempts;
 }

@@ -10,7 +10,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { SweepEvent } from './local-pool.js';
-import { summarizeRun } from './reconcile.js';
+import { recordAttempts, summarizeRun } from './reconcile.js';
 import { connectRedis, QUEUE_NAME } from './redis-connection.js';
 import type { QueuedJob } from './redis-enqueue.js';
 import { spawnRun } from './spawn-run.js';
@@ -42,7 +42,7 @@ export async function runWorker(backend: string, options: WorkerOptions = {}): P
     let started = false;
     const attempt = spawnRun({ sweepDir, id, config }, () => {
       started = true;
-      emit({ type: 'start', id, attempt: sweep.index.countAttempt(id) });
+      emit({ type: 'start', id, attempt: recordAttempts(sweep, id) });
     });
     active.add(attempt.child);
     const result = await attempt.result;
@@ -62,7 +62,8 @@ export async function runWorker(backend: string, options: WorkerOptions = {}): P
       await job.moveToDelayed(Date.now() + 1000, token);
       throw new DelayedError();
     }
-    const attempts = started ? sweep.index.get(id)!.attempts : sweep.index.countAttempt(id);
+    const attempts = started ? recordAttempts(sweep, id) : sweep.index.get(id)!.attempts + 1;
+    if (!started) sweep.index.setAttempts(id, attempts);
     const error = result.error ?? 'unknown failure';
     if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
       sweep.index.markFailed(id, error);

@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const lock = new SharedLockPath();
   const watchdog = new Worker(WATCHDOG, {
     eval: true,
-    workerData: { ppid: parent, lock: lock.buffer, intervalMs: 200, heartbeatTicks: 25 },
+    workerData: { ppid: parent, lock: lock.buffer, intervalMs: 100, heartbeatTicks: 50 },
   });
   watchdog.unref();
   const started: Promise<void>[] = [];

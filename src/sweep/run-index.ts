@@ -124,12 +124,6 @@ export class RunIndex {
     this.update(id, `status = 'failed', worker = NULL, error = ?`, error);
   }
 
-  /** Counts one more training attempt. */
-  countAttempt(id: string): number {
-    this.update(id, 'attempts = attempts + 1');
-    return this.get(id)!.attempts;
-  }
-
   setAttempts(id: string, attempts: number): void {
     this.update(id, 'attempts = ?', attempts);
   }
