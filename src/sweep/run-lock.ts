@@ -76,8 +76,22 @@ function isStale(path: string, staleMs: number): boolean {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A dead process not yet reaped still answers kill(pid, 0). Its orphaned run process is reaped
+ * by init, which some containers do late or never; on Linux /proc tells.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/PID/stat: "pid (comm) state …"; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no /proc: trust kill()
   }
 }
