@@ -8,3 +8,4 @@ export * from './lyapunov/index.js';
 export * from './io/index.js';
 export { randomDrive, type DriveKind } from './data/drive.js';
 export { modelSpectrum, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
+export * from './train/index.js';

@@ -17,7 +17,7 @@ function cli(...args: string[]) {
 }
 
 test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library call', () => {
-  const args = ['spectrum', model, '--drive', 'gaussian', '--batch', '3', '--steps', '500', '--transient', '50', '--seed', '4'];
+  const args = ['spectrum', model, '--drive', 'gaussian', '--batch', '3', '--steps', '500', '--transient', '50', '--seed', '4', '--backend', 'js'];
   const table = cli(...args);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /lstm · 2 layers · hidden 3 · input 3 · state dim 12 \(joint h,c\)/);
@@ -34,6 +34,11 @@ test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library c
   const lib = modelSpectrum(loadRnnModel(model), randomDrive('gaussian', 3, 550, 3, 4), { steps: 500, transient: 50, seed: 4 });
   assert.deepEqual(doc.exponents, lib.exponents);
   assert.equal(doc.perSequence.length, 3);
+  // The default WebAssembly kernels (Householder QR) agree with the reference (Gram–Schmidt) to
+  // rounding, amplified a little over 500 steps in the most contracting directions.
+  const wasm = JSON.parse(cli(...args.slice(0, -2), '--json').stdout);
+  assert.equal(wasm.options.backend, 'wasm');
+  wasm.exponents.forEach((l: number, i: number) => assert.ok(Math.abs(l - lib.exponents[i]!) < 1e-8 * Math.abs(lib.exponents[i]!), `wasm λ${i + 1}: ${l} vs ${lib.exponents[i]}`));
   assert.ok(Math.abs(doc.sumRuleResidual) < 1e-10);
 });
 
@@ -42,7 +47,7 @@ test('spectrum reads driving sequences from --inputs and checks their length', (
   const file = join(dir, 'inputs.safetensors');
   const drive = randomDrive('onehot', 2, 60, 3, 1);
   writeSafetensors(file, { inputs: { shape: [2, 60, 3], data: drive.data } });
-  const ok = cli('spectrum', model, '--inputs', file, '--steps', '50', '--transient', '10', '--k', '4', '--json');
+  const ok = cli('spectrum', model, '--inputs', file, '--steps', '50', '--transient', '10', '--k', '4', '--backend', 'js', '--json');
   assert.equal(ok.code, 0, ok.stderr);
   const doc = JSON.parse(ok.stdout);
   assert.equal(doc.exponents.length, 4);
@@ -72,4 +77,21 @@ test('bad usage and bad files: exit code 2 and one line naming the problem', () 
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('spectrum on a training run directory: its checkpoint, driven by its own held-out data', async () => {
+  const { trainInRunDirectory, runModelAndInputs } = await import('../src/train/index.js');
+  const dir = join(mkdtempSync(join(tmpdir(), 'rnn-lyap-')), 'run');
+  await trainInRunDirectory(dir, {
+    task: { name: 'copy', symbols: 4, length: 3, delay: 4, trainSize: 64, evalSize: 16 },
+    cell: 'gru', hidden: 6, epochs: 1, batch: 16, seed: 3,
+    spectrum: { every: 1, batch: 2, steps: 20, transient: 5, k: 4 },
+  });
+  const r = cli('spectrum', dir, '--checkpoint', '1', '--batch', '2', '--steps', '40', '--transient', '10', '--backend', 'js', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const { model, inputs } = runModelAndInputs(dir, { epoch: 1, batch: 2, steps: 50, seed: 0 });
+  assert.deepEqual(JSON.parse(r.stdout).exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10 }).exponents);
+  const missing = cli('spectrum', dir, '--checkpoint', '9');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /has no checkpoint of epoch 9 \(epochs: 0, 1\)/);
 });

@@ -37,6 +37,6 @@ function exitCodeFor(error: unknown): number {
 
 function isUserError(error: Error): boolean {
   // RangeError: the library's argument and shape checks, which name the offending value.
-  return error instanceof UsageError || error instanceof TensorFileError || error instanceof SpectrumError
+  return error instanceof UsageError || error instanceof TensorFileError || error instanceof SpectrumError || error.name === 'RunDirError'
     || error instanceof RangeError || ['ENOENT', 'EACCES', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 }

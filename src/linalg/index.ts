@@ -2,3 +2,6 @@ export type { LinalgKernels } from './kernels.js';
 export { referenceKernels } from './reference.js';
 export { Rng } from './random.js';
 export { randomOrthonormal, identityBlock } from './orthonormal.js';
+export { createKernels, LINALG_BACKENDS, type LinalgBackend } from './backends.js';
+export { WasmKernels } from './wasm-kernels.js';
+export { WasmHeap, WasmFloat64Buffer } from './wasm-heap.js';

@@ -30,3 +30,4 @@ export { trainingBatch } from './task-batch.js';
 export { deriveSeed } from './seeds.js';
 export { formatTrainingTable } from './report-table.js';
 export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
+export { runModelAndInputs } from './run-model.js';

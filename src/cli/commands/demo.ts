@@ -8,6 +8,8 @@ import { readMetrics } from '../../train/rundir.js';
 import type { EpochMetrics } from '../../train/recorder.js';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { buildReport } from '../../report/report-html.js';
 
 interface DemoFlags {
   epochs: number;
@@ -45,12 +47,15 @@ export function registerDemo(program: Command): void {
         hooks: progressHooks({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text), epochs: flags.epochs }),
       });
       const metrics = readMetrics(result.dir) as unknown as EpochMetrics[];
+      const report = join(result.dir, 'report.html');
+      writeFileAtomic(report, Buffer.from(await buildReport(result.dir)));
       if (flags.json) {
-        process.stdout.write(`${toJson({ dir: result.dir, metrics })}\n`);
+        process.stdout.write(`${toJson({ dir: result.dir, report, metrics })}\n`);
         return;
       }
       process.stdout.write(`\n${formatTrainingTable(metrics)}\n\nlosses in nats/char, exponents in nats/step.\n`);
       process.stdout.write(`run directory: ${result.dir}\n`);
+      process.stdout.write(`report:        ${report} (open it in a browser; it needs no network)\n`);
       process.stdout.write(`next: rnn-lyapunov plot ${result.dir} --kind training --out training.svg\n`);
     });
 }

@@ -8,10 +8,14 @@ import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
 import { choice, integer } from '../parse.js';
 import { UsageError } from '../errors.js';
+import { statSync } from 'node:fs';
+import { runModelAndInputs } from '../../train/run-model.js';
 import { toJson } from '../json.js';
+import { createKernels, LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
 
 interface SpectrumFlags {
   cell?: CellKind;
+  checkpoint?: number;
   inputs?: string;
   drive?: DriveKind;
   batch: number;
@@ -23,14 +27,16 @@ interface SpectrumFlags {
   logBase?: 'e' | '2' | '10';
   lstmState?: LstmState;
   compat?: 'vogt2020';
+  backend: LinalgBackend;
   json?: boolean;
 }
 
 export function registerSpectrum(program: Command): void {
   program
     .command('spectrum')
-    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors')
-    .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …)')
+    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors, or of a training run')
+    .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …), or a run directory of `train`')
+    .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0))
     .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
     .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")
     .option('--drive <kind>', 'random input sequences instead of --inputs: onehot|gaussian', choice('--drive', ['onehot', 'gaussian'] as const))
@@ -43,15 +49,24 @@ export function registerSpectrum(program: Command): void {
     .option('--log-base <b>', 'e (nats; default) | 2 (bits; default with --compat) | 10', choice('--log-base', ['e', '2', '10'] as const))
     .option('--lstm-state <s>', 'LSTM state tracked: joint (h, c; default) | h (at fixed c, as in the paper)', choice('--lstm-state', ['joint', 'h'] as const))
     .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
+    .option('--backend <b>', 'linear-algebra kernels: wasm (SIMD) | js (plain reference)', choice('--backend', LINALG_BACKENDS), 'wasm')
     .option('--json', 'print a JSON document instead of the table')
     .action((modelPath: string, flags: SpectrumFlags) => {
       if (flags.inputs && flags.drive) throw new UsageError('give either --inputs or --drive, not both');
-      const model = loadRnnModel(modelPath, flags.cell ? { cell: flags.cell } : {});
       // The compat warm-up re-feeds the start of the averaged inputs rather than preceding them.
       const needed = flags.compat ? flags.steps : flags.transient + flags.steps;
+      const fromRun = statSync(modelPath, { throwIfNoEntry: false })?.isDirectory() === true;
+      if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
+      // A run is driven by held-out sequences of its own task unless inputs are given.
+      const run = fromRun
+        ? runModelAndInputs(modelPath, { ...(flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {}), batch: flags.batch, steps: needed, seed: flags.seed })
+        : undefined;
+      const model = run?.model ?? loadRnnModel(modelPath, flags.cell ? { cell: flags.cell } : {});
       const inputs = flags.inputs
         ? loadInputSequences(flags.inputs)
-        : randomDrive(flags.drive ?? 'onehot', flags.batch, needed, model.inputSize, flags.seed);
+        : flags.drive === undefined && run !== undefined
+          ? run.inputs
+          : randomDrive(flags.drive ?? 'onehot', flags.batch, needed, model.inputSize, flags.seed);
       if (flags.inputs && inputs.steps < needed) {
         throw new UsageError(
           `${flags.inputs}: 'inputs' has ${inputs.steps} steps per sequence, but --transient ${flags.transient} + --steps ${flags.steps} needs ${needed}`,
@@ -69,9 +84,11 @@ export function registerSpectrum(program: Command): void {
         ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
         ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
         ...(flags.compat ? { compat: flags.compat } : {}),
+        kernels: createKernels(flags.backend),
         onProgress: progressReporter('spectrum'),
       });
-      const source = flags.inputs ?? `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`;
+      const source = flags.inputs
+        ?? (inputs === run?.inputs ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
       process.stdout.write(flags.json ? `${toJson(result)}\n` : `${formatSpectrum(result, source)}\n`);
     });
 }

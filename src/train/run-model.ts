@@ -1,0 +1,34 @@
+import type { InputSequences, RnnModel } from '../cells/model.js';
+import { loadRnnModel } from '../io/torch-rnn.js';
+import { Rng } from '../linalg/random.js';
+import { resolveTrainConfig, type TrainConfigInput } from './config.js';
+import { listCheckpoints, readConfig, readRunFile, RunDirError, type Checkpoint } from './rundir.js';
+import { createTask, VOCABULARY_FILE } from './tasks/index.js';
+import { CHECKPOINT_FILES } from './run-recorder.js';
+
+/**
+ * A trained network from a run directory (its latest checkpoint, or the one of `epoch`) and
+ * held-out input sequences from the run's own task, to take its spectrum on the data it
+ * learned from.
+ */
+export function runModelAndInputs(
+  dir: string,
+  options: { epoch?: number; batch: number; steps: number; seed: number },
+): { model: RnnModel; inputs: InputSequences; checkpoint: Checkpoint } {
+  const checkpoints = listCheckpoints(dir);
+  const checkpoint = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.epoch === options.epoch);
+  if (checkpoint === undefined) {
+    const have = checkpoints.map((c) => c.epoch).join(', ') || 'none';
+    throw new RunDirError(dir, options.epoch === undefined ? 'has no checkpoint yet' : `has no checkpoint of epoch ${options.epoch} (epochs: ${have})`);
+  }
+  const modelFile = checkpoint.files[CHECKPOINT_FILES.model];
+  if (modelFile === undefined) throw new RunDirError(dir, `checkpoint of epoch ${checkpoint.epoch} lists no model file`);
+  const config = resolveTrainConfig(readConfig(dir) as TrainConfigInput);
+  const vocabulary = readRunFile(dir, VOCABULARY_FILE);
+  const task = createTask(config.task, vocabulary === undefined ? {} : { [VOCABULARY_FILE]: vocabulary });
+  return {
+    model: loadRnnModel(modelFile),
+    inputs: task.spectrumInputs(options.batch, options.steps, new Rng(options.seed)),
+    checkpoint,
+  };
+}
