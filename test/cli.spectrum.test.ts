@@ -35,10 +35,14 @@ test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library c
   assert.deepEqual(doc.exponents, lib.exponents);
   assert.equal(doc.perSequence.length, 3);
   // The default WebAssembly kernels (Householder QR) agree with the reference (Gram–Schmidt) to
-  // rounding, amplified a little over 500 steps in the most contracting directions.
+  // rounding; over 500 steps the split between nearly equal trailing exponents is sensitive to it,
+  // their sum is not.
   const wasm = JSON.parse(cli(...args.slice(0, -2), '--json').stdout);
   assert.equal(wasm.options.backend, 'wasm');
-  wasm.exponents.forEach((l: number, i: number) => assert.ok(Math.abs(l - lib.exponents[i]!) < 1e-8 * Math.abs(lib.exponents[i]!), `wasm λ${i + 1}: ${l} vs ${lib.exponents[i]}`));
+  wasm.exponents.forEach((l: number, i: number) =>
+    assert.ok(Math.abs(l - lib.exponents[i]!) < 1e-6 * Math.abs(lib.exponents[i]!), `wasm λ${i + 1}: ${l} vs ${lib.exponents[i]}`));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum(wasm.exponents) - sum(lib.exponents)) < 1e-10, 'sums agree');
   assert.ok(Math.abs(doc.sumRuleResidual) < 1e-10);
 });
 
