@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL_SPEC } from './theme.js';
 import { lambdaLabel, lambdaLegend, omittedNote, subtitle } from './values.js';
 
 export interface ConvergencePlotInput {
@@ -32,10 +32,7 @@ export function convergenceSpec(input: ConvergencePlotInput): TopLevelSpec {
   });
   const order = lambdaLegend(values);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
-    width: PANEL.width,
-    height: PANEL.height,
+    ...PANEL_SPEC,
     title: {
       text: input.title ?? 'Convergence of the leading exponents',
       subtitle: subtitle(

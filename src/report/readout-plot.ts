@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL, SPEC_BASE } from './theme.js';
 import { omittedNote, subtitle } from './values.js';
 import type { ReadoutScore, SweepRow } from './sweep-data.js';
 
@@ -31,8 +31,7 @@ export function readoutSpec(input: ReadoutPlotInput): TopLevelSpec {
     : undefined;
   const side = Math.min(PANEL.width, PANEL.height + 60);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
+    ...SPEC_BASE,
     width: side,
     height: side,
     title: {

@@ -1,6 +1,6 @@
 import { PCA } from 'ml-pca';
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL_SPEC } from './theme.js';
 import { omittedNote, subtitle } from './values.js';
 import type { SweepRow } from './sweep-data.js';
 
@@ -43,10 +43,7 @@ export function spectraPcaSpec(input: { rows: readonly SweepRow[]; target?: stri
   const target = input.target ?? 'final loss';
   const percent = (f: number) => `${(100 * f).toFixed(1)}%`;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
-    width: PANEL.width,
-    height: PANEL.height,
+    ...PANEL_SPEC,
     title: {
       text: input.title ?? 'Principal components of the spectra',
       subtitle: subtitle(`${points.length} runs, coloured by ${target}`, omittedNote(omitted, 'run', 'without a finite spectrum or loss')) ?? '',

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL_SPEC } from './theme.js';
 import { omittedNote, subtitle } from './values.js';
 
 export interface SpectrumPlotInput {
@@ -31,10 +31,7 @@ export function spectrumSpec(input: SpectrumPlotInput): TopLevelSpec {
   const x = { field: 'i', type: 'quantitative', title: 'index i', scale: { domain: [1, Math.max(k, 2)] }, axis: { tickMinStep: 1, format: 'd' } } as const;
   const band = std ? `band: ± std over ${input.batch ?? 'the'} sequences` : undefined;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
-    width: PANEL.width,
-    height: PANEL.height,
+    ...PANEL_SPEC,
     title: {
       text: input.title ?? 'Lyapunov spectrum',
       subtitle: subtitle(

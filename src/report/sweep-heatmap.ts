@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL, SPEC_BASE } from './theme.js';
 import { omittedNote, subtitle } from './values.js';
 import type { SweepRow } from './sweep-data.js';
 
@@ -61,8 +61,7 @@ export function sweepHeatmapSpec(input: SweepHeatmapInput): TopLevelSpec {
   };
   const tooltip = [{ field: 'x', title: titleOf(input.x) }, { field: 'y', title: titleOf(input.y) }, { field: 'value', title: titleOf(input.feature), format: '.4g' }, { field: 'runs' }];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
+    ...SPEC_BASE,
     width: grid ? Math.min(PANEL.width, 80 * new Set(values.map((v) => v.x)).size) : PANEL.width,
     height: grid ? Math.min(PANEL.height, 48 * new Set(values.map((v) => v.y)).size) : PANEL.height,
     title: {

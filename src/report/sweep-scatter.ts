@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL_SPEC } from './theme.js';
 import { omittedNote, subtitle } from './values.js';
 import type { SweepRow } from './sweep-data.js';
 
@@ -25,10 +25,7 @@ export function featureScatterSpec(input: FeatureScatterInput): TopLevelSpec {
   });
   if (values.length === 0) throw new RangeError(`feature scatter: no run has a finite '${input.feature}' and final loss`);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
-    width: PANEL.width,
-    height: PANEL.height,
+    ...PANEL_SPEC,
     title: {
       text: input.title ?? `${target} vs early ${titleOf(input.feature)}`,
       subtitle: subtitle(`${values.length} runs`, omittedNote(input.rows.length - values.length, 'run', 'without a finite feature or loss')) ?? '',

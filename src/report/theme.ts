@@ -26,3 +26,9 @@ export const plotConfig: Config = {
   range: { category: { scheme: 'tableau10' } },
   line: { strokeWidth: 2 },
 };
+
+/** What every spec starts with: the Vega-Lite schema and the shared configuration. */
+export const SPEC_BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: plotConfig } as const;
+
+/** SPEC_BASE for a single panel of the standard size. */
+export const PANEL_SPEC = { ...SPEC_BASE, width: PANEL.width, height: PANEL.height } as const;

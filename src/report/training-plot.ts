@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { PANEL, plotConfig } from './theme.js';
+import { PANEL, SPEC_BASE } from './theme.js';
 import { lambdaLabel, lambdaLegend, omittedNote, subtitle } from './values.js';
 
 /** One logged epoch of a training run, as the plots need it. */
@@ -48,8 +48,7 @@ export function trainingSpec(input: TrainingPlotInput): TopLevelSpec {
   } as const;
   const height = Math.round(PANEL.height * 0.75);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: plotConfig,
+    ...SPEC_BASE,
     title: {
       text: input.title ?? 'Loss and Lyapunov spectrum during training',
       subtitle: subtitle(
