@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { startDashboard } from '../../report/dashboard/server.js';
 import { integer } from '../parse.js';
 import { UsageError } from '../errors.js';
 
@@ -21,6 +20,8 @@ export function registerServe(program: Command): void {
     .action(async (dir: string, flags: ServeFlags) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
       if (flags.port > 65535) throw new UsageError(`--port must be at most 65535, got ${flags.port}`);
+      // Imported only here: the server and renderer are the bulk of the CLI's start-up time.
+      const { startDashboard } = await import('../../report/dashboard/server.js');
       const { url, close } = await startDashboard({ root: dir, port: flags.port, host: flags.host, pollMs: flags.pollMs }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port} on ${flags.host} is in use: choose another --port (0 picks a free one)`);
         if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new UsageError(`--host ${flags.host}: not an address of this machine`);
