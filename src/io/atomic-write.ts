@@ -2,24 +2,49 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } fro
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
+/** Bytes, UTF-8 text, or a function that writes the file at the path it is given. */
+export type FileContent = Uint8Array | string | ((temporaryPath: string) => void);
+
+function fsyncPath(path: string, flags: string): void {
+  const fd = openSync(path, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a file's data to disk. */
+export function syncFile(path: string): void {
+  fsyncPath(path, 'r+');
+}
+
+/** Flushes a directory's entries (renames, creations); a no-op where directories cannot be opened (Windows). */
+export function syncDirectory(dir: string): void {
+  try {
+    fsyncPath(dir, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EINVAL') throw error;
+  }
+}
+
 /**
- * Write `bytes` to `path` so that readers see either the old file or the complete new one:
- * write a temporary file in the same directory (rename is atomic only within a file system),
- * flush it to disk, then rename it over the target. The temporary file is removed on failure.
+ * Write `content` to `path` so that readers see either the old file or the complete new one:
+ * write a temporary file `.NAME.PID.RANDOM.tmp` in the same directory (rename is atomic only
+ * within a file system), flush it to disk, rename it over the target, then flush the directory
+ * so the rename itself survives a power loss. The temporary file is removed on failure.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, content: FileContent): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fd = openSync(temporary, 'wx');
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    if (typeof content === 'function') content(temporary);
+    else writeFileSync(temporary, content, { flag: 'wx' });
+    syncFile(temporary);
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
+  syncDirectory(dirname(path));
 }
