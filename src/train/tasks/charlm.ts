@@ -176,14 +176,11 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
     }
   }
 
+  // What both the task and its description state.
+  const core = { inputSize: size, outputSize: size, loss: 'ce-per-step' as const, steps: seq, trainSize, chanceLoss };
   return {
     name: 'charlm',
-    inputSize: size,
-    outputSize: size,
-    loss: 'ce-per-step',
-    steps: seq,
-    trainSize,
-    chanceLoss,
+    ...core,
     vocabulary,
     splits,
     documents,
@@ -200,12 +197,7 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
     describe(): TaskDescription {
       return {
         spec: { name: 'charlm', text: options.text === undefined ? null : documents, seq, maxChars: maxChars ?? null },
-        inputSize: size,
-        outputSize: size,
-        loss: 'ce-per-step',
-        steps: seq,
-        trainSize,
-        chanceLoss,
+        ...core,
         vocabularySize: size,
         characters: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
         documents,

@@ -116,14 +116,11 @@ export function smnistTask(options: SmnistOptions = {}): Task {
   for (const l of train.labels) classCounts[l]! += 1;
   const chanceLoss = -classCounts.reduce((h, c) => (c > 0 ? h + (c / trainCount) * Math.log(c / trainCount) : h), 0);
 
+  // What both the task and its description state.
+  const core = { inputSize: SIDE, outputSize: CLASSES, loss: 'ce-last' as const, steps: SIDE, trainSize: trainCount, chanceLoss };
   return {
     name: 'smnist',
-    inputSize: SIDE,
-    outputSize: CLASSES,
-    loss: 'ce-last',
-    steps: SIDE,
-    trainSize: trainCount,
-    chanceLoss,
+    ...core,
     *batches(batchSize: number, rng: Rng) {
       const order = shuffledIndices(trainCount, rng);
       for (const [start, n] of batchRanges(trainCount, batchSize)) yield imageBatch(train, order.subarray(start, start + n));
@@ -150,12 +147,7 @@ export function smnistTask(options: SmnistOptions = {}): Task {
     describe(): TaskDescription {
       return {
         spec: { name: 'smnist', dataDir: options.dataDir === undefined ? null : dataDir, trainCount, validationCount, testCount },
-        inputSize: SIDE,
-        outputSize: CLASSES,
-        loss: 'ce-last',
-        steps: SIDE,
-        trainSize: trainCount,
-        chanceLoss,
+        ...core,
         dataDir,
       };
     },

@@ -90,14 +90,11 @@ export function syntheticTask(generator: EpisodeGenerator, sizes: SyntheticSizes
     for (const [, size] of batchRanges(count, batchSize)) yield episodes(size, rng);
   }
 
+  // What both the task and its description state.
+  const core = { inputSize, outputSize, loss, steps, trainSize, chanceLoss };
   return {
     name,
-    inputSize,
-    outputSize,
-    loss,
-    steps,
-    trainSize,
-    chanceLoss,
+    ...core,
     batches: (batchSize, rng) => drawn(trainSize, batchSize, rng),
     evalBatches: (split, batchSize) => drawn(evalSize, batchSize, new Rng((seed ^ EVAL_SEED_SALT[split]) >>> 0)),
     spectrumInputs(batch: number, spectrumSteps: number, rng: Rng): InputSequences {
@@ -117,12 +114,7 @@ export function syntheticTask(generator: EpisodeGenerator, sizes: SyntheticSizes
     describe(): TaskDescription {
       return {
         spec: { name, ...generator.options, trainSize, evalSize, seed },
-        inputSize,
-        outputSize,
-        loss,
-        steps,
-        trainSize,
-        chanceLoss,
+        ...core,
       };
     },
     artifacts: () => ({}),
