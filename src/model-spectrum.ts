@@ -1,21 +1,34 @@
 import type { InputSequences, LstmState, RnnModel } from './cells/model.js';
 import { createCellSystem } from './cells/index.js';
-import { lyapunovSpectrum, type SpectrumOptions, type SpectrumResult } from './lyapunov/spectrum.js';
+import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from './lyapunov/spectrum.js';
 
 export interface ModelSpectrumOptions extends SpectrumOptions {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
   lstmState?: LstmState;
 }
 
+export type ModelDescription = {
+  cell: string; inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; stateDim: number; lstmState?: LstmState;
+};
+
 export interface ModelSpectrumResult extends SpectrumResult {
-  model: { cell: string; inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; stateDim: number; lstmState?: LstmState };
+  model: ModelDescription;
 }
 
 /**
  * The Lyapunov spectrum of a recurrent network driven by input sequences: the first
  * `transient` steps of each sequence are run and discarded, the next `steps` are averaged.
+ * One thread; `modelSpectrumThreaded` splits the batch over worker threads.
  */
 export function modelSpectrum(model: RnnModel, inputs: InputSequences, options: ModelSpectrumOptions): ModelSpectrumResult {
+  const { sums, model: description } = modelSpectrumSums(model, inputs, options);
+  return { ...spectrumFromSums(sums), model: description };
+}
+
+/** The QR iteration's sums for a model (or for one part of a split batch: see `firstTrajectory`). */
+export function modelSpectrumSums(
+  model: RnnModel, inputs: InputSequences, options: ModelSpectrumOptions,
+): { sums: SpectrumSums; model: ModelDescription } {
   const compat = options.compat === 'vogt2020';
   if (compat && model.cell === 'rnn_relu') {
     throw new RangeError("compat vogt2020 cannot reproduce a relu RNN: the authors' code applies the tanh derivative to every RNN");
@@ -41,9 +54,9 @@ export function modelSpectrum(model: RnnModel, inputs: InputSequences, options: 
     ...(lstmState ? { lstmState } : {}),
     ...(options.kernels ? { kernels: options.kernels } : {}),
   });
-  const result = lyapunovSpectrum(system, { ...options, transient });
+  const sums = spectrumSums(system, { ...options, transient });
   return {
-    ...result,
+    sums,
     model: {
       cell: model.cell, inputSize: model.inputSize, hiddenSize: model.hiddenSize, numLayers: model.numLayers,
       bias: model.bias, stateDim: system.dim, ...(lstmState ? { lstmState } : {}),

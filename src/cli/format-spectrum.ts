@@ -27,7 +27,11 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   lines.push(`entropy rate        ${fmt(r.entropy).trim()} ${r.units}`);
   if (r.sumRuleResidual !== null) lines.push(`sum-rule residual   ${r.sumRuleResidual.toExponential(2)}`);
   lines.push(`convergence         λ1 moved ${convergence(r).toExponential(2)} over the last 10% of steps`);
-  if (r.qrGuardFired > 0) lines.push(`qr guard            fired ${r.qrGuardFired}× (qrEvery shortened)`);
+  const threads = o.threads === undefined ? '' : ` · ${o.threads} thread${o.threads > 1 ? 's' : ''}`;
+  lines.push(`computed with       ${o.backend} kernels${threads} · ${r.qrCount} QRs`);
+  if (o.qrEvery > 1 || r.qrGuardFired > 0) {
+    lines.push(`qr every ${o.qrEvery}          the conditioning guard fired ${r.qrGuardFired}× (each time halving the interval)`);
+  }
   return lines.join('\n');
 }
 

@@ -1,6 +1,9 @@
 export type { TangentSystem, LogDetSystem } from './system.js';
 export { hasLogAbsDet } from './system.js';
-export { lyapunovSpectrum, SpectrumError, type SpectrumOptions, type SpectrumResult, type LogBase } from './spectrum.js';
+export {
+  lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums, SpectrumError,
+  type SpectrumOptions, type SpectrumResult, type SpectrumSums, type LogBase,
+} from './spectrum.js';
 export { kaplanYorkeDimension, entropyRate } from './statistics.js';
 export { denseJacobians, logAbsDet } from './jacobian.js';
 export { henonMap } from './systems/henon.js';

@@ -34,6 +34,12 @@ export interface SpectrumOptions {
    */
   compat?: 'vogt2020';
   kernels?: LinalgKernels;
+  /**
+   * Index of this system's first trajectory in a larger batch that was split (over worker
+   * threads): trajectory b gets the random initial basis trajectory firstTrajectory + b of the
+   * whole batch would get, so the parts together give exactly the unsplit result. Default 0.
+   */
+  firstTrajectory?: number;
   /** Called now and then with the number of steps done out of transient + steps. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -66,6 +72,8 @@ export interface SpectrumResult {
     k: number; transient: number; steps: number; qrEvery: number; seed: number;
     initialBasis: 'random' | 'identity'; logBase: LogBase; compat: 'vogt2020' | null;
     dim: number; batch: number; backend: string;
+    /** Worker threads the batch was split over (set by the threaded runner). */
+    threads?: number;
   };
 }
 
@@ -81,11 +89,43 @@ const GUARD_RATIO = 1e8;
  */
 const COLLAPSE = 1e-13;
 
+/** Blocks of steps for the batch-means error estimate of a single trajectory. */
+const SEGMENTS = 10;
+
+/**
+ * What the QR iteration accumulates, per trajectory, before any statistics: enough to merge the
+ * parts of a batch split over threads (concatenate trajectories, add the counts) and then compute
+ * the spectrum exactly as if the batch had run in one piece. Plain data: it crosses postMessage.
+ */
+export interface SpectrumSums {
+  batch: number;
+  /** Σ log R_ii over the averaged steps, B×k (trajectory-major). */
+  logSums: Float64Array;
+  /** The same sums in 10 equal blocks of steps, B×10×k (for the batch-means error when B = 1). */
+  segmentSums: Float64Array;
+  /** Steps in each of the 10 blocks. */
+  segmentSteps: Float64Array;
+  /** Σ log|det J_t| per trajectory (sum rule), or null. */
+  logDetSums: Float64Array | null;
+  /** Convergence trace: logSums (B×k) at each of these averaged step counts. */
+  trace: { steps: number[]; logSums: Float64Array[] };
+  qrCount: number;
+  qrGuardFired: number;
+  dt: number;
+  timeUnit: string;
+  options: SpectrumResult['options'];
+}
+
 /**
  * The Lyapunov spectrum of a batch of trajectories by the discrete QR (Benettin) method:
  * Z = J_t Q, Z = Q'R with R_ii > 0, λ_i = ⟨log R_ii⟩ over the averaged steps.
  */
 export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions): SpectrumResult {
+  return spectrumFromSums(spectrumSums(system, options));
+}
+
+/** The QR iteration of `lyapunovSpectrum`, up to (not including) the statistics. */
+export function spectrumSums(system: TangentSystem, options: SpectrumOptions): SpectrumSums {
   const n = system.dim;
   const batch = system.batch;
   const k = options.k ?? n;
@@ -97,10 +137,12 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
   const initialBasis = options.initialBasis ?? (compat ? 'identity' : 'random');
   const logBase = options.logBase ?? (compat ? 2 : 'e');
   const kernels = options.kernels ?? referenceKernels;
+  const firstTrajectory = options.firstTrajectory ?? 0;
   checkInteger('k', k, 1, n);
   checkInteger('transient', transient, 0);
   checkInteger('steps', steps, 1);
   checkInteger('qrEvery', requestedQrEvery, 1);
+  checkInteger('firstTrajectory', firstTrajectory, 0);
   if (compat && requestedQrEvery !== 1) throw new RangeError('compat vogt2020 re-orthonormalises every step: qrEvery must be 1');
   const sumRule = (options.sumRule ?? n <= 64) && k === n;
 
@@ -108,6 +150,8 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
   let q = new Float64Array(batch * block);
   let z = new Float64Array(batch * block);
   const rng = new Rng(seed);
+  // Skip the draws of the trajectories before this part of the batch (randomOrthonormal draws n·k normals each).
+  if (initialBasis === 'random') for (let b = 0; b < firstTrajectory; b++) rng.fillNormal(z.subarray(0, block));
   for (let b = 0; b < batch; b++) {
     const basis = initialBasis === 'identity' ? identityBlock(n, k) : randomOrthonormal(kernels, rng, n, k);
     q.set(basis, b * block);
@@ -119,13 +163,12 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
   const logDet = new Float64Array(batch);
   const logDetSums = new Float64Array(batch);
   // Batch means in time (for the error of a single trajectory): 10 equal blocks of steps.
-  const segments = 10;
-  const segmentSums = new Float64Array(segments * batch * k);
-  const segmentSteps = new Float64Array(segments);
+  const segmentSums = new Float64Array(batch * SEGMENTS * k);
+  const segmentSteps = new Float64Array(SEGMENTS);
 
   const tracePoints = Math.max(1, Math.min(options.tracePoints ?? 200, steps));
   const traceEvery = Math.max(1, Math.floor(steps / tracePoints));
-  const trace = { steps: [] as number[], exponents: [] as number[][] };
+  const trace = { steps: [] as number[], logSums: [] as Float64Array[] };
   let nextTrace = traceEvery;
 
   const total = transient + steps;
@@ -137,7 +180,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
 
   const orthonormalise = (accumulateFrom: number | null) => {
     let worstRatio = 1;
-    const seg = accumulateFrom === null ? 0 : Math.min(segments - 1, Math.floor((accumulateFrom * segments) / steps));
+    const seg = accumulateFrom === null ? 0 : Math.min(SEGMENTS - 1, Math.floor((accumulateFrom * SEGMENTS) / steps));
     for (let b = 0; b < batch; b++) {
       const zb = z.subarray(b * block, (b + 1) * block);
       columnNorms(zb, n, k, norms);
@@ -148,7 +191,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
         const r = rDiag[i]!;
         if (!Number.isFinite(r) || !Number.isFinite(norms[i]!)) {
           throw new SpectrumError(
-            `tangent dynamics overflowed in trajectory ${b} at step ${accumulateFrom ?? 0} (R_${i + 1}${i + 1} = ${r}); ` +
+            `tangent dynamics overflowed in trajectory ${firstTrajectory + b} at step ${accumulateFrom ?? 0} (R_${i + 1}${i + 1} = ${r}); ` +
               'the network is diverging — check the weights, or lower qrEvery',
           );
         }
@@ -162,7 +205,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
         if (accumulateFrom !== null) {
           const l = collapsed ? -Infinity : Math.log(r);
           logSums[b * k + i] = logSums[b * k + i]! + l;
-          const si = (seg * batch + b) * k + i;
+          const si = (b * SEGMENTS + seg) * k + i;
           segmentSums[si] = segmentSums[si]! + l;
         }
       }
@@ -185,7 +228,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
     // The authors' code feeds the averaged steps the inputs from the start again.
     const inputIndex = compat && averaged >= 0 ? averaged : t;
     system.step(inputIndex);
-    checkFinite(system, inputIndex);
+    checkFinite(system, inputIndex, firstTrajectory);
     if (compat) transposedTangent(system, q, k, z);
     else system.tangent(q, k, z);
     if (averaged >= 0 && sumRule) {
@@ -202,7 +245,7 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
       if (averaged >= 0 && (averaged + 1 >= nextTrace || last)) {
         nextTrace = averaged + 1 + traceEvery;
         trace.steps.push(averaged + 1);
-        trace.exponents.push(batchMeanRates(logSums, batch, k, averaged + 1));
+        trace.logSums.push(logSums.slice());
       }
     } else {
       const swap = q;
@@ -215,8 +258,71 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
     }
   }
 
+  return {
+    batch,
+    logSums,
+    segmentSums,
+    segmentSteps,
+    logDetSums: sumRule ? logDetSums : null,
+    trace,
+    qrCount,
+    qrGuardFired,
+    dt: system.dt,
+    timeUnit: system.timeUnit,
+    options: {
+      k, transient, steps, qrEvery: requestedQrEvery, seed, initialBasis, logBase, compat: options.compat ?? null,
+      dim: n, batch, backend: kernels.name,
+    },
+  };
+}
+
+/**
+ * One batch from consecutive parts of it (in trajectory order), as `spectrumSums` of the whole
+ * batch would have given. With qrEvery > 1 each part's conditioning guard acts on its own
+ * trajectories, so parts may re-orthonormalise at different steps: the trace keeps the steps
+ * every part recorded.
+ */
+export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('mergeSpectrumSums: no parts');
+  if (parts.length === 1) return first;
+  const batch = parts.reduce((s, p) => s + p.batch, 0);
+  const concat = (pick: (p: SpectrumSums) => Float64Array) => {
+    const out = new Float64Array(parts.reduce((s, p) => s + pick(p).length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(pick(p), at);
+      at += pick(p).length;
+    }
+    return out;
+  };
+  const steps: number[] = [];
+  const logSums: Float64Array[] = [];
+  for (const step of first.trace.steps) {
+    const rows = parts.map((p) => p.trace.logSums[p.trace.steps.indexOf(step)]);
+    if (rows.some((row) => row === undefined)) continue;
+    steps.push(step);
+    logSums.push(concat((p) => p.trace.logSums[p.trace.steps.indexOf(step)]!));
+  }
+  return {
+    ...first,
+    batch,
+    logSums: concat((p) => p.logSums),
+    segmentSums: concat((p) => p.segmentSums),
+    logDetSums: first.logDetSums === null ? null : concat((p) => p.logDetSums!),
+    trace: { steps, logSums },
+    qrCount: parts.reduce((s, p) => s + p.qrCount, 0),
+    qrGuardFired: Math.max(...parts.map((p) => p.qrGuardFired)),
+    options: { ...first.options, batch },
+  };
+}
+
+/** Exponents and their statistics from the accumulated sums. */
+export function spectrumFromSums(sums: SpectrumSums): SpectrumResult {
+  const { batch, logSums, segmentSums, segmentSteps, logDetSums, options } = sums;
+  const { k, steps, logBase } = options;
   // Exponents per time unit in the requested base.
-  const scale = 1 / (system.dt * (logBase === 'e' ? 1 : Math.log(logBase)));
+  const scale = 1 / (sums.dt * (logBase === 'e' ? 1 : Math.log(logBase)));
   const perSequence: number[][] = [];
   for (let b = 0; b < batch; b++) {
     const row: number[] = [];
@@ -234,16 +340,22 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
       stderr.push(sampleStd(column) / Math.sqrt(batch));
     } else {
       const segmentRates: number[] = [];
-      for (let s = 0; s < segments; s++) {
+      for (let s = 0; s < SEGMENTS; s++) {
         if (segmentSteps[s]! > 0) segmentRates.push((segmentSums[s * k + i]! / segmentSteps[s]!) * scale);
       }
       stderr.push(sampleStd(segmentRates) / Math.sqrt(segmentRates.length));
     }
   }
-  for (const row of trace.exponents) for (let i = 0; i < k; i++) row[i] = row[i]! * scale;
+  const trace = {
+    steps: sums.trace.steps,
+    exponents: sums.trace.logSums.map((row, j) => {
+      const total = trajectorySums(row, batch, k);
+      return Array.from(total, (v) => (v / (sums.trace.steps[j]! * batch)) * scale);
+    }),
+  };
 
   let sumRuleResidual: number | null = null;
-  if (sumRule) {
+  if (logDetSums !== null) {
     // Both sides are −∞ together when J is singular (dead relu units): they agree.
     const residuals = perSequence.map((row, b) => {
       const sum = row.reduce((s, l) => s + l, 0);
@@ -260,18 +372,15 @@ export function lyapunovSpectrum(system: TangentSystem, options: SpectrumOptions
     stderr,
     stderrMethod: batch > 1 ? 'sequences' : 'batch-means',
     perSequence,
-    units: `${baseName}/${system.timeUnit}`,
+    units: `${baseName}/${sums.timeUnit}`,
     trace,
     sumRuleResidual,
     kaplanYorke: ky.value,
     kaplanYorkeIsLowerBound: ky.lowerBound,
     entropy: entropyRate(exponents),
-    qrCount,
-    qrGuardFired,
-    options: {
-      k, transient, steps, qrEvery: requestedQrEvery, seed, initialBasis, logBase, compat: options.compat ?? null,
-      dim: n, batch, backend: kernels.name,
-    },
+    qrCount: sums.qrCount,
+    qrGuardFired: sums.qrGuardFired,
+    options,
   };
 }
 
@@ -287,9 +396,10 @@ function columnNorms(z: Float64Array, n: number, k: number, out: Float64Array): 
   }
 }
 
-function batchMeanRates(logSums: Float64Array, batch: number, k: number, steps: number): number[] {
-  const out = new Array<number>(k).fill(0);
-  for (let b = 0; b < batch; b++) for (let i = 0; i < k; i++) out[i] = out[i]! + logSums[b * k + i]! / (steps * batch);
+/** Σ over trajectories of each exponent's log sum. */
+function trajectorySums(logSums: Float64Array, batch: number, k: number): Float64Array {
+  const out = new Float64Array(k);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < k; i++) out[i] = out[i]! + logSums[b * k + i]!;
   return out;
 }
 
@@ -319,11 +429,11 @@ function stepLogAbsDet(system: TangentSystem, out: Float64Array): void {
   for (let b = 0; b < system.batch; b++) out[b] = logAbsDet(jacobians[b]!, system.dim);
 }
 
-function checkFinite(system: TangentSystem, t: number): void {
+function checkFinite(system: TangentSystem, t: number, firstTrajectory: number): void {
   const s = system.state;
   for (let i = 0; i < s.length; i++) {
     if (!Number.isFinite(s[i]!)) {
-      const b = Math.floor(i / system.dim);
+      const b = firstTrajectory + Math.floor(i / system.dim);
       throw new SpectrumError(
         `state diverged: component ${i % system.dim} of trajectory ${b} is ${s[i]} after step ${t}; ` +
           'the network or map is unstable for these weights and inputs',

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { loadInputSequences, loadRnnModel } from '../../io/index.js';
 import { randomDrive, type DriveKind } from '../../data/drive.js';
-import { modelSpectrum } from '../../model-spectrum.js';
+import { modelSpectrumThreaded } from '../../model-spectrum-threads.js';
 import type { LogBase } from '../../lyapunov/spectrum.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
@@ -11,7 +11,9 @@ import { UsageError } from '../errors.js';
 import { statSync } from 'node:fs';
 import { runModelAndInputs } from '../../train/run-model.js';
 import { toJson } from '../json.js';
-import { createKernels, LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
+import { LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
+import { PRECISIONS, type Precision } from '../../linalg/index.js';
+import { availableParallelism } from 'node:os';
 
 interface SpectrumFlags {
   cell?: CellKind;
@@ -28,6 +30,8 @@ interface SpectrumFlags {
   lstmState?: LstmState;
   compat?: 'vogt2020';
   backend: LinalgBackend;
+  precision: Precision;
+  threads: number;
   json?: boolean;
 }
 
@@ -50,8 +54,11 @@ export function registerSpectrum(program: Command): void {
     .option('--lstm-state <s>', 'LSTM state tracked: joint (h, c; default) | h (at fixed c, as in the paper)', choice('--lstm-state', ['joint', 'h'] as const))
     .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
     .option('--backend <b>', 'linear-algebra kernels: wasm (SIMD) | js (plain reference)', choice('--backend', LINALG_BACKENDS), 'wasm')
+    .option('--precision <p>', 'tangent dynamics and QR in float64 (default) | float32 (wasm only; logs summed in float64)', choice('--precision', PRECISIONS), 'float64')
+    .option('--threads <N>', 'worker threads the sequences are split over (default: all cores)', integer('--threads', 1), availableParallelism())
     .option('--json', 'print a JSON document instead of the table')
-    .action((modelPath: string, flags: SpectrumFlags) => {
+    .action(async (modelPath: string, flags: SpectrumFlags) => {
+      if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
       if (flags.inputs && flags.drive) throw new UsageError('give either --inputs or --drive, not both');
       // The compat warm-up re-feeds the start of the averaged inputs rather than preceding them.
       const needed = flags.compat ? flags.steps : flags.transient + flags.steps;
@@ -75,7 +82,7 @@ export function registerSpectrum(program: Command): void {
       if (flags.inputs && inputs.size !== model.inputSize) {
         throw new UsageError(`${flags.inputs}: 'inputs' has ${inputs.size} features per step; ${modelPath} expects ${model.inputSize}`);
       }
-      const result = modelSpectrum(model, inputs, {
+      const result = await modelSpectrumThreaded(model, inputs, {
         steps: flags.steps,
         transient: flags.transient,
         ...(flags.k !== undefined ? { k: flags.k } : {}),
@@ -84,7 +91,9 @@ export function registerSpectrum(program: Command): void {
         ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
         ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
         ...(flags.compat ? { compat: flags.compat } : {}),
-        kernels: createKernels(flags.backend),
+        backend: flags.backend,
+        precision: flags.precision,
+        threads: flags.threads,
         onProgress: progressReporter('spectrum'),
       });
       const source = flags.inputs
