@@ -1,7 +1,9 @@
 // Entry point of build/kernels.wasm. Memory is managed by the JavaScript side (src/linalg/wasm-heap.ts):
-// every pointer is a byte address in the exported memory, at or above heapBase().
+// every pointer is a byte address in the exported memory, at or above heapBase(). Each kernel is
+// one generic AssemblyScript function, exported twice: on f64 under its plain name, on f32 with an
+// F32 suffix (same arguments; buffers of floats instead of doubles, lengths in floats).
 import { dotProducts } from './dot-products';
-export { qrPositive, qrWorkLength } from './householder-qr';
+import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
 
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {
@@ -10,5 +12,28 @@ export function heapBase(): usize {
 
 /** out (m×k, column-major) (+)= A (m×n, row-major) · X (n×k, column-major). */
 export function matmulBlock(a: usize, m: i32, n: i32, x: usize, k: i32, out: usize, accumulate: bool): void {
-  dotProducts(a, n, m, x, n, k, n, out, m, accumulate);
+  dotProducts<f64>(a, n, m, x, n, k, n, out, m, accumulate);
+}
+
+export function matmulBlockF32(a: usize, m: i32, n: i32, x: usize, k: i32, out: usize, accumulate: bool): void {
+  dotProducts<f32>(a, n, m, x, n, k, n, out, m, accumulate);
+}
+
+/** z (n×k, column-major) becomes Q with positive R; rDiag[j] = R_jj; work: qrWorkLength(n, k) doubles. */
+export function qrPositive(z: usize, n: i32, k: i32, rDiag: usize, work: usize): void {
+  householderQr<f64>(z, n, k, rDiag, work);
+}
+
+export function qrPositiveF32(z: usize, n: i32, k: i32, rDiag: usize, work: usize): void {
+  householderQr<f32>(z, n, k, rDiag, work);
+}
+
+/** Doubles of scratch qrPositive needs for an n×k block. */
+export function qrWorkLength(n: i32, k: i32): i32 {
+  return householderWorkLength<f64>(n, k);
+}
+
+/** Floats of scratch qrPositiveF32 needs for an n×k block. */
+export function qrWorkLengthF32(n: i32, k: i32): i32 {
+  return householderWorkLength<f32>(n, k);
 }

@@ -1,45 +1,63 @@
-// Small helpers shared by the float64 kernels. Relaxed SIMD (fused multiply-add) is not used:
-// Node 20 needs a flag for it, so every product is a separate mul and add.
+// Small helpers shared by the kernels. Every kernel is generic over its element type T, f32 or f64:
+// a v128 holds lanes<T>() of them (4 f32 or 2 f64), and sizeof<T>() is a compile-time constant, so
+// each instantiation compiles to the same code a hand-written f32x4 or f64x2 kernel would.
+// Relaxed SIMD (fused multiply-add) is not used: Node 20 needs a flag for it, so every product is a
+// separate mul and add.
 
-/** acc + a·b, lane-wise on f64x2. */
+/** Elements of type T in one v128. */
 @inline
-export function mulAdd(acc: v128, a: v128, b: v128): v128 {
-  return f64x2.add(acc, f64x2.mul(a, b));
+export function lanes<T>(): i32 {
+  return 16 / <i32>sizeof<T>();
 }
 
-/** acc − a·b, lane-wise on f64x2. */
+/** Bytes of `count` elements of type T. */
 @inline
-export function mulSub(acc: v128, a: v128, b: v128): v128 {
-  return f64x2.sub(acc, f64x2.mul(a, b));
+export function bytes<T>(count: usize): usize {
+  return count * sizeof<T>();
 }
 
-/** Sum of the two lanes. */
+/** acc + a·b, lane-wise. */
 @inline
-export function lanesSum(v: v128): f64 {
-  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+export function mulAdd<T>(acc: v128, a: v128, b: v128): v128 {
+  return v128.add<T>(acc, v128.mul<T>(a, b));
 }
 
-/** Σ p[i]·q[i] over len doubles (byte pointers), two vector accumulators for latency. */
-export function dot(p: usize, q: usize, len: i32): f64 {
-  let s0 = f64x2.splat(0);
-  let s1 = f64x2.splat(0);
-  const quads = (<usize>(len >> 2)) << 5;
+/** acc − a·b, lane-wise. */
+@inline
+export function mulSub<T>(acc: v128, a: v128, b: v128): v128 {
+  return v128.sub<T>(acc, v128.mul<T>(a, b));
+}
+
+/** Sum of the lanes, in a fixed order: (l0 + l1) for f64, (l0 + l1) + (l2 + l3) for f32. */
+@inline
+export function lanesSum<T>(v: v128): T {
+  if (sizeof<T>() == 8) return v128.extract_lane<T>(v, 0) + v128.extract_lane<T>(v, 1);
+  return (v128.extract_lane<T>(v, 0) + v128.extract_lane<T>(v, 1))
+    + (v128.extract_lane<T>(v, 2) + v128.extract_lane<T>(v, 3));
+}
+
+/** Σ p[i]·q[i] over len elements (byte pointers), two vector accumulators for latency. */
+export function dot<T>(p: usize, q: usize, len: i32): T {
+  let s0 = v128.splat<T>(0);
+  let s1 = v128.splat<T>(0);
+  const twoVectors = bytes<T>(<usize>(len & ~(2 * lanes<T>() - 1)));
   let o: usize = 0;
-  for (; o < quads; o += 32) {
-    s0 = mulAdd(s0, v128.load(p + o), v128.load(q + o));
-    s1 = mulAdd(s1, v128.load(p + o, 16), v128.load(q + o, 16));
+  for (; o < twoVectors; o += 32) {
+    s0 = mulAdd<T>(s0, v128.load(p + o), v128.load(q + o));
+    s1 = mulAdd<T>(s1, v128.load(p + o, 16), v128.load(q + o, 16));
   }
-  let s = lanesSum(f64x2.add(s0, s1));
-  const end = (<usize>len) << 3;
-  for (; o < end; o += 8) s += load<f64>(p + o) * load<f64>(q + o);
+  let s = lanesSum<T>(v128.add<T>(s0, s1));
+  const end = bytes<T>(<usize>len);
+  for (; o < end; o += sizeof<T>()) s += load<T>(p + o) * load<T>(q + o);
   return s;
 }
 
-/** p[i] *= factor over len doubles. */
-export function scale(p: usize, len: i32, factor: f64): void {
-  const f = f64x2.splat(factor);
-  const pairs = (<usize>(len >> 1)) << 4;
+/** p[i] *= factor over len elements. */
+export function scale<T>(p: usize, len: i32, factor: T): void {
+  const f = v128.splat<T>(factor);
+  const vectors = bytes<T>(<usize>(len & ~(lanes<T>() - 1)));
   let o: usize = 0;
-  for (; o < pairs; o += 16) v128.store(p + o, f64x2.mul(v128.load(p + o), f));
-  if (len & 1) store<f64>(p + o, load<f64>(p + o) * factor);
+  for (; o < vectors; o += 16) v128.store(p + o, v128.mul<T>(v128.load(p + o), f));
+  const end = bytes<T>(<usize>len);
+  for (; o < end; o += sizeof<T>()) store<T>(p + o, load<T>(p + o) * factor);
 }

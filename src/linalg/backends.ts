@@ -1,26 +1,48 @@
-import type { LinalgKernels } from './kernels.js';
+import { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
 import { referenceKernels } from './reference.js';
-import { WasmKernels } from './wasm-kernels.js';
+import { WasmFloat32Kernels, WasmKernels } from './wasm-kernels.js';
 import { kernelWasmPath } from './wasm-module.js';
 import { existsSync } from 'node:fs';
 
 export type LinalgBackend = 'js' | 'wasm';
 export const LINALG_BACKENDS: readonly LinalgBackend[] = ['js', 'wasm'];
 
+export interface KernelOptions {
+  /** 'float64' (the default) or 'float32', which only the wasm backend has. */
+  precision?: Precision;
+}
+
 let warnedMissingWasm = false;
 
 /**
- * The kernels for a backend. 'wasm' (the default) gives a new WasmKernels instance with its own
- * memory; when build/kernels.wasm is missing (the package was not built) it warns once and
- * returns the js reference kernels, which compute the same results more slowly.
+ * The kernels for a backend and precision. 'wasm' (the default) gives a new instance with its own
+ * memory: WasmKernels for float64, WasmFloat32Kernels (name 'wasm-f32') for float32. When
+ * build/kernels.wasm is missing (the package was not built), float64 warns once and returns the js
+ * reference kernels, which compute the same results more slowly; float32 has no such stand-in and
+ * throws. The js backend is float64 only.
  */
-export function createKernels(backend: LinalgBackend = 'wasm'): LinalgKernels {
-  if (backend === 'js') return referenceKernels;
-  if (backend !== 'wasm') {
+export function createKernels(backend: LinalgBackend = 'wasm', options: KernelOptions = {}): LinalgKernels {
+  const { precision = 'float64' } = options;
+  if (!LINALG_BACKENDS.includes(backend)) {
     throw new RangeError(`createKernels: backend must be one of ${LINALG_BACKENDS.join(', ')}, got ${String(backend)}`);
+  }
+  if (!PRECISIONS.includes(precision)) {
+    throw new RangeError(`createKernels: precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
+  }
+  if (backend === 'js') {
+    if (precision === 'float32') {
+      throw new RangeError("createKernels: precision 'float32' needs the wasm backend; the js reference kernels are float64 only");
+    }
+    return referenceKernels;
   }
   const path = kernelWasmPath();
   if (!existsSync(path)) {
+    if (precision === 'float32') {
+      throw new Error(
+        `createKernels: precision 'float32' needs the WebAssembly kernels, but ${path} is missing `
+        + '(build it with `node scripts/build-wasm.mjs` or `npm run build`)',
+      );
+    }
     if (!warnedMissingWasm) {
       warnedMissingWasm = true;
       process.emitWarning(
@@ -30,5 +52,5 @@ export function createKernels(backend: LinalgBackend = 'wasm'): LinalgKernels {
     }
     return referenceKernels;
   }
-  return new WasmKernels();
+  return precision === 'float32' ? new WasmFloat32Kernels() : new WasmKernels();
 }

@@ -1,7 +1,7 @@
-export type { LinalgKernels } from './kernels.js';
+export { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
 export { referenceKernels } from './reference.js';
 export { Rng } from './random.js';
 export { randomOrthonormal, identityBlock } from './orthonormal.js';
-export { createKernels, LINALG_BACKENDS, type LinalgBackend } from './backends.js';
-export { WasmKernels } from './wasm-kernels.js';
+export { createKernels, LINALG_BACKENDS, type KernelOptions, type LinalgBackend } from './backends.js';
+export { WasmKernels, WasmFloat32Kernels } from './wasm-kernels.js';
 export { WasmHeap, WasmFloat64Buffer } from './wasm-heap.js';

@@ -25,3 +25,11 @@ export interface LinalgKernels {
    */
   qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array): void;
 }
+
+/**
+ * The arithmetic the kernels run in ('float64' | 'float32'): the one precision type of the
+ * package, defined with training's storage precision (a leaf module without dependencies).
+ * Inputs and outputs are Float64Arrays either way; 'float32' rounds the inputs to float32 and
+ * computes in float32 (twice the SIMD width, looser results).
+ */
+export { PRECISIONS, type Precision } from '../train/precision.js';

@@ -15,11 +15,13 @@ const MAX_BYTES = 65536 * PAGE_BYTES;
  */
 export class WasmHeap {
   private top: number;
-  private whole: Float64Array;
+  private wholeFloat64: Float64Array;
+  private wholeFloat32: Float32Array;
 
   constructor(private readonly memory: WasmMemory, heapBase: number) {
     this.top = alignUp(heapBase);
-    this.whole = new Float64Array(memory.buffer);
+    this.wholeFloat64 = new Float64Array(memory.buffer);
+    this.wholeFloat32 = new Float32Array(memory.buffer);
   }
 
   /** A zero-filled buffer of `length` doubles, valid for the life of the heap. */
@@ -27,10 +29,21 @@ export class WasmHeap {
     if (!Number.isInteger(length) || length < 0) {
       throw new RangeError(`WasmHeap.allocate: length must be a non-negative integer, got ${length}`);
     }
+    return new WasmFloat64Buffer(this, this.allocateBytes(length * 8), length);
+  }
+
+  /**
+   * `byteLength` zero-filled bytes, valid for the life of the heap; returns the first one's address.
+   * For scratch that is not doubles (the float32 kernels' floats, viewed through `float32`).
+   */
+  allocateBytes(byteLength: number): number {
+    if (!Number.isInteger(byteLength) || byteLength < 0) {
+      throw new RangeError(`WasmHeap.allocateBytes: byteLength must be a non-negative integer, got ${byteLength}`);
+    }
     const byteOffset = this.top;
-    this.ensureCapacity(byteOffset + length * 8);
-    this.top = alignUp(byteOffset + length * 8);
-    return new WasmFloat64Buffer(this, byteOffset, length);
+    this.ensureCapacity(byteOffset + byteLength);
+    this.top = alignUp(byteOffset + byteLength);
+    return byteOffset;
   }
 
   /** Grow now so that `lengths` more doubles (as separate buffers) fit without a later growth. */
@@ -42,8 +55,14 @@ export class WasmHeap {
 
   /** All of memory as doubles; re-derived when the memory has grown. */
   get float64(): Float64Array {
-    if (this.whole.buffer !== this.memory.buffer) this.whole = new Float64Array(this.memory.buffer);
-    return this.whole;
+    if (this.wholeFloat64.buffer !== this.memory.buffer) this.wholeFloat64 = new Float64Array(this.memory.buffer);
+    return this.wholeFloat64;
+  }
+
+  /** All of memory as floats; re-derived when the memory has grown. */
+  get float32(): Float32Array {
+    if (this.wholeFloat32.buffer !== this.memory.buffer) this.wholeFloat32 = new Float32Array(this.memory.buffer);
+    return this.wholeFloat32;
   }
 
   /** Bytes handed out so far, including the module's static data below the heap base. */

@@ -14,13 +14,19 @@ export interface WasmMemory {
   grow(deltaPages: number): number;
 }
 
-/** Exports of build/kernels.wasm; pointers are byte addresses, sizes are counts of doubles. */
+/**
+ * Exports of build/kernels.wasm; pointers are byte addresses. The plain names work on doubles, the
+ * F32 ones are the same kernels on floats (sizes are counts of doubles or floats respectively).
+ */
 export interface KernelExports {
   readonly memory: WasmMemory;
   heapBase(): number;
   matmulBlock(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
   qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLength(n: number, k: number): number;
+  matmulBlockF32(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
+  qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
+  qrWorkLengthF32(n: number, k: number): number;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -31,7 +37,9 @@ interface WebAssemblyApi {
 }
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-const REQUIRED_FUNCTIONS = ['heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength'] as const;
+const REQUIRED_FUNCTIONS = [
+  'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength', 'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
+] as const;
 
 /**
  * build/kernels.wasm under the package root: the nearest directory above this file that holds a
