@@ -1,5 +1,6 @@
 export * from './model.js';
 export { createCellSystem, type CellSystem, type CellSystemOptions } from './system.js';
+export { TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
 export { cellLogAbsDet } from './logdet.js';
 export { randomModel, type ModelShape } from './random-model.js';
 export { validateModel, validateInputs } from './validate.js';

@@ -5,10 +5,13 @@ import type { LayerWeights } from './model.js';
 /**
  * Vanilla RNN layer, h' = φ(W x + b_ih + U h + b_hh) with φ = tanh or relu.
  * Tangent: δh' = φ'(ỹ) ⊙ (U δh + W δx), i.e. J = D(φ'(ỹ)) U on the diagonal block.
+ * With one gate the structured tangent is already the cheapest; the formed one (J formed per
+ * trajectory) exists for uniformity and is only taken when a caller forces it.
  */
 export class RnnLayer implements CellLayer {
   readonly gates = 1;
   readonly separateInput = false;
+  readonly formedMatrices = 1;
   private readonly bias: Float64Array | null;
   /** φ'(ỹ) of the last step, H×B; relu' is taken as 0 at exactly 0. */
   private readonly slope: Float64Array;
@@ -56,6 +59,18 @@ export class RnnLayer implements CellLayer {
       const o = c * h;
       for (let i = 0; i < h; i++) dhNew[o + i] = slope[s + i]! * pre[o + i]!;
     }
+  }
+
+  formedCoefficients(b: number, _weight: 'hidden' | 'input', coef: Float64Array): void {
+    const h = this.hidden;
+    for (let i = 0; i < h; i++) coef[i] = this.slope[b * h + i]!;
+  }
+
+  formedTangent(
+    _b: number, products: readonly Float64Array[],
+    _dhOld: Float64Array, _dcOld: Float64Array | null, dhNew: Float64Array,
+  ): void {
+    dhNew.set(products[0]!);
   }
 
   /** log|det D(φ') U| = Σ log|φ'| + log|det U|, the latter factorised once. */

@@ -3,6 +3,7 @@ import { referenceKernels } from '../linalg/reference.js';
 import { denseJacobians, logAbsDet } from '../lyapunov/jacobian.js';
 import type { LogDetSystem } from '../lyapunov/system.js';
 import { gatherRows, scatterRows } from './block-rows.js';
+import { formedIsCheaper, formMatrices, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
 import { GruLayer } from './gru-layer.js';
 import type { CellLayer } from './layer.js';
 import { LstmLayer } from './lstm-layer.js';
@@ -18,6 +19,13 @@ export interface CellSystemOptions {
   initialState?: Float64Array;
   /** LSTM 'h' mode only: initial cell states, B×L×H (trajectory, layer, unit); default zeros. */
   initialCell?: Float64Array;
+  /**
+   * How `tangent` computes J·Q (the same derivative either way, equal to rounding): 'structured'
+   * multiplies all B·k vectors by the G·H×H weights in one kernel call per layer, 'formed' forms
+   * each trajectory's F < G derivative matrices first; 'auto' (default) takes whichever needs
+   * less time for the k of each call (formed from k ≈ 4·G on, G the gate count; never for RNNs).
+   */
+  tangentPath?: TangentPath;
 }
 
 /**
@@ -47,8 +55,9 @@ export function createCellSystem(model: RnnModel, inputs: InputSequences, option
   return new CellNetworkSystem(model, inputs, options);
 }
 
-/** Compact work blocks for `tangent` with k vectors per trajectory, allocated once per k. */
-interface TangentBuffers {
+/** Work blocks of the structured tangent with k vectors per trajectory: H×(B·k) compact blocks. */
+interface StructuredBuffers {
+  path: 'structured';
   dhOld: Float64Array;
   dcOld: Float64Array;
   fromInput: Float64Array;
@@ -56,6 +65,24 @@ interface TangentBuffers {
   dhNew: Float64Array[];
   dcNew: Float64Array;
 }
+
+/** Work blocks of the formed tangent: one trajectory's H×k blocks and its formed matrices. */
+interface FormedBuffers {
+  path: 'formed';
+  dhOld: Float64Array;
+  dcOld: Float64Array;
+  dhNew: Float64Array[];
+  dcNew: Float64Array;
+  /** F·G·H coefficients of the layer's formed matrices. */
+  coef: Float64Array;
+  /** F matrices, H×H. */
+  matrices: Float64Array[];
+  /** F blocks, H×k: matrix f times δh (plus its input twin times δx). */
+  products: Float64Array[];
+}
+
+/** Allocated once per k. */
+type TangentBuffers = StructuredBuffers | FormedBuffers;
 
 const EMPTY = new Float64Array(0);
 
@@ -84,6 +111,7 @@ class CellNetworkSystem implements CellSystem {
     fromInput: Float64Array; fromHidden: Float64Array; hNew: Float64Array[]; cNew: Float64Array;
   };
   private readonly tangentBuffers = new Map<number, TangentBuffers>();
+  private readonly tangentPath: TangentPath;
   private stepped = false;
 
   constructor(readonly model: RnnModel, readonly inputs: InputSequences, options: CellSystemOptions) {
@@ -93,6 +121,11 @@ class CellNetworkSystem implements CellSystem {
     if (lstmState !== 'joint' && lstmState !== 'h') {
       throw new RangeError(`lstmState is '${String(lstmState)}', expected 'joint' or 'h'`);
     }
+    const tangentPath = options.tangentPath ?? 'auto';
+    if (!TANGENT_PATHS.includes(tangentPath)) {
+      throw new RangeError(`tangentPath is '${String(tangentPath)}', expected one of ${TANGENT_PATHS.map((p) => `'${p}'`).join(', ')}`);
+    }
+    this.tangentPath = tangentPath;
     const { hiddenSize: h, numLayers: L, cell } = model;
     const B = inputs.batch;
     this.kernels = options.kernels ?? referenceKernels;
@@ -108,7 +141,7 @@ class CellNetworkSystem implements CellSystem {
     this.state = new Float64Array(B * this.dim);
     this.hiddenCell = this.hasCell && !this.joint ? new Float64Array(B * L * h) : null;
     this.layers = model.layers.map((w) =>
-      cell === 'lstm' ? new LstmLayer(w, h, B)
+      cell === 'lstm' ? new LstmLayer(w, h, B, this.joint)
         : cell === 'gru' ? new GruLayer(w, h, B)
           : new RnnLayer(cell === 'rnn_tanh' ? 'tanh' : 'relu', w, h, B));
     const gh = gateCount(cell) * h;
@@ -186,9 +219,15 @@ class CellNetworkSystem implements CellSystem {
 
   tangent(q: Float64Array, k: number, out: Float64Array): void {
     this.checkTangentArgs(q, k, out);
+    const buf = this.buffersFor(k);
+    if (buf.path === 'formed') this.formedTangent(q, k, out, buf);
+    else this.structuredTangent(q, k, out, buf);
+  }
+
+  /** All B·k columns through each layer's whole weight matrices, one kernel call per product. */
+  private structuredTangent(q: Float64Array, k: number, out: Float64Array, buf: StructuredBuffers): void {
     const { batch: B, dim: n, hidden: h, kernels } = this;
     const cols = B * k;
-    const buf = this.buffersFor(k);
     let previousDh: Float64Array = EMPTY;
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l]!;
@@ -222,6 +261,44 @@ class CellNetworkSystem implements CellSystem {
       if (!this.direct) scatterRows(dhNew, h, cols, out, n, offset);
       if (this.joint) scatterRows(buf.dcNew, h, cols, out, n, offset + h);
       previousDh = dhNew;
+    }
+  }
+
+  /** Trajectory by trajectory: form each layer's F matrices, multiply its k vectors, combine. */
+  private formedTangent(q: Float64Array, k: number, out: Float64Array, buf: FormedBuffers): void {
+    const { batch: B, dim: n, hidden: h } = this;
+    for (let b = 0; b < B; b++) {
+      // Trajectory b's columns start at column b·k of q and out.
+      const first = b * n * k;
+      let previousDh: Float64Array = EMPTY;
+      for (let l = 0; l < this.layers.length; l++) {
+        const layer = this.layers[l]!;
+        const w = this.model.layers[l]!;
+        const offset = first + l * this.layerRows;
+        gatherRows(q, n, offset, h, k, buf.dhOld);
+        if (this.joint) gatherRows(q, n, offset + h, h, k, buf.dcOld);
+        this.formedProducts(layer, b, 'hidden', w.weightHh, buf.dhOld, k, buf);
+        // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
+        if (l > 0) this.formedProducts(layer, b, 'input', w.weightIh, previousDh, k, buf);
+        const dhNew = buf.dhNew[l % 2]!;
+        layer.formedTangent(b, buf.products, buf.dhOld, this.joint ? buf.dcOld : null, dhNew, this.joint ? buf.dcNew : null);
+        scatterRows(dhNew, h, k, out, n, offset);
+        if (this.joint) scatterRows(buf.dcNew, h, k, out, n, offset + h);
+        previousDh = dhNew;
+      }
+    }
+  }
+
+  /** products[f] (+)= (formed matrix f of `weight`) · dh; the input weight's products accumulate. */
+  private formedProducts(
+    layer: CellLayer, b: number, which: 'hidden' | 'input', weight: Float64Array,
+    dh: Float64Array, k: number, buf: FormedBuffers,
+  ): void {
+    const h = this.hidden;
+    layer.formedCoefficients(b, which, buf.coef);
+    formMatrices(weight, layer.gates, h, buf.coef, buf.matrices);
+    for (let f = 0; f < buf.matrices.length; f++) {
+      this.kernels.matmulBlock(buf.matrices[f]!, h, h, dh, k, buf.products[f]!, which === 'input');
     }
   }
 
@@ -265,23 +342,52 @@ class CellNetworkSystem implements CellSystem {
   private buffersFor(k: number): TangentBuffers {
     let buf = this.tangentBuffers.get(k);
     if (buf === undefined) {
-      const { hidden: h } = this;
-      const L = this.model.numLayers;
-      const cols = this.batch * k;
-      const gh = this.layers[0]!.gates * h;
-      const compact = () => new Float64Array(h * cols);
-      buf = {
-        dhOld: this.direct ? EMPTY : compact(),
-        dcOld: this.joint ? compact() : EMPTY,
-        fromInput: L > 1 && this.layers[0]!.separateInput ? new Float64Array(gh * cols) : EMPTY,
-        fromHidden: new Float64Array(gh * cols),
-        // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
-        dhNew: this.direct ? [] : L > 1 ? [compact(), compact()] : [compact()],
-        dcNew: this.joint ? compact() : EMPTY,
-      };
+      buf = this.formedFor(k) ? this.formedBuffers(k) : this.structuredBuffers(k);
       this.tangentBuffers.set(k, buf);
     }
     return buf;
+  }
+
+  private formedFor(k: number): boolean {
+    if (this.tangentPath !== 'auto') return this.tangentPath === 'formed';
+    const layer = this.layers[0]!;
+    return formedIsCheaper(layer.gates, layer.formedMatrices, k);
+  }
+
+  private formedBuffers(k: number): FormedBuffers {
+    const { hidden: h } = this;
+    const { gates, formedMatrices: F } = this.layers[0]!;
+    const block = () => new Float64Array(h * k);
+    const blocks = (count: number) => Array.from({ length: count }, block);
+    return {
+      path: 'formed',
+      dhOld: block(),
+      dcOld: this.joint ? block() : EMPTY,
+      // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
+      dhNew: blocks(this.model.numLayers > 1 ? 2 : 1),
+      dcNew: this.joint ? block() : EMPTY,
+      coef: new Float64Array(F * gates * h),
+      matrices: Array.from({ length: F }, () => new Float64Array(h * h)),
+      products: blocks(F),
+    };
+  }
+
+  private structuredBuffers(k: number): StructuredBuffers {
+    const { hidden: h } = this;
+    const L = this.model.numLayers;
+    const cols = this.batch * k;
+    const gh = this.layers[0]!.gates * h;
+    const compact = () => new Float64Array(h * cols);
+    return {
+      path: 'structured',
+      dhOld: this.direct ? EMPTY : compact(),
+      dcOld: this.joint ? compact() : EMPTY,
+      fromInput: L > 1 && this.layers[0]!.separateInput ? new Float64Array(gh * cols) : EMPTY,
+      fromHidden: new Float64Array(gh * cols),
+      // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
+      dhNew: this.direct ? [] : L > 1 ? [compact(), compact()] : [compact()],
+      dcNew: this.joint ? compact() : EMPTY,
+    };
   }
 
   private checkTangentArgs(q: Float64Array, k: number, out: Float64Array): void {
