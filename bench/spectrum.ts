@@ -1,0 +1,227 @@
+// The whole Lyapunov spectrum step — cell step, tangent map, QR, log accumulation — in ms per step,
+// for RNN (tanh), LSTM (joint (h, c) state) and GRU, against the same work in PyTorch:
+//   node --import tsx bench/spectrum.ts [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 1] [--torch]
+// Problem: a random 1-layer model with input size 8 and weights U(−1/√H, 1/√H), random inputs,
+// batch B = 16 trajectories, k = D exponents, where D is the state dimension (H, or 2H for the
+// joint LSTM), no sum rule. Engines: the js reference (float64), WebAssembly float64 and float32,
+// each on 1 and 2 threads. With --torch, scripts/bench_torch.py (run by /usr/bin/python3 when it
+// has torch) times the PyTorch loop (dense Jacobian, bmm, batched QR, float64) in the same run.
+//
+// A step's time is (time of N+1 steps − time of 1 step)/N, so the setup (initial bases, kernel
+// instantiation, worker start-up) cancels; each is the minimum over repetitions, N is chosen to
+// take about --seconds. js steps that would take over about a second are timed on fewer
+// trajectories and scaled to B (marked *). Writes bench/results.json and a markdown table.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { CellKind, InputSequences, RnnModel } from '../src/cells/model.js';
+import { randomModel } from '../src/cells/random-model.js';
+import { createKernels, type LinalgBackend } from '../src/linalg/backends.js';
+import type { Precision } from '../src/linalg/index.js';
+import { Rng } from '../src/linalg/random.js';
+import { modelSpectrum } from '../src/model-spectrum.js';
+import { modelSpectrumThreaded } from '../src/model-spectrum-threads.js';
+
+const WASM_F64_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak per core; f32x4 does twice that
+const BATCH = 16;
+const INPUT_SIZE = 8;
+const MAX_TIMED_STEPS = 1024;
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
+}
+const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
+const cells = option('cells', 'rnn_tanh,lstm,gru').split(',') as CellKind[];
+const seconds = Number(option('seconds', '1'));
+
+interface Engine { label: string; backend: LinalgBackend; precision: Precision; threads: number }
+const ENGINES: Engine[] = [
+  { label: 'js f64', backend: 'js', precision: 'float64', threads: 1 },
+  { label: 'wasm f64 ×1', backend: 'wasm', precision: 'float64', threads: 1 },
+  { label: 'wasm f64 ×2', backend: 'wasm', precision: 'float64', threads: 2 },
+  { label: 'wasm f32 ×1', backend: 'wasm', precision: 'float32', threads: 1 },
+  { label: 'wasm f32 ×2', backend: 'wasm', precision: 'float32', threads: 2 },
+];
+
+const stateDim = (cell: CellKind, hidden: number) => (cell === 'lstm' ? 2 * hidden : hidden);
+
+/**
+ * Dense-equivalent flops of one step of B trajectories: J·Q as a dense D×D times D×k product
+ * (2·D²·k) plus a Householder thin QR of the D×k result with Q formed (4·D·k² − 4k³/3), so
+ * (2 + 8/3)·D³ per trajectory at k = D. The cells apply J through its structure, which for the
+ * GRU is fewer flops than this, so these are nominal rates.
+ */
+const stepFlops = (d: number) => BATCH * (2 * d * d * d + 4 * d * d * d - (4 / 3) * d ** 3);
+const ceilingGflops = (e: Engine) => WASM_F64_CEILING_GFLOPS * e.threads * (e.precision === 'float32' ? 2 : 1);
+
+/** Trajectories the js reference is timed on: all B while a step stays under about a second (≈ 1 GFLOP/s). */
+const jsTrajectories = (d: number) => Math.max(1, Math.min(BATCH, Math.floor(1e9 / (stepFlops(d) / BATCH))));
+
+function randomInputs(batch: number, steps: number, rng: Rng): InputSequences {
+  return { batch, steps, size: INPUT_SIZE, data: rng.fillNormal(new Float64Array(batch * steps * INPUT_SIZE)) };
+}
+
+/** One run of `steps` Lyapunov steps from scratch (bases, kernels, workers), as a user would call it. */
+async function runSpectrum(engine: Engine, model: RnnModel, inputs: InputSequences, steps: number): Promise<void> {
+  const k = stateDim(model.cell, model.hiddenSize);
+  if (engine.threads === 1) {
+    modelSpectrum(model, inputs, { steps, k, sumRule: false, kernels: createKernels(engine.backend, { precision: engine.precision }) });
+  } else {
+    await modelSpectrumThreaded(model, inputs, { steps, k, sumRule: false, threads: engine.threads, backend: engine.backend, precision: engine.precision });
+  }
+}
+
+/**
+ * ms per step: (min time of N+1 steps − min time of 1 step)/N. N grows until the N steps take
+ * about `seconds` and at least as long as the setup, so that the setup's jitter (worker start-up)
+ * is small against them; then one more repetition of both. `estimateMs`, a step's expected time,
+ * lets N start near its final value (each try costs a setup).
+ */
+async function msPerStep(run: (steps: number) => Promise<void>, estimateMs: number | null): Promise<{ ms: number; timedSteps: number }> {
+  const best = new Map<number, number>();
+  const time = async (steps: number) => {
+    const start = performance.now();
+    await run(steps);
+    best.set(steps, Math.min(best.get(steps) ?? Infinity, performance.now() - start));
+  };
+  const target = seconds * 1000;
+  const stepsFor = (ms: number, stepMs: number) => Math.min(MAX_TIMED_STEPS, Math.max(1, Math.ceil(ms / Math.max(stepMs, 1e-3))));
+  await time(1); // warm-up (JIT tiers, wasm compilation); kept, since only minima are used
+  await time(1);
+  let n = estimateMs === null ? 1 : stepsFor(Math.max(target, best.get(1)! - estimateMs), estimateMs);
+  for (;;) {
+    await time(n + 1);
+    const stepsMs = best.get(n + 1)! - best.get(1)!;
+    const setupMs = best.get(1)! - stepsMs / n;
+    if (n === MAX_TIMED_STEPS || (stepsMs >= target / 2 && stepsMs >= setupMs)) break;
+    n = Math.min(stepsFor(Math.max(target, setupMs), stepsMs / n), 8 * n);
+  }
+  await time(1);
+  await time(n + 1);
+  return { ms: Math.max(0, best.get(n + 1)! - best.get(1)!) / n, timedSteps: n };
+}
+
+/** ms per step of B trajectories; `trajectories` < B were timed when `scaled`; N = `timedSteps`. */
+interface Timing { ms: number | null; scaled: boolean; trajectories: number; timedSteps?: number; error?: string }
+interface TorchTiming { threads: number; msPerStep: number; medianMs: number }
+interface Row {
+  cell: CellKind; hidden: number; dim: number;
+  engines: Record<string, Timing>;
+  torch: TorchTiming[];
+}
+
+async function benchRow(cell: CellKind, hidden: number): Promise<Row> {
+  const rng = new Rng(2024);
+  const model = randomModel({ cell, inputSize: INPUT_SIZE, hiddenSize: hidden, numLayers: 1, bias: true }, rng, 1 / Math.sqrt(hidden));
+  const inputs = randomInputs(BATCH, MAX_TIMED_STEPS + 1, rng);
+  const dim = stateDim(cell, hidden);
+  const engines: Record<string, Timing> = {};
+  for (const engine of ENGINES) {
+    const trajectories = engine.backend === 'js' ? jsTrajectories(dim) : BATCH;
+    const part = { ...inputs, batch: trajectories, data: inputs.data.subarray(0, trajectories * inputs.steps * INPUT_SIZE) };
+    // A threaded engine starts N near the one-thread engine's step time divided by the threads.
+    const oneThread = engines[ENGINES.find((e) => e.threads === 1 && e.backend === engine.backend && e.precision === engine.precision)!.label];
+    const estimateMs = engine.threads > 1 && oneThread?.ms != null ? oneThread.ms / engine.threads : null;
+    try {
+      const { ms, timedSteps } = await msPerStep((steps) => runSpectrum(engine, model, part, steps), estimateMs);
+      engines[engine.label] = { ms: (ms * BATCH) / trajectories, scaled: trajectories < BATCH, trajectories, timedSteps };
+    } catch (error) {
+      // An engine this checkout cannot run yet (e.g. float32 kernels not built) reads n/a.
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`bench/spectrum: ${engine.label}, ${cell} H=${hidden}: n/a (${message})`);
+      engines[engine.label] = { ms: null, scaled: false, trajectories, error: message };
+    }
+  }
+  return { cell, hidden, dim, engines, torch: [] };
+}
+
+/** PyTorch's timings into the rows, and torch's version; null when /usr/bin/python3 has no torch. */
+function runTorch(rows: Row[]): string | null {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) {
+    console.error('bench/spectrum: /usr/bin/python3 not found; skipping the PyTorch comparison');
+    return null;
+  }
+  const script = join(import.meta.dirname, '..', 'scripts', 'bench_torch.py');
+  const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--cells', cells.join(','), '--seconds', String(2 * seconds)], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) {
+    console.error(`bench/spectrum: PyTorch comparison skipped: ${run.stderr.trim().split('\n').pop()}`);
+    return null;
+  }
+  let version: string | null = null;
+  for (const line of run.stdout.trim().split('\n')) {
+    const r = JSON.parse(line) as { cell: string; hidden: number; threads: number; msPerStep: number; medianMs: number; torch: string };
+    version = r.torch;
+    rows.find((x) => x.cell === r.cell && x.hidden === r.hidden)?.torch.push({ threads: r.threads, msPerStep: r.msPerStep, medianMs: r.medianMs });
+  }
+  return version;
+}
+
+const rows: Row[] = [];
+for (const cell of cells) for (const hidden of sizes) rows.push(await benchRow(cell, hidden));
+const torchVersion = process.argv.includes('--torch') ? runTorch(rows) : null;
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const cores = cpus().length;
+const torchThreads = [...new Set(rows.flatMap((r) => r.torch.map((t) => t.threads)))].sort((a, b) => a - b);
+const torchAt = (r: Row, threads: number) => r.torch.find((t) => t.threads === threads)?.msPerStep;
+const manyThreads = torchThreads.at(-1) ?? cores;
+
+function best(r: Row): { engine: Engine; ms: number } | null {
+  let found: { engine: Engine; ms: number } | null = null;
+  for (const engine of ENGINES) {
+    const ms = r.engines[engine.label]?.ms;
+    if (ms != null && (found === null || ms < found.ms)) found = { engine, ms };
+  }
+  return found;
+}
+
+const fmtMs = (t: Timing | undefined) => (t?.ms == null ? 'n/a' : `${t.ms < 10 ? t.ms.toFixed(2) : t.ms.toPrecision(3)}${t.scaled ? '*' : ''}`);
+const fmtTorch = (ms: number | undefined) => (ms === undefined ? '–' : ms < 10 ? ms.toFixed(2) : ms.toPrecision(3));
+/** How many times faster `ours` is than `theirs`. */
+const speedup = (ours: number | null | undefined, theirs: number | undefined) => (ours == null || theirs === undefined ? '–' : `${(theirs / ours).toFixed(2)}×`);
+
+console.log(`## Lyapunov spectrum step: ms per step (batch ${BATCH}, k = D, input size ${INPUT_SIZE}, no sum rule)`);
+console.log(`${cpu}, ${cores} cores, Node ${process.version}${torchVersion ? `, PyTorch ${torchVersion} (float64)` : ''}\n`);
+const engineHeads = ENGINES.map((e) => e.label);
+const torchHeads = torchThreads.map((t) => `PyTorch f64 ×${t}`);
+console.log(`| cell | H | D | ${[...engineHeads, ...torchHeads].join(' | ')} | best: GFLOP/s of ceiling | wasm f64 ×1 vs PyTorch ×1 | wasm f64 ×2 vs PyTorch ×1 | wasm f64 ×2 vs PyTorch ×${manyThreads} |`);
+console.log(`|${'---|'.repeat(3 + engineHeads.length + torchHeads.length + 4)}`);
+for (const r of rows) {
+  const top = best(r);
+  const rate = top === null ? 'n/a'
+    : `${(stepFlops(r.dim) / top.ms / 1e6).toFixed(1)} of ${ceilingGflops(top.engine).toFixed(1)} (${top.engine.label})`;
+  const cellsOut = [
+    r.cell, r.hidden, r.dim,
+    ...ENGINES.map((e) => fmtMs(r.engines[e.label])),
+    ...torchThreads.map((t) => fmtTorch(torchAt(r, t))),
+    rate,
+    speedup(r.engines['wasm f64 ×1']?.ms, torchAt(r, 1)),
+    speedup(r.engines['wasm f64 ×2']?.ms, torchAt(r, 1)),
+    speedup(r.engines['wasm f64 ×2']?.ms, torchAt(r, manyThreads)),
+  ];
+  console.log(`| ${cellsOut.join(' | ')} |`);
+}
+console.log(`\nD = H (2H for the LSTM's joint (h, c) state). ×n = threads. Ratios are PyTorch's ms/step over ours (> 1: we are faster).`
+  + ` GFLOP/s counts the dense-equivalent work B·(2D²k + 4Dk² − 4k³/3) = B·(14/3)·D³ at k = D (dense J·Q and a Householder QR with Q formed),`
+  + ` against the WebAssembly ceiling ${WASM_F64_CEILING_GFLOPS} GFLOP/s per core for float64 (twice that for float32) × threads.`
+  + ` * = js timed on fewer trajectories (about a second per step) and scaled to ${BATCH}.`
+  + ` PyTorch: cell step, analytic dense Jacobian, bmm, torch.linalg.qr; minimum over steps after a warm-up.`);
+
+const results = {
+  benchmark: 'Lyapunov spectrum step',
+  units: 'ms per step',
+  batch: BATCH, k: 'D (all exponents)', inputSize: INPUT_SIZE, sumRule: false,
+  timing: '(min time of N+1 steps − min time of 1 step)/N; PyTorch: min over timed steps after one warm-up',
+  flopsPerStep: 'B·(2·D²·k + 4·D·k² − 4·k³/3) at k = D',
+  wasmCeilingGflopsPerCore: { float64: WASM_F64_CEILING_GFLOPS, float32: 2 * WASM_F64_CEILING_GFLOPS },
+  machine: { cpu, cores, node: process.version, torch: torchVersion },
+  rows,
+};
+const out = join(import.meta.dirname, 'results.json');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.error(`bench/spectrum: wrote ${out}`);
