@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
 import { denseJacobians, logAbsDet } from '../src/lyapunov/jacobian.js';
-import { cellLogAbsDet, createCellSystem, randomModel, type CellKind, type CellSystem, type LstmState } from '../src/cells/index.js';
+import {
+  cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellKind, type CellSystem, type LstmState, type TangentPath,
+} from '../src/cells/index.js';
 
 /** Every configuration the cells support: kind × layers × bias × LSTM state mode. */
 const CONFIGS: { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }[] = [];
@@ -22,8 +24,11 @@ function randomArray(rng: Rng, length: number, scale: number): Float64Array {
   return Float64Array.from({ length }, () => rng.range(-scale, scale));
 }
 
-/** A small random system with random non-zero initial states (h and c), stepped once at t. */
-function setup(c: (typeof CONFIGS)[number], seed: number, batch: number, allUnitsOn = false) {
+/** Both forms of the tangent, forced: 'auto' only chooses between them. */
+const PATHS = TANGENT_PATHS.filter((p): p is Exclude<TangentPath, 'auto'> => p !== 'auto');
+
+/** A small random system with random non-zero initial states (h and c). */
+function setup(c: (typeof CONFIGS)[number], seed: number, batch: number, allUnitsOn = false, tangentPath: TangentPath = 'auto') {
   const rng = new Rng(seed);
   const [inputSize, hidden, steps] = [3, 4, 3];
   const model = randomModel({ cell: c.cell, inputSize, hiddenSize: hidden, numLayers: c.layers, bias: c.bias }, rng, 0.8);
@@ -36,7 +41,7 @@ function setup(c: (typeof CONFIGS)[number], seed: number, batch: number, allUnit
     });
   }
   const inputs = { batch, steps, size: inputSize, data: randomArray(rng, batch * steps * inputSize, 1) };
-  const system = createCellSystem(model, inputs, c.lstmState ? { lstmState: c.lstmState } : {});
+  const system = createCellSystem(model, inputs, { tangentPath, ...(c.lstmState ? { lstmState: c.lstmState } : {}) });
   const s0 = randomArray(rng, batch * system.dim, 0.9);
   // In the h-only LSTM mode c is outside the state: give it a random non-zero value too.
   const c0 = c.lstmState === 'h' ? randomArray(rng, batch * c.layers * hidden, 1.5) : undefined;
@@ -81,60 +86,64 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 }
 
 for (const c of CONFIGS) {
-  test(`tangent Jacobian equals finite differences of step: ${name(c)}`, () => {
-    const { system, s0, c0 } = setup(c, 11 + CONFIGS.indexOf(c), 2);
-    const t = 1;
-    const fd = finiteDifferenceJacobians(system, s0, c0, t);
-    system.reset(s0, c0);
-    system.step(t);
-    const exact = denseJacobians(system);
-    let checked = 0;
-    for (let b = 0; b < system.batch; b++) {
-      const scale = maxAbs(exact[b]!);
-      if (scale === 0) {
-        // A relu layer whose units are all off: the step is locally constant, FD must agree.
-        assert.equal(maxAbs(fd[b]!), 0, `trajectory ${b}: tangent is zero but finite differences are not`);
-        continue;
+  for (const path of PATHS) {
+    test(`tangent Jacobian (${path}) equals finite differences of step: ${name(c)}`, () => {
+      const { system, s0, c0 } = setup(c, 11 + CONFIGS.indexOf(c), 2, false, path);
+      const t = 1;
+      const fd = finiteDifferenceJacobians(system, s0, c0, t);
+      system.reset(s0, c0);
+      system.step(t);
+      const exact = denseJacobians(system);
+      let checked = 0;
+      for (let b = 0; b < system.batch; b++) {
+        const scale = maxAbs(exact[b]!);
+        if (scale === 0) {
+          // A relu layer whose units are all off: the step is locally constant, FD must agree.
+          assert.equal(maxAbs(fd[b]!), 0, `trajectory ${b}: tangent is zero but finite differences are not`);
+          continue;
+        }
+        const rel = maxAbsDiff(exact[b]!, fd[b]!) / scale;
+        assert.ok(rel <= 1e-7, `trajectory ${b}: max relative error ${rel.toExponential(2)} > 1e-7`);
+        checked++;
       }
-      const rel = maxAbsDiff(exact[b]!, fd[b]!) / scale;
-      assert.ok(rel <= 1e-7, `trajectory ${b}: max relative error ${rel.toExponential(2)} > 1e-7`);
-      checked++;
-    }
-    assert.ok(checked > 0, 'every Jacobian is zero: the comparison would be vacuous');
-    if (c.layers === 2) {
-      // Stacked layers: layer 0 does not see layer 1, so the upper-right block is exactly zero.
-      const n = system.dim;
-      for (let i = 0; i < n / 2; i++) {
-        for (let j = n / 2; j < n; j++) assert.equal(exact[0]![i * n + j], 0, `J[${i}][${j}] should be 0`);
+      assert.ok(checked > 0, 'every Jacobian is zero: the comparison would be vacuous');
+      if (c.layers === 2) {
+        // Stacked layers: layer 0 does not see layer 1, so the upper-right block is exactly zero.
+        const n = system.dim;
+        for (let i = 0; i < n / 2; i++) {
+          for (let j = n / 2; j < n; j++) assert.equal(exact[0]![i * n + j], 0, `J[${i}][${j}] should be 0`);
+        }
       }
-    }
-  });
+    });
+  }
 }
 
 for (const c of CONFIGS) {
-  test(`tangent on a random block equals dense Jacobian × block (B = 3): ${name(c)}`, () => {
-    const { system, s0, c0 } = setup(c, 101 + CONFIGS.indexOf(c), 3);
-    system.reset(s0, c0);
-    system.step(0);
-    system.step(1);
-    const n = system.dim;
-    const k = Math.max(1, n - 2);
-    const rng = new Rng(7);
-    const q = randomArray(rng, system.batch * n * k, 1);
-    const out = new Float64Array(q.length).fill(Number.NaN);
-    system.tangent(q, k, out);
-    const jac = denseJacobians(system);
-    for (let b = 0; b < system.batch; b++) {
-      for (let j = 0; j < k; j++) {
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let p = 0; p < n; p++) s += jac[b]![i * n + p]! * q[b * n * k + j * n + p]!;
-          const got = out[b * n * k + j * n + i]!;
-          assert.ok(Math.abs(got - s) <= 1e-13 * (1 + Math.abs(s)), `b=${b} j=${j} i=${i}: ${got} vs ${s}`);
+  for (const path of PATHS) {
+    test(`tangent (${path}) on a random block equals dense Jacobian × block (B = 3): ${name(c)}`, () => {
+      const { system, s0, c0 } = setup(c, 101 + CONFIGS.indexOf(c), 3, false, path);
+      system.reset(s0, c0);
+      system.step(0);
+      system.step(1);
+      const n = system.dim;
+      const k = Math.max(1, n - 2);
+      const rng = new Rng(7);
+      const q = randomArray(rng, system.batch * n * k, 1);
+      const out = new Float64Array(q.length).fill(Number.NaN);
+      system.tangent(q, k, out);
+      const jac = denseJacobians(system);
+      for (let b = 0; b < system.batch; b++) {
+        for (let j = 0; j < k; j++) {
+          for (let i = 0; i < n; i++) {
+            let s = 0;
+            for (let p = 0; p < n; p++) s += jac[b]![i * n + p]! * q[b * n * k + j * n + p]!;
+            const got = out[b * n * k + j * n + i]!;
+            assert.ok(Math.abs(got - s) <= 1e-13 * (1 + Math.abs(s)), `b=${b} j=${j} i=${i}: ${got} vs ${s}`);
+          }
         }
       }
-    }
-  });
+    });
+  }
 }
 
 for (const c of CONFIGS) {
