@@ -250,6 +250,35 @@ test('wasm-f32 qrPositive: a NaN entry shows in rDiag instead of vanishing', () 
   for (let j = 0; j < 5; j++) assert.ok(rDiag[j]! > 0, `columns before the NaN are unaffected: rDiag[${j}] = ${rDiag[j]}`);
 });
 
+test('wasm-f32 resident buffers: the same bits as the copying methods, on floats in wasm memory', () => {
+  const rng = new Rng(48);
+  const kernels = new WasmFloat32Kernels();
+  const [m, n, k] = [24, 21, 19];
+  const a = kernels.heap.allocateFloat32(m * n);
+  const x = kernels.heap.allocateFloat32(n * k);
+  const out = kernels.heap.allocateFloat32(m * k);
+  const rDiag = kernels.heap.allocateFloat32(k);
+  a.array.set(rng.fillNormal(new Float64Array(m * n)));
+  x.array.set(rng.fillNormal(new Float64Array(n * k)));
+  const want = new Float64Array(m * k);
+  kernels.matmulBlock(Float64Array.from(a.array), m, n, Float64Array.from(x.array), k, want);
+  kernels.matmulResident(a, m, n, x, k, out);
+  assert.deepEqual(Float64Array.from(out.array), want);
+
+  const qWant = Float64Array.from(x.array);
+  const rWant = new Float64Array(k);
+  kernels.qrPositive(qWant, n, k, rWant);
+  kernels.reserveQr(n, k);
+  kernels.qrResident(x, n, k, rDiag);
+  assert.deepEqual(Float64Array.from(x.array), qWant);
+  assert.deepEqual(Float64Array.from(rDiag.array), rWant);
+  assert.ok(x.byteOffset % 64 === 0 && x.byteLength === 4 * n * k && !x.overlaps(rDiag));
+  assert.throws(() => rDiag.slice(15, 5), /WasmFloat32Buffer\.slice: \[15, 20\) is outside a buffer of 19 floats/);
+  const both = kernels.heap.allocateFloat32(n * k + m * k);
+  assert.throws(() => kernels.matmulResident(a, m, n, both.slice(0, n * k), k, both.slice(n * k - 1, m * k)),
+    /matmulResident: out overlaps an input/);
+});
+
 test('wasm-f32 kernels check shapes like the float64 ones', () => {
   assert.throws(() => f32.matmulBlock(new Float64Array(5), 2, 3, new Float64Array(6), 2, new Float64Array(4)),
     /matmulBlock: a holds 5 doubles, expected at least m·n = 6/);

@@ -4,4 +4,4 @@ export { Rng } from './random.js';
 export { randomOrthonormal, identityBlock } from './orthonormal.js';
 export { createKernels, LINALG_BACKENDS, type KernelOptions, type LinalgBackend } from './backends.js';
 export { WasmKernels, WasmFloat32Kernels } from './wasm-kernels.js';
-export { WasmHeap, WasmFloat64Buffer } from './wasm-heap.js';
+export { WasmHeap, WasmBuffer, WasmFloat64Buffer, WasmFloat32Buffer } from './wasm-heap.js';

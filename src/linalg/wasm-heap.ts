@@ -9,8 +9,8 @@ const MAX_BYTES = 65536 * PAGE_BYTES;
  * A bump allocator over one wasm instance's memory. Nothing is ever freed: allocate every buffer a
  * run needs once, before the step loop (a new kernels instance gives a new, empty heap).
  *
- * Growing the memory (which only `allocate` and `reserve` do) detaches every Float64Array that
- * views it. `WasmFloat64Buffer.array` re-derives its view after a growth, so hold buffers, not
+ * Growing the memory (which only the allocations and `reserve` do) detaches every typed array that
+ * views it. A buffer's `.array` re-derives its view after a growth, so hold buffers, not
  * arrays, across allocations — or call `reserve` first so that later allocations never grow.
  */
 export class WasmHeap {
@@ -26,24 +26,12 @@ export class WasmHeap {
 
   /** A zero-filled buffer of `length` doubles, valid for the life of the heap. */
   allocate(length: number): WasmFloat64Buffer {
-    if (!Number.isInteger(length) || length < 0) {
-      throw new RangeError(`WasmHeap.allocate: length must be a non-negative integer, got ${length}`);
-    }
-    return new WasmFloat64Buffer(this, this.allocateBytes(length * 8), length);
+    return new WasmFloat64Buffer(this, this.allocateBytes('allocate', length, 8), length);
   }
 
-  /**
-   * `byteLength` zero-filled bytes, valid for the life of the heap; returns the first one's address.
-   * For scratch that is not doubles (the float32 kernels' floats, viewed through `float32`).
-   */
-  allocateBytes(byteLength: number): number {
-    if (!Number.isInteger(byteLength) || byteLength < 0) {
-      throw new RangeError(`WasmHeap.allocateBytes: byteLength must be a non-negative integer, got ${byteLength}`);
-    }
-    const byteOffset = this.top;
-    this.ensureCapacity(byteOffset + byteLength);
-    this.top = alignUp(byteOffset + byteLength);
-    return byteOffset;
+  /** A zero-filled buffer of `length` floats, valid for the life of the heap. */
+  allocateFloat32(length: number): WasmFloat32Buffer {
+    return new WasmFloat32Buffer(this, this.allocateBytes('allocateFloat32', length, 4), length);
   }
 
   /** Grow now so that `lengths` more doubles (as separate buffers) fit without a later growth. */
@@ -70,6 +58,16 @@ export class WasmHeap {
     return this.top;
   }
 
+  private allocateBytes(method: string, length: number, elementBytes: number): number {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new RangeError(`WasmHeap.${method}: length must be a non-negative integer, got ${length}`);
+    }
+    const byteOffset = this.top;
+    this.ensureCapacity(byteOffset + length * elementBytes);
+    this.top = alignUp(byteOffset + length * elementBytes);
+    return byteOffset;
+  }
+
   private ensureCapacity(endByte: number): void {
     const have = this.memory.buffer.byteLength;
     if (endByte <= have) return;
@@ -80,34 +78,67 @@ export class WasmHeap {
   }
 }
 
-/** Doubles living in wasm memory: pass them to the kernels' resident methods without copies. */
-export class WasmFloat64Buffer {
-  private view: Float64Array | undefined;
+/**
+ * Elements living in wasm memory (doubles in WasmFloat64Buffer, floats in WasmFloat32Buffer): pass
+ * them to the kernels' resident methods without copies.
+ */
+export abstract class WasmBuffer<A extends Float64Array | Float32Array> {
+  private view: A | undefined;
 
-  constructor(private readonly heap: WasmHeap, readonly byteOffset: number, readonly length: number) {}
+  constructor(protected readonly heap: WasmHeap, readonly byteOffset: number, readonly length: number) {}
 
-  /** A view of the doubles. Do not keep it across heap allocations (see WasmHeap). */
-  get array(): Float64Array {
-    const whole = this.heap.float64;
+  /** All of the heap's memory as this buffer's element type. */
+  protected abstract wholeMemory(): A;
+
+  /** A view of the elements. Do not keep it across heap allocations (see WasmHeap). */
+  get array(): A {
+    const whole = this.wholeMemory();
     if (this.view === undefined || this.view.buffer !== whole.buffer) {
-      this.view = new Float64Array(whole.buffer, this.byteOffset, this.length);
+      const start = this.byteOffset / whole.BYTES_PER_ELEMENT;
+      this.view = whole.subarray(start, start + this.length) as A;
     }
     return this.view;
   }
 
-  /** Doubles [offset, offset + length) of this buffer, sharing its memory (no copy, no allocation in the heap). */
-  slice(offset: number, length: number): WasmFloat64Buffer {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.length) {
-      throw new RangeError(`WasmFloat64Buffer.slice: [${offset}, ${offset + length}) is outside a buffer of ${this.length} doubles`);
-    }
-    return new WasmFloat64Buffer(this.heap, this.byteOffset + offset * 8, length);
+  /** Whether the two buffers share any byte. */
+  overlaps(other: WasmBuffer<Float64Array | Float32Array>): boolean {
+    return this.heap === other.heap
+      && this.byteOffset < other.byteOffset + other.byteLength
+      && other.byteOffset < this.byteOffset + this.byteLength;
   }
 
-  /** Whether the two buffers share any double. */
-  overlaps(other: WasmFloat64Buffer): boolean {
-    return this.heap === other.heap
-      && this.byteOffset < other.byteOffset + other.length * 8
-      && other.byteOffset < this.byteOffset + this.length * 8;
+  get byteLength(): number {
+    return this.length * this.wholeMemory().BYTES_PER_ELEMENT;
+  }
+
+  /** Byte address of elements [offset, offset + length), checked to lie inside this buffer. */
+  protected sliceByteOffset(method: string, unit: string, offset: number, length: number): number {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.length) {
+      throw new RangeError(`${method}: [${offset}, ${offset + length}) is outside a buffer of ${this.length} ${unit}`);
+    }
+    return this.byteOffset + offset * this.wholeMemory().BYTES_PER_ELEMENT;
+  }
+}
+
+export class WasmFloat64Buffer extends WasmBuffer<Float64Array> {
+  protected wholeMemory(): Float64Array {
+    return this.heap.float64;
+  }
+
+  /** Doubles [offset, offset + length) of this buffer, sharing its memory (no copy, no allocation in the heap). */
+  slice(offset: number, length: number): WasmFloat64Buffer {
+    return new WasmFloat64Buffer(this.heap, this.sliceByteOffset('WasmFloat64Buffer.slice', 'doubles', offset, length), length);
+  }
+}
+
+export class WasmFloat32Buffer extends WasmBuffer<Float32Array> {
+  protected wholeMemory(): Float32Array {
+    return this.heap.float32;
+  }
+
+  /** Floats [offset, offset + length) of this buffer, sharing its memory (no copy, no allocation in the heap). */
+  slice(offset: number, length: number): WasmFloat32Buffer {
+    return new WasmFloat32Buffer(this.heap, this.sliceByteOffset('WasmFloat32Buffer.slice', 'floats', offset, length), length);
   }
 }
 

@@ -1,36 +1,32 @@
 import type { LinalgKernels } from './kernels.js';
-import { type WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
+import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
 
-/** A region of wasm memory holding `length` elements of a kernel's type. */
-interface Scratch {
-  readonly byteOffset: number;
-  readonly length: number;
-}
-
 /**
- * The `LinalgKernels` methods of one instantiation of the kernels compiled from asm/ (WebAssembly
- * 128-bit SIMD), with their own memory: Float64Array operands are copied into wasm memory as the
- * instantiation's elements (rounded to float32 for float32), the kernel runs there, and the
- * results are copied back as doubles. O(n·k) copies around O(n·k²) work.
+ * One instantiation (float64 or float32) of the kernels compiled from asm/ (WebAssembly 128-bit
+ * SIMD), with its own memory. Two ways in:
+ * - the `LinalgKernels` methods take ordinary Float64Arrays and copy them in and out of wasm
+ *   memory as the instantiation's elements (rounded to float32 for float32, and read back as
+ *   doubles): O(n·k) copies around O(n·k²) work;
+ * - the resident methods take buffers of the instantiation's elements allocated from `heap` once
+ *   per run, so the step loop moves no data and allocates nothing. Read and write those buffers
+ *   through `.array`.
  */
-abstract class StagedWasmKernels implements LinalgKernels {
+abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float32Array>> implements LinalgKernels {
   abstract readonly name: string;
   readonly heap: WasmHeap;
-  private staging: Scratch;
-  protected qrWork: Scratch;
+  private staging: B;
+  private qrWork: B;
 
   constructor(protected readonly wasm: KernelExports) {
     this.heap = new WasmHeap(wasm.memory, wasm.heapBase());
-    this.staging = { byteOffset: this.heap.allocateBytes(0), length: 0 };
+    this.staging = this.allocate(0);
     this.qrWork = this.staging;
   }
 
-  /** Bytes of one element: 8 (float64) or 4 (float32). */
-  protected abstract readonly elementBytes: number;
-  /** All of memory viewed as elements. */
-  protected abstract elements(): Float64Array | Float32Array;
-  /** The instantiation's exports; pointers are byte addresses, lengths count elements. */
+  /** A buffer of `length` elements from `heap`. */
+  protected abstract allocate(length: number): B;
+  /** The instantiation's exports: pointers are byte addresses, lengths count elements. */
   protected abstract kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
   protected abstract kernelQr(z: number, n: number, k: number, rDiag: number, work: number): void;
   protected abstract kernelQrWorkLength(n: number, k: number): number;
@@ -44,15 +40,15 @@ abstract class StagedWasmKernels implements LinalgKernels {
     checkLength('matmulBlock', 'a', a.length, m * n, 'm·n');
     checkLength('matmulBlock', 'x', x.length, n * k, 'n·k');
     checkLength('matmulBlock', 'out', out.length, m * k, 'm·k');
-    const base = this.stage(m * n + n * k + m * k);
-    const memory = this.elements();
-    const xAt = base + m * n;
+    const stage = this.stage(m * n + n * k + m * k);
+    const memory = stage.array;
+    const xAt = m * n;
     const outAt = xAt + n * k;
-    memory.set(a.subarray(0, m * n), base);
+    memory.set(a.subarray(0, m * n), 0);
     memory.set(x.subarray(0, n * k), xAt);
     if (accumulate) memory.set(out.subarray(0, m * k), outAt);
-    const bytes = this.elementBytes;
-    this.kernelMatmul(base * bytes, m, n, xAt * bytes, k, outAt * bytes, accumulate ? 1 : 0);
+    const bytes = memory.BYTES_PER_ELEMENT;
+    this.kernelMatmul(stage.byteOffset, m, n, stage.byteOffset + xAt * bytes, k, stage.byteOffset + outAt * bytes, accumulate ? 1 : 0);
     out.set(memory.subarray(outAt, outAt + m * k));
   }
 
@@ -61,54 +57,61 @@ abstract class StagedWasmKernels implements LinalgKernels {
     checkLength('qrPositive', 'z', z.length, n * k, 'n·k');
     checkLength('qrPositive', 'rDiag', rDiag.length, k, 'k');
     this.reserveQr(n, k);
-    const zAt = this.stage(n * k + k);
-    const memory = this.elements();
-    const rAt = zAt + n * k;
-    memory.set(z.subarray(0, n * k), zAt);
-    const bytes = this.elementBytes;
-    this.kernelQr(zAt * bytes, n, k, rAt * bytes, this.qrWork.byteOffset);
-    z.set(memory.subarray(zAt, zAt + n * k));
+    const stage = this.stage(n * k + k);
+    const memory = stage.array;
+    const rAt = n * k;
+    memory.set(z.subarray(0, n * k), 0);
+    this.kernelQr(stage.byteOffset, n, k, stage.byteOffset + rAt * memory.BYTES_PER_ELEMENT, this.qrWork.byteOffset);
+    z.set(memory.subarray(0, n * k));
     rDiag.set(memory.subarray(rAt, rAt + k));
+  }
+
+  /** matmulBlock on operands resident in this instance's heap; `out` must not overlap `x` or `a`. */
+  matmulResident(a: B, m: number, n: number, x: B, k: number, out: B, accumulate = false): void {
+    checkMatmulShape('matmulResident', m, n, k);
+    checkLength('matmulResident', 'a', a.length, m * n, 'm·n');
+    checkLength('matmulResident', 'x', x.length, n * k, 'n·k');
+    checkLength('matmulResident', 'out', out.length, m * k, 'm·k');
+    if (out.overlaps(x) || out.overlaps(a)) throw new RangeError('matmulResident: out overlaps an input');
+    this.kernelMatmul(a.byteOffset, m, n, x.byteOffset, k, out.byteOffset, accumulate ? 1 : 0);
+  }
+
+  /**
+   * qrPositive on a block resident in this instance's heap. Call `reserveQr(n, k)` before the step
+   * loop: the first call for a larger block allocates scratch, which may grow (and detach) memory.
+   */
+  qrResident(z: B, n: number, k: number, rDiag: B): void {
+    checkQrShape('qrResident', n, k);
+    checkLength('qrResident', 'z', z.length, n * k, 'n·k');
+    checkLength('qrResident', 'rDiag', rDiag.length, k, 'k');
+    if (z.overlaps(rDiag)) throw new RangeError('qrResident: rDiag overlaps z');
+    this.reserveQr(n, k);
+    this.kernelQr(z.byteOffset, n, k, rDiag.byteOffset, this.qrWork.byteOffset);
   }
 
   /** Allocate the QR scratch for n×k blocks now rather than inside the step loop. */
   reserveQr(n: number, k: number): void {
     const length = this.kernelQrWorkLength(n, k);
-    if (this.qrWork.length < length) {
-      this.qrWork = { byteOffset: this.heap.allocateBytes(length * this.elementBytes), length };
-    }
+    if (this.qrWork.length < length) this.qrWork = this.allocate(length);
   }
 
-  /**
-   * Copy area for the Float64Array methods, as an element index into `elements()`; grows
-   * geometrically so repeated calls settle.
-   */
-  private stage(length: number): number {
-    if (this.staging.length < length) {
-      const grown = Math.max(length, Math.ceil(this.staging.length * 1.5));
-      this.staging = { byteOffset: this.heap.allocateBytes(grown * this.elementBytes), length: grown };
-    }
-    return this.staging.byteOffset / this.elementBytes;
+  /** Copy area for the Float64Array methods; grows geometrically so repeated calls settle. */
+  private stage(length: number): B {
+    if (this.staging.length < length) this.staging = this.allocate(Math.max(length, Math.ceil(this.staging.length * 1.5)));
+    return this.staging;
   }
 }
 
-/**
- * The float64 kernels. Two ways in:
- * - the `LinalgKernels` methods take ordinary Float64Arrays and copy them in and out of wasm
- *   memory (O(n·k) copies around O(n·k²) work);
- * - the resident methods take `WasmFloat64Buffer`s allocated from `heap` once per run, so the
- *   step loop moves no data and allocates nothing. Read and write those buffers through `.array`.
- */
-export class WasmKernels extends StagedWasmKernels {
+/** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
+export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
   readonly name = 'wasm';
-  protected readonly elementBytes = 8;
 
   constructor(wasm: KernelExports = instantiateKernels()) {
     super(wasm);
   }
 
-  protected elements(): Float64Array {
-    return this.heap.float64;
+  protected allocate(length: number): WasmFloat64Buffer {
+    return this.heap.allocate(length);
   }
 
   protected kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void {
@@ -122,51 +125,24 @@ export class WasmKernels extends StagedWasmKernels {
   protected kernelQrWorkLength(n: number, k: number): number {
     return this.wasm.qrWorkLength(n, k);
   }
-
-  /** matmulBlock on operands resident in this instance's heap; `out` must not overlap `x` or `a`. */
-  matmulResident(
-    a: WasmFloat64Buffer, m: number, n: number,
-    x: WasmFloat64Buffer, k: number,
-    out: WasmFloat64Buffer, accumulate = false,
-  ): void {
-    checkMatmulShape('matmulResident', m, n, k);
-    checkLength('matmulResident', 'a', a.length, m * n, 'm·n');
-    checkLength('matmulResident', 'x', x.length, n * k, 'n·k');
-    checkLength('matmulResident', 'out', out.length, m * k, 'm·k');
-    if (out.overlaps(x) || out.overlaps(a)) throw new RangeError('matmulResident: out overlaps an input');
-    this.wasm.matmulBlock(a.byteOffset, m, n, x.byteOffset, k, out.byteOffset, accumulate ? 1 : 0);
-  }
-
-  /**
-   * qrPositive on a block resident in this instance's heap. Call `reserveQr(n, k)` before the step
-   * loop: the first call for a larger block allocates scratch, which may grow (and detach) memory.
-   */
-  qrResident(z: WasmFloat64Buffer, n: number, k: number, rDiag: WasmFloat64Buffer): void {
-    checkQrShape('qrResident', n, k);
-    checkLength('qrResident', 'z', z.length, n * k, 'n·k');
-    checkLength('qrResident', 'rDiag', rDiag.length, k, 'k');
-    if (z.overlaps(rDiag)) throw new RangeError('qrResident: rDiag overlaps z');
-    this.reserveQr(n, k);
-    this.wasm.qrPositive(z.byteOffset, n, k, rDiag.byteOffset, this.qrWork.byteOffset);
-  }
 }
 
 /**
  * The same kernels in float32 (f32x4: twice the elements per SIMD instruction, half the memory
- * traffic), behind the same float64 interface: operands are rounded to float32 on the way in,
- * every product, sum and reflection is float32, and results come back as doubles (exactly the
- * float32 values). Expect relative errors of float32's ε·√n ≈ 6e-8·√n rather than float64's.
+ * traffic); resident operands are `WasmFloat32Buffer`s (`heap.allocateFloat32`). Through the
+ * `LinalgKernels` methods, operands are rounded to float32 on the way in, every product, sum and
+ * reflection is float32, and results come back as doubles (exactly the float32 values). Expect
+ * relative errors of float32's ε = 1.2e-7 times √n (matmul) or n (QR) rather than float64's.
  */
-export class WasmFloat32Kernels extends StagedWasmKernels {
+export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
   readonly name = 'wasm-f32';
-  protected readonly elementBytes = 4;
 
   constructor(wasm: KernelExports = instantiateKernels()) {
     super(wasm);
   }
 
-  protected elements(): Float32Array {
-    return this.heap.float32;
+  protected allocate(length: number): WasmFloat32Buffer {
+    return this.heap.allocateFloat32(length);
   }
 
   protected kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void {
