@@ -1,18 +1,20 @@
-// Per-step cost of the two linalg kernels of the Lyapunov loop, for both backends:
+// Per-step cost of the two linalg kernels of the Lyapunov loop, for both backends and, for wasm,
+// both precisions (float64 'wasm', float32 'wasm-f32'):
 //   node --import tsx bench/kernels.ts [--sizes 64,128,256,512] [--batch 16] [--seconds 1.5]
 // One "step" at state dimension D with a batch of B trajectories and k = D exponents is
 //   matmul: one D×D weight matrix times all B·D tangent vectors (m = n = D, k = B·D), as the
 //           cells call it once per layer;
 //   QR:     B thin QRs of D×D blocks.
 // Times are the minimum over repetitions (the machine may be shared). wasm runs on resident
-// buffers (no copies), as the step loop will. js steps that would take over a second are timed
-// on one trajectory and multiplied by B (marked *).
+// buffers (no copies, no float32 conversions), as the step loop will. js steps that would take
+// over a second are timed on one trajectory and multiplied by B (marked *).
 import { cpus } from 'node:os';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
-import { WasmKernels } from '../src/linalg/wasm-kernels.js';
+import { WasmFloat32Kernels, WasmKernels, type WasmKernelsBase } from '../src/linalg/wasm-kernels.js';
+import type { WasmBuffer } from '../src/linalg/wasm-heap.js';
 
-const WASM_SIMD_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak on this kind of machine
+const WASM_SIMD_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak on this kind of machine (f32x4: twice)
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -39,25 +41,23 @@ function minTime(run: () => void, prepare: () => void = () => {}): number {
 
 interface Row { d: number; backend: string; matmulMs: number; qrMs: number; scaled: boolean }
 
-function benchWasm(d: number, rng: Rng): Row {
-  const kernels = new WasmKernels();
-  const { heap } = kernels;
-  const a = heap.allocate(d * d);
-  const x = heap.allocate(d * d * batch);
-  const out = heap.allocate(d * d * batch);
-  const blocks = heap.allocate(d * d * batch);
-  const rDiag = heap.allocate(d * batch);
+function benchWasm(d: number, rng: Rng, kernels: WasmKernelsBase<WasmBuffer<Float64Array | Float32Array>>): Row {
+  const a = kernels.allocate(d * d);
+  const x = kernels.allocate(d * d * batch);
+  const out = kernels.allocate(d * d * batch);
+  const blocks = kernels.allocate(d * d * batch);
+  const rDiag = kernels.allocate(d * batch);
   kernels.reserveQr(d, d);
   const trajectories = Array.from({ length: batch }, (_, b) => [blocks.slice(b * d * d, d * d), rDiag.slice(b * d, d)] as const);
-  rng.fillNormal(a.array, 1 / Math.sqrt(d));
-  rng.fillNormal(x.array);
+  a.array.set(rng.fillNormal(new Float64Array(d * d), 1 / Math.sqrt(d)));
+  x.array.set(rng.fillNormal(new Float64Array(d * d * batch)));
   const gaussian = rng.fillNormal(new Float64Array(d * d * batch));
   const matmulMs = minTime(() => kernels.matmulResident(a, d, d, x, d * batch, out));
   const qrMs = minTime(
     () => { for (const [z, r] of trajectories) kernels.qrResident(z, d, d, r); },
     () => blocks.array.set(gaussian),
   );
-  return { d, backend: 'wasm', matmulMs, qrMs, scaled: false };
+  return { d, backend: kernels.name, matmulMs, qrMs, scaled: false };
 }
 
 function benchJs(d: number, rng: Rng): Row {
@@ -81,14 +81,15 @@ function benchJs(d: number, rng: Rng): Row {
 const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
 /** Flops of each backend's own QR algorithm on an n×k block. */
 function qrFlops(backend: string, n: number, k: number): number {
-  return backend === 'wasm'
+  return backend !== 'js'
     ? 4 * n * k * k - (4 / 3) * k ** 3 // Householder: factorisation and formation of Q, 2nk² − 2k³/3 each
     : 4 * n * k * k; // modified Gram–Schmidt twice: 2nk² per pass
 }
 const rng = new Rng(2024);
 const rows: Row[] = [];
 for (const d of sizes) {
-  rows.push(benchWasm(d, rng));
+  rows.push(benchWasm(d, rng, new WasmKernels()));
+  rows.push(benchWasm(d, rng, new WasmFloat32Kernels()));
   rows.push(benchJs(d, rng));
 }
 
@@ -100,6 +101,10 @@ for (const r of rows) {
   console.log(`| ${r.d} | ${r.backend} | ${r.matmulMs.toFixed(2)}${mark} | ${gflops(2 * r.d ** 3 * batch, r.matmulMs)} `
     + `| ${r.qrMs.toFixed(2)}${mark} | ${gflops(qrFlops(r.backend, r.d, r.d) * batch, r.qrMs)} | ${(r.matmulMs + r.qrMs).toFixed(2)}${mark} |`);
 }
+for (const d of sizes) {
+  const [f64, f32] = ['wasm', 'wasm-f32'].map((name) => rows.find((r) => r.d === d && r.backend === name)!) as [Row, Row];
+  console.log(`D = ${d}: float32 / float64 speed: matmul ${(f64.matmulMs / f32.matmulMs).toFixed(2)}×, QR ${(f64.qrMs / f32.qrMs).toFixed(2)}×`);
+}
 console.log(`\nmatmul counts 2·m·n·k flops (m = n = D, k = ${batch}·D). QR counts each algorithm's own flops per n×k block:`
-  + ` js (Gram–Schmidt twice) 4nk², wasm (blocked Householder, R and Q) 4nk² − 4k³/3 = 8D³/3.`
-  + ` WebAssembly f64x2 ceiling ≈ ${WASM_SIMD_CEILING_GFLOPS} GFLOP/s per core. * = one trajectory timed, ×${batch}.`);
+  + ` js (Gram–Schmidt twice) 4nk², wasm and wasm-f32 (blocked Householder, R and Q) 4nk² − 4k³/3 = 8D³/3.`
+  + ` WebAssembly f64x2 ceiling ≈ ${WASM_SIMD_CEILING_GFLOPS} GFLOP/s per core (f32x4 ≈ ${2 * WASM_SIMD_CEILING_GFLOPS}). * = one trajectory timed, ×${batch}.`);

@@ -90,6 +90,9 @@ export abstract class WasmBuffer<A extends Float64Array | Float32Array> {
   /** All of the heap's memory as this buffer's element type. */
   protected abstract wholeMemory(): A;
 
+  /** Elements [offset, offset + length) of this buffer, sharing its memory (no copy, no allocation in the heap). */
+  abstract slice(offset: number, length: number): WasmBuffer<A>;
+
   /** A view of the elements. Do not keep it across heap allocations (see WasmHeap). */
   get array(): A {
     const whole = this.wholeMemory();
@@ -125,7 +128,6 @@ export class WasmFloat64Buffer extends WasmBuffer<Float64Array> {
     return this.heap.float64;
   }
 
-  /** Doubles [offset, offset + length) of this buffer, sharing its memory (no copy, no allocation in the heap). */
   slice(offset: number, length: number): WasmFloat64Buffer {
     return new WasmFloat64Buffer(this.heap, this.sliceByteOffset('WasmFloat64Buffer.slice', 'doubles', offset, length), length);
   }
@@ -136,7 +138,6 @@ export class WasmFloat32Buffer extends WasmBuffer<Float32Array> {
     return this.heap.float32;
   }
 
-  /** Floats [offset, offset + length) of this buffer, sharing its memory (no copy, no allocation in the heap). */
   slice(offset: number, length: number): WasmFloat32Buffer {
     return new WasmFloat32Buffer(this.heap, this.sliceByteOffset('WasmFloat32Buffer.slice', 'floats', offset, length), length);
   }

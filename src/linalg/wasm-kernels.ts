@@ -12,7 +12,7 @@ import { instantiateKernels, type KernelExports } from './wasm-module.js';
  *   per run, so the step loop moves no data and allocates nothing. Read and write those buffers
  *   through `.array`.
  */
-abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float32Array>> implements LinalgKernels {
+export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float32Array>> implements LinalgKernels {
   abstract readonly name: string;
   readonly heap: WasmHeap;
   private staging: B;
@@ -24,8 +24,8 @@ abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float32Array>
     this.qrWork = this.staging;
   }
 
-  /** A buffer of `length` elements from `heap`. */
-  protected abstract allocate(length: number): B;
+  /** A zero-filled buffer of `length` of this instantiation's elements from `heap`, for the resident methods. */
+  abstract allocate(length: number): B;
   /** The instantiation's exports: pointers are byte addresses, lengths count elements. */
   protected abstract kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
   protected abstract kernelQr(z: number, n: number, k: number, rDiag: number, work: number): void;
@@ -110,7 +110,7 @@ export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
     super(wasm);
   }
 
-  protected allocate(length: number): WasmFloat64Buffer {
+  allocate(length: number): WasmFloat64Buffer {
     return this.heap.allocate(length);
   }
 
@@ -141,7 +141,7 @@ export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
     super(wasm);
   }
 
-  protected allocate(length: number): WasmFloat32Buffer {
+  allocate(length: number): WasmFloat32Buffer {
     return this.heap.allocateFloat32(length);
   }
 
