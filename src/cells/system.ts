@@ -22,8 +22,9 @@ export interface CellSystemOptions {
   /**
    * How `tangent` computes J·Q (the same derivative either way, equal to rounding): 'structured'
    * multiplies all B·k vectors by the G·H×H weights in one kernel call per layer, 'formed' forms
-   * each trajectory's F < G derivative matrices first; 'auto' (default) takes whichever needs
-   * less time for the k of each call (formed from k ≈ 4·G on, G the gate count; never for RNNs).
+   * each trajectory's H×H derivative matrices first (GRU 1, LSTM 2 or 1 in 'h' mode, against
+   * G = 3 or 4 gates); 'auto' (default) takes whichever costs less for the k of each call
+   * (formed from k ≈ 4·G on with the WebAssembly kernels; never for RNNs, where G = 1).
    */
   tangentPath?: TangentPath;
 }
