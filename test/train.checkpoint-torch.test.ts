@@ -15,7 +15,7 @@ import { BpttEngine } from '../src/train/bptt/engine.js';
 import { readCheckpointNetwork } from '../src/train/run-recorder.js';
 import { trainInRunDirectory } from '../src/train/run.js';
 import { referenceKernels } from '../src/linalg/reference.js';
-import type { Precision } from '../src/train/precision.js';
+import type { Precision } from '../src/linalg/precision.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'train');
 const SCRIPTS = join(import.meta.dirname, '..', 'scripts');

@@ -32,4 +32,4 @@ export interface LinalgKernels {
  * Inputs and outputs are Float64Arrays either way; 'float32' rounds the inputs to float32 and
  * computes in float32 (twice the SIMD width, looser results).
  */
-export { PRECISIONS, type Precision } from '../train/precision.js';
+export { PRECISIONS, type Precision } from './precision.js';

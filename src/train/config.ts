@@ -1,7 +1,7 @@
 import { CELL_KINDS, type CellKind, type LstmState } from '../cells/model.js';
 import { parseInit } from './init.js';
 import { parseSchedule } from './optim/schedule.js';
-import { PRECISIONS, type Precision } from './precision.js';
+import { PRECISIONS, type Precision } from '../linalg/precision.js';
 import type { TaskSpecJson } from './tasks/task.js';
 
 /** When and how spectra are taken during training. */

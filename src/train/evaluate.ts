@@ -1,5 +1,5 @@
 import type { BpttEngine } from './bptt/engine.js';
-import type { FloatArray } from './precision.js';
+import type { FloatArray } from '../linalg/precision.js';
 import { trainingBatch } from './task-batch.js';
 import type { EvalSplit, Task } from './tasks/task.js';
 

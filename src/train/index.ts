@@ -1,5 +1,5 @@
 /** Training: exact BPTT, initialisations, optimizers, the training loop with spectra, run records. */
-export { arrayType, PRECISIONS, type FloatArray, type FloatArrayConstructor, type Precision } from './precision.js';
+export { arrayType, PRECISIONS, type FloatArray, type FloatArrayConstructor, type Precision } from '../linalg/precision.js';
 export {
   checkNetworkSpec, createParams, findTensor, fromRnnModel, paramLayout, tensorByName, tensorView, toRnnModel,
   type NetworkParams, type NetworkSpec, type ParamLayout, type ParamRole, type ParamTensor, type Readout,

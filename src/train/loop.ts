@@ -11,7 +11,7 @@ import { createParams, type NetworkParams, type NetworkSpec } from './network.js
 import { clipGradientNorm } from './optim/clip.js';
 import { createOptimizer } from './optim/create.js';
 import { learningRate, parseSchedule } from './optim/schedule.js';
-import { arrayType } from './precision.js';
+import { arrayType } from '../linalg/precision.js';
 import { MemoryRecorder, type EpochMetrics, type SpectrumRecord, type TrainRecorder } from './recorder.js';
 import { deriveSeed } from './seeds.js';
 import { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';

@@ -1,5 +1,5 @@
 import { CELL_KINDS, gateCount, type CellKind, type LayerWeights, type RnnModel } from '../cells/model.js';
-import { arrayType, type FloatArray, type Precision } from './precision.js';
+import { arrayType, type FloatArray, type Precision } from '../linalg/precision.js';
 
 /** A trainable network: a stacked recurrent cell and a linear readout on the top layer's h. */
 export interface NetworkSpec {

@@ -5,7 +5,7 @@ import { rnnStateDict } from '../io/torch-rnn-save.js';
 import type { CellKind } from '../cells/model.js';
 import { fromRnnModel, toRnnModel, type NetworkParams, type NetworkSpec } from './network.js';
 import type { OptimizerState } from './optim/optimizer.js';
-import type { Precision } from './precision.js';
+import type { Precision } from '../linalg/precision.js';
 import type { EpochMetrics, RunStart, SpectrumRecord, TrainCheckpoint, TrainRecorder } from './recorder.js';
 import { RunDirError, type RunDirectory } from './rundir.js';
 

@@ -9,7 +9,7 @@ import type { EpochMetrics } from '../../train/recorder.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readConfig, readMetrics, RunDirError } from '../../train/rundir.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
-import type { Precision } from '../../train/precision.js';
+import type { Precision } from '../../linalg/precision.js';
 import { choice, integer } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../json.js';

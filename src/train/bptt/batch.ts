@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 
 /** The inputs of B sequences of T steps. */
 export type SequenceInputs =

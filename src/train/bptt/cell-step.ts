@@ -1,5 +1,5 @@
 import type { CellKind } from '../../cells/model.js';
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 import { gruStep } from './gru-step.js';
 import { lstmStep } from './lstm-step.js';
 import { rnnReluStep, rnnTanhStep } from './rnn-step.js';

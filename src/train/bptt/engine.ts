@@ -1,5 +1,5 @@
 import type { Rng } from '../../linalg/random.js';
-import { arrayType, type FloatArray, type FloatArrayConstructor, type Precision } from '../precision.js';
+import { arrayType, type FloatArray, type FloatArrayConstructor, type Precision } from '../../linalg/precision.js';
 import { findTensor, paramLayout, type NetworkSpec, type ParamLayout } from '../network.js';
 import { checkBatch, checkInputs, type PassResult, type RecurrentState, type SequenceBatch, type StepSelection, type TrainingBatch } from './batch.js';
 import { cellStep, type CellStep } from './cell-step.js';

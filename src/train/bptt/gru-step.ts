@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 import { sigmoid, type CellStep, type StepViews } from './cell-step.js';
 
 /**

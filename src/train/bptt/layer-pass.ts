@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 import { addColumnSums, addRowVector, transpose } from '../gemm.js';
 import type { CellStep } from './cell-step.js';
 import type { LayerBuffers, Workspace } from './workspace.js';

@@ -1,5 +1,5 @@
 import { gemmNT } from '../gemm.js';
-import { arrayType, type Precision } from '../precision.js';
+import { arrayType, type Precision } from '../../linalg/precision.js';
 import { F32Arena } from '../wasm/f32-arena.js';
 import type { MemoryFactory } from './workspace.js';
 

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 import { addColumnSums, addRowVector, transpose } from '../gemm.js';
 import type { PassResult, StepSelection, Targets } from './batch.js';
 import type { Workspace } from './workspace.js';

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 import type { GemmNT } from '../gemm.js';
 import type { NetworkSpec } from '../network.js';
 import type { CellStep, StepViews } from './cell-step.js';

@@ -1,4 +1,4 @@
-import type { FloatArray, FloatArrayConstructor } from '../precision.js';
+import type { FloatArray, FloatArrayConstructor } from '../../linalg/precision.js';
 import { copyBuffersInto, type Optimizer, type OptimizerState } from './optimizer.js';
 
 /**

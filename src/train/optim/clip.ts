@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 
 /**
  * Global L2 gradient-norm clipping as torch.nn.utils.clip_grad_norm_: when the norm exceeds

@@ -1,4 +1,4 @@
-import type { FloatArrayConstructor } from '../precision.js';
+import type { FloatArrayConstructor } from '../../linalg/precision.js';
 import { Adam } from './adam.js';
 import type { Optimizer, OptimizerConfig } from './optimizer.js';
 import { Sgd } from './sgd.js';

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../precision.js';
+import type { FloatArray } from '../../linalg/precision.js';
 
 /** An update rule over the flat parameter vector (PyTorch semantics). */
 export interface Optimizer {

@@ -1,5 +1,5 @@
 /**
- * Training runs in float32 by default (half the memory traffic of float64) and in float64 on
+ * Storage precision. Training runs in float32 by default (half the memory traffic of float64) and in float64 on
  * request (gradient checks, exact comparisons). The math is written once over `FloatArray`;
  * the constructor picks the storage. Arithmetic itself is always float64 in JavaScript: a
  * Float32Array only rounds what is stored.
