@@ -1,6 +1,6 @@
 // The whole Lyapunov spectrum step — cell step, tangent map, QR, log accumulation — in ms per step,
 // for RNN (tanh), LSTM (joint (h, c) state) and GRU, against the same work in PyTorch:
-//   node --import tsx bench/spectrum.ts [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 1] [--torch]
+//   node --import tsx bench/spectrum.ts [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 0.5] [--torch]
 // Problem: a random 1-layer model with input size 8 and weights U(−1/√H, 1/√H), random inputs,
 // batch B = 16 trajectories, k = D exponents, where D is the state dimension (H, or 2H for the
 // joint LSTM), no sum rule. Engines: the js reference (float64), WebAssembly float64 and float32,
@@ -34,7 +34,7 @@ function option(name: string, fallback: string): string {
 }
 const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
 const cells = option('cells', 'rnn_tanh,lstm,gru').split(',') as CellKind[];
-const seconds = Number(option('seconds', '1'));
+const seconds = Number(option('seconds', '0.5'));
 
 interface Engine { label: string; backend: LinalgBackend; precision: Precision; threads: number }
 const ENGINES: Engine[] = [
@@ -50,8 +50,8 @@ const stateDim = (cell: CellKind, hidden: number) => (cell === 'lstm' ? 2 * hidd
 /**
  * Dense-equivalent flops of one step of B trajectories: J·Q as a dense D×D times D×k product
  * (2·D²·k) plus a Householder thin QR of the D×k result with Q formed (4·D·k² − 4k³/3), so
- * (2 + 8/3)·D³ per trajectory at k = D. The cells apply J through its structure, which for the
- * GRU is fewer flops than this, so these are nominal rates.
+ * (2 + 8/3)·D³ per trajectory at k = D. The cells may apply J in fewer flops than a dense
+ * product (through its structure), so these are nominal, dense-equivalent rates.
  */
 const stepFlops = (d: number) => BATCH * (2 * d * d * d + 4 * d * d * d - (4 / 3) * d ** 3);
 const ceilingGflops = (e: Engine) => WASM_F64_CEILING_GFLOPS * e.threads * (e.precision === 'float32' ? 2 : 1);
@@ -88,7 +88,10 @@ async function msPerStep(run: (steps: number) => Promise<void>, estimateMs: numb
   };
   const target = seconds * 1000;
   const stepsFor = (ms: number, stepMs: number) => Math.min(MAX_TIMED_STEPS, Math.max(1, Math.ceil(ms / Math.max(stepMs, 1e-3))));
-  await time(1); // warm-up (JIT tiers, wasm compilation); kept, since only minima are used
+  // Without an estimate, a warm-up run first (JIT tiers, wasm compilation), so that the first
+  // difference is not skewed; kept as a sample, since only minima are used. A threaded run
+  // starts cold workers each time, so it gains nothing from one.
+  if (estimateMs === null) await time(1);
   await time(1);
   let n = estimateMs === null ? 1 : stepsFor(Math.max(target, best.get(1)! - estimateMs), estimateMs);
   for (;;) {
@@ -162,7 +165,13 @@ function runTorch(rows: Row[]): string | null {
 }
 
 const rows: Row[] = [];
-for (const cell of cells) for (const hidden of sizes) rows.push(await benchRow(cell, hidden));
+for (const cell of cells) {
+  for (const hidden of sizes) {
+    const start = performance.now();
+    rows.push(await benchRow(cell, hidden));
+    console.error(`bench/spectrum: ${cell} H=${hidden} timed in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  }
+}
 const torchVersion = process.argv.includes('--torch') ? runTorch(rows) : null;
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -180,8 +189,9 @@ function best(r: Row): { engine: Engine; ms: number } | null {
   return found;
 }
 
-const fmtMs = (t: Timing | undefined) => (t?.ms == null ? 'n/a' : `${t.ms < 10 ? t.ms.toFixed(2) : t.ms.toPrecision(3)}${t.scaled ? '*' : ''}`);
-const fmtTorch = (ms: number | undefined) => (ms === undefined ? '–' : ms < 10 ? ms.toFixed(2) : ms.toPrecision(3));
+const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 1000 ? ms.toPrecision(3) : ms.toFixed(0));
+const fmtMs = (t: Timing | undefined) => (t?.ms == null ? 'n/a' : `${fmt(t.ms)}${t.scaled ? '*' : ''}`);
+const fmtTorch = (ms: number | undefined) => (ms === undefined ? '–' : fmt(ms));
 /** How many times faster `ours` is than `theirs`. */
 const speedup = (ours: number | null | undefined, theirs: number | undefined) => (ours == null || theirs === undefined ? '–' : `${(theirs / ours).toFixed(2)}×`);
 
