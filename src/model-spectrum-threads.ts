@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InputSequences, RnnModel } from './cells/model.js';
 import { createKernels, type LinalgBackend } from './linalg/backends.js';
-import type { Precision } from './linalg/index.js';
+import type { Precision } from './linalg/precision.js';
 import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from './lyapunov/spectrum.js';
 import { modelSpectrumSums, type ModelDescription, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
 
-export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'firstTrajectory'> {
+export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels' | 'firstTrajectory'> {
   /** Worker threads the batch is split over (at most one per sequence). Default: the machine's cores. */
   threads?: number;
   /** Linear-algebra kernels each thread creates. Default 'wasm'. */
@@ -21,7 +21,7 @@ export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'ker
 export interface SpectrumWorkerRequest {
   model: RnnModel;
   inputs: InputSequences;
-  options: Omit<ModelSpectrumOptions, 'kernels' | 'onProgress'>;
+  options: Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels' | 'onProgress'>;
   backend: LinalgBackend;
   precision: Precision;
 }
@@ -46,7 +46,7 @@ export async function modelSpectrumThreaded(
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const parts = splitBatch(inputs, Math.min(threads, inputs.batch));
   const outcomes = parts.length === 1
-    ? [modelSpectrumSums(model, inputs, { ...spectrumOptions, kernels: createKernels(backend, { precision }), ...(onProgress ? { onProgress } : {}) })]
+    ? [modelSpectrumSums(model, inputs, { ...spectrumOptions, ...spectrumKernels(backend, precision), ...(onProgress ? { onProgress } : {}) })]
     : await runWorkers(parts.map((part) => ({
       model,
       inputs: part.inputs,
@@ -56,6 +56,15 @@ export async function modelSpectrumThreaded(
     })), onProgress);
   const result = spectrumFromSums(mergeSpectrumSums(outcomes.map((o) => o.sums)));
   return { ...result, options: { ...result.options, threads: parts.length }, model: outcomes[0]!.model };
+}
+
+/**
+ * The tangent kernels in the requested precision; in float32 the forward step keeps float64
+ * kernels, so the trajectory itself is not rounded.
+ */
+export function spectrumKernels(backend: LinalgBackend, precision: Precision): Pick<ModelSpectrumOptions, 'kernels' | 'forwardKernels'> {
+  const kernels = createKernels(backend, { precision });
+  return precision === 'float64' ? { kernels } : { kernels, forwardKernels: createKernels(backend) };
 }
 
 /** Consecutive sequences of the batch, as evenly as possible over `count` parts. */

@@ -1,10 +1,13 @@
 import type { InputSequences, LstmState, RnnModel } from './cells/model.js';
 import { createCellSystem } from './cells/index.js';
+import type { LinalgKernels } from './linalg/kernels.js';
 import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from './lyapunov/spectrum.js';
 
 export interface ModelSpectrumOptions extends SpectrumOptions {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
   lstmState?: LstmState;
+  /** Kernels of the forward step when they differ from `kernels` (float64 beside float32 tangent kernels). */
+  forwardKernels?: LinalgKernels;
 }
 
 export type ModelDescription = {
@@ -53,6 +56,7 @@ export function modelSpectrumSums(
   const system = createCellSystem(model, inputs, {
     ...(lstmState ? { lstmState } : {}),
     ...(options.kernels ? { kernels: options.kernels } : {}),
+    ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
   const sums = spectrumSums(system, { ...options, transient });
   return {

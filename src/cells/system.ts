@@ -14,7 +14,13 @@ import { checkTensor, validateInputs, validateModel } from './validate.js';
 export interface CellSystemOptions {
   /** LSTM only: track the joint (h, c) state (default) or h alone at fixed c. */
   lstmState?: LstmState;
+  /** Kernels of the tangent map (and of the forward step unless `forwardKernels` is given). */
   kernels?: LinalgKernels;
+  /**
+   * Kernels of the forward step. With float32 tangent kernels, pass float64 ones here: the
+   * trajectory then stays float64 and only the tangent dynamics are rounded to float32.
+   */
+  forwardKernels?: LinalgKernels;
   /** Initial states, B×n in the system's state layout; default zeros. */
   initialState?: Float64Array;
   /** LSTM 'h' mode only: initial cell states, B×L×H (trajectory, layer, unit); default zeros. */
@@ -97,6 +103,7 @@ class CellNetworkSystem implements CellSystem {
   readonly lstmState: LstmState | undefined;
 
   private readonly kernels: LinalgKernels;
+  private readonly forwardKernels: LinalgKernels;
   private readonly hidden: number;
   private readonly layers: CellLayer[];
   /** Rows one layer occupies in a trajectory's state: H, or 2H for the joint LSTM. */
@@ -130,6 +137,7 @@ class CellNetworkSystem implements CellSystem {
     const { hiddenSize: h, numLayers: L, cell } = model;
     const B = inputs.batch;
     this.kernels = options.kernels ?? referenceKernels;
+    this.forwardKernels = options.forwardKernels ?? this.kernels;
     this.hidden = h;
     this.batch = B;
     this.inputSize = model.inputSize;
@@ -188,7 +196,7 @@ class CellNetworkSystem implements CellSystem {
     if (!Number.isInteger(t) || t < 0 || t >= T) {
       throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
     }
-    const { batch: B, dim: n, hidden: h, kernels, fwd } = this;
+    const { batch: B, dim: n, hidden: h, forwardKernels: kernels, fwd } = this;
     for (let b = 0; b < B; b++) {
       const from = (b * T + t) * I;
       for (let i = 0; i < I; i++) fwd.x[b * I + i] = data[from + i]!;

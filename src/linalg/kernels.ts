@@ -1,3 +1,5 @@
+import type { Precision } from './precision.js';
+
 /**
  * The small set of float64 kernels the spectrum needs, behind one interface so a faster
  * backend (WebAssembly SIMD, worker threads) can replace the reference without touching callers.
@@ -9,6 +11,8 @@
  */
 export interface LinalgKernels {
   readonly name: string;
+  /** The arithmetic the kernels compute in (their inputs and outputs are Float64Arrays either way). */
+  readonly precision: Precision;
   /**
    * out = A·X (+ out when `accumulate`), A m×n row-major, X an n×k block, out an m×k block.
    * `out` must not alias `x`.

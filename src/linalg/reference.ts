@@ -3,6 +3,7 @@ import type { LinalgKernels } from './kernels.js';
 /** Plain loops: the reference every faster backend is tested against, and the fallback. */
 export const referenceKernels: LinalgKernels = {
   name: 'js',
+  precision: 'float64',
   matmulBlock(a, m, n, x, k, out, accumulate = false) {
     for (let j = 0; j < k; j++) {
       const xo = j * n;

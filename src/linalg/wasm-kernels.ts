@@ -1,4 +1,5 @@
 import type { LinalgKernels } from './kernels.js';
+import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
 
@@ -14,6 +15,7 @@ import { instantiateKernels, type KernelExports } from './wasm-module.js';
  */
 export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float32Array>> implements LinalgKernels {
   abstract readonly name: string;
+  abstract readonly precision: Precision;
   readonly heap: WasmHeap;
   private staging: B;
   private qrWork: B;
@@ -105,6 +107,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
 export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
   readonly name = 'wasm';
+  readonly precision = 'float64';
 
   constructor(wasm: KernelExports = instantiateKernels()) {
     super(wasm);
@@ -136,6 +139,7 @@ export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
  */
 export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
   readonly name = 'wasm-f32';
+  readonly precision = 'float32';
 
   constructor(wasm: KernelExports = instantiateKernels()) {
     super(wasm);

@@ -85,9 +85,14 @@ const GUARD_RATIO = 1e8;
 
 /**
  * R_ii below this fraction of its column's norm before orthogonalisation is rounding noise:
- * the Jacobian has (numerically) no component left in that direction.
+ * the Jacobian has (numerically) no component left in that direction. The noise is about ε·√n
+ * of the norm (ε = 2.2e-16 in float64, 1.2e-7 in float32). In float32 no bound separates the
+ * two cases at every size: a real direction can fall to 1e-6 of its norm in one step (a joint
+ * LSTM's last exponent) while a dead relu direction's noise reaches 1e-6 at n = 200. 1e-7 keeps
+ * the real directions; in float32 some dead directions of large relu networks then come out as
+ * large negative numbers (the log of rounding noise) rather than −∞. float64 separates them.
  */
-const COLLAPSE = 1e-13;
+const COLLAPSE = { float64: 1e-13, float32: 1e-7 } as const;
 
 /** Blocks of steps for the batch-means error estimate of a single trajectory. */
 const SEGMENTS = 10;
@@ -138,6 +143,7 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
   const logBase = options.logBase ?? (compat ? 2 : 'e');
   const kernels = options.kernels ?? referenceKernels;
   const firstTrajectory = options.firstTrajectory ?? 0;
+  const collapse = COLLAPSE[kernels.precision];
   checkInteger('k', k, 1, n);
   checkInteger('transient', transient, 0);
   checkInteger('steps', steps, 1);
@@ -197,7 +203,7 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
         }
         // A direction the Jacobian maps to (numerically) nothing, e.g. through a dead relu
         // unit: its exponent is −∞, not the log of rounding noise.
-        const collapsed = r <= COLLAPSE * norms[i]!;
+        const collapsed = r <= collapse * norms[i]!;
         if (!collapsed) {
           lo = Math.min(lo, r);
           hi = Math.max(hi, r);
