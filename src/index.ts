@@ -8,4 +8,5 @@ export * from './lyapunov/index.js';
 export * from './io/index.js';
 export { randomDrive, type DriveKind } from './data/drive.js';
 export { modelSpectrum, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
+export { modelSpectrumThreaded, type ThreadedSpectrumOptions } from './model-spectrum-threads.js';
 export * from './train/index.js';

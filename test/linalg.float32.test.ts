@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -37,8 +37,6 @@ test('createKernels: without build/kernels.wasm float32 throws while float64 fal
     const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
     writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
     cpSync(join(src, 'linalg'), join(root, 'src', 'linalg'), { recursive: true });
-    mkdirSync(join(root, 'src', 'train'));
-    cpSync(join(src, 'train', 'precision.ts'), join(root, 'src', 'train', 'precision.ts'));
     const unbuilt = await import(pathToFileURL(join(root, 'src', 'linalg', 'backends.ts')).href) as typeof import('../src/linalg/backends.js');
     assert.throws(() => unbuilt.createKernels('wasm', { precision: 'float32' }),
       /precision 'float32' needs the WebAssembly kernels, but .*build[/\\]kernels\.wasm is missing \(build it with `node scripts\/build-wasm\.mjs`/);
