@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKernels, Rng } from '../src/linalg/index.js';
-import { createCellSystem, randomModel, type CellKind, type LstmState, type TangentPath } from '../src/cells/index.js';
+import { createCellSystem, randomModel, type TangentPath } from '../src/cells/index.js';
 import { modelSpectrum } from '../src/model-spectrum.js';
+import { CELL_CONFIGS, configName } from './cells.helpers.js';
 
 // Issue #3's acceptance: the WebAssembly kernels agree with the plain js reference to 1e-10 in
 // float64 on every cell — one tangent application, and a whole spectrum.
@@ -15,23 +16,11 @@ test('the WebAssembly kernels are built (otherwise createKernels falls back to j
   assert.equal(js.name, 'js');
 });
 
-const CONFIGS: { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }[] = [];
-for (const cell of ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'] as const) {
-  for (const layers of [1, 2]) {
-    for (const bias of [true, false]) {
-      if (cell === 'lstm') for (const lstmState of ['joint', 'h'] as const) CONFIGS.push({ cell, layers, bias, lstmState });
-      else CONFIGS.push({ cell, layers, bias });
-    }
-  }
-}
-
-const name = (c: (typeof CONFIGS)[number]) =>
-  `${c.cell}${c.lstmState ? `/${c.lstmState}` : ''} L=${c.layers} ${c.bias ? 'bias' : 'nobias'}`;
 
 const HIDDEN = 6;
 const INPUT = 3;
 
-function setup(c: (typeof CONFIGS)[number], seed: number, batch: number, steps: number) {
+function setup(c: (typeof CELL_CONFIGS)[number], seed: number, batch: number, steps: number) {
   const rng = new Rng(seed);
   const model = randomModel({ cell: c.cell, inputSize: INPUT, hiddenSize: HIDDEN, numLayers: c.layers, bias: c.bias }, rng, 0.9);
   const data = new Float64Array(batch * steps * INPUT);
@@ -54,10 +43,10 @@ function relativeToBlock(a: Float64Array, b: Float64Array): number {
   return scale > 0 ? diff / scale : diff === 0 ? 0 : Infinity;
 }
 
-for (const c of CONFIGS) {
+for (const c of CELL_CONFIGS) {
   for (const tangentPath of ['structured', 'formed'] as TangentPath[]) {
-    test(`tangent, wasm vs js to 1e-10 (k = n and k = 2, ${tangentPath}): ${name(c)}`, () => {
-      const { model, inputs, rng } = setup(c, 31 + CONFIGS.indexOf(c), 3, 4);
+    test(`tangent, wasm vs js to 1e-10 (k = n and k = 2, ${tangentPath}): ${configName(c)}`, () => {
+      const { model, inputs, rng } = setup(c, 31 + CELL_CONFIGS.indexOf(c), 3, 4);
       const options = { tangentPath, ...(c.lstmState ? { lstmState: c.lstmState } : {}) };
       const withWasm = createCellSystem(model, inputs, { ...options, kernels: wasm });
       const withJs = createCellSystem(model, inputs, { ...options, kernels: js });
@@ -96,9 +85,9 @@ for (const c of CONFIGS) {
 // the pair's local order swaps amplify the turn. One ulp injected once into the js run's tangent
 // output moves the pair by ≈ 1e-11 too, so this is the problem's conditioning, not a backend
 // error; the pair's sum agrees to 2e-15.
-for (const c of CONFIGS) {
-  test(`spectrum (k = n, 40 steps), wasm vs js to 1e-10 per exponent: ${name(c)}`, () => {
-    const { model, inputs } = setup(c, 71 + CONFIGS.indexOf(c), 2, 50);
+for (const c of CELL_CONFIGS) {
+  test(`spectrum (k = n, 40 steps), wasm vs js to 1e-10 per exponent: ${configName(c)}`, () => {
+    const { model, inputs } = setup(c, 71 + CELL_CONFIGS.indexOf(c), 2, 50);
     const options = { steps: 40, transient: 10, seed: 5, ...(c.lstmState ? { lstmState: c.lstmState } : {}) };
     const fromWasm = modelSpectrum(model, inputs, { ...options, kernels: wasm });
     const fromJs = modelSpectrum(model, inputs, { ...options, kernels: js });

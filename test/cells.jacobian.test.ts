@@ -3,22 +3,9 @@ import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
 import { denseJacobians, logAbsDet } from '../src/lyapunov/jacobian.js';
 import {
-  cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellKind, type CellSystem, type LstmState, type TangentPath,
+  cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellSystem, type TangentPath,
 } from '../src/cells/index.js';
-
-/** Every configuration the cells support: kind × layers × bias × LSTM state mode. */
-const CONFIGS: { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }[] = [];
-for (const cell of ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'] as const) {
-  for (const layers of [1, 2]) {
-    for (const bias of [true, false]) {
-      if (cell === 'lstm') for (const lstmState of ['joint', 'h'] as const) CONFIGS.push({ cell, layers, bias, lstmState });
-      else CONFIGS.push({ cell, layers, bias });
-    }
-  }
-}
-
-const name = (c: (typeof CONFIGS)[number]) =>
-  `${c.cell}${c.lstmState ? `/${c.lstmState}` : ''} L=${c.layers} ${c.bias ? 'bias' : 'nobias'}`;
+import { CELL_CONFIGS, configName } from './cells.helpers.js';
 
 function randomArray(rng: Rng, length: number, scale: number): Float64Array {
   return Float64Array.from({ length }, () => rng.range(-scale, scale));
@@ -28,7 +15,7 @@ function randomArray(rng: Rng, length: number, scale: number): Float64Array {
 const PATHS = TANGENT_PATHS.filter((p): p is Exclude<TangentPath, 'auto'> => p !== 'auto');
 
 /** A small random system with random non-zero initial states (h and c). */
-function setup(c: (typeof CONFIGS)[number], seed: number, batch: number, allUnitsOn = false, tangentPath: TangentPath = 'auto') {
+function setup(c: (typeof CELL_CONFIGS)[number], seed: number, batch: number, allUnitsOn = false, tangentPath: TangentPath = 'auto') {
   const rng = new Rng(seed);
   const [inputSize, hidden, steps] = [3, 4, 3];
   const model = randomModel({ cell: c.cell, inputSize, hiddenSize: hidden, numLayers: c.layers, bias: c.bias }, rng, 0.8);
@@ -85,10 +72,10 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return m;
 }
 
-for (const c of CONFIGS) {
+for (const c of CELL_CONFIGS) {
   for (const path of PATHS) {
-    test(`tangent Jacobian (${path}) equals finite differences of step: ${name(c)}`, () => {
-      const { system, s0, c0 } = setup(c, 11 + CONFIGS.indexOf(c), 2, false, path);
+    test(`tangent Jacobian (${path}) equals finite differences of step: ${configName(c)}`, () => {
+      const { system, s0, c0 } = setup(c, 11 + CELL_CONFIGS.indexOf(c), 2, false, path);
       const t = 1;
       const fd = finiteDifferenceJacobians(system, s0, c0, t);
       system.reset(s0, c0);
@@ -118,10 +105,10 @@ for (const c of CONFIGS) {
   }
 }
 
-for (const c of CONFIGS) {
+for (const c of CELL_CONFIGS) {
   for (const path of PATHS) {
-    test(`tangent (${path}) on a random block equals dense Jacobian × block (B = 3): ${name(c)}`, () => {
-      const { system, s0, c0 } = setup(c, 101 + CONFIGS.indexOf(c), 3, false, path);
+    test(`tangent (${path}) on a random block equals dense Jacobian × block (B = 3): ${configName(c)}`, () => {
+      const { system, s0, c0 } = setup(c, 101 + CELL_CONFIGS.indexOf(c), 3, false, path);
       system.reset(s0, c0);
       system.step(0);
       system.step(1);
@@ -146,10 +133,10 @@ for (const c of CONFIGS) {
   }
 }
 
-for (const c of CONFIGS) {
-  test(`cellLogAbsDet equals log|det| of the finite-difference Jacobian (sum rule ingredient): ${name(c)}`, () => {
+for (const c of CELL_CONFIGS) {
+  test(`cellLogAbsDet equals log|det| of the finite-difference Jacobian (sum rule ingredient): ${configName(c)}`, () => {
     const unitsOn = c.cell === 'rnn_relu' && c.bias;
-    const { system, s0, c0 } = setup(c, 211 + CONFIGS.indexOf(c), 3, unitsOn);
+    const { system, s0, c0 } = setup(c, 211 + CELL_CONFIGS.indexOf(c), 3, unitsOn);
     const t = 2;
     const fd = finiteDifferenceJacobians(system, s0, c0, t);
     system.reset(s0, c0);

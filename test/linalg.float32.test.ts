@@ -9,6 +9,7 @@ import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { createKernels } from '../src/linalg/backends.js';
 import { WasmFloat32Kernels, WasmKernels } from '../src/linalg/wasm-kernels.js';
+import { orthogonalityError } from './linalg.helpers.js';
 
 // The float32 wasm kernels against float64 mathematics: error bounds from floating-point analysis
 // with float32's unit roundoff, never from the kernels' own outputs.
@@ -126,18 +127,6 @@ test('qrPositive: a block gives the same bits whatever was factored before it on
   }
 });
 
-/** max |QᵀQ − I|, in float64. */
-function orthogonalityError(q: Float64Array, n: number, k: number): number {
-  let worst = 0;
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += q[i * n + r]! * q[j * n + r]!;
-      worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
-    }
-  }
-  return worst;
-}
 
 /**
  * Householder QR is backward stable: Q is orthonormal to c·n·ε and Z = Q·R + ΔZ with

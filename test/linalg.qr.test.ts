@@ -4,23 +4,12 @@ import type { LinalgKernels } from '../src/linalg/kernels.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { createKernels } from '../src/linalg/backends.js';
+import { orthogonalityError } from './linalg.helpers.js';
 
 // QR invariants from the definition, for every backend: QᵀQ = I, R = QᵀZ upper triangular with
 // diag R = rDiag > 0, and Q·R = Z. R is rebuilt from Q and Z here, independently of the kernel.
 const BACKENDS: LinalgKernels[] = [referenceKernels, createKernels('wasm')];
 
-/** max |QᵀQ − I|. */
-function orthogonalityError(q: Float64Array, n: number, k: number): number {
-  let worst = 0;
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let r = 0; r < n; r++) s += q[i * n + r]! * q[j * n + r]!;
-      worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
-    }
-  }
-  return worst;
-}
 
 interface Factorisation { q: Float64Array; rDiag: Float64Array }
 

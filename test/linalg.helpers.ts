@@ -1,0 +1,14 @@
+// Shared by the linalg tests: invariants computed from the definition, in float64.
+
+/** max |QᵀQ − I| of an n×k column-major block. */
+export function orthogonalityError(q: Float64Array, n: number, k: number): number {
+  let worst = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += q[i * n + r]! * q[j * n + r]!;
+      worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+    }
+  }
+  return worst;
+}
