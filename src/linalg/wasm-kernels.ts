@@ -14,24 +14,25 @@ import { instantiateKernels, type KernelExports } from './wasm-module.js';
  *   through `.array`.
  */
 export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float32Array>> implements LinalgKernels {
-  abstract readonly name: string;
-  abstract readonly precision: Precision;
+  readonly name: string;
+  readonly precision: Precision;
   readonly heap: WasmHeap;
   private staging: B;
   private qrWork: B;
 
-  constructor(protected readonly wasm: KernelExports) {
+  protected constructor(private readonly instantiation: Instantiation<B>, wasm: KernelExports) {
+    this.name = instantiation.name;
+    this.precision = instantiation.precision;
     this.heap = new WasmHeap(wasm.memory, wasm.heapBase());
     this.staging = this.allocate(0);
     this.qrWork = this.staging;
   }
 
   /** A zero-filled buffer of `length` of this instantiation's elements from `heap`, for the resident methods. */
-  abstract allocate(length: number): B;
-  /** The instantiation's exports: pointers are byte addresses, lengths count elements. */
-  protected abstract kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
-  protected abstract kernelQr(z: number, n: number, k: number, rDiag: number, work: number): void;
-  protected abstract kernelQrWorkLength(n: number, k: number): number;
+  allocate(length: number): B {
+    return this.instantiation.allocate(this.heap, length);
+  }
+
 
   matmulBlock(
     a: Float64Array, m: number, n: number,
@@ -50,7 +51,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     memory.set(x.subarray(0, n * k), xAt);
     if (accumulate) memory.set(out.subarray(0, m * k), outAt);
     const bytes = memory.BYTES_PER_ELEMENT;
-    this.kernelMatmul(stage.byteOffset, m, n, stage.byteOffset + xAt * bytes, k, stage.byteOffset + outAt * bytes, accumulate ? 1 : 0);
+    this.instantiation.matmul(stage.byteOffset, m, n, stage.byteOffset + xAt * bytes, k, stage.byteOffset + outAt * bytes, accumulate ? 1 : 0);
     out.set(memory.subarray(outAt, outAt + m * k));
   }
 
@@ -63,7 +64,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     const memory = stage.array;
     const rAt = n * k;
     memory.set(z.subarray(0, n * k), 0);
-    this.kernelQr(stage.byteOffset, n, k, stage.byteOffset + rAt * memory.BYTES_PER_ELEMENT, this.qrWork.byteOffset);
+    this.instantiation.qr(stage.byteOffset, n, k, stage.byteOffset + rAt * memory.BYTES_PER_ELEMENT, this.qrWork.byteOffset);
     z.set(memory.subarray(0, n * k));
     rDiag.set(memory.subarray(rAt, rAt + k));
   }
@@ -75,7 +76,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     checkLength('matmulResident', 'x', x.length, n * k, 'n·k');
     checkLength('matmulResident', 'out', out.length, m * k, 'm·k');
     if (out.overlaps(x) || out.overlaps(a)) throw new RangeError('matmulResident: out overlaps an input');
-    this.kernelMatmul(a.byteOffset, m, n, x.byteOffset, k, out.byteOffset, accumulate ? 1 : 0);
+    this.instantiation.matmul(a.byteOffset, m, n, x.byteOffset, k, out.byteOffset, accumulate ? 1 : 0);
   }
 
   /**
@@ -88,12 +89,12 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     checkLength('qrResident', 'rDiag', rDiag.length, k, 'k');
     if (z.overlaps(rDiag)) throw new RangeError('qrResident: rDiag overlaps z');
     this.reserveQr(n, k);
-    this.kernelQr(z.byteOffset, n, k, rDiag.byteOffset, this.qrWork.byteOffset);
+    this.instantiation.qr(z.byteOffset, n, k, rDiag.byteOffset, this.qrWork.byteOffset);
   }
 
   /** Allocate the QR scratch for n×k blocks now rather than inside the step loop. */
   reserveQr(n: number, k: number): void {
-    const length = this.kernelQrWorkLength(n, k);
+    const length = this.instantiation.qrWorkLength(n, k);
     if (this.qrWork.length < length) this.qrWork = this.allocate(length);
   }
 
@@ -104,29 +105,24 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   }
 }
 
+/** What distinguishes the float64 and float32 instantiations: names, element buffers, entry points. */
+interface Instantiation<B> {
+  name: string;
+  precision: Precision;
+  allocate(heap: WasmHeap, length: number): B;
+  /** The module's exports: pointers are byte addresses, lengths count elements. */
+  matmul: KernelExports['matmulBlock'];
+  qr: KernelExports['qrPositive'];
+  qrWorkLength: KernelExports['qrWorkLength'];
+}
+
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
 export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
-  readonly name = 'wasm';
-  readonly precision = 'float64';
-
   constructor(wasm: KernelExports = instantiateKernels()) {
-    super(wasm);
-  }
-
-  allocate(length: number): WasmFloat64Buffer {
-    return this.heap.allocate(length);
-  }
-
-  protected kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void {
-    this.wasm.matmulBlock(a, m, n, x, k, out, accumulate);
-  }
-
-  protected kernelQr(z: number, n: number, k: number, rDiag: number, work: number): void {
-    this.wasm.qrPositive(z, n, k, rDiag, work);
-  }
-
-  protected kernelQrWorkLength(n: number, k: number): number {
-    return this.wasm.qrWorkLength(n, k);
+    super({
+      name: 'wasm', precision: 'float64', allocate: (heap, length) => heap.allocate(length),
+      matmul: wasm.matmulBlock, qr: wasm.qrPositive, qrWorkLength: wasm.qrWorkLength,
+    }, wasm);
   }
 }
 
@@ -138,27 +134,11 @@ export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
  * relative errors of float32's ε = 1.2e-7 times √n (matmul) or n (QR) rather than float64's.
  */
 export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
-  readonly name = 'wasm-f32';
-  readonly precision = 'float32';
-
   constructor(wasm: KernelExports = instantiateKernels()) {
-    super(wasm);
-  }
-
-  allocate(length: number): WasmFloat32Buffer {
-    return this.heap.allocateFloat32(length);
-  }
-
-  protected kernelMatmul(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void {
-    this.wasm.matmulBlockF32(a, m, n, x, k, out, accumulate);
-  }
-
-  protected kernelQr(z: number, n: number, k: number, rDiag: number, work: number): void {
-    this.wasm.qrPositiveF32(z, n, k, rDiag, work);
-  }
-
-  protected kernelQrWorkLength(n: number, k: number): number {
-    return this.wasm.qrWorkLengthF32(n, k);
+    super({
+      name: 'wasm-f32', precision: 'float32', allocate: (heap, length) => heap.allocateFloat32(length),
+      matmul: wasm.matmulBlockF32, qr: wasm.qrPositiveF32, qrWorkLength: wasm.qrWorkLengthF32,
+    }, wasm);
   }
 }
 
