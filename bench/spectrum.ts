@@ -17,11 +17,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { CellKind, InputSequences, RnnModel } from '../src/cells/model.js';
 import { randomModel } from '../src/cells/random-model.js';
-import { createKernels, type LinalgBackend } from '../src/linalg/backends.js';
-import type { Precision } from '../src/linalg/index.js';
+import type { LinalgBackend } from '../src/linalg/backends.js';
+import type { Precision } from '../src/linalg/precision.js';
 import { Rng } from '../src/linalg/random.js';
 import { modelSpectrum } from '../src/model-spectrum.js';
-import { modelSpectrumThreaded } from '../src/model-spectrum-threads.js';
+import { modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum-threads.js';
 
 const WASM_F64_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak per core; f32x4 does twice that
 const BATCH = 16;
@@ -67,7 +67,7 @@ function randomInputs(batch: number, steps: number, rng: Rng): InputSequences {
 async function runSpectrum(engine: Engine, model: RnnModel, inputs: InputSequences, steps: number): Promise<void> {
   const k = stateDim(model.cell, model.hiddenSize);
   if (engine.threads === 1) {
-    modelSpectrum(model, inputs, { steps, k, sumRule: false, kernels: createKernels(engine.backend, { precision: engine.precision }) });
+    modelSpectrum(model, inputs, { steps, k, sumRule: false, ...spectrumKernels(engine.backend, engine.precision) });
   } else {
     await modelSpectrumThreaded(model, inputs, { steps, k, sumRule: false, threads: engine.threads, backend: engine.backend, precision: engine.precision });
   }
