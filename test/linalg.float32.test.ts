@@ -9,7 +9,7 @@ import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { createKernels } from '../src/linalg/backends.js';
 import { WasmFloat32Kernels, WasmKernels } from '../src/linalg/wasm-kernels.js';
-import { orthogonalityError } from './linalg.helpers.js';
+import { orthogonalityError, rFromQ } from './linalg.helpers.js';
 
 // The float32 wasm kernels against float64 mathematics: error bounds from floating-point analysis
 // with float32's unit roundoff, never from the kernels' own outputs.
@@ -139,14 +139,7 @@ function assertBackwardStable(name: string, z: Float64Array, n: number, k: numbe
   const scale = z.reduce((m, v) => Math.max(m, Math.abs(v)), 0) * Math.sqrt(n);
   const orthogonality = orthogonalityError(q, n, k);
   assert.ok(orthogonality <= tolerance, `${name}: ‖QᵀQ − I‖ = ${orthogonality} > n·ε = ${tolerance}`);
-  const r = new Float64Array(k * k); // r[i + j·k] = q_i · z_j
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let c = 0; c < n; c++) s += q[i * n + c]! * z[j * n + c]!;
-      r[i + j * k] = s;
-    }
-  }
+  const r = rFromQ(q, z, n, k); // r[i + j·k] = q_i · z_j
   for (let j = 0; j < k; j++) {
     assert.ok(rDiag[j]! >= 0, `${name}: rDiag[${j}] = ${rDiag[j]} is not ≥ 0`);
     assert.equal(Math.fround(rDiag[j]!), rDiag[j], `${name}: rDiag[${j}] = ${rDiag[j]} is not a float32 value`);

@@ -12,3 +12,16 @@ export function orthogonalityError(q: Float64Array, n: number, k: number): numbe
   }
   return worst;
 }
+
+/** R = QᵀZ rebuilt from Q and Z (k×k, r[i + j·k] = q_i · z_j), independently of any kernel. */
+export function rFromQ(q: Float64Array, z: Float64Array, n: number, k: number): Float64Array {
+  const r = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let c = 0; c < n; c++) s += q[i * n + c]! * z[j * n + c]!;
+      r[i + j * k] = s;
+    }
+  }
+  return r;
+}

@@ -4,7 +4,7 @@ import type { LinalgKernels } from '../src/linalg/kernels.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { createKernels } from '../src/linalg/backends.js';
-import { orthogonalityError } from './linalg.helpers.js';
+import { orthogonalityError, rFromQ } from './linalg.helpers.js';
 
 // QR invariants from the definition, for every backend: QᵀQ = I, R = QᵀZ upper triangular with
 // diag R = rDiag > 0, and Q·R = Z. R is rebuilt from Q and Z here, independently of the kernel.
@@ -24,14 +24,7 @@ function factor(kernels: LinalgKernels, z: Float64Array, n: number, k: number): 
 function assertFactorisation(name: string, z: Float64Array, n: number, k: number, { q, rDiag }: Factorisation): void {
   const scale = z.reduce((m, v) => Math.max(m, Math.abs(v)), 0) * Math.sqrt(n);
   assert.ok(orthogonalityError(q, n, k) <= 1e-12, `${name}: ‖QᵀQ − I‖ = ${orthogonalityError(q, n, k)}`);
-  const r = new Float64Array(k * k); // r[i + j·k] = q_i · z_j
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let c = 0; c < n; c++) s += q[i * n + c]! * z[j * n + c]!;
-      r[i + j * k] = s;
-    }
-  }
+  const r = rFromQ(q, z, n, k); // r[i + j·k] = q_i · z_j
   for (let j = 0; j < k; j++) {
     assert.ok(rDiag[j]! >= 0, `${name}: rDiag[${j}] = ${rDiag[j]} is not ≥ 0`);
     assert.ok(Math.abs(r[j + j * k]! - rDiag[j]!) <= 1e-12 * scale, `${name}: R[${j},${j}] = ${r[j + j * k]} but rDiag = ${rDiag[j]}`);
