@@ -157,8 +157,8 @@ function runTorch(rows: Row[]): string | null {
   }
   let version: string | null = null;
   for (const line of run.stdout.trim().split('\n')) {
-    const r = JSON.parse(line) as { cell: string; hidden: number; threads: number; msPerStep: number; medianMs: number; torch: string };
-    version = r.torch;
+    const r = JSON.parse(line) as { cell: string; hidden: number; threads: number; msPerStep: number; medianMs: number; torch: string; blas: string };
+    version = `${r.torch} with ${r.blas}`;
     rows.find((x) => x.cell === r.cell && x.hidden === r.hidden)?.torch.push({ threads: r.threads, msPerStep: r.msPerStep, medianMs: r.medianMs });
   }
   return version;

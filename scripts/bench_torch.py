@@ -12,7 +12,7 @@ PyTorch user writes it, in the style of the authors' code:
 Before timing, each cell's analytic Jacobian is checked against torch.autograd.functional.jacobian
 at a small H (to 1e-10), so the timed loop is the real computation. One JSON line per
 (cell, hidden, threads): {"cell", "hidden", "dim", "threads", "msPerStep", "medianMs", "steps",
-"torch"}; msPerStep is the minimum over the timed steps after one warm-up step, timed steps are
+"torch", "blas"}; msPerStep is the minimum over the timed steps after one warm-up step, timed steps are
 bounded by --seconds (at least 2). threads: 1 and all cores (os.cpu_count(); torch's own default may
 be 1 in containers).
 
@@ -141,6 +141,18 @@ def time_steps(cell, hidden, seconds):
     return min(times), statistics.median(times), len(times)
 
 
+def blas_library():
+    """The BLAS torch actually called (Debian's torch links libblas.so.3, which the alternatives
+    system points at the reference BLAS or at OpenBLAS: their speeds differ several-fold)."""
+    torch.mm(torch.ones(64, 64, dtype=torch.float64), torch.ones(64, 64, dtype=torch.float64))
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line or "mkl" in line}
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(os.path.realpath(p) for p in paths if p.startswith("/"))) or "built in"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="64,128,256,512")
@@ -152,6 +164,7 @@ def main():
     if unknown:
         parser.error(f"unknown cells {unknown}; expected some of {sorted(CELLS)}")
     default_threads = torch.get_num_threads()
+    blas = blas_library()
     for cell in cells:
         check_jacobian(cell)
         for hidden in map(int, args.sizes.split(",")):
@@ -160,7 +173,7 @@ def main():
                 best, median, steps = time_steps(cell, hidden, args.seconds)
                 print(json.dumps({
                     "cell": cell, "hidden": hidden, "dim": state_dim(cell, hidden), "threads": threads,
-                    "msPerStep": best, "medianMs": median, "steps": steps, "torch": torch.__version__,
+                    "msPerStep": best, "medianMs": median, "steps": steps, "torch": torch.__version__, "blas": blas,
                 }), flush=True)
     torch.set_num_threads(default_threads)
 
