@@ -13,13 +13,10 @@ import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { WasmFloat32Kernels, WasmKernels, type WasmKernelsBase } from '../src/linalg/wasm-kernels.js';
 import type { WasmBuffer } from '../src/linalg/wasm-heap.js';
+import { option } from './argv.js';
 
 const WASM_SIMD_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak on this kind of machine (f32x4: twice)
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
 const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
 const batch = Number(option('batch', '16'));
 const seconds = Number(option('seconds', '1.5'));

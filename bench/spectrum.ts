@@ -22,16 +22,13 @@ import type { Precision } from '../src/linalg/precision.js';
 import { Rng } from '../src/linalg/random.js';
 import { modelSpectrum } from '../src/model-spectrum.js';
 import { modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum-threads.js';
+import { option } from './argv.js';
 
 const WASM_F64_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak per core; f32x4 does twice that
 const BATCH = 16;
 const INPUT_SIZE = 8;
 const MAX_TIMED_STEPS = 1024;
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
 const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
 const cells = option('cells', 'rnn_tanh,lstm,gru').split(',') as CellKind[];
 const seconds = Number(option('seconds', '0.5'));

@@ -17,11 +17,8 @@ import type { TrainingBatch } from '../src/train/bptt/batch.js';
 import { initialiseParams } from '../src/train/init.js';
 import { createParams } from '../src/train/network.js';
 import { Adam } from '../src/train/optim/adam.js';
+import { option } from './argv.js';
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
 const sizes = option('sizes', '64,128,256').split(',').map(Number);
 const cells = option('cells', 'lstm,gru').split(',') as CellKind[];
 const seconds = Number(option('seconds', '3'));
