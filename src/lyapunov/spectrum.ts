@@ -293,29 +293,31 @@ export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums 
   if (first === undefined) throw new RangeError('mergeSpectrumSums: no parts');
   if (parts.length === 1) return first;
   const batch = parts.reduce((s, p) => s + p.batch, 0);
-  const concat = (pick: (p: SpectrumSums) => Float64Array) => {
-    const out = new Float64Array(parts.reduce((s, p) => s + pick(p).length, 0));
+  const concat = (pick: (p: SpectrumSums) => Float64Array | undefined): Float64Array | undefined => {
+    const arrays = parts.map(pick);
+    if (arrays.some((a) => a === undefined)) return undefined;
+    const out = new Float64Array(arrays.reduce((s, a) => s + a!.length, 0));
     let at = 0;
-    for (const p of parts) {
-      out.set(pick(p), at);
-      at += pick(p).length;
+    for (const a of arrays) {
+      out.set(a!, at);
+      at += a!.length;
     }
     return out;
   };
   const steps: number[] = [];
   const logSums: Float64Array[] = [];
   for (const step of first.trace.steps) {
-    const rows = parts.map((p) => p.trace.logSums[p.trace.steps.indexOf(step)]);
-    if (rows.some((row) => row === undefined)) continue;
+    const merged = concat((p) => p.trace.logSums[p.trace.steps.indexOf(step)]);
+    if (merged === undefined) continue;
     steps.push(step);
-    logSums.push(concat((p) => p.trace.logSums[p.trace.steps.indexOf(step)]!));
+    logSums.push(merged);
   }
   return {
     ...first,
     batch,
-    logSums: concat((p) => p.logSums),
-    segmentSums: concat((p) => p.segmentSums),
-    logDetSums: first.logDetSums === null ? null : concat((p) => p.logDetSums!),
+    logSums: concat((p) => p.logSums)!,
+    segmentSums: concat((p) => p.segmentSums)!,
+    logDetSums: first.logDetSums === null ? null : concat((p) => p.logDetSums!)!,
     trace: { steps, logSums },
     qrCount: parts.reduce((s, p) => s + p.qrCount, 0),
     qrGuardFired: Math.max(...parts.map((p) => p.qrGuardFired)),
