@@ -73,6 +73,9 @@ test('bad usage and bad files: exit code 2 and one line naming the problem', () 
     [['spectrum', model, '--cell', 'gru'], /--cell gru expects 3 gates/],
     [['spectrum', model, '--drive', 'uniform'], /--drive must be one of onehot, gaussian/],
     [['spectrum', model, '--k', '13'], /k must be an integer in \[1, 12\]/],
+    [['spectrum', model, '--precision', 'float32', '--backend', 'js'], /--precision float32 needs --backend wasm/],
+    [['spectrum', model, '--precision', 'float16'], /--precision must be one of/],
+    [['spectrum', model, '--threads', '0'], /--threads must be an integer/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);
