@@ -103,7 +103,6 @@ const SEGMENTS = 10;
  * the spectrum exactly as if the batch had run in one piece. Plain data: it crosses postMessage.
  */
 export interface SpectrumSums {
-  batch: number;
   /** Σ log R_ii over the averaged steps, B×k (trajectory-major). */
   logSums: Float64Array;
   /** The same sums in 10 equal blocks of steps, B×10×k (for the batch-means error when B = 1). */
@@ -265,7 +264,6 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
   }
 
   return {
-    batch,
     logSums,
     segmentSums,
     segmentSteps,
@@ -292,7 +290,7 @@ export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums 
   const first = parts[0];
   if (first === undefined) throw new RangeError('mergeSpectrumSums: no parts');
   if (parts.length === 1) return first;
-  const batch = parts.reduce((s, p) => s + p.batch, 0);
+  const batch = parts.reduce((s, p) => s + p.options.batch, 0);
   const concat = (pick: (p: SpectrumSums) => Float64Array | undefined): Float64Array | undefined => {
     const arrays = parts.map(pick);
     if (arrays.some((a) => a === undefined)) return undefined;
@@ -314,7 +312,6 @@ export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums 
   }
   return {
     ...first,
-    batch,
     logSums: concat((p) => p.logSums)!,
     segmentSums: concat((p) => p.segmentSums)!,
     logDetSums: first.logDetSums === null ? null : concat((p) => p.logDetSums!)!,
@@ -327,8 +324,8 @@ export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums 
 
 /** Exponents and their statistics from the accumulated sums. */
 export function spectrumFromSums(sums: SpectrumSums): SpectrumResult {
-  const { batch, logSums, segmentSums, segmentSteps, logDetSums, options } = sums;
-  const { k, steps, logBase } = options;
+  const { logSums, segmentSums, segmentSteps, logDetSums, options } = sums;
+  const { k, steps, logBase, batch } = options;
   // Exponents per time unit in the requested base.
   const scale = 1 / (sums.dt * (logBase === 'e' ? 1 : Math.log(logBase)));
   const perSequence: number[][] = [];
