@@ -2,6 +2,7 @@
 // every pointer is a byte address in the exported memory, at or above heapBase(). Each kernel is
 // one generic AssemblyScript function, exported twice: on f64 under its plain name, on f32 with an
 // F32 suffix (same arguments; buffers of floats instead of doubles, lengths in floats).
+import { columnNorms as norms } from './column-norms';
 import { dotProducts } from './dot-products';
 import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
 
@@ -36,4 +37,13 @@ export function qrWorkLength(n: i32, k: i32): i32 {
 /** Floats of scratch qrPositiveF32 needs for an n×k block. */
 export function qrWorkLengthF32(n: i32, k: i32): i32 {
   return householderWorkLength<f32>(n, k);
+}
+
+/** out[j] = ‖z[:, j]‖ for an n×k block z; out holds k doubles. */
+export function columnNorms(z: usize, n: i32, k: i32, out: usize): void {
+  norms<f64>(z, n, k, out);
+}
+
+export function columnNormsF32(z: usize, n: i32, k: i32, out: usize): void {
+  norms<f32>(z, n, k, out);
 }

@@ -25,9 +25,11 @@ export interface LinalgKernels {
   /**
    * Thin QR in place: the n×k block z (k ≤ n) becomes Q with orthonormal columns, and
    * rDiag[j] = R_jj > 0 (signs moved into Q). A column that is exactly dependent gives
-   * R_jj = 0 and is replaced by a unit vector orthogonal to the previous ones.
+   * R_jj = 0 and is replaced by a unit vector orthogonal to the previous ones. When given,
+   * columnNorms[j] = ‖z_j‖ of the input column (what R_jj is compared with to tell a direction
+   * the dynamics annihilated from a small one), computed in the same pass over the block.
    */
-  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array): void;
+  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
 }
 
 /**

@@ -16,8 +16,9 @@ export const referenceKernels: LinalgKernels = {
       }
     }
   },
-  qrPositive(z, n, k, rDiag) {
+  qrPositive(z, n, k, rDiag, columnNorms) {
     if (k > n) throw new RangeError(`qrPositive: k=${k} exceeds n=${n}`);
+    if (columnNorms) for (let j = 0; j < k; j++) columnNorms[j] = Math.sqrt(dot(z, j * n, j * n, n));
     // Modified Gram–Schmidt with one full re-orthogonalisation pass ("twice is enough",
     // Giraud et al. 2005): keeps Q orthonormal to machine precision even for ill-conditioned
     // blocks, which long products of Jacobians are.

@@ -55,16 +55,23 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     out.set(memory.subarray(outAt, outAt + m * k));
   }
 
-  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array): void {
+  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
     checkQrShape('qrPositive', n, k);
     checkLength('qrPositive', 'z', z.length, n * k, 'n·k');
     checkLength('qrPositive', 'rDiag', rDiag.length, k, 'k');
+    if (columnNorms) checkLength('qrPositive', 'columnNorms', columnNorms.length, k, 'k');
     this.reserveQr(n, k);
-    const stage = this.stage(n * k + k);
+    const stage = this.stage(n * k + 2 * k);
     const memory = stage.array;
+    const bytes = memory.BYTES_PER_ELEMENT;
     const rAt = n * k;
+    const normsAt = rAt + k;
     memory.set(z.subarray(0, n * k), 0);
-    this.instantiation.qr(stage.byteOffset, n, k, stage.byteOffset + rAt * memory.BYTES_PER_ELEMENT, this.qrWork.byteOffset);
+    if (columnNorms) {
+      this.instantiation.columnNorms(stage.byteOffset, n, k, stage.byteOffset + normsAt * bytes);
+      columnNorms.set(memory.subarray(normsAt, normsAt + k));
+    }
+    this.instantiation.qr(stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, this.qrWork.byteOffset);
     z.set(memory.subarray(0, n * k));
     rDiag.set(memory.subarray(rAt, rAt + k));
   }
@@ -114,6 +121,7 @@ interface Instantiation<B> {
   matmul: KernelExports['matmulBlock'];
   qr: KernelExports['qrPositive'];
   qrWorkLength: KernelExports['qrWorkLength'];
+  columnNorms: KernelExports['columnNorms'];
 }
 
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
@@ -121,7 +129,7 @@ export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
   constructor(wasm: KernelExports = instantiateKernels()) {
     super({
       name: 'wasm', precision: 'float64', allocate: (heap, length) => heap.allocate(length),
-      matmul: wasm.matmulBlock, qr: wasm.qrPositive, qrWorkLength: wasm.qrWorkLength,
+      matmul: wasm.matmulBlock, qr: wasm.qrPositive, qrWorkLength: wasm.qrWorkLength, columnNorms: wasm.columnNorms,
     }, wasm);
   }
 }
@@ -137,7 +145,7 @@ export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
   constructor(wasm: KernelExports = instantiateKernels()) {
     super({
       name: 'wasm-f32', precision: 'float32', allocate: (heap, length) => heap.allocateFloat32(length),
-      matmul: wasm.matmulBlockF32, qr: wasm.qrPositiveF32, qrWorkLength: wasm.qrWorkLengthF32,
+      matmul: wasm.matmulBlockF32, qr: wasm.qrPositiveF32, qrWorkLength: wasm.qrWorkLengthF32, columnNorms: wasm.columnNormsF32,
     }, wasm);
   }
 }

@@ -24,9 +24,11 @@ export interface KernelExports {
   matmulBlock(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
   qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLength(n: number, k: number): number;
+  columnNorms(z: number, n: number, k: number, out: number): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
+  columnNormsF32(z: number, n: number, k: number, out: number): void;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -38,7 +40,8 @@ interface WebAssemblyApi {
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 const REQUIRED_FUNCTIONS = [
-  'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength', 'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
+  'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength', 'columnNorms',
+  'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32', 'columnNormsF32',
 ] as const;
 
 /**

@@ -188,8 +188,7 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
     const seg = accumulateFrom === null ? 0 : Math.min(SEGMENTS - 1, Math.floor((accumulateFrom * SEGMENTS) / steps));
     for (let b = 0; b < batch; b++) {
       const zb = z.subarray(b * block, (b + 1) * block);
-      columnNorms(zb, n, k, norms);
-      kernels.qrPositive(zb, n, k, rDiag);
+      kernels.qrPositive(zb, n, k, rDiag, norms);
       let lo = Infinity;
       let hi = 0;
       for (let i = 0; i < k; i++) {
@@ -393,13 +392,6 @@ export class SpectrumError extends Error {
   override name = 'SpectrumError';
 }
 
-function columnNorms(z: Float64Array, n: number, k: number, out: Float64Array): void {
-  for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += z[j * n + i]! * z[j * n + i]!;
-    out[j] = Math.sqrt(s);
-  }
-}
 
 /** Σ over trajectories of each exponent's log sum. */
 function trajectorySums(logSums: Float64Array, batch: number, k: number): Float64Array {
