@@ -11,13 +11,16 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-/** out (m×k, column-major) (+)= A (m×n, row-major) · X (n×k, column-major). */
-export function matmulBlock(a: usize, m: i32, n: i32, x: usize, k: i32, out: usize, accumulate: bool): void {
-  dotProducts<f64>(a, n, m, x, n, k, n, out, m, accumulate);
+/**
+ * out (m×k, column-major, columns ldo apart) (+)= A (m×n, row-major) · X (n×k, column-major,
+ * columns ldx apart).
+ */
+export function matmulBlock(a: usize, m: i32, n: i32, x: usize, ldx: i32, k: i32, out: usize, ldo: i32, accumulate: bool): void {
+  dotProducts<f64>(a, n, m, x, ldx, k, n, out, ldo, accumulate);
 }
 
-export function matmulBlockF32(a: usize, m: i32, n: i32, x: usize, k: i32, out: usize, accumulate: bool): void {
-  dotProducts<f32>(a, n, m, x, n, k, n, out, m, accumulate);
+export function matmulBlockF32(a: usize, m: i32, n: i32, x: usize, ldx: i32, k: i32, out: usize, ldo: i32, accumulate: bool): void {
+  dotProducts<f32>(a, n, m, x, ldx, k, n, out, ldo, accumulate);
 }
 
 /** z (n×k, column-major) becomes Q with positive R; rDiag[j] = R_jj; work: qrWorkLength(n, k) doubles. */

@@ -108,7 +108,7 @@ test('wasm kernels reject bad shapes and overlapping operands with named errors'
   assert.throws(() => wasm.matmulBlock(new Float64Array(5), 2, 3, new Float64Array(6), 2, new Float64Array(4)),
     /matmulBlock: a holds 5 doubles, expected at least m·n = 6/);
   assert.throws(() => wasm.matmulBlock(new Float64Array(6), 2, 3, new Float64Array(6), 2, new Float64Array(3)),
-    /matmulBlock: out holds 3 doubles, expected at least m·k = 4/);
+    /matmulBlock: out holds 3 doubles, expected at least outOffset \+ \(k−1\)·ldo \+ m = 4/);
   assert.throws(() => wasm.matmulBlock(new Float64Array(6), 2.5, 3, new Float64Array(6), 2, new Float64Array(4)),
     /matmulBlock: m must be a non-negative integer, got 2.5/);
   assert.throws(() => wasm.qrPositive(new Float64Array(6), 3, 2, new Float64Array(1)),

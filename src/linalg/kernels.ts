@@ -15,12 +15,15 @@ export interface LinalgKernels {
   readonly precision: Precision;
   /**
    * out = A·X (+ out when `accumulate`), A m×n row-major, X an n×k block, out an m×k block.
-   * `out` must not alias `x`.
+   * With `layout`, X and out are blocks inside larger arrays (rows of a state block, say): column
+   * j of X is x[xOffset + j·ldx ..+ n), column j of out is out[outOffset + j·ldo ..+ m); other
+   * entries of `out` are left as they are. The entries read from X must not overlap the
+   * entries written (x and out may be one array when they are different rows of it).
    */
   matmulBlock(
     a: Float64Array, m: number, n: number,
     x: Float64Array, k: number,
-    out: Float64Array, accumulate?: boolean,
+    out: Float64Array, accumulate?: boolean, layout?: BlockLayout,
   ): void;
   /**
    * Thin QR in place: the n×k block z (k ≤ n) becomes Q with orthonormal columns, and
@@ -39,3 +42,32 @@ export interface LinalgKernels {
  * computes in float32 (twice the SIMD width, looser results).
  */
 export { PRECISIONS, type Precision } from './precision.js';
+
+/** Where matmulBlock's X and out lie in their arrays (offsets and column strides in elements). */
+export interface BlockLayout {
+  xOffset: number;
+  ldx: number;
+  outOffset: number;
+  ldo: number;
+}
+
+/** The layout of blocks that are whole arrays: X is n×k and out m×k, both from element 0. */
+export function packedLayout(m: number, n: number): BlockLayout {
+  return { xOffset: 0, ldx: n, outOffset: 0, ldo: m };
+}
+
+/** Checks that a layout's strides can hold a column and that its blocks lie inside x and out. */
+export function checkLayout(method: string, m: number, n: number, k: number, xLength: number, outLength: number, layout: BlockLayout): void {
+  const { xOffset, ldx, outOffset, ldo } = layout;
+  for (const [name, value] of [['xOffset', xOffset], ['ldx', ldx], ['outOffset', outOffset], ['ldo', ldo]] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${method}: layout.${name} must be a non-negative integer, got ${value}`);
+  }
+  if (ldx < n) throw new RangeError(`${method}: layout.ldx = ${ldx} is shorter than a column of X (n = ${n})`);
+  if (ldo < m) throw new RangeError(`${method}: layout.ldo = ${ldo} is shorter than a column of out (m = ${m})`);
+  if (k > 0 && xOffset + (k - 1) * ldx + n > xLength) {
+    throw new RangeError(`${method}: x holds ${xLength} doubles, expected at least xOffset + (k−1)·ldx + n = ${xOffset + (k - 1) * ldx + n}`);
+  }
+  if (k > 0 && outOffset + (k - 1) * ldo + m > outLength) {
+    throw new RangeError(`${method}: out holds ${outLength} doubles, expected at least outOffset + (k−1)·ldo + m = ${outOffset + (k - 1) * ldo + m}`);
+  }
+}

@@ -1,13 +1,15 @@
-import type { LinalgKernels } from './kernels.js';
+import { checkLayout, packedLayout, type LinalgKernels } from './kernels.js';
 
 /** Plain loops: the reference every faster backend is tested against, and the fallback. */
 export const referenceKernels: LinalgKernels = {
   name: 'js',
   precision: 'float64',
-  matmulBlock(a, m, n, x, k, out, accumulate = false) {
+  matmulBlock(a, m, n, x, k, out, accumulate = false, layout = packedLayout(m, n)) {
+    checkLayout('matmulBlock', m, n, k, x.length, out.length, layout);
+    const { xOffset, ldx, outOffset, ldo } = layout;
     for (let j = 0; j < k; j++) {
-      const xo = j * n;
-      const oo = j * m;
+      const xo = xOffset + j * ldx;
+      const oo = outOffset + j * ldo;
       for (let i = 0; i < m; i++) {
         const ao = i * n;
         let s = 0;

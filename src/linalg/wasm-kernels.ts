@@ -1,4 +1,4 @@
-import type { LinalgKernels } from './kernels.js';
+import { checkLayout, packedLayout, type BlockLayout, type LinalgKernels } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -34,25 +34,30 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   }
 
 
+  /** Copies A, X's span and out's span in (out's only when it is read or not packed), and out's span back. */
   matmulBlock(
     a: Float64Array, m: number, n: number,
     x: Float64Array, k: number,
-    out: Float64Array, accumulate = false,
+    out: Float64Array, accumulate = false, layout: BlockLayout = packedLayout(m, n),
   ): void {
     checkMatmulShape('matmulBlock', m, n, k);
     checkLength('matmulBlock', 'a', a.length, m * n, 'm·n');
-    checkLength('matmulBlock', 'x', x.length, n * k, 'n·k');
-    checkLength('matmulBlock', 'out', out.length, m * k, 'm·k');
-    const stage = this.stage(m * n + n * k + m * k);
+    checkLayout('matmulBlock', m, n, k, x.length, out.length, layout);
+    const { xOffset, ldx, outOffset, ldo } = layout;
+    const xSpan = k === 0 ? 0 : (k - 1) * ldx + n;
+    const outSpan = k === 0 ? 0 : (k - 1) * ldo + m;
+    const stage = this.stage(m * n + xSpan + outSpan);
     const memory = stage.array;
     const xAt = m * n;
-    const outAt = xAt + n * k;
+    const outAt = xAt + xSpan;
     memory.set(a.subarray(0, m * n), 0);
-    memory.set(x.subarray(0, n * k), xAt);
-    if (accumulate) memory.set(out.subarray(0, m * k), outAt);
+    memory.set(x.subarray(xOffset, xOffset + xSpan), xAt);
+    if (accumulate || ldo !== m) memory.set(out.subarray(outOffset, outOffset + outSpan), outAt);
     const bytes = memory.BYTES_PER_ELEMENT;
-    this.instantiation.matmul(stage.byteOffset, m, n, stage.byteOffset + xAt * bytes, k, stage.byteOffset + outAt * bytes, accumulate ? 1 : 0);
-    out.set(memory.subarray(outAt, outAt + m * k));
+    this.instantiation.matmul(
+      stage.byteOffset, m, n, stage.byteOffset + xAt * bytes, ldx, k, stage.byteOffset + outAt * bytes, ldo, accumulate ? 1 : 0,
+    );
+    out.set(memory.subarray(outAt, outAt + outSpan), outOffset);
   }
 
   qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
@@ -83,7 +88,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     checkLength('matmulResident', 'x', x.length, n * k, 'n·k');
     checkLength('matmulResident', 'out', out.length, m * k, 'm·k');
     if (out.overlaps(x) || out.overlaps(a)) throw new RangeError('matmulResident: out overlaps an input');
-    this.instantiation.matmul(a.byteOffset, m, n, x.byteOffset, k, out.byteOffset, accumulate ? 1 : 0);
+    this.instantiation.matmul(a.byteOffset, m, n, x.byteOffset, n, k, out.byteOffset, m, accumulate ? 1 : 0);
   }
 
   /**

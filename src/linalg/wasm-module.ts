@@ -21,11 +21,11 @@ export interface WasmMemory {
 export interface KernelExports {
   readonly memory: WasmMemory;
   heapBase(): number;
-  matmulBlock(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
+  matmulBlock(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLength(n: number, k: number): number;
   columnNorms(z: number, n: number, k: number, out: number): void;
-  matmulBlockF32(a: number, m: number, n: number, x: number, k: number, out: number, accumulate: number): void;
+  matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
   columnNormsF32(z: number, n: number, k: number, out: number): void;
