@@ -79,12 +79,14 @@ for (const c of CELL_CONFIGS) {
 }
 
 // Per exponent, not only their sum: both backends round differently in every product and QR, and
-// the QR with positive R is unique, so each exponent must come out the same. The largest spread
-// here (lstm/h L=2 bias, 4.9e-11) is in the split of a close trailing pair (λ11, λ12 = −3.880,
-// −3.801 in trajectory 0): rounding turns the basis within that pair's plane, and the steps where
-// the pair's local order swaps amplify the turn. One ulp injected once into the js run's tangent
-// output moves the pair by ≈ 1e-11 too, so this is the problem's conditioning, not a backend
-// error; the pair's sum agrees to 2e-15.
+// the QR with positive R is unique, so each exponent must come out the same. Except within a close
+// pair: the largest spread here (lstm/h L=2 bias, 1.2e-10 since the formed tangent folds
+// M + diag(a)·A into one matrix, 4.9e-11 before) is in the split of a close trailing pair
+// (λ11, λ12 = −3.880, −3.801 in trajectory 0): rounding turns the basis within that pair's plane,
+// and the steps where the pair's local order swaps amplify the turn. One ulp injected once into
+// the js run's tangent output moves the pair by ≈ 1e-11 too, so this is the problem's
+// conditioning, not a backend error. So an exponent within 0.1 of a neighbour is held to 1e-9 and
+// its pair's sum to 1e-12; every other exponent to 1e-10.
 for (const c of CELL_CONFIGS) {
   test(`spectrum (k = n, 40 steps), wasm vs js to 1e-10 per exponent: ${configName(c)}`, () => {
     const { model, inputs } = setup(c, 71 + CELL_CONFIGS.indexOf(c), 2, 50);
@@ -97,7 +99,16 @@ for (const c of CELL_CONFIGS) {
       const got = fromWasm.perSequence[b]![i]!;
       // A dead relu direction is −∞ with both kernels.
       if (want === -Infinity) assert.equal(got, -Infinity, `trajectory ${b} λ${i + 1}: ${got} vs −∞`);
-      else assert.ok(Math.abs(got - want) <= 1e-10, `trajectory ${b} λ${i + 1}: wasm ${got} vs js ${want} (differ by ${Math.abs(got - want).toExponential(2)})`);
+      else {
+        const closeTo = [i - 1, i + 1].find((j) => j >= 0 && j < row.length && Math.abs(row[j]! - want) < 0.1);
+        const bound = closeTo === undefined ? 1e-10 : 1e-9;
+        assert.ok(Math.abs(got - want) <= bound, `trajectory ${b} λ${i + 1}: wasm ${got} vs js ${want} (differ by ${Math.abs(got - want).toExponential(2)})`);
+        if (closeTo !== undefined) {
+          const pairGot = got + fromWasm.perSequence[b]![closeTo]!;
+          const pairWant = want + row[closeTo]!;
+          assert.ok(Math.abs(pairGot - pairWant) <= 1e-12, `trajectory ${b} λ${i + 1} + λ${closeTo + 1}: wasm ${pairGot} vs js ${pairWant}`);
+        }
+      }
     }));
   });
 }

@@ -1,6 +1,6 @@
 /**
- * The formed tangent path (see CellLayer): per trajectory, the few H×H matrices
- * Σ_g diag(coefficient_g) · (gate g's rows of a weight) are formed once, then multiply the
+ * The formed tangent path (see CellLayer): per trajectory and layer, the matrix
+ * Σ_g diag(coefficient_g) · (gate g's rows of a weight) is formed once, then multiplies the
  * trajectory's k tangent vectors.
  */
 
@@ -20,12 +20,13 @@ export const TANGENT_PATHS: readonly TangentPath[] = ['auto', 'structured', 'for
 const FORMING_COST = 16;
 
 /**
- * True when the formed path costs less for k tangent vectors per trajectory. Per trajectory and
- * weight matrix, in units of H² kernel flops: structured 2·G·k, formed FORMING_COST·G (forming)
- * + 2·F·k (products).
+ * True when the formed path costs less for k tangent vectors per trajectory, for a layer of G
+ * gates whose formed matrices have R = rowBlocks·H rows. Per trajectory and weight matrix, in
+ * units of H² kernel flops: structured 2·G·k, formed FORMING_COST·G (forming) + 2·rowBlocks·k
+ * (products).
  */
-export function formedIsCheaper(gates: number, formedMatrices: number, k: number): boolean {
-  return FORMING_COST * gates + 2 * formedMatrices * k < 2 * gates * k;
+export function formedIsCheaper(gates: number, rowBlocks: number, k: number): boolean {
+  return FORMING_COST * gates + 2 * rowBlocks * k < 2 * gates * k;
 }
 
 /** One row's gates in use while forming: their weight-row starts and coefficients (G ≤ 4). */
@@ -33,47 +34,45 @@ const usedStart = new Int32Array(4);
 const usedCoef = new Float64Array(4);
 
 /**
- * matrices[f] (H×H row-major) = Σ_g diag(coef[(f·G + g)·H .. + H]) · rows g·H .. g·H + H of
- * `weight` (G·H×H row-major). A zero coefficient skips that row: gates a matrix does not use
- * cost nothing. Each output row is written in one pass over all its terms (one case per term
- * count): a pass per gate, reading and writing the row again each time, measured 2–3× slower.
+ * out (R×H row-major) with row r = Σ_g coef[g·R + r] · (row g·H + r mod H of `weight`, G·H×H
+ * row-major), R = `rows`. A zero coefficient skips that row: gates a row does not use cost
+ * nothing. Each output row is written in one pass over all its terms (one case per term count):
+ * a pass per gate, reading and writing the row again each time, measured 2–3× slower.
  */
-export function formMatrices(
+export function formRows(
   weight: Float64Array, gates: number, h: number,
-  coef: Float64Array, matrices: readonly Float64Array[],
+  rows: number, coef: Float64Array, out: Float64Array,
 ): void {
-  if (gates > usedStart.length) throw new RangeError(`formMatrices: ${gates} gates, at most ${usedStart.length} supported`);
-  for (let f = 0; f < matrices.length; f++) {
-    const m = matrices[f]!;
-    for (let i = 0; i < h; i++) {
-      let used = 0;
-      for (let g = 0; g < gates; g++) {
-        const c = coef[(f * gates + g) * h + i]!;
-        if (c === 0) continue;
-        usedStart[used] = (g * h + i) * h;
-        usedCoef[used++] = c;
-      }
-      const row = i * h;
-      const w0 = usedStart[0]!, w1 = usedStart[1]!, w2 = usedStart[2]!, w3 = usedStart[3]!;
-      const c0 = usedCoef[0]!, c1 = usedCoef[1]!, c2 = usedCoef[2]!, c3 = usedCoef[3]!;
-      switch (used) {
-        case 0:
-          m.fill(0, row, row + h);
-          break;
-        case 1:
-          for (let j = 0; j < h; j++) m[row + j] = c0 * weight[w0 + j]!;
-          break;
-        case 2:
-          for (let j = 0; j < h; j++) m[row + j] = c0 * weight[w0 + j]! + c1 * weight[w1 + j]!;
-          break;
-        case 3:
-          for (let j = 0; j < h; j++) m[row + j] = c0 * weight[w0 + j]! + c1 * weight[w1 + j]! + c2 * weight[w2 + j]!;
-          break;
-        default:
-          for (let j = 0; j < h; j++) {
-            m[row + j] = c0 * weight[w0 + j]! + c1 * weight[w1 + j]! + c2 * weight[w2 + j]! + c3 * weight[w3 + j]!;
-          }
-      }
+  if (gates > usedStart.length) throw new RangeError(`formRows: ${gates} gates, at most ${usedStart.length} supported`);
+  for (let r = 0; r < rows; r++) {
+    const unit = r % h;
+    let used = 0;
+    for (let g = 0; g < gates; g++) {
+      const c = coef[g * rows + r]!;
+      if (c === 0) continue;
+      usedStart[used] = (g * h + unit) * h;
+      usedCoef[used++] = c;
+    }
+    const row = r * h;
+    const w0 = usedStart[0]!, w1 = usedStart[1]!, w2 = usedStart[2]!, w3 = usedStart[3]!;
+    const c0 = usedCoef[0]!, c1 = usedCoef[1]!, c2 = usedCoef[2]!, c3 = usedCoef[3]!;
+    switch (used) {
+      case 0:
+        out.fill(0, row, row + h);
+        break;
+      case 1:
+        for (let j = 0; j < h; j++) out[row + j] = c0 * weight[w0 + j]!;
+        break;
+      case 2:
+        for (let j = 0; j < h; j++) out[row + j] = c0 * weight[w0 + j]! + c1 * weight[w1 + j]!;
+        break;
+      case 3:
+        for (let j = 0; j < h; j++) out[row + j] = c0 * weight[w0 + j]! + c1 * weight[w1 + j]! + c2 * weight[w2 + j]!;
+        break;
+      default:
+        for (let j = 0; j < h; j++) {
+          out[row + j] = c0 * weight[w0 + j]! + c1 * weight[w1 + j]! + c2 * weight[w2 + j]! + c3 * weight[w3 + j]!;
+        }
     }
   }
 }

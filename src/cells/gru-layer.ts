@@ -8,14 +8,14 @@ import type { LayerWeights } from './model.js';
  * Tangent (forward-mode derivative of the above):
  *   δr = σ'·(W_r δx + U_r δh), δz likewise, δñ = W_n δx + δr ⊙ (U_n h + b_hn) + r ⊙ U_n δh,
  *   δh' = (1 − z) ⊙ (1 − n²) ⊙ δñ + δz ⊙ (h − n) + z ⊙ δh.
- * Formed: with a = (1 − z)(1 − n²), δh' = M δh + M_x δx + z ⊙ δh where
+ * Formed: with a = (1 − z)(1 − n²), δh' = (M + diag(z)) δh + M_x δx where
  *   M   = diag(a σ'_r (U_n h + b_hn)) U_r + diag(σ'_z (h − n)) U_z + diag(a r) U_n,
  *   M_x = the same with W in place of U, except diag(a) W_n (r multiplies only the U_n h term).
  */
 export class GruLayer implements CellLayer {
   readonly gates = 3;
   readonly separateInput = true;
-  readonly formedMatrices = 1;
+  readonly formedRows: number;
   private readonly biasIh: Float64Array | null;
   private readonly biasHh: Float64Array | null;
   // Cached per trajectory, H×B: gates, U_n h + b_hn, and the old h (for h − n).
@@ -28,6 +28,7 @@ export class GruLayer implements CellLayer {
   constructor(weights: LayerWeights, private readonly hidden: number, batch: number) {
     this.biasIh = weights.biasIh ?? null;
     this.biasHh = weights.biasHh ?? null;
+    this.formedRows = hidden;
     const size = hidden * batch;
     this.r = new Float64Array(size);
     this.z = new Float64Array(size);
@@ -97,15 +98,7 @@ export class GruLayer implements CellLayer {
     }
   }
 
-  formedTangent(
-    b: number, products: readonly Float64Array[],
-    dhOld: Float64Array, _dcOld: Float64Array | null, dhNew: Float64Array,
-  ): void {
-    const h = this.hidden;
-    const s = b * h;
-    const product = products[0]!;
-    for (let o = 0; o < dhNew.length; o += h) {
-      for (let i = 0; i < h; i++) dhNew[o + i] = product[o + i]! + this.z[s + i]! * dhOld[o + i]!;
-    }
+  formedDiagonal(b: number, diagonal: Float64Array): void {
+    diagonal.set(this.z.subarray(b * this.hidden, (b + 1) * this.hidden));
   }
 }

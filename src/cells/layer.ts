@@ -9,10 +9,13 @@
  *
  * The tangent has two equivalent forms. Structured (`tangent`): the system multiplies all B·k
  * tangent columns by the whole G·H×H weight at once, the layer combines the G gate rows
- * elementwise: 2·G·H² flops per column. Formed (`formedCoefficients` + `formedTangent`): every
- * derivative the layer needs is a sum over gates of diag(coefficient) × that gate's weight rows,
- * so per trajectory the system forms those few H×H matrices (G·H² multiply-adds in all) and
- * multiplies only them: 2·F·H² flops per column, F = `formedMatrices` < G for gated cells.
+ * elementwise: 2·G·H² flops per column. Formed (`formedCoefficients` and the optional
+ * `formedDiagonal`, `formedCellCoupling`): the layer's new rows of the state are
+ *   [δh'; δc'] = F_U·δh + F_W·δx (+ coupling ⊙ [δc; δc], joint LSTM),
+ * where every row of F_V is a sum over gates of a coefficient times that gate's row of V. So per
+ * trajectory the system forms the R×H matrices (R = `formedRows`: H, or 2H for [h'; c']) and
+ * multiplies the layer's rows of the tangent block by them straight into its rows of the result:
+ * 2·R·H flops per column against 2·G·H², and no elementwise pass over the block.
  */
 export interface CellLayer {
   /** Gate count G. */
@@ -43,24 +46,19 @@ export interface CellLayer {
     dhOld: Float64Array, dcOld: Float64Array | null,
     dhNew: Float64Array, dcNew: Float64Array | null,
   ): void;
-  /** The number F of H×H matrices per trajectory that the formed tangent multiplies by. */
-  readonly formedMatrices: number;
+  /** Rows R of the formed matrices: the layer's rows of the state, H, or 2H for the joint LSTM. */
+  readonly formedRows: number;
   /**
-   * Coefficients of the formed matrices for trajectory b of the last `forward`: matrix f is
-   * Σ_g diag(coef[(f·G + g)·H .. +H]) · (rows g·H .. g·H + H of the weight), where the weight is
-   * U = weight_hh ('hidden': the derivative in δh) or W = weight_ih ('input': in δx, the new h
-   * of the layer below). Zero coefficients mark gates a matrix does not use.
+   * Coefficients of the formed matrix F_V (R×H) for trajectory b of the last `forward`: row r is
+   * Σ_g coef[g·R + r] · (row g·H + r mod H of V), where V is U = weight_hh ('hidden': the
+   * derivative in δh) or W = weight_ih ('input': in δx, the new h of the layer below). Zero
+   * coefficients mark gates a row does not use.
    */
   formedCoefficients(b: number, weight: 'hidden' | 'input', coef: Float64Array): void;
-  /**
-   * The formed tangent's elementwise part for trajectory b, on H×k blocks: products[f] holds
-   * matrix f (hidden) times δh plus matrix f (input) times δx. dcOld/dcNew as in `tangent`.
-   */
-  formedTangent(
-    b: number, products: readonly Float64Array[],
-    dhOld: Float64Array, dcOld: Float64Array | null,
-    dhNew: Float64Array, dcNew: Float64Array | null,
-  ): void;
+  /** When ∂h'/∂h has a diagonal term outside the gates (GRU: + z): diagonal[i] adds to F_U[i, i]. */
+  formedDiagonal?(b: number, diagonal: Float64Array): void;
+  /** Joint LSTM: new row r also gets coupling[r] · δc_{r mod H} (the forget gate's path). */
+  formedCellCoupling?(b: number, coupling: Float64Array): void;
   /**
    * log|det| of this layer's diagonal Jacobian block ∂h'_l/∂h_l for trajectory b, when a closed
    * form exists (vanilla RNN); undefined otherwise.

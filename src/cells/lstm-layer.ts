@@ -7,15 +7,16 @@ import { combinedBias } from './rnn-layer.js';
  * Tangent (forward-mode derivative): with δ(pre) = U δh + W δx through σ' and tanh',
  *   δc' = δf ⊙ c + δi ⊙ g + i ⊙ δg + f ⊙ δc,   δh' = δo ⊙ tanh c' + o ⊙ (1 − tanh² c') ⊙ δc'.
  * In the h-only mode δc = 0 (the tangent is ∂h'/∂h at fixed c) and δc' is not reported.
- * Formed, with V = U for δh and V = W for δx (the gates see both alike):
+ * Formed, with V = U for δh and V = W for δx (the gates see both alike) and a = o (1 − tanh² c'):
  *   A = ∂c'/∂h = diag(σ'_i g) V_i + diag(σ'_f c) V_f + diag(i (1 − g²)) V_g,
- *   M = diag(σ'_o tanh c') V_o,   δc' = A δh + f ⊙ δc,   δh' = M δh + o (1 − tanh² c') ⊙ δc'
- * (two matrices); the h-only mode needs one, ∂h'/∂h = M + diag(o (1 − tanh² c')) A.
+ *   M = diag(σ'_o tanh c') V_o,   δc' = A δh + f ⊙ δc,   δh' = M δh + a ⊙ δc'.
+ * So [δh'; δc'] = [M + diag(a) A; A] δh + [a f; f] ⊙ [δc; δc]: one 2H×H matrix and a coupling;
+ * the h-only mode needs the top half, ∂h'/∂h = M + diag(a) A.
  */
 export class LstmLayer implements CellLayer {
   readonly gates = 4;
   readonly separateInput = false;
-  readonly formedMatrices: number;
+  readonly formedRows: number;
   private readonly bias: Float64Array | null;
   // Cached per trajectory, H×B: the four gates, the old c and tanh of the new c.
   private readonly i: Float64Array;
@@ -28,7 +29,7 @@ export class LstmLayer implements CellLayer {
   /** trackCell: the joint (h, c) tangent; false for the h-only mode (δc = 0, δc' not wanted). */
   constructor(weights: LayerWeights, private readonly hidden: number, batch: number, private readonly trackCell: boolean) {
     this.bias = combinedBias(weights);
-    this.formedMatrices = trackCell ? 2 : 1;
+    this.formedRows = trackCell ? 2 * hidden : hidden;
     const size = hidden * batch;
     this.i = new Float64Array(size);
     this.f = new Float64Array(size);
@@ -97,39 +98,33 @@ export class LstmLayer implements CellLayer {
 
   formedCoefficients(b: number, _weight: 'hidden' | 'input', coef: Float64Array): void {
     const h = this.hidden;
+    const rows = this.formedRows;
     const s = b * h;
-    // Joint: matrix 0 is A (gates i, f, g), matrix 1 is M (gate o). h-only: one matrix M + D A.
-    const gateO = (this.trackCell ? 4 * h : 0) + 3 * h;
-    coef.fill(0, 0, this.formedMatrices * 4 * h);
     for (let u = 0; u < h; u++) {
       const i = this.i[s + u]!, f = this.f[s + u]!, g = this.g[s + u]!, o = this.o[s + u]!, tc = this.tanhC[s + u]!;
-      const throughC = this.trackCell ? 1 : o * (1 - tc * tc);
-      coef[u] = throughC * i * (1 - i) * g;
-      coef[h + u] = throughC * f * (1 - f) * this.cPrev[s + u]!;
-      coef[2 * h + u] = throughC * i * (1 - g * g);
-      coef[gateO + u] = o * (1 - o) * tc;
+      const a = o * (1 - tc * tc);
+      const fromI = i * (1 - i) * g, fromF = f * (1 - f) * this.cPrev[s + u]!, fromG = i * (1 - g * g);
+      // Row u (δh'): M + diag(a) A; row H + u (δc', joint only): A. Coefficients of gate k at k·R.
+      coef[u] = a * fromI;
+      coef[rows + u] = a * fromF;
+      coef[2 * rows + u] = a * fromG;
+      coef[3 * rows + u] = o * (1 - o) * tc;
+      if (this.trackCell) {
+        coef[h + u] = fromI;
+        coef[rows + h + u] = fromF;
+        coef[2 * rows + h + u] = fromG;
+        coef[3 * rows + h + u] = 0;
+      }
     }
   }
 
-  formedTangent(
-    b: number, products: readonly Float64Array[],
-    _dhOld: Float64Array, dcOld: Float64Array | null,
-    dhNew: Float64Array, dcNew: Float64Array | null,
-  ): void {
-    if (!this.trackCell) {
-      dhNew.set(products[0]!);
-      return;
-    }
+  formedCellCoupling(b: number, coupling: Float64Array): void {
     const h = this.hidden;
     const s = b * h;
-    const fromA = products[0]!, fromM = products[1]!;
-    for (let o0 = 0; o0 < dhNew.length; o0 += h) {
-      for (let u = 0; u < h; u++) {
-        const o = this.o[s + u]!, tc = this.tanhC[s + u]!;
-        const dc = fromA[o0 + u]! + this.f[s + u]! * dcOld![o0 + u]!;
-        dcNew![o0 + u] = dc;
-        dhNew[o0 + u] = fromM[o0 + u]! + o * (1 - tc * tc) * dc;
-      }
+    for (let u = 0; u < h; u++) {
+      const f = this.f[s + u]!, tc = this.tanhC[s + u]!;
+      coupling[u] = this.o[s + u]! * (1 - tc * tc) * f;
+      coupling[h + u] = f;
     }
   }
 }

@@ -11,7 +11,7 @@ import type { LayerWeights } from './model.js';
 export class RnnLayer implements CellLayer {
   readonly gates = 1;
   readonly separateInput = false;
-  readonly formedMatrices = 1;
+  readonly formedRows: number;
   private readonly bias: Float64Array | null;
   /** φ'(ỹ) of the last step, H×B; relu' is taken as 0 at exactly 0. */
   private readonly slope: Float64Array;
@@ -24,6 +24,7 @@ export class RnnLayer implements CellLayer {
     batch: number,
   ) {
     this.bias = combinedBias(weights);
+    this.formedRows = hidden;
     this.slope = new Float64Array(hidden * batch);
   }
 
@@ -64,13 +65,6 @@ export class RnnLayer implements CellLayer {
   formedCoefficients(b: number, _weight: 'hidden' | 'input', coef: Float64Array): void {
     const h = this.hidden;
     for (let i = 0; i < h; i++) coef[i] = this.slope[b * h + i]!;
-  }
-
-  formedTangent(
-    _b: number, products: readonly Float64Array[],
-    _dhOld: Float64Array, _dcOld: Float64Array | null, dhNew: Float64Array,
-  ): void {
-    dhNew.set(products[0]!);
   }
 
   /** log|det D(φ') U| = Σ log|φ'| + log|det U|, the latter factorised once. */

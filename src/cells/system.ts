@@ -3,7 +3,7 @@ import { referenceKernels } from '../linalg/reference.js';
 import { denseJacobians, logAbsDet } from '../lyapunov/jacobian.js';
 import type { LogDetSystem } from '../lyapunov/system.js';
 import { gatherRows, scatterRows } from './block-rows.js';
-import { formedIsCheaper, formMatrices, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
+import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
 import { GruLayer } from './gru-layer.js';
 import type { CellLayer } from './layer.js';
 import { LstmLayer } from './lstm-layer.js';
@@ -28,9 +28,10 @@ export interface CellSystemOptions {
   /**
    * How `tangent` computes J·Q (the same derivative either way, equal to rounding): 'structured'
    * multiplies all B·k vectors by the G·H×H weights in one kernel call per layer, 'formed' forms
-   * each trajectory's H×H derivative matrices first (GRU 1, LSTM 2 or 1 in 'h' mode, against
-   * G = 3 or 4 gates); 'auto' (default) takes whichever costs less for the k of each call
-   * (formed from k ≈ 4·G on with the WebAssembly kernels; never for RNNs, where G = 1).
+   * each trajectory's derivative matrix per layer first (H×H, or 2H×H for the joint LSTM's
+   * [h'; c'], against G·H×H for G = 3 or 4 gates); 'auto' (default) takes whichever costs less
+   * for the k of each call (formed from k ≈ 4·G on with the WebAssembly kernels; never for RNNs,
+   * where G = 1).
    */
   tangentPath?: TangentPath;
 }
@@ -73,19 +74,17 @@ interface StructuredBuffers {
   dcNew: Float64Array;
 }
 
-/** Work blocks of the formed tangent: one trajectory's H×k blocks and its formed matrices. */
+/** Work arrays of the formed tangent: one layer's formed matrix and what forms it (none of them scale with k). */
 interface FormedBuffers {
   path: 'formed';
-  dhOld: Float64Array;
-  dcOld: Float64Array;
-  dhNew: Float64Array[];
-  dcNew: Float64Array;
-  /** F·G·H coefficients of the layer's formed matrices. */
+  /** G·R coefficients of the formed matrix. */
   coef: Float64Array;
-  /** F matrices, H×H. */
-  matrices: Float64Array[];
-  /** F blocks, H×k: matrix f times δh (plus its input twin times δx). */
-  products: Float64Array[];
+  /** H entries added to the formed matrix's diagonal (GRU). */
+  diagonal: Float64Array;
+  /** R factors of δc in the new rows (joint LSTM). */
+  coupling: Float64Array;
+  /** The formed matrix, R×H row-major. */
+  matrix: Float64Array;
 }
 
 /** Allocated once per k. */
@@ -273,41 +272,49 @@ class CellNetworkSystem implements CellSystem {
     }
   }
 
-  /** Trajectory by trajectory: form each layer's F matrices, multiply its k vectors, combine. */
+  /**
+   * Trajectory by trajectory, layer by layer: form the layer's matrix and multiply the layer's
+   * δh rows of q (and layer l − 1's new δh rows, already in out) straight into its rows of out.
+   */
   private formedTangent(q: Float64Array, k: number, out: Float64Array, buf: FormedBuffers): void {
-    const { batch: B, dim: n, hidden: h } = this;
+    const { batch: B, dim: n, layerRows: rows, kernels } = this;
     for (let b = 0; b < B; b++) {
-      // Trajectory b's columns start at column b·k of q and out.
-      const first = b * n * k;
-      let previousDh: Float64Array = EMPTY;
       for (let l = 0; l < this.layers.length; l++) {
         const layer = this.layers[l]!;
         const w = this.model.layers[l]!;
-        const offset = first + l * this.layerRows;
-        gatherRows(q, n, offset, h, k, buf.dhOld);
-        if (this.joint) gatherRows(q, n, offset + h, h, k, buf.dcOld);
-        this.formedProducts(layer, b, 'hidden', w.weightHh, buf.dhOld, k, buf);
+        // Trajectory b's block starts at b·n·k; layer l owns rows l·rows .. of each column.
+        const offset = b * n * k + l * rows;
+        if (this.joint) this.coupleCell(layer, b, q, k, out, offset, buf);
+        this.formMatrix(layer, b, 'hidden', w.weightHh, buf);
+        kernels.matmulBlock(buf.matrix, rows, this.hidden, q, k, out, this.joint, { xOffset: offset, ldx: n, outOffset: offset, ldo: n });
         // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
-        if (l > 0) this.formedProducts(layer, b, 'input', w.weightIh, previousDh, k, buf);
-        const dhNew = buf.dhNew[l % 2]!;
-        layer.formedTangent(b, buf.products, buf.dhOld, this.joint ? buf.dcOld : null, dhNew, this.joint ? buf.dcNew : null);
-        scatterRows(dhNew, h, k, out, n, offset);
-        if (this.joint) scatterRows(buf.dcNew, h, k, out, n, offset + h);
-        previousDh = dhNew;
+        if (l > 0) {
+          this.formMatrix(layer, b, 'input', w.weightIh, buf);
+          kernels.matmulBlock(buf.matrix, rows, this.hidden, out, k, out, true, { xOffset: offset - rows, ldx: n, outOffset: offset, ldo: n });
+        }
       }
     }
   }
 
-  /** products[f] (+)= (formed matrix f of `weight`) · dh; the input weight's products accumulate. */
-  private formedProducts(
-    layer: CellLayer, b: number, which: 'hidden' | 'input', weight: Float64Array,
-    dh: Float64Array, k: number, buf: FormedBuffers,
-  ): void {
+  /** buf.matrix = the layer's formed matrix of `weight` for trajectory b (with its diagonal for 'hidden'). */
+  private formMatrix(layer: CellLayer, b: number, which: 'hidden' | 'input', weight: Float64Array, buf: FormedBuffers): void {
     const h = this.hidden;
     layer.formedCoefficients(b, which, buf.coef);
-    formMatrices(weight, layer.gates, h, buf.coef, buf.matrices);
-    for (let f = 0; f < buf.matrices.length; f++) {
-      this.kernels.matmulBlock(buf.matrices[f]!, h, h, dh, k, buf.products[f]!, which === 'input');
+    formRows(weight, layer.gates, h, layer.formedRows, buf.coef, buf.matrix);
+    if (which === 'hidden' && layer.formedDiagonal) {
+      layer.formedDiagonal(b, buf.diagonal);
+      for (let i = 0; i < h; i++) buf.matrix[i * h + i] = buf.matrix[i * h + i]! + buf.diagonal[i]!;
+    }
+  }
+
+  /** Joint LSTM: out's layer rows (at `offset` in each column) = coupling ⊙ [δc; δc] from q, before the products add in. */
+  private coupleCell(layer: CellLayer, b: number, q: Float64Array, k: number, out: Float64Array, offset: number, buf: FormedBuffers): void {
+    const { dim: n, hidden: h, layerRows: rows } = this;
+    layer.formedCellCoupling!(b, buf.coupling);
+    const coupling = buf.coupling;
+    for (let j = 0; j < k; j++) {
+      const col = offset + j * n;
+      for (let r = 0; r < rows; r++) out[col + r] = coupling[r]! * q[col + h + (r % h)]!;
     }
   }
 
@@ -351,7 +358,7 @@ class CellNetworkSystem implements CellSystem {
   private buffersFor(k: number): TangentBuffers {
     let buf = this.tangentBuffers.get(k);
     if (buf === undefined) {
-      buf = this.formedFor(k) ? this.formedBuffers(k) : this.structuredBuffers(k);
+      buf = this.formedFor(k) ? this.formedBuffers() : this.structuredBuffers(k);
       this.tangentBuffers.set(k, buf);
     }
     return buf;
@@ -360,24 +367,17 @@ class CellNetworkSystem implements CellSystem {
   private formedFor(k: number): boolean {
     if (this.tangentPath !== 'auto') return this.tangentPath === 'formed';
     const layer = this.layers[0]!;
-    return formedIsCheaper(layer.gates, layer.formedMatrices, k);
+    return formedIsCheaper(layer.gates, layer.formedRows / this.hidden, k);
   }
 
-  private formedBuffers(k: number): FormedBuffers {
-    const { hidden: h } = this;
-    const { gates, formedMatrices: F } = this.layers[0]!;
-    const block = () => new Float64Array(h * k);
-    const blocks = (count: number) => Array.from({ length: count }, block);
+  private formedBuffers(): FormedBuffers {
+    const { hidden: h, layerRows: rows } = this;
     return {
       path: 'formed',
-      dhOld: block(),
-      dcOld: this.joint ? block() : EMPTY,
-      // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
-      dhNew: blocks(this.model.numLayers > 1 ? 2 : 1),
-      dcNew: this.joint ? block() : EMPTY,
-      coef: new Float64Array(F * gates * h),
-      matrices: Array.from({ length: F }, () => new Float64Array(h * h)),
-      products: blocks(F),
+      coef: new Float64Array(this.layers[0]!.gates * rows),
+      diagonal: new Float64Array(h),
+      coupling: new Float64Array(rows),
+      matrix: new Float64Array(rows * h),
     };
   }
 
