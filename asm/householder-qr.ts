@@ -6,28 +6,30 @@
 // conditioning (no re-orthogonalisation), and costs 8n³/3 flops for a square block where
 // Gram–Schmidt twice costs 4n³. Generic over the element type T (f32 or f64, see simd.ts): every
 // operation, and so ε, is T's.
-import { dotProducts } from './dot-products';
+import { packedDotProducts, packedLength, packRows } from './packed-dot-products';
 import { packLength, subtractProduct } from './subtract-product';
-import { bytes, dot, scale } from './simd';
+import { bytes, dot, lanes, lanesSum, mulAdd, mulSub, scale, subtractScaled } from './simd';
 
 /**
  * Reflectors per panel. Narrow panels keep the unblocked panel work (BLAS-2, and O(w³) scalar
- * work for T) small; wide panels read the trailing matrix fewer times, which starts to matter once
- * it leaves L2. Measured on Node 20 for f64 (ms per square QR, panels 8 / 16 / 32): D = 64: 0.054 /
- * 0.065 / 0.094; D = 256: 2.39 / 2.57 / 3.05; D = 512: 19.5 / 18.3 / 21.6.
+ * work for T) and the products by T (w² per column of the trailing matrix) small; wide panels
+ * read the trailing matrix fewer times, which starts to matter once it leaves L2. Measured on
+ * Node 20 for f64 (ms per square QR, panels 8 / 12 / 16): D = 64: 0.044 / 0.049 / 0.052; D = 256:
+ * 2.07 / 2.18 / 2.21; D = 512: 17.9 / 17.3 / 17.1.
  */
 function panelWidth(k: i32): i32 {
   return k >= 384 ? 16 : 8;
 }
 
-// Scratch layout (elements of T): explicit V of the current panel (n × w), the τ of every
-// reflector (k), T of every panel (w² each), a w² Gram matrix / transposed T, two w × k coefficient
-// blocks, subtractProduct's packing strip.
+// Scratch layout (elements of T): one panel of V packed for packedDotProducts (first: whole
+// 64-byte blocks, so what follows keeps the alignment of work), V of every panel, explicit (n × k,
+// panel p in columns pw…), the τ of every reflector (k), −T of every panel (w² each), a w² Gram
+// matrix / −Tᵀ, two w × k coefficient blocks, subtractProduct's packing strip.
 /** Elements of T of scratch qrPositive<T> needs for an n×k block. */
 export function qrWorkLength<T>(n: i32, k: i32): i32 {
   const w = panelWidth(k);
   const panels = (k + w - 1) / w;
-  return n * w + k + (panels + 1) * w * w + 2 * w * k + packLength<T>(w);
+  return packedLength<T>(w, n) + n * k + k + (panels + 1) * w * w + 2 * w * k + packLength<T>(w);
 }
 
 /**
@@ -39,51 +41,62 @@ export function qrWorkLength<T>(n: i32, k: i32): i32 {
 export function qrPositive<T>(z: usize, n: i32, k: i32, rDiag: usize, work: usize): void {
   const w = panelWidth(k);
   const panels = (k + w - 1) / w;
-  const v = work;
-  const taus = v + bytes<T>(<usize>(n * w));
+  const colBytes = bytes<T>(<usize>n);
+  const packed = work;
+  const v = packed + bytes<T>(<usize>packedLength<T>(w, n));
+  const taus = v + <usize>k * colBytes;
   const ts = taus + bytes<T>(<usize>k);
   const small = ts + bytes<T>(<usize>(panels * w * w));
   const coeffs = small + bytes<T>(<usize>(w * w));
   const coeffs2 = coeffs + bytes<T>(<usize>(w * k));
   const pack = coeffs2 + bytes<T>(<usize>(w * k));
-  const colBytes = bytes<T>(<usize>n);
 
   // Factorisation: R above the diagonal of z (diagonal in rDiag, signed), V below it.
   for (let p = 0; p < panels; p++) {
     const j0 = p * w;
     const width = min(w, k - j0);
-    factorPanel<T>(z, n, j0, width, rDiag, taus, coeffs, pack);
-    copyReflectors<T>(z, n, j0, width, v);
+    factorPanel<T>(z, n, j0, width, rDiag, taus);
+    const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
+    copyReflectors<T>(z, n, j0, width, vRows);
+    packRows<T>(vRows, n, width, n - j0, packed);
     const t = ts + bytes<T>(<usize>(p * w * w));
-    buildT<T>(v, n, j0, width, taus + bytes<T>(<usize>j0), t, small);
+    buildT<T>(packed, vRows, n, n - j0, width, taus + bytes<T>(<usize>j0), t, small);
     const rest = k - j0 - width;
     if (rest > 0) {
       // C ← (I − V T Vᵀ)ᵀ C = C − V·(Tᵀ·(Vᵀ·C)), C = rows j0.., columns j0+width.. of z.
       const c = z + <usize>(j0 + width) * colBytes + bytes<T>(<usize>j0);
-      const vRows = v + bytes<T>(<usize>j0);
-      dotProducts<T>(vRows, n, width, c, n, rest, n - j0, coeffs, width, false);
-      dotProducts<T>(t, width, width, coeffs, width, rest, width, coeffs2, width, false);
+      packedDotProducts<T>(packed, width, c, n, rest, n - j0, coeffs, width);
+      multiplyByT<T>(t, true, width, coeffs, rest, coeffs2, small, pack);
       subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, c, n, rest, pack);
     }
   }
 
-  // Q = H₀…H_{k−1}·I[:, :k], panels applied last to first; each panel's columns start as
-  // identity columns (which also clears R above them) once its reflectors are copied out.
+  // Q = H₀…H_{k−1}·I[:, :k], panels applied last to first: M ← (I − V T Vᵀ) M = M − V·(T·(Vᵀ·M)),
+  // M = rows j0.., columns j0.. of z. The panel's own columns of M are identity columns (which
+  // also clears R above them), so their Vᵀ·M is V's top w×w block transposed; the later columns
+  // are still zero in the panel's w rows (the later reflectors leave them alone).
   for (let p = panels - 1; p >= 0; p--) {
     const j0 = p * w;
     const width = min(w, k - j0);
-    copyReflectors<T>(z, n, j0, width, v);
+    const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
     memory.fill(z + <usize>j0 * colBytes, 0, <usize>width * colBytes);
-    for (let i = 0; i < width; i++) store<T>(z + <usize>(j0 + i) * colBytes + bytes<T>(<usize>(j0 + i)), 1);
-    // M ← (I − V T Vᵀ) M = M − V·(T·(Vᵀ·M)), M = rows j0.., columns j0.. of z.
-    const t = ts + bytes<T>(<usize>(p * w * w));
-    transpose<T>(t, width, small);
-    const cols = k - j0;
+    for (let i = 0; i < width; i++) {
+      store<T>(z + <usize>(j0 + i) * colBytes + bytes<T>(<usize>(j0 + i)), 1);
+      for (let q = 0; q < width; q++) {
+        store<T>(coeffs + bytes<T>(<usize>(i * width + q)), load<T>(vRows + <usize>q * colBytes + bytes<T>(<usize>i)));
+      }
+    }
+    const rest = k - j0 - width;
     const m = z + <usize>j0 * colBytes + bytes<T>(<usize>j0);
-    const vRows = v + bytes<T>(<usize>j0);
-    dotProducts<T>(vRows, n, width, m, n, cols, n - j0, coeffs, width, false);
-    dotProducts<T>(small, width, width, coeffs, width, cols, width, coeffs2, width, false);
-    subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, m, n, cols, pack);
+    if (rest > 0) {
+      const skip = bytes<T>(<usize>width);
+      packRows<T>(vRows + skip, n, width, n - j0 - width, packed);
+      packedDotProducts<T>(packed, width, m + <usize>width * colBytes + skip, n, rest, n - j0 - width,
+        coeffs + bytes<T>(<usize>(width * width)), width);
+    }
+    const t = ts + bytes<T>(<usize>(p * w * w));
+    multiplyByT<T>(t, false, width, coeffs, k - j0, coeffs2, small, pack);
+    subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, m, n, k - j0, pack);
   }
 
   for (let j = 0; j < k; j++) {
@@ -100,10 +113,11 @@ export function qrPositive<T>(z: usize, n: i32, k: i32, rDiag: usize, work: usiz
  * Unblocked Householder on columns j0..j0+width−1, rows j0..n−1 (LAPACK dgeqr2 with dlarfg's
  * sign convention β = −sign(α)·‖x‖, which avoids cancellation in α − β).
  */
-function factorPanel<T>(z: usize, n: i32, j0: i32, width: i32, beta: usize, taus: usize, sums: usize, pack: usize): void {
+function factorPanel<T>(z: usize, n: i32, j0: i32, width: i32, beta: usize, taus: usize): void {
   const colBytes = bytes<T>(<usize>n);
   const e = sizeof<T>();
-  for (let j = j0; j < j0 + width; j++) {
+  const end = j0 + width;
+  for (let j = j0; j < end; j++) {
     const col = z + <usize>j * colBytes;
     const diag = col + bytes<T>(<usize>j);
     const below = diag + e;
@@ -121,45 +135,94 @@ function factorPanel<T>(z: usize, n: i32, j0: i32, width: i32, beta: usize, taus
     }
     store<T>(beta + bytes<T>(<usize>j), b);
     store<T>(taus + bytes<T>(<usize>j), tau);
-    const rest = j0 + width - j - 1;
-    if (tau == 0 || rest == 0) continue;
-    // Columns c > j of the panel: s_c = τ·(z[j, c] + v·z[j+1.., c]); z[j.., c] −= s_c·(1, v).
-    const next = col + colBytes;
-    dotProducts<T>(below, 0, 1, next + bytes<T>(<usize>(j + 1)), n, rest, belowLength, sums, 1, false);
-    for (let c = 0; c < rest; c++) {
-      const s = sums + bytes<T>(<usize>c);
-      const top = next + <usize>c * colBytes + bytes<T>(<usize>j);
-      const value = tau * (load<T>(s) + load<T>(top));
-      store<T>(s, value);
-      store<T>(top, load<T>(top) - value);
+    if (tau == 0) continue;
+    // Columns c > j of the panel, two at a time (one pass of v for both, while they are in L1; a
+    // panel is too narrow for the matrix kernels to pay off).
+    let c = j + 1;
+    for (; c + 1 < end; c += 2) {
+      const top = z + <usize>c * colBytes + bytes<T>(<usize>j);
+      reflectPair<T>(below, belowLength, tau, top, top + colBytes);
     }
-    subtractProduct<T>(below, n, belowLength, 1, sums, 1, next + bytes<T>(<usize>(j + 1)), n, rest, pack);
+    if (c < end) {
+      const top = z + <usize>c * colBytes + bytes<T>(<usize>j);
+      const s = tau * (load<T>(top) + dot<T>(below, top + e, belowLength));
+      store<T>(top, load<T>(top) - s);
+      subtractScaled<T>(top + e, below, belowLength, s);
+    }
   }
 }
 
-/** Columns j0.. of V as explicit n-row columns: 0 above the diagonal, 1 on it, z's entries below. */
-function copyReflectors<T>(z: usize, n: i32, j0: i32, width: i32, v: usize): void {
+/**
+ * Columns x and y (from row j on) ← H·x and H·y, H = I − τ·(1, v)(1, v)ᵀ, v the len elements of
+ * the reflector below row j: s = τ·(x[0] + vᵀx[1..]); x −= s·(1, v), and the same for y.
+ */
+function reflectPair<T>(v: usize, len: i32, tau: T, x: usize, y: usize): void {
+  const e = sizeof<T>();
+  const xs = x + e, ys = y + e;
+  let x0 = v128.splat<T>(0), x1 = v128.splat<T>(0), y0 = v128.splat<T>(0), y1 = v128.splat<T>(0);
+  const twoVectors = bytes<T>(<usize>(len & ~(2 * lanes<T>() - 1)));
+  let o: usize = 0;
+  for (; o < twoVectors; o += 32) {
+    const v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
+    x0 = mulAdd<T>(x0, v0, v128.load(xs + o)); x1 = mulAdd<T>(x1, v1, v128.load(xs + o, 16));
+    y0 = mulAdd<T>(y0, v0, v128.load(ys + o)); y1 = mulAdd<T>(y1, v1, v128.load(ys + o, 16));
+  }
+  let dx = lanesSum<T>(v128.add<T>(x0, x1));
+  let dy = lanesSum<T>(v128.add<T>(y0, y1));
+  const end = bytes<T>(<usize>len);
+  for (let t = o; t < end; t += e) {
+    const vt = load<T>(v + t);
+    dx += vt * load<T>(xs + t);
+    dy += vt * load<T>(ys + t);
+  }
+  const sx = tau * (load<T>(x) + dx), sy = tau * (load<T>(y) + dy);
+  store<T>(x, load<T>(x) - sx);
+  store<T>(y, load<T>(y) - sy);
+  const fx = v128.splat<T>(sx), fy = v128.splat<T>(sy);
+  o = 0;
+  for (; o < twoVectors; o += 32) {
+    const v0 = v128.load(v + o), v1 = v128.load(v + o, 16);
+    v128.store(xs + o, mulSub<T>(v128.load(xs + o), v0, fx));
+    v128.store(xs + o, mulSub<T>(v128.load(xs + o, 16), v1, fx), 16);
+    v128.store(ys + o, mulSub<T>(v128.load(ys + o), v0, fy));
+    v128.store(ys + o, mulSub<T>(v128.load(ys + o, 16), v1, fy), 16);
+  }
+  for (; o < end; o += e) {
+    const vt = load<T>(v + o);
+    store<T>(xs + o, load<T>(xs + o) - vt * sx);
+    store<T>(ys + o, load<T>(ys + o) - vt * sy);
+  }
+}
+
+/**
+ * Columns j0..j0+width−1 of V, rows j0..n−1, to vRows (stride n): 0 above the diagonal, 1 on it,
+ * z's entries below.
+ */
+function copyReflectors<T>(z: usize, n: i32, j0: i32, width: i32, vRows: usize): void {
   const colBytes = bytes<T>(<usize>n);
   for (let i = 0; i < width; i++) {
     const j = j0 + i;
-    const to = v + <usize>i * colBytes;
-    memory.fill(to, 0, bytes<T>(<usize>j));
-    store<T>(to + bytes<T>(<usize>j), 1);
-    memory.copy(to + bytes<T>(<usize>(j + 1)), z + <usize>j * colBytes + bytes<T>(<usize>(j + 1)), bytes<T>(<usize>(n - j - 1)));
+    const to = vRows + <usize>i * colBytes;
+    memory.fill(to, 0, bytes<T>(<usize>i));
+    store<T>(to + bytes<T>(<usize>i), 1);
+    memory.copy(to + bytes<T>(<usize>(i + 1)), z + <usize>j * colBytes + bytes<T>(<usize>(j + 1)), bytes<T>(<usize>(n - j - 1)));
   }
 }
 
-/** T (width×width, column-major, upper triangular) with H_{j0}…H_{j0+width−1} = I − V T Vᵀ (LAPACK dlarft). */
-function buildT<T>(v: usize, n: i32, j0: i32, width: i32, taus: usize, t: usize, gram: usize): void {
-  const vRows = v + bytes<T>(<usize>j0);
-  dotProducts<T>(vRows, n, width, vRows, n, width, n - j0, gram, width, false); // VᵀV
+/**
+ * −T (width×width, column-major, upper triangular) with H_{j0}…H_{j0+width−1} = I − V T Vᵀ (LAPACK
+ * dlarft), negated for subtractProduct. packed: V's rows j0.. packed by packRows; vRows: the same
+ * rows explicit (stride n).
+ */
+function buildT<T>(packed: usize, vRows: usize, n: i32, rows: i32, width: i32, taus: usize, t: usize, gram: usize): void {
+  packedDotProducts<T>(packed, width, vRows, n, width, rows, gram, width); // VᵀV
   const w = <usize>width;
   memory.fill(t, 0, bytes<T>(w * w));
   for (let i = 0; i < width; i++) {
     const tau = load<T>(taus + bytes<T>(<usize>i));
     const ti = t + bytes<T>(<usize>i * w);
-    store<T>(ti + bytes<T>(<usize>i), tau);
-    // T[0:i, i] = −τ_i · T[0:i, 0:i] · (VᵀV)[0:i, i]
+    store<T>(ti + bytes<T>(<usize>i), -tau);
+    // T[0:i, i] = −τ_i · T[0:i, 0:i] · (VᵀV)[0:i, i], which −T satisfies as well.
     for (let r = 0; r < i; r++) {
       let s: T = 0;
       for (let q = r; q < i; q++) s += load<T>(t + bytes<T>(<usize>q * w + <usize>r)) * load<T>(gram + bytes<T>(<usize>i * w + <usize>q));
@@ -168,10 +231,21 @@ function buildT<T>(v: usize, n: i32, j0: i32, width: i32, taus: usize, t: usize,
   }
 }
 
-function transpose<T>(a: usize, width: i32, out: usize): void {
-  for (let i = 0; i < width; i++) {
-    for (let j = 0; j < width; j++) {
-      store<T>(out + bytes<T>(<usize>(j * width + i)), load<T>(a + bytes<T>(<usize>(i * width + j))));
+/**
+ * out (width × cols) = T·c, or Tᵀ·c if transposed, from −T (buildT): subtractProduct into zeros,
+ * whose strip of rows is the whole of a w ≤ 16 column (the dot-form kernel would spend a whole
+ * tile's finishing on every 4 × 2 block of a width-long product).
+ */
+function multiplyByT<T>(negT: usize, transposed: bool, width: i32, c: usize, cols: i32, out: usize, scratch: usize, pack: usize): void {
+  let q = negT;
+  if (transposed) {
+    for (let i = 0; i < width; i++) {
+      for (let j = 0; j < width; j++) {
+        store<T>(scratch + bytes<T>(<usize>(j * width + i)), load<T>(negT + bytes<T>(<usize>(i * width + j))));
+      }
     }
+    q = scratch;
   }
+  memory.fill(out, 0, bytes<T>(<usize>(width * cols)));
+  subtractProduct<T>(q, width, width, width, c, width, out, width, cols, pack);
 }

@@ -61,3 +61,16 @@ export function scale<T>(p: usize, len: i32, factor: T): void {
   const end = bytes<T>(<usize>len);
   for (; o < end; o += sizeof<T>()) store<T>(p + o, load<T>(p + o) * factor);
 }
+
+/** y[i] −= factor·x[i] over len elements. */
+export function subtractScaled<T>(y: usize, x: usize, len: i32, factor: T): void {
+  const f = v128.splat<T>(factor);
+  const twoVectors = bytes<T>(<usize>(len & ~(2 * lanes<T>() - 1)));
+  let o: usize = 0;
+  for (; o < twoVectors; o += 32) {
+    v128.store(y + o, mulSub<T>(v128.load(y + o), v128.load(x + o), f));
+    v128.store(y + o, mulSub<T>(v128.load(y + o, 16), v128.load(x + o, 16), f), 16);
+  }
+  const end = bytes<T>(<usize>len);
+  for (; o < end; o += sizeof<T>()) store<T>(y + o, load<T>(y + o) - load<T>(x + o) * factor);
+}
