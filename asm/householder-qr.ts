@@ -21,15 +21,30 @@ function panelWidth(k: i32): i32 {
   return k >= 384 ? 16 : 8;
 }
 
-// Scratch layout (elements of T): one panel of V packed for packedDotProducts (first: whole
-// 64-byte blocks, so what follows keeps the alignment of work), V of every panel, explicit (n × k,
-// panel p in columns pw…), the τ of every reflector (k), −T of every panel (w² each), a w² Gram
-// matrix / −Tᵀ, two w × k coefficient blocks, subtractProduct's packing strip.
-/** Elements of T of scratch qrPositive<T> needs for an n×k block. */
-export function qrWorkLength<T>(n: i32, k: i32): i32 {
+/** Elements of T of a factorisation's reflectors: V of every panel, explicit (n × k, panel p in
+ * columns pw…), then −T of every panel (w² each). */
+export function reflectorsLength<T>(n: i32, k: i32): i32 {
   const w = panelWidth(k);
-  const panels = (k + w - 1) / w;
-  return packedLength<T>(w, n) + n * k + k + (panels + 1) * w * w + 2 * w * k + packLength<T>(w);
+  return n * k + ((k + w - 1) / w) * w * w;
+}
+
+/**
+ * Elements of T of the scratch of factorise, formQ and applyTransposed when the coefficient blocks
+ * span `cols` columns: one panel of V packed for packedDotProducts (first: whole 64-byte blocks,
+ * so what follows keeps the alignment of the scratch), the τ of every reflector (k), a w² Gram
+ * matrix / −Tᵀ, two w × cols coefficient blocks, subtractProduct's packing strip; rounded up to
+ * whole 64-byte blocks so that what follows the scratch keeps its alignment too.
+ */
+export function scratchLength<T>(n: i32, k: i32, cols: i32): i32 {
+  const w = panelWidth(k);
+  const length = packedLength<T>(w, n) + k + w * w + 2 * w * cols + packLength<T>(w);
+  const block = 64 / <i32>sizeof<T>();
+  return (length + block - 1) / block * block;
+}
+
+/** Elements of T of scratch qrPositive<T> needs for an n×k block: scratch, then the reflectors. */
+export function qrWorkLength<T>(n: i32, k: i32): i32 {
+  return scratchLength<T>(n, k, k) + reflectorsLength<T>(n, k);
 }
 
 /**
@@ -39,19 +54,55 @@ export function qrWorkLength<T>(n: i32, k: i32): i32 {
  * column on. work: qrWorkLength<T>(n, k) elements.
  */
 export function qrPositive<T>(z: usize, n: i32, k: i32, rDiag: usize, work: usize): void {
+  const reflectors = work + bytes<T>(<usize>scratchLength<T>(n, k, k));
+  factorise<T>(z, n, k, rDiag, reflectors, work);
+  formQ<T>(z, n, k, reflectors, work);
+  const colBytes = bytes<T>(<usize>n);
+  for (let j = 0; j < k; j++) {
+    const r = rDiag + bytes<T>(<usize>j);
+    const beta = load<T>(r);
+    if (beta < 0) {
+      scale<T>(z + <usize>j * colBytes, n, -1);
+      store<T>(r, -beta);
+    }
+  }
+}
+
+// Byte addresses of the parts of a scratch area (see scratchLength; no objects: the stub runtime's
+// allocator would hand out memory the JavaScript heap owns).
+// @ts-ignore: decorator
+@inline function tausAt<T>(scratch: usize, n: i32, k: i32): usize {
+  return scratch + bytes<T>(<usize>packedLength<T>(panelWidth(k), n));
+}
+// @ts-ignore: decorator
+@inline function smallAt<T>(scratch: usize, n: i32, k: i32): usize {
+  return tausAt<T>(scratch, n, k) + bytes<T>(<usize>k);
+}
+// @ts-ignore: decorator
+@inline function coeffsAt<T>(scratch: usize, n: i32, k: i32): usize {
+  const w = panelWidth(k);
+  return smallAt<T>(scratch, n, k) + bytes<T>(<usize>(w * w));
+}
+// @ts-ignore: decorator
+@inline function coeffs2At<T>(scratch: usize, n: i32, k: i32, cols: i32): usize {
+  return coeffsAt<T>(scratch, n, k) + bytes<T>(<usize>(panelWidth(k) * cols));
+}
+// @ts-ignore: decorator
+@inline function packAt<T>(scratch: usize, n: i32, k: i32, cols: i32): usize {
+  return coeffs2At<T>(scratch, n, k, cols) + bytes<T>(<usize>(panelWidth(k) * cols));
+}
+
+/**
+ * The factorisation: R above the diagonal of z (its diagonal, signed, in rDiag), and the
+ * reflectors (reflectorsLength) that formQ and applyTransposed use. scratch: scratchLength(n, k, k).
+ */
+export function factorise<T>(z: usize, n: i32, k: i32, rDiag: usize, reflectors: usize, scratch: usize): void {
   const w = panelWidth(k);
   const panels = (k + w - 1) / w;
   const colBytes = bytes<T>(<usize>n);
-  const packed = work;
-  const v = packed + bytes<T>(<usize>packedLength<T>(w, n));
-  const taus = v + <usize>k * colBytes;
-  const ts = taus + bytes<T>(<usize>k);
-  const small = ts + bytes<T>(<usize>(panels * w * w));
-  const coeffs = small + bytes<T>(<usize>(w * w));
-  const coeffs2 = coeffs + bytes<T>(<usize>(w * k));
-  const pack = coeffs2 + bytes<T>(<usize>(w * k));
-
-  // Factorisation: R above the diagonal of z (diagonal in rDiag, signed), V below it.
+  const packed = scratch, taus = tausAt<T>(scratch, n, k), small = smallAt<T>(scratch, n, k);
+  const coeffs = coeffsAt<T>(scratch, n, k), coeffs2 = coeffs2At<T>(scratch, n, k, k), pack = packAt<T>(scratch, n, k, k);
+  const v = reflectors, ts = reflectors + <usize>k * colBytes;
   for (let p = 0; p < panels; p++) {
     const j0 = p * w;
     const width = min(w, k - j0);
@@ -70,11 +121,22 @@ export function qrPositive<T>(z: usize, n: i32, k: i32, rDiag: usize, work: usiz
       subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, c, n, rest, pack);
     }
   }
+}
 
-  // Q = H₀…H_{k−1}·I[:, :k], panels applied last to first: M ← (I − V T Vᵀ) M = M − V·(T·(Vᵀ·M)),
-  // M = rows j0.., columns j0.. of z. The panel's own columns of M are identity columns (which
-  // also clears R above them), so their Vᵀ·M is V's top w×w block transposed; the later columns
-  // are still zero in the panel's w rows (the later reflectors leave them alone).
+/**
+ * Q = H₀…H_{k−1}·I[:, :k] into z from factorise's reflectors, panels applied last to first:
+ * M ← (I − V T Vᵀ) M = M − V·(T·(Vᵀ·M)), M = rows j0.., columns j0.. of z. The panel's own
+ * columns of M are identity columns (which also clears R above them), so their Vᵀ·M is V's top
+ * w×w block transposed; the later columns are still zero in the panel's w rows (the later
+ * reflectors leave them alone). scratch: scratchLength(n, k, k).
+ */
+export function formQ<T>(z: usize, n: i32, k: i32, reflectors: usize, scratch: usize): void {
+  const w = panelWidth(k);
+  const panels = (k + w - 1) / w;
+  const colBytes = bytes<T>(<usize>n);
+  const packed = scratch, small = smallAt<T>(scratch, n, k);
+  const coeffs = coeffsAt<T>(scratch, n, k), coeffs2 = coeffs2At<T>(scratch, n, k, k), pack = packAt<T>(scratch, n, k, k);
+  const v = reflectors, ts = reflectors + <usize>k * colBytes;
   for (let p = panels - 1; p >= 0; p--) {
     const j0 = p * w;
     const width = min(w, k - j0);
@@ -98,14 +160,29 @@ export function qrPositive<T>(z: usize, n: i32, k: i32, rDiag: usize, work: usiz
     multiplyByT<T>(t, false, width, coeffs, k - j0, coeffs2, small, pack);
     subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, m, n, k - j0, pack);
   }
+}
 
-  for (let j = 0; j < k; j++) {
-    const r = rDiag + bytes<T>(<usize>j);
-    const beta = load<T>(r);
-    if (beta < 0) {
-      scale<T>(z + <usize>j * colBytes, n, -1);
-      store<T>(r, -beta);
-    }
+/**
+ * C ← Qᵀ·C for C n×cols (column-major, columns n apart) and Q = H₀…H_{k−1} from factorise's
+ * reflectors: panels applied first to last, C ← (I − V T Vᵀ)ᵀ C = C − V·(Tᵀ·(Vᵀ·C)) on rows j0..
+ * With C = Mᵀ (M row-major), C becomes (M·Q)ᵀ. scratch: scratchLength(n, k, cols).
+ */
+export function applyTransposed<T>(c: usize, n: i32, k: i32, cols: i32, reflectors: usize, scratch: usize): void {
+  const w = panelWidth(k);
+  const panels = (k + w - 1) / w;
+  const colBytes = bytes<T>(<usize>n);
+  const packed = scratch, small = smallAt<T>(scratch, n, k);
+  const coeffs = coeffsAt<T>(scratch, n, k), coeffs2 = coeffs2At<T>(scratch, n, k, cols), pack = packAt<T>(scratch, n, k, cols);
+  const v = reflectors, ts = reflectors + <usize>k * colBytes;
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * w;
+    const width = min(w, k - j0);
+    const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
+    const rows = c + bytes<T>(<usize>j0);
+    packRows<T>(vRows, n, width, n - j0, packed);
+    packedDotProducts<T>(packed, width, rows, n, cols, n - j0, coeffs, width);
+    multiplyByT<T>(ts + bytes<T>(<usize>(p * w * w)), true, width, coeffs, cols, coeffs2, small, pack);
+    subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, rows, n, cols, pack);
   }
 }
 

@@ -118,8 +118,16 @@ class CellNetworkSystem implements CellSystem {
     fromInput: Float64Array; fromHidden: Float64Array; hNew: Float64Array[]; cNew: Float64Array;
   };
   private readonly tangentBuffers = new Map<number, TangentBuffers>();
+  /**
+   * J_b of the last step, n×n row-major, in O(n²): the layer's formed matrix (see JacobianSystem).
+   * Only where multiplying a dense Jacobian is what the tangent map costs anyway: one layer, h
+   * only (RNN, GRU, the h-only LSTM). The joint LSTM's tangent map uses its diagonal δc blocks
+   * and needs half the flops of a dense product, which makes up for forming Q.
+   */
+  readonly formJacobian?: (b: number, out: Float64Array) => void;
   private readonly tangentPath: TangentPath;
   private stepped = false;
+  private jacobianBuffersCache: FormedBuffers | undefined;
 
   constructor(readonly model: RnnModel, readonly inputs: InputSequences, options: CellSystemOptions) {
     validateModel(model);
@@ -163,7 +171,18 @@ class CellNetworkSystem implements CellSystem {
       hNew: model.layers.map(() => new Float64Array(h * B)),
       cNew: this.hasCell ? new Float64Array(h * B) : EMPTY,
     };
+    if (L === 1 && !this.joint) this.formJacobian = (b, out) => this.formLayerJacobian(b, out);
     this.reset(options.initialState, options.initialCell);
+  }
+
+  private formLayerJacobian(b: number, out: Float64Array): void {
+    this.requireStep('formJacobian');
+    const n = this.dim;
+    if (!Number.isInteger(b) || b < 0 || b >= this.batch) throw new RangeError(`formJacobian: trajectory ${b} is outside the batch of ${this.batch}`);
+    if (out.length !== n * n) throw new RangeError(`formJacobian: out has ${out.length} entries, expected dim×dim = ${n * n}`);
+    const buf = this.jacobianBuffers;
+    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, buf);
+    out.set(buf.matrix);
   }
 
   reset(initialState?: Float64Array, initialCell?: Float64Array): void {
@@ -362,6 +381,11 @@ class CellNetworkSystem implements CellSystem {
       this.tangentBuffers.set(k, buf);
     }
     return buf;
+  }
+
+  private get jacobianBuffers(): FormedBuffers {
+    this.jacobianBuffersCache ??= this.formedBuffers();
+    return this.jacobianBuffersCache;
   }
 
   private formedFor(k: number): boolean {

@@ -28,7 +28,8 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   if (r.sumRuleResidual !== null) lines.push(`sum-rule residual   ${r.sumRuleResidual.toExponential(2)}`);
   lines.push(`convergence         λ1 moved ${convergence(r).toExponential(2)} over the last 10% of steps`);
   const threads = o.threads === undefined ? '' : ` · ${o.threads} thread${o.threads > 1 ? 's' : ''}`;
-  lines.push(`computed with       ${o.backend} kernels${threads} · ${r.qrCount} QRs`);
+  const basis = o.basis === 'reflectors' ? ' · basis kept as reflectors' : '';
+  lines.push(`computed with       ${o.backend} kernels${threads} · ${r.qrCount} QRs${basis}`);
   if (o.qrEvery > 1 || r.qrGuardFired > 0) {
     lines.push(`qr every ${o.qrEvery}          the conditioning guard fired ${r.qrGuardFired}× (each time halving the interval)`);
   }

@@ -33,6 +33,24 @@ export interface LinalgKernels {
    * the dynamics annihilated from a small one), computed in the same pass over the block.
    */
   qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
+  /**
+   * Storage for `count` orthonormal n×k bases kept as the Householder reflectors of the QR that
+   * produced them, never formed as Q (see reflectorStep). Allocate once per run.
+   */
+  createReflectorStore(n: number, k: number, count: number): ReflectorStore;
+  /**
+   * The factorisation half of a Householder QR: z (n×k; left unspecified) = Q·R, and slot
+   * `index` of the store keeps Q's reflectors. rDiag[j] = |R_jj|; columnNorms as in qrPositive.
+   * Q = H_0…H_{k−1}·I[:, :k] is as orthonormal as qrPositive's; its columns' signs are those of
+   * R_jj (the exponents need only |R_jj|).
+   */
+  qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
+  /**
+   * One step of the QR iteration on a stored basis Q: Z = M·Q with M n×n row-major (a dense
+   * Jacobian), then qrReflectors of Z into the same slot. 4n²k − 2nk² flops for the product,
+   * against 2nk² − 2k³/3 to form Q and 2n²k to multiply by it.
+   */
+  reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
 }
 
 /**
@@ -42,6 +60,20 @@ export interface LinalgKernels {
  * computes in float32 (twice the SIMD width, looser results).
  */
 export { PRECISIONS, type Precision } from './precision.js';
+
+/** Bases held as reflectors by one kernels instance (opaque: only that instance reads it). */
+export interface ReflectorStore {
+  readonly n: number;
+  readonly k: number;
+  readonly count: number;
+}
+
+/** Checks a store's slot index and an n×k block's length against the store. */
+export function checkReflectorSlot(method: string, store: ReflectorStore, index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= store.count) {
+    throw new RangeError(`${method}: slot ${index} is outside a store of ${store.count} bases`);
+  }
+}
 
 /** Where matmulBlock's X and out lie in their arrays (offsets and column strides in elements). */
 export interface BlockLayout {

@@ -1,4 +1,4 @@
-import { checkLayout, packedLayout, type LinalgKernels } from './kernels.js';
+import { checkLayout, checkReflectorSlot, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
 
 /** Plain loops: the reference every faster backend is tested against, and the fallback. */
 export const referenceKernels: LinalgKernels = {
@@ -18,6 +18,9 @@ export const referenceKernels: LinalgKernels = {
       }
     }
   },
+  createReflectorStore,
+  qrReflectors,
+  reflectorStep,
   qrPositive(z, n, k, rDiag, columnNorms) {
     if (k > n) throw new RangeError(`qrPositive: k=${k} exceeds n=${n}`);
     if (columnNorms) for (let j = 0; j < k; j++) columnNorms[j] = Math.sqrt(dot(z, j * n, j * n, n));
@@ -47,6 +50,87 @@ export const referenceKernels: LinalgKernels = {
     }
   },
 };
+
+/** The js store: per slot the reflectors' vectors (below the diagonal of an n×k block) and τ's. */
+interface JsReflectorStore extends ReflectorStore {
+  vectors: Float64Array;
+  taus: Float64Array;
+}
+
+function createReflectorStore(n: number, k: number, count: number): JsReflectorStore {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || !Number.isInteger(count) || k < 1 || k > n || count < 0) {
+    throw new RangeError(`createReflectorStore: expected integers 1 ≤ k ≤ n and count ≥ 0, got n=${n}, k=${k}, count=${count}`);
+  }
+  return { n, k, count, vectors: new Float64Array(count * n * k), taus: new Float64Array(count * k) };
+}
+
+/**
+ * Unblocked Householder (LAPACK dgeqr2 with dlarfg's β = −sign(α)·‖x‖, which avoids
+ * cancellation in α − β): reflector j is I − τ_j v_j v_jᵀ, v_j = (0…0, 1, z[j+1.., j]).
+ */
+function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+  const { n, k, vectors, taus } = store as JsReflectorStore;
+  checkReflectorSlot('qrReflectors', store, index);
+  checkSize('qrReflectors', 'z', z.length, n * k);
+  if (columnNorms) for (let j = 0; j < k; j++) columnNorms[j] = Math.sqrt(dot(z, j * n, j * n, n));
+  for (let j = 0; j < k; j++) {
+    const col = j * n;
+    const alpha = z[col + j]!;
+    let sigma2 = 0;
+    for (let i = j + 1; i < n; i++) sigma2 += z[col + i]! * z[col + i]!;
+    let tau = 0;
+    let beta = alpha;
+    if (sigma2 > 0 || !Number.isFinite(sigma2)) {
+      const norm = Math.sqrt(alpha * alpha + sigma2);
+      beta = alpha >= 0 ? -norm : norm;
+      tau = (beta - alpha) / beta;
+      const inv = 1 / (alpha - beta);
+      for (let i = j + 1; i < n; i++) z[col + i] = z[col + i]! * inv;
+      z[col + j] = beta;
+    }
+    rDiag[j] = Math.abs(beta);
+    taus[index * k + j] = tau;
+    if (tau === 0) continue;
+    for (let c = j + 1; c < k; c++) {
+      const cc = c * n;
+      let s = z[cc + j]!;
+      for (let i = j + 1; i < n; i++) s += z[col + i]! * z[cc + i]!;
+      s *= tau;
+      z[cc + j] = z[cc + j]! - s;
+      for (let i = j + 1; i < n; i++) z[cc + i] = z[cc + i]! - s * z[col + i]!;
+    }
+  }
+  vectors.set(z.subarray(0, n * k), index * n * k);
+}
+
+/** Z = M·H_0…H_{k−1}·I[:, :k] (the reflectors applied to M's rows one after another), then its QR. */
+function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+  const { n, k, vectors, taus } = store as JsReflectorStore;
+  checkReflectorSlot('reflectorStep', store, index);
+  checkSize('reflectorStep', 'm', m.length, n * n);
+  const z = new Float64Array(n * k);
+  const row = new Float64Array(n);
+  const v = index * n * k;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < n; c++) row[c] = m[i * n + c]!;
+    for (let j = 0; j < k; j++) {
+      const tau = taus[index * k + j]!;
+      if (tau === 0) continue;
+      const col = v + j * n;
+      let s = row[j]!;
+      for (let c = j + 1; c < n; c++) s += row[c]! * vectors[col + c]!;
+      s *= tau;
+      row[j] = row[j]! - s;
+      for (let c = j + 1; c < n; c++) row[c] = row[c]! - s * vectors[col + c]!;
+    }
+    for (let j = 0; j < k; j++) z[j * n + i] = row[j]!;
+  }
+  qrReflectors(z, store, index, rDiag, columnNorms);
+}
+
+function checkSize(method: string, name: string, have: number, need: number): void {
+  if (have < need) throw new RangeError(`${method}: ${name} holds ${have} doubles, expected at least ${need}`);
+}
 
 /** Column j collapsed: use the first coordinate axis that is independent of columns 0..j-1. */
 function replaceWithOrthogonalUnit(z: Float64Array, n: number, j: number): void {

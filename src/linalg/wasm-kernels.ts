@@ -1,4 +1,4 @@
-import { checkLayout, packedLayout, type BlockLayout, type LinalgKernels } from './kernels.js';
+import { checkLayout, checkReflectorSlot, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -19,6 +19,9 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   readonly heap: WasmHeap;
   private staging: B;
   private qrWork: B;
+  private reflectorWork: B;
+  private reflectorSlots: B;
+  private reflectorGeneration = 0;
 
   protected constructor(private readonly instantiation: Instantiation<B>, wasm: KernelExports) {
     this.name = instantiation.name;
@@ -26,6 +29,8 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     this.heap = new WasmHeap(wasm.memory, wasm.heapBase());
     this.staging = this.allocate(0);
     this.qrWork = this.staging;
+    this.reflectorWork = this.staging;
+    this.reflectorSlots = this.staging;
   }
 
   /** A zero-filled buffer of `length` of this instantiation's elements from `heap`, for the resident methods. */
@@ -81,6 +86,76 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     rDiag.set(memory.subarray(rAt, rAt + k));
   }
 
+  /**
+   * The slots live in this instance's heap, so the step loop copies only M in and rDiag, norms
+   * out. The heap never frees, so the instance keeps one store's memory and reuses it: creating a
+   * store invalidates the one before (using that one then throws).
+   */
+  createReflectorStore(n: number, k: number, count: number): ReflectorStore {
+    if (!Number.isInteger(n) || !Number.isInteger(k) || !Number.isInteger(count) || k < 1 || k > n || count < 0) {
+      throw new RangeError(`createReflectorStore: expected integers 1 ≤ k ≤ n and count ≥ 0, got n=${n}, k=${k}, count=${count}`);
+    }
+    const slotLength = this.instantiation.reflectorSlotLength(n, k);
+    const workLength = this.instantiation.reflectorWorkLength(n, k);
+    if (this.reflectorWork.length < workLength) this.reflectorWork = this.allocate(workLength);
+    if (this.reflectorSlots.length < count * slotLength) this.reflectorSlots = this.allocate(count * slotLength);
+    this.reflectorGeneration++;
+    const store: WasmReflectorStore = { n, k, count, owner: this, generation: this.reflectorGeneration, slotLength };
+    return store;
+  }
+
+  qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+    const { n, k, slotLength } = this.ownStore('qrReflectors', store, index);
+    const slots = this.reflectorSlots;
+    checkLength('qrReflectors', 'z', z.length, n * k, 'n·k');
+    checkLength('qrReflectors', 'rDiag', rDiag.length, k, 'k');
+    if (columnNorms) checkLength('qrReflectors', 'columnNorms', columnNorms.length, k, 'k');
+    const stage = this.stage(n * k + 2 * k);
+    const memory = stage.array;
+    const bytes = memory.BYTES_PER_ELEMENT;
+    memory.set(z.subarray(0, n * k), 0);
+    const rAt = n * k;
+    const normsAt = rAt + k;
+    this.instantiation.qrReflectors(
+      stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, columnNorms ? stage.byteOffset + normsAt * bytes : 0,
+      slots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
+    );
+    rDiag.set(memory.subarray(rAt, rAt + k));
+    if (columnNorms) columnNorms.set(memory.subarray(normsAt, normsAt + k));
+  }
+
+  reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+    const { n, k, slotLength } = this.ownStore('reflectorStep', store, index);
+    const slots = this.reflectorSlots;
+    checkLength('reflectorStep', 'm', m.length, n * n, 'n·n');
+    checkLength('reflectorStep', 'rDiag', rDiag.length, k, 'k');
+    if (columnNorms) checkLength('reflectorStep', 'columnNorms', columnNorms.length, k, 'k');
+    const stage = this.stage(n * n + 2 * k);
+    const memory = stage.array;
+    const bytes = memory.BYTES_PER_ELEMENT;
+    memory.set(m.subarray(0, n * n), 0);
+    const rAt = n * n;
+    const normsAt = rAt + k;
+    this.instantiation.reflectorStep(
+      stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, columnNorms ? stage.byteOffset + normsAt * bytes : 0,
+      slots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
+    );
+    rDiag.set(memory.subarray(rAt, rAt + k));
+    if (columnNorms) columnNorms.set(memory.subarray(normsAt, normsAt + k));
+  }
+
+  private ownStore(method: string, store: ReflectorStore, index: number): WasmReflectorStore {
+    const own = store as Partial<WasmReflectorStore>;
+    if (own.owner !== this) {
+      throw new RangeError(`${method}: the reflector store was created by other kernels (create it with these kernels' createReflectorStore)`);
+    }
+    if (own.generation !== this.reflectorGeneration) {
+      throw new Error(`${method}: the reflector store was replaced by a later createReflectorStore on the same kernels`);
+    }
+    checkReflectorSlot(method, store, index);
+    return store as WasmReflectorStore;
+  }
+
   /** matmulBlock on operands resident in this instance's heap; `out` must not overlap `x` or `a`. */
   matmulResident(a: B, m: number, n: number, x: B, k: number, out: B, accumulate = false): void {
     checkMatmulShape('matmulResident', m, n, k);
@@ -117,6 +192,14 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   }
 }
 
+/** A reflector store of wasm kernels: `count` slots of `slotLength` elements in the owner's heap. */
+interface WasmReflectorStore extends ReflectorStore {
+  owner: object;
+  /** Which of the owner's createReflectorStore calls made it (only the latest is valid). */
+  generation: number;
+  slotLength: number;
+}
+
 /** What distinguishes the float64 and float32 instantiations: names, element buffers, entry points. */
 interface Instantiation<B> {
   name: string;
@@ -127,6 +210,10 @@ interface Instantiation<B> {
   qr: KernelExports['qrPositive'];
   qrWorkLength: KernelExports['qrWorkLength'];
   columnNorms: KernelExports['columnNorms'];
+  reflectorSlotLength: KernelExports['reflectorSlotLength'];
+  reflectorWorkLength: KernelExports['reflectorWorkLength'];
+  qrReflectors: KernelExports['qrReflectors'];
+  reflectorStep: KernelExports['reflectorStep'];
 }
 
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
@@ -135,6 +222,8 @@ export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
     super({
       name: 'wasm', precision: 'float64', allocate: (heap, length) => heap.allocate(length),
       matmul: wasm.matmulBlock, qr: wasm.qrPositive, qrWorkLength: wasm.qrWorkLength, columnNorms: wasm.columnNorms,
+      reflectorSlotLength: wasm.reflectorSlotLength, reflectorWorkLength: wasm.reflectorWorkLength,
+      qrReflectors: wasm.qrReflectors, reflectorStep: wasm.reflectorStep,
     }, wasm);
   }
 }
@@ -151,6 +240,8 @@ export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
     super({
       name: 'wasm-f32', precision: 'float32', allocate: (heap, length) => heap.allocateFloat32(length),
       matmul: wasm.matmulBlockF32, qr: wasm.qrPositiveF32, qrWorkLength: wasm.qrWorkLengthF32, columnNorms: wasm.columnNormsF32,
+      reflectorSlotLength: wasm.reflectorSlotLengthF32, reflectorWorkLength: wasm.reflectorWorkLengthF32,
+      qrReflectors: wasm.qrReflectorsF32, reflectorStep: wasm.reflectorStepF32,
     }, wasm);
   }
 }

@@ -25,10 +25,18 @@ export interface KernelExports {
   qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLength(n: number, k: number): number;
   columnNorms(z: number, n: number, k: number, out: number): void;
+  reflectorSlotLength(n: number, k: number): number;
+  reflectorWorkLength(n: number, k: number): number;
+  qrReflectors(z: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
+  reflectorStep(m: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
   columnNormsF32(z: number, n: number, k: number, out: number): void;
+  reflectorSlotLengthF32(n: number, k: number): number;
+  reflectorWorkLengthF32(n: number, k: number): number;
+  qrReflectorsF32(z: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
+  reflectorStepF32(m: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -41,7 +49,9 @@ const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 
 const REQUIRED_FUNCTIONS = [
   'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength', 'columnNorms',
+  'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep',
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32', 'columnNormsF32',
+  'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32',
 ] as const;
 
 /**

@@ -1,5 +1,5 @@
-export type { TangentSystem, LogDetSystem } from './system.js';
-export { hasLogAbsDet } from './system.js';
+export type { TangentSystem, LogDetSystem, JacobianSystem } from './system.js';
+export { hasLogAbsDet, canFormJacobian } from './system.js';
 export {
   lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums, SpectrumError,
   type SpectrumOptions, type SpectrumResult, type SpectrumSums, type LogBase,

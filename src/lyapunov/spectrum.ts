@@ -2,11 +2,17 @@ import type { LinalgKernels } from '../linalg/kernels.js';
 import { referenceKernels } from '../linalg/reference.js';
 import { Rng } from '../linalg/random.js';
 import { identityBlock, randomOrthonormal } from '../linalg/orthonormal.js';
-import { hasLogAbsDet, type TangentSystem } from './system.js';
+import { canFormJacobian, hasLogAbsDet, type JacobianSystem, type TangentSystem } from './system.js';
 import { denseJacobians, logAbsDet } from './jacobian.js';
 import { entropyRate, kaplanYorkeDimension, mean, sampleStd } from './statistics.js';
 
 export type LogBase = 'e' | 2 | 10;
+
+export type BasisForm = 'auto' | 'explicit' | 'reflectors';
+export const BASIS_FORMS: readonly BasisForm[] = ['auto', 'explicit', 'reflectors'];
+
+/** Below this k/n, forming Q and applying the tangent map costs less than multiplying by reflectors. */
+const REFLECTORS_FROM = 0.9;
 
 export interface SpectrumOptions {
   /** Number of exponents k (1 ≤ k ≤ n). Default: all n. */
@@ -34,6 +40,16 @@ export interface SpectrumOptions {
    */
   compat?: 'vogt2020';
   kernels?: LinalgKernels;
+  /**
+   * How the orthonormal basis travels from one step to the next. 'explicit': Q is formed
+   * (qrPositive) and the system's tangent map multiplies it. 'reflectors': Q stays as the QR's
+   * Householder reflectors and multiplies the system's dense Jacobian (formJacobian) directly,
+   * which saves forming Q: for k = n, 2n³ flops per step instead of 4n³/3 plus the tangent map's
+   * (2n³ for a dense Jacobian). The same exponents to rounding. 'auto' (default): reflectors
+   * when the system forms its Jacobian (cells: one layer, h only), k ≥ 0.9·n, qrEvery = 1 and
+   * not in compat mode.
+   */
+  basis?: BasisForm;
   /**
    * Index of this system's first trajectory in a larger batch that was split (over worker
    * threads): trajectory b gets the random initial basis trajectory firstTrajectory + b of the
@@ -72,6 +88,8 @@ export interface SpectrumResult {
     k: number; transient: number; steps: number; qrEvery: number; seed: number;
     initialBasis: 'random' | 'identity'; logBase: LogBase; compat: 'vogt2020' | null;
     dim: number; batch: number; backend: string;
+    /** How the basis travelled between steps (see SpectrumOptions.basis): what 'auto' chose. */
+    basis: 'explicit' | 'reflectors';
     /** Worker threads the batch was split over (set by the threaded runner). */
     threads?: number;
   };
@@ -150,6 +168,7 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
   checkInteger('firstTrajectory', firstTrajectory, 0);
   if (compat && requestedQrEvery !== 1) throw new RangeError('compat vogt2020 re-orthonormalises every step: qrEvery must be 1');
   const sumRule = (options.sumRule ?? n <= 64) && k === n;
+  const reflectors = useReflectors(system, options.basis ?? 'auto', k, requestedQrEvery, compat);
 
   const block = n * k;
   let q = new Float64Array(batch * block);
@@ -163,6 +182,11 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
   }
 
   const logSums = new Float64Array(batch * k);
+  // With reflectors, each trajectory's basis lives in the store after the first QR, and each step
+  // forms the dense Jacobian; the first step still multiplies the explicit initial basis.
+  const store = reflectors ? kernels.createReflectorStore(n, k, batch) : null;
+  const jacobian = new Float64Array(reflectors ? n * n : 0);
+  let stored = false;
   const rDiag = new Float64Array(k);
   const norms = new Float64Array(k);
   const logDet = new Float64Array(batch);
@@ -188,7 +212,14 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
     const seg = accumulateFrom === null ? 0 : Math.min(SEGMENTS - 1, Math.floor((accumulateFrom * SEGMENTS) / steps));
     for (let b = 0; b < batch; b++) {
       const zb = z.subarray(b * block, (b + 1) * block);
-      kernels.qrPositive(zb, n, k, rDiag, norms);
+      if (store === null) {
+        kernels.qrPositive(zb, n, k, rDiag, norms);
+      } else if (stored) {
+        (system as JacobianSystem).formJacobian(b, jacobian);
+        kernels.reflectorStep(jacobian, store, b, rDiag, norms);
+      } else {
+        kernels.qrReflectors(zb, store, b, rDiag, norms);
+      }
       let lo = Infinity;
       let hi = 0;
       for (let i = 0; i < k; i++) {
@@ -217,6 +248,7 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
     }
     if (accumulateFrom !== null) segmentSteps[seg] = segmentSteps[seg]! + sinceQr;
     qrCount += batch;
+    stored = store !== null;
     const swap = q;
     q = z;
     z = swap;
@@ -234,7 +266,7 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
     system.step(inputIndex);
     checkFinite(system, inputIndex, firstTrajectory);
     if (compat) transposedTangent(system, q, k, z);
-    else system.tangent(q, k, z);
+    else if (!stored) system.tangent(q, k, z); // with stored reflectors, orthonormalise multiplies
     if (averaged >= 0 && sumRule) {
       stepLogAbsDet(system, logDet);
       for (let b = 0; b < batch; b++) logDetSums[b] = logDetSums[b]! + logDet[b]!;
@@ -274,9 +306,22 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
     timeUnit: system.timeUnit,
     options: {
       k, transient, steps, qrEvery: requestedQrEvery, seed, initialBasis, logBase, compat: options.compat ?? null,
-      dim: n, batch, backend: kernels.name,
+      dim: n, batch, backend: kernels.name, basis: reflectors ? 'reflectors' : 'explicit',
     },
   };
+}
+
+/** Whether `basis` (with the defaults of 'auto') carries the basis as reflectors for this run. */
+function useReflectors(system: TangentSystem, basis: BasisForm, k: number, qrEvery: number, compat: boolean): boolean {
+  if (!BASIS_FORMS.includes(basis)) throw new RangeError(`basis is '${String(basis)}', expected one of ${BASIS_FORMS.map((b) => `'${b}'`).join(', ')}`);
+  if (basis === 'explicit') return false;
+  const possible = canFormJacobian(system) && qrEvery === 1 && !compat;
+  if (basis === 'reflectors' && !possible) {
+    throw new RangeError(
+      "basis 'reflectors' needs a system that forms its dense Jacobian (cells: one layer, not the joint LSTM state), qrEvery = 1 and no compat mode",
+    );
+  }
+  return possible && (basis === 'reflectors' || k >= REFLECTORS_FROM * system.dim);
 }
 
 /**

@@ -37,3 +37,17 @@ export interface LogDetSystem extends TangentSystem {
 export function hasLogAbsDet(system: TangentSystem): system is LogDetSystem {
   return typeof (system as Partial<LogDetSystem>).logAbsDet === 'function';
 }
+
+/**
+ * Systems whose Jacobian of the last step is cheap to form densely (O(n²) per trajectory, as
+ * for a one-layer cell, whose J is a formed matrix) may offer it: the spectrum then multiplies it
+ * by the last QR's reflectors instead of forming Q (see SpectrumOptions.basis).
+ */
+export interface JacobianSystem extends TangentSystem {
+  /** out = J_b, n×n row-major, for trajectory b of the last step. */
+  formJacobian(b: number, out: Float64Array): void;
+}
+
+export function canFormJacobian(system: TangentSystem): system is JacobianSystem {
+  return typeof (system as Partial<JacobianSystem>).formJacobian === 'function';
+}

@@ -1,0 +1,48 @@
+// The QR iteration with the basis kept as Householder reflectors instead of an explicit Q. Each
+// step needs Z = J·Q (J a dense n×n Jacobian) and the QR of Z; forming Q from the reflectors
+// (2nk² − 2k³/3 flops) and multiplying J by it (2n²k) is replaced by applying the reflectors to
+// J's rows (4n²k − 2nk², i.e. 2n³ against 10n³/3 at k = n). Generic over T (see simd.ts).
+import { columnNorms } from './column-norms';
+import { applyTransposed, factorise, reflectorsLength, scratchLength } from './householder-qr';
+import { bytes } from './simd';
+
+/** Elements of T of one stored basis (a slot), in whole 64-byte blocks so every slot is aligned. */
+export function reflectorSlotLength<T>(n: i32, k: i32): i32 {
+  const block = 64 / <i32>sizeof<T>();
+  return (reflectorsLength<T>(n, k) + block - 1) / block * block;
+}
+
+/** Elements of T of the scratch qrReflectors and reflectorStep share: their QR scratch, then Z. */
+export function reflectorWorkLength<T>(n: i32, k: i32): i32 {
+  return scratchLength<T>(n, k, n) + n * k;
+}
+
+/**
+ * QR of z (n×k, k ≤ n; left unspecified) with its reflectors stored in `slot`; rDiag[j] = |R_jj|;
+ * norms (when not 0): the input columns' norms.
+ */
+export function qrReflectors<T>(z: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
+  if (norms != 0) columnNorms<T>(z, n, k, norms);
+  factorise<T>(z, n, k, rDiag, slot, work);
+  for (let j = 0; j < k; j++) {
+    const r = rDiag + bytes<T>(<usize>j);
+    store<T>(r, abs<T>(load<T>(r)));
+  }
+}
+
+/**
+ * One step: Z = M·Q with M n×n row-major (overwritten) and Q the basis in `slot`, then
+ * qrReflectors of Z into the same slot. M's memory read as column-major is Mᵀ, so applying Qᵀ
+ * from the left (the factorisation's own trailing update) turns it into (M·Q)ᵀ, whose first k
+ * rows are Z's columns.
+ */
+export function reflectorStep<T>(m: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
+  applyTransposed<T>(m, n, k, n, slot, work);
+  const z = work + bytes<T>(<usize>scratchLength<T>(n, k, n));
+  const colBytes = bytes<T>(<usize>n);
+  for (let i = 0; i < n; i++) {
+    const row = m + <usize>i * colBytes;
+    for (let j = 0; j < k; j++) store<T>(z + <usize>j * colBytes + bytes<T>(<usize>i), load<T>(row + bytes<T>(<usize>j)));
+  }
+  qrReflectors<T>(z, n, k, rDiag, norms, slot, work);
+}

@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LinalgKernels } from '../src/linalg/kernels.js';
+import { referenceKernels } from '../src/linalg/reference.js';
+import { Rng } from '../src/linalg/random.js';
+import { createKernels } from '../src/linalg/backends.js';
+
+// The basis kept as Householder reflectors (qrReflectors, reflectorStep) against the explicit QR
+// iteration: |R_jj| of Z = M·Q must not depend on how Q is kept, since Q's columns differ at most
+// in sign. Oracles: qrPositive of the explicitly formed product, and M = I, for which Z = Q and
+// every |R_jj| = 1 exactly when the stored Q is orthonormal.
+
+const KERNELS: LinalgKernels[] = [referenceKernels, createKernels('wasm'), createKernels('wasm', { precision: 'float32' })];
+const tolerance = (kernels: LinalgKernels) => (kernels.precision === 'float32' ? 2e-5 : 1e-12);
+const SHAPES = [[1, 1], [3, 2], [7, 7], [20, 13], [33, 33], [64, 64], [130, 97], [130, 130]] as const;
+
+/** out = M·X, M n×n row-major, X n×k column-major (plain loops: the oracle's product). */
+function product(m: Float64Array, x: Float64Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n * k);
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let c = 0; c < n; c++) s += m[i * n + c]! * x[j * n + c]!;
+      out[j * n + i] = s;
+    }
+  }
+  return out;
+}
+
+function identity(n: number): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) m[i * n + i] = 1;
+  return m;
+}
+
+function assertRelative(name: string, got: Float64Array, want: Float64Array, bound: number): void {
+  const scale = want.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
+  for (let j = 0; j < want.length; j++) {
+    assert.ok(Math.abs(got[j]! - want[j]!) <= bound * scale, `${name}: |R_${j}${j}| = ${got[j]}, expected ${want[j]}`);
+  }
+}
+
+for (const kernels of KERNELS) {
+  test(`${kernels.name} qrReflectors: |R_jj| and column norms equal qrPositive's`, () => {
+    const rng = new Rng(31);
+    for (const [n, k] of SHAPES) {
+      const z = rng.fillNormal(new Float64Array(n * k));
+      const store = kernels.createReflectorStore(n, k, 2);
+      const rDiag = new Float64Array(k);
+      const norms = new Float64Array(k);
+      kernels.qrReflectors(z.slice(), store, 1, rDiag, norms);
+      const want = new Float64Array(k);
+      const wantNorms = new Float64Array(k);
+      kernels.qrPositive(z.slice(), n, k, want, wantNorms);
+      assertRelative(`${n}×${k}`, rDiag, want, tolerance(kernels));
+      assertRelative(`${n}×${k} norms`, norms, wantNorms, tolerance(kernels));
+    }
+  });
+
+  test(`${kernels.name} reflectorStep: two steps equal the explicit QR iteration, and M = I finds Q orthonormal`, () => {
+    const rng = new Rng(32);
+    for (const [n, k] of SHAPES) {
+      const z0 = rng.fillNormal(new Float64Array(n * k));
+      const m1 = rng.fillNormal(new Float64Array(n * n));
+      const m2 = rng.fillNormal(new Float64Array(n * n));
+      const store = kernels.createReflectorStore(n, k, 3);
+      const slot = 2;
+      const rDiag = new Float64Array(k);
+      kernels.qrReflectors(z0.slice(), store, slot, rDiag);
+      // Explicit: Q0 from Z0, Z1 = M1·Q0 → Q1, Z2 = M2·Q1 (the float64 reference throughout).
+      const q = z0.slice();
+      referenceKernels.qrPositive(q, n, k, new Float64Array(k));
+      for (const [step, m] of [[1, m1], [2, m2]] as const) {
+        const explicit = product(m, q, n, k);
+        const want = new Float64Array(k);
+        referenceKernels.qrPositive(explicit, n, k, want);
+        q.set(explicit);
+        kernels.reflectorStep(m.slice(), store, slot, rDiag);
+        assertRelative(`${n}×${k} step ${step}`, rDiag, want, 10 * tolerance(kernels));
+      }
+      kernels.reflectorStep(identity(n), store, slot, rDiag);
+      for (let j = 0; j < k; j++) {
+        assert.ok(Math.abs(rDiag[j]! - 1) <= 10 * tolerance(kernels), `${n}×${k}: Z = Q gave |R_${j}${j}| = ${rDiag[j]}, expected 1`);
+      }
+    }
+  });
+
+  test(`${kernels.name} reflectors: Q stays orthonormal from a block of condition number 1e10 and from a zero column`, () => {
+    const rng = new Rng(33);
+    const n = 40;
+    const k = 30;
+    const z = rng.fillNormal(new Float64Array(n * k));
+    for (let c = 0; c < n; c++) {
+      z[5 * n + c] = z[4 * n + c]! * (1 + 1e-10) + 1e-10 * z[6 * n + c]!; // column 5 ≈ column 4
+      z[9 * n + c] = 0; // column 9 is zero
+    }
+    const store = kernels.createReflectorStore(n, k, 1);
+    const rDiag = new Float64Array(k);
+    kernels.qrReflectors(z, store, 0, rDiag);
+    assert.equal(rDiag[9], 0, 'a zero column gives R_jj = 0');
+    kernels.reflectorStep(identity(n), store, 0, rDiag);
+    for (let j = 0; j < k; j++) {
+      assert.ok(Math.abs(rDiag[j]! - 1) <= 10 * tolerance(kernels), `|R_${j}${j}| of Q itself is ${rDiag[j]}, expected 1`);
+    }
+  });
+
+  test(`${kernels.name} reflectors: a NaN shows in rDiag instead of vanishing`, () => {
+    const z = new Float64Array(12).fill(1);
+    z[5] = Number.NaN;
+    const store = kernels.createReflectorStore(4, 3, 1);
+    const rDiag = new Float64Array(3);
+    kernels.qrReflectors(z, store, 0, rDiag);
+    assert.ok(rDiag.some((r) => Number.isNaN(r)), `rDiag ${rDiag} hides the NaN`);
+  });
+}
+
+test('wasm reflectors agree with js to 1e-10 over ten steps (n = 96, k = 96 and 80)', () => {
+  const wasm = createKernels('wasm');
+  for (const k of [96, 80]) {
+    const n = 96;
+    const rng = new Rng(34);
+    const z0 = rng.fillNormal(new Float64Array(n * k));
+    const stores = [referenceKernels, wasm].map((kernels) => kernels.createReflectorStore(n, k, 1));
+    const rJs = new Float64Array(k);
+    const rWasm = new Float64Array(k);
+    referenceKernels.qrReflectors(z0.slice(), stores[0]!, 0, rJs);
+    wasm.qrReflectors(z0.slice(), stores[1]!, 0, rWasm);
+    for (let step = 0; step < 10; step++) {
+      const m = rng.fillNormal(new Float64Array(n * n)).map((v) => v / Math.sqrt(n));
+      referenceKernels.reflectorStep(m.slice(), stores[0]!, 0, rJs);
+      wasm.reflectorStep(m.slice(), stores[1]!, 0, rWasm);
+      assertRelative(`k=${k} step ${step}`, rWasm, rJs, 1e-10);
+    }
+  }
+});
+
+test('reflector stores: a wrong slot, another instance\'s store and a replaced store are named errors', () => {
+  const wasm = createKernels('wasm');
+  const other = createKernels('wasm');
+  const rDiag = new Float64Array(2);
+  for (const kernels of [referenceKernels, wasm]) {
+    const store = kernels.createReflectorStore(3, 2, 2);
+    assert.throws(() => kernels.qrReflectors(new Float64Array(6), store, 2, rDiag), /qrReflectors: slot 2 is outside a store of 2 bases/);
+    assert.throws(() => kernels.reflectorStep(new Float64Array(9), store, -1, rDiag), /reflectorStep: slot -1 is outside a store of 2 bases/);
+    assert.throws(() => kernels.createReflectorStore(2, 3, 1), /createReflectorStore: expected integers 1 ≤ k ≤ n and count ≥ 0, got n=2, k=3, count=1/);
+  }
+  const store = wasm.createReflectorStore(3, 2, 1);
+  assert.throws(() => other.qrReflectors(new Float64Array(6), store, 0, rDiag), /the reflector store was created by other kernels/);
+  wasm.createReflectorStore(3, 2, 1);
+  assert.throws(() => wasm.reflectorStep(new Float64Array(9), store, 0, rDiag), /replaced by a later createReflectorStore/);
+});
