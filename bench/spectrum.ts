@@ -157,7 +157,7 @@ async function benchRow(cell: CellKind, hidden: number): Promise<Row> {
  * PyTorch's timings into the rows (the faster of this and an earlier run for each row and thread
  * count), and torch's version; null when /usr/bin/python3 has no torch.
  */
-function runTorch(rows: Row[]): string | null {
+function runTorch(rows: Row[], env: NodeJS.ProcessEnv): string | null {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) {
     console.error('bench/spectrum: /usr/bin/python3 not found; skipping the PyTorch comparison');
@@ -165,7 +165,7 @@ function runTorch(rows: Row[]): string | null {
   }
   const script = join(import.meta.dirname, '..', 'scripts', 'bench_torch.py');
   const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--cells', cells.join(','), '--seconds', String(2 * seconds)], {
-    encoding: 'utf8',
+    encoding: 'utf8', env,
   });
   if (run.status !== 0) {
     console.error(`bench/spectrum: PyTorch comparison skipped: ${run.stderr.trim().split('\n').pop()}`);
@@ -191,9 +191,12 @@ for (const cell of cells) {
     console.error(`bench/spectrum: ${cell} H=${hidden} timed in ${((performance.now() - start) / 1000).toFixed(0)} s`);
   }
 }
-// PyTorch once after our timings and once more, so that a slow spell of a shared machine does
-// not decide its figures (ours are minima over repetitions too).
-const torchVersion = process.argv.includes('--torch') ? (runTorch(rows), runTorch(rows)) : null;
+// PyTorch twice, with the BLAS's own threads as configured and with OPENBLAS_NUM_THREADS=1 (with
+// OpenBLAS, either can be faster), the faster counting: this also keeps a slow spell of a shared
+// machine from deciding its figures (ours are minima over repetitions too).
+const torchVersion = process.argv.includes('--torch')
+  ? (runTorch(rows, process.env), runTorch(rows, { ...process.env, OPENBLAS_NUM_THREADS: '1' }))
+  : null;
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const cores = cpus().length;
