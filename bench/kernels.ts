@@ -4,11 +4,14 @@
 // One "step" at state dimension D with a batch of B trajectories and k = D exponents is
 //   matmul: one D×D weight matrix times all B·D tangent vectors (m = n = D, k = B·D), as the
 //           cells call it once per layer;
-//   QR:     B thin QRs of D×D blocks.
+//   QR:     B thin QRs of D×D blocks;
+//   reflector step: B times Z = M·Q with Q kept as the reflectors of the last QR, then Z's QR
+//           (what replaces both with the spectrum's basis 'reflectors'), M copied in per call.
 // Times are the minimum over repetitions (the machine may be shared). wasm runs on resident
 // buffers (no copies, no float32 conversions), as the step loop will. js steps that would take
 // over a second are timed on one trajectory and multiplied by B (marked *).
 import { cpus } from 'node:os';
+import type { LinalgKernels } from '../src/linalg/kernels.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { WasmFloat32Kernels, WasmKernels, type WasmKernelsBase } from '../src/linalg/wasm-kernels.js';
@@ -36,7 +39,20 @@ function minTime(run: () => void, prepare: () => void = () => {}): number {
   return best;
 }
 
-interface Row { d: number; backend: string; matmulMs: number; qrMs: number; scaled: boolean }
+interface Row { d: number; backend: string; matmulMs: number; qrMs: number; reflectorMs: number; scaled: boolean }
+
+/**
+ * One reflector step per trajectory (Z = M·Q with Q kept as reflectors, then Z's QR: what replaces
+ * the matmul and the QR with basis 'reflectors'), through the kernels' interface as the spectrum
+ * calls it (M copied in per call). `share` trajectories are timed, scaled to the batch.
+ */
+function reflectorStepMs(kernels: LinalgKernels, d: number, share: number, rng: Rng): number {
+  const store = kernels.createReflectorStore(d, d, share);
+  const rDiag = new Float64Array(d);
+  for (let b = 0; b < share; b++) kernels.qrReflectors(rng.fillNormal(new Float64Array(d * d)), store, b, rDiag);
+  const m = rng.fillNormal(new Float64Array(d * d), 1 / Math.sqrt(d));
+  return (minTime(() => { for (let b = 0; b < share; b++) kernels.reflectorStep(m, store, b, rDiag); }) * batch) / share;
+}
 
 function benchWasm(d: number, rng: Rng, kernels: WasmKernelsBase<WasmBuffer<Float64Array | Float32Array>>): Row {
   const a = kernels.allocate(d * d);
@@ -54,7 +70,7 @@ function benchWasm(d: number, rng: Rng, kernels: WasmKernelsBase<WasmBuffer<Floa
     () => { for (const [z, r] of trajectories) kernels.qrResident(z, d, d, r); },
     () => blocks.array.set(gaussian),
   );
-  return { d, backend: kernels.name, matmulMs, qrMs, scaled: false };
+  return { d, backend: kernels.name, matmulMs, qrMs, reflectorMs: reflectorStepMs(kernels, d, batch, rng), scaled: false };
 }
 
 function benchJs(d: number, rng: Rng): Row {
@@ -72,7 +88,10 @@ function benchJs(d: number, rng: Rng): Row {
     () => { for (let b = 0; b < share; b++) referenceKernels.qrPositive(z, d, d, rDiag); },
     () => z.set(gaussian),
   );
-  return { d, backend: 'js', matmulMs: (matmulMs * batch) / share, qrMs: (qrMs * batch) / share, scaled };
+  return {
+    d, backend: 'js', matmulMs: (matmulMs * batch) / share, qrMs: (qrMs * batch) / share,
+    reflectorMs: reflectorStepMs(referenceKernels, d, share, rng), scaled,
+  };
 }
 
 const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
@@ -82,6 +101,8 @@ function qrFlops(backend: string, n: number, k: number): number {
     ? 4 * n * k * k - (4 / 3) * k ** 3 // Householder: factorisation and formation of Q, 2nk² − 2k³/3 each
     : 4 * n * k * k; // modified Gram–Schmidt twice: 2nk² per pass
 }
+/** Flops of one reflector step at k = n: the reflectors applied to M's rows (2n³, in blocks or, in js, one by one) and the factorisation (4n³/3). */
+const reflectorStepFlops = (n: number) => (10 / 3) * n ** 3;
 const rng = new Rng(2024);
 const rows: Row[] = [];
 for (const d of sizes) {
@@ -91,12 +112,13 @@ for (const d of sizes) {
 }
 
 console.log(`## Linalg kernels per Lyapunov step (batch ${batch}, k = D), ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, 1 thread\n`);
-console.log('| D | backend | matmul ms/step | matmul GFLOP/s | QR ms/step | QR GFLOP/s | matmul + QR ms |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| D | backend | matmul ms/step | matmul GFLOP/s | QR ms/step | QR GFLOP/s | matmul + QR ms | reflector step ms | reflector step GFLOP/s |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const mark = r.scaled ? '*' : '';
   console.log(`| ${r.d} | ${r.backend} | ${r.matmulMs.toFixed(2)}${mark} | ${gflops(2 * r.d ** 3 * batch, r.matmulMs)} `
-    + `| ${r.qrMs.toFixed(2)}${mark} | ${gflops(qrFlops(r.backend, r.d, r.d) * batch, r.qrMs)} | ${(r.matmulMs + r.qrMs).toFixed(2)}${mark} |`);
+    + `| ${r.qrMs.toFixed(2)}${mark} | ${gflops(qrFlops(r.backend, r.d, r.d) * batch, r.qrMs)} | ${(r.matmulMs + r.qrMs).toFixed(2)}${mark} `
+    + `| ${r.reflectorMs.toFixed(2)}${mark} | ${gflops(reflectorStepFlops(r.d) * batch, r.reflectorMs)} |`);
 }
 for (const d of sizes) {
   const [f64, f32] = ['wasm', 'wasm-f32'].map((name) => rows.find((r) => r.d === d && r.backend === name)!) as [Row, Row];
@@ -104,4 +126,5 @@ for (const d of sizes) {
 }
 console.log(`\nmatmul counts 2·m·n·k flops (m = n = D, k = ${batch}·D). QR counts each algorithm's own flops per n×k block:`
   + ` js (Gram–Schmidt twice) 4nk², wasm and wasm-f32 (blocked Householder, R and Q) 4nk² − 4k³/3 = 8D³/3.`
+  + ` The reflector step (basis kept as reflectors: M·Q by applying them, then the factorisation) counts 2D³ + 4D³/3 = 10D³/3 per trajectory.`
   + ` WebAssembly f64x2 ceiling ≈ ${WASM_SIMD_CEILING_GFLOPS} GFLOP/s per core (f32x4 ≈ ${2 * WASM_SIMD_CEILING_GFLOPS}). * = one trajectory timed, ×${batch}.`);
