@@ -132,3 +132,32 @@ test('bad models, inputs, states and calls give errors that name the culprit', (
   const shared = new Float64Array(32);
   assert.throws(() => system.tangent(shared, 2, shared), /out must not overlap q/);
 });
+
+test('formJacobian: one-layer h-state cells form J equal to the tangent map on the identity; the joint LSTM and stacks offer none', async () => {
+  const { denseJacobians } = await import('../src/lyapunov/jacobian.js');
+  const { CELL_CONFIGS, configName } = await import('./cells.helpers.js');
+  for (const c of CELL_CONFIGS) {
+    const rng = new Rng(77);
+    const hidden = 5;
+    const model = randomModel({ cell: c.cell, inputSize: 2, hiddenSize: hidden, numLayers: c.layers, bias: c.bias }, rng, 0.9);
+    const inputs = { batch: 3, steps: 2, size: 2, data: Float64Array.from({ length: 12 }, () => rng.range(-1, 1)) };
+    const system = createCellSystem(model, inputs, c.lstmState ? { lstmState: c.lstmState } : {});
+    const offers = c.layers === 1 && c.lstmState !== 'joint';
+    assert.equal(system.formJacobian !== undefined, offers, configName(c));
+    if (!offers) continue;
+    system.reset(Float64Array.from({ length: 3 * system.dim }, () => rng.range(-0.8, 0.8)));
+    system.step(0);
+    system.step(1);
+    const want = denseJacobians(system);
+    const n = system.dim;
+    for (let b = 0; b < 3; b++) {
+      const got = new Float64Array(n * n).fill(Number.NaN);
+      system.formJacobian!(b, got);
+      for (let e = 0; e < n * n; e++) {
+        assert.ok(Math.abs(got[e]! - want[b]![e]!) <= 1e-14, `${configName(c)} trajectory ${b} J[${Math.floor(e / n)}, ${e % n}] = ${got[e]}, expected ${want[b]![e]}`);
+      }
+    }
+    assert.throws(() => system.formJacobian!(3, new Float64Array(n * n)), /formJacobian: trajectory 3 is outside the batch of 3/);
+    assert.throws(() => system.formJacobian!(0, new Float64Array(n)), /formJacobian: out has 5 entries, expected dim×dim = 25/);
+  }
+});

@@ -52,6 +52,11 @@ export interface CellSystem extends LogDetSystem {
   /** Back to the given initial states (default zeros); see CellSystemOptions for the shapes. */
   reset(initialState?: Float64Array, initialCell?: Float64Array): void;
   /**
+   * out = J_b of the last step, n×n row-major, formed in O(n²) (see JacobianSystem); present only
+   * for one-layer networks with an h-only state (RNN, GRU, the h-only LSTM).
+   */
+  readonly formJacobian?: (b: number, out: Float64Array) => void;
+  /**
    * out[b] = log|det J_b| of the last step. Closed form for vanilla RNNs (the stacked Jacobian
    * is block lower-triangular and each diagonal block is D(φ') U); O(n³) through the dense
    * Jacobian for gated cells.
@@ -180,9 +185,8 @@ class CellNetworkSystem implements CellSystem {
     const n = this.dim;
     if (!Number.isInteger(b) || b < 0 || b >= this.batch) throw new RangeError(`formJacobian: trajectory ${b} is outside the batch of ${this.batch}`);
     if (out.length !== n * n) throw new RangeError(`formJacobian: out has ${out.length} entries, expected dim×dim = ${n * n}`);
-    const buf = this.jacobianBuffers;
-    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, buf);
-    out.set(buf.matrix);
+    // One layer, h only: J_b is the layer's formed H×H matrix, formed straight into out.
+    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, this.jacobianBuffers, out);
   }
 
   reset(initialState?: Float64Array, initialCell?: Float64Array): void {
@@ -315,14 +319,16 @@ class CellNetworkSystem implements CellSystem {
     }
   }
 
-  /** buf.matrix = the layer's formed matrix of `weight` for trajectory b (with its diagonal for 'hidden'). */
-  private formMatrix(layer: CellLayer, b: number, which: 'hidden' | 'input', weight: Float64Array, buf: FormedBuffers): void {
+  /** out (default buf.matrix) = the layer's formed matrix of `weight` for trajectory b (with its diagonal for 'hidden'). */
+  private formMatrix(
+    layer: CellLayer, b: number, which: 'hidden' | 'input', weight: Float64Array, buf: FormedBuffers, out = buf.matrix,
+  ): void {
     const h = this.hidden;
     layer.formedCoefficients(b, which, buf.coef);
-    formRows(weight, layer.gates, h, layer.formedRows, buf.coef, buf.matrix);
+    formRows(weight, layer.gates, h, layer.formedRows, buf.coef, out);
     if (which === 'hidden' && layer.formedDiagonal) {
       layer.formedDiagonal(b, buf.diagonal);
-      for (let i = 0; i < h; i++) buf.matrix[i * h + i] = buf.matrix[i * h + i]! + buf.diagonal[i]!;
+      for (let i = 0; i < h; i++) out[i * h + i] = out[i * h + i]! + buf.diagonal[i]!;
     }
   }
 
