@@ -39,10 +39,24 @@ export function qrReflectors<T>(z: usize, n: i32, k: i32, rDiag: usize, norms: u
 export function reflectorStep<T>(m: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
   applyTransposed<T>(m, n, k, n, slot, work);
   const z = work + bytes<T>(<usize>scratchLength<T>(n, k, n));
-  const colBytes = bytes<T>(<usize>n);
-  for (let i = 0; i < n; i++) {
-    const row = m + <usize>i * colBytes;
-    for (let j = 0; j < k; j++) store<T>(z + <usize>j * colBytes + bytes<T>(<usize>i), load<T>(row + bytes<T>(<usize>j)));
-  }
+  transposeRows<T>(m, n, k, z);
   qrReflectors<T>(z, n, k, rDiag, norms, slot, work);
+}
+
+/** Tiles of the transposition: 8×8 elements read and written while their cache lines are hot. */
+const TILE: i32 = 8;
+
+/** z (n×k, column-major) = the first k columns of m (n×n, row-major), i.e. z[i + j·n] = m[i·n + j]. */
+function transposeRows<T>(m: usize, n: i32, k: i32, z: usize): void {
+  const colBytes = bytes<T>(<usize>n);
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = min(n, i0 + TILE);
+    for (let j0 = 0; j0 < k; j0 += TILE) {
+      const j1 = min(k, j0 + TILE);
+      for (let i = i0; i < i1; i++) {
+        const row = m + <usize>i * colBytes;
+        for (let j = j0; j < j1; j++) store<T>(z + <usize>j * colBytes + bytes<T>(<usize>i), load<T>(row + bytes<T>(<usize>j)));
+      }
+    }
+  }
 }
