@@ -437,7 +437,6 @@ export class SpectrumError extends Error {
   override name = 'SpectrumError';
 }
 
-
 /** Σ over trajectories of each exponent's log sum. */
 function trajectorySums(logSums: Float64Array, batch: number, k: number): Float64Array {
   const out = new Float64Array(k);
