@@ -132,7 +132,8 @@ class CellNetworkSystem implements CellSystem {
   readonly formJacobian?: (b: number, out: Float64Array) => void;
   private readonly tangentPath: TangentPath;
   private stepped = false;
-  private jacobianBuffersCache: FormedBuffers | undefined;
+  /** The formed path's work arrays, which do not depend on k: one set for every k and for formJacobian. */
+  private formedWork: FormedBuffers | undefined;
 
   constructor(readonly model: RnnModel, readonly inputs: InputSequences, options: CellSystemOptions) {
     validateModel(model);
@@ -186,7 +187,7 @@ class CellNetworkSystem implements CellSystem {
     if (!Number.isInteger(b) || b < 0 || b >= this.batch) throw new RangeError(`formJacobian: trajectory ${b} is outside the batch of ${this.batch}`);
     if (out.length !== n * n) throw new RangeError(`formJacobian: out has ${out.length} entries, expected dim×dim = ${n * n}`);
     // One layer, h only: J_b is the layer's formed H×H matrix, formed straight into out.
-    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, this.jacobianBuffers, out);
+    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, this.formedBuffers(), out);
   }
 
   reset(initialState?: Float64Array, initialCell?: Float64Array): void {
@@ -389,11 +390,6 @@ class CellNetworkSystem implements CellSystem {
     return buf;
   }
 
-  private get jacobianBuffers(): FormedBuffers {
-    this.jacobianBuffersCache ??= this.formedBuffers();
-    return this.jacobianBuffersCache;
-  }
-
   private formedFor(k: number): boolean {
     if (this.tangentPath !== 'auto') return this.tangentPath === 'formed';
     const layer = this.layers[0]!;
@@ -402,13 +398,14 @@ class CellNetworkSystem implements CellSystem {
 
   private formedBuffers(): FormedBuffers {
     const { hidden: h, layerRows: rows } = this;
-    return {
+    this.formedWork ??= {
       path: 'formed',
       coef: new Float64Array(this.layers[0]!.gates * rows),
       diagonal: new Float64Array(h),
       coupling: new Float64Array(rows),
       matrix: new Float64Array(rows * h),
     };
+    return this.formedWork;
   }
 
   private structuredBuffers(k: number): StructuredBuffers {
