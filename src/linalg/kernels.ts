@@ -68,7 +68,14 @@ export interface ReflectorStore {
   readonly count: number;
 }
 
-/** Checks a store's slot index and an n×k block's length against the store. */
+/** Checks the shape createReflectorStore is asked for. */
+export function checkReflectorStoreShape(n: number, k: number, count: number): void {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || !Number.isInteger(count) || k < 1 || k > n || count < 0) {
+    throw new RangeError(`createReflectorStore: expected integers 1 ≤ k ≤ n and count ≥ 0, got n=${n}, k=${k}, count=${count}`);
+  }
+}
+
+/** Checks a store's slot index against the store. */
 export function checkReflectorSlot(method: string, store: ReflectorStore, index: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= store.count) {
     throw new RangeError(`${method}: slot ${index} is outside a store of ${store.count} bases`);

@@ -1,4 +1,4 @@
-import { checkLayout, checkReflectorSlot, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
 
 /** Plain loops: the reference every faster backend is tested against, and the fallback. */
 export const referenceKernels: LinalgKernels = {
@@ -55,13 +55,17 @@ export const referenceKernels: LinalgKernels = {
 interface JsReflectorStore extends ReflectorStore {
   vectors: Float64Array;
   taus: Float64Array;
+  /** reflectorStep's Z (n×k) and one row of M (n), allocated with the store rather than per step. */
+  z: Float64Array;
+  row: Float64Array;
 }
 
 function createReflectorStore(n: number, k: number, count: number): JsReflectorStore {
-  if (!Number.isInteger(n) || !Number.isInteger(k) || !Number.isInteger(count) || k < 1 || k > n || count < 0) {
-    throw new RangeError(`createReflectorStore: expected integers 1 ≤ k ≤ n and count ≥ 0, got n=${n}, k=${k}, count=${count}`);
-  }
-  return { n, k, count, vectors: new Float64Array(count * n * k), taus: new Float64Array(count * k) };
+  checkReflectorStoreShape(n, k, count);
+  return {
+    n, k, count, vectors: new Float64Array(count * n * k), taus: new Float64Array(count * k),
+    z: new Float64Array(n * k), row: new Float64Array(n),
+  };
 }
 
 /**
@@ -105,11 +109,9 @@ function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDi
 
 /** Z = M·H_0…H_{k−1}·I[:, :k] (the reflectors applied to M's rows one after another), then its QR. */
 function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-  const { n, k, vectors, taus } = store as JsReflectorStore;
+  const { n, k, vectors, taus, z, row } = store as JsReflectorStore;
   checkReflectorSlot('reflectorStep', store, index);
   checkSize('reflectorStep', 'm', m.length, n * n);
-  const z = new Float64Array(n * k);
-  const row = new Float64Array(n);
   const v = index * n * k;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < n; c++) row[c] = m[i * n + c]!;

@@ -1,4 +1,4 @@
-import { checkLayout, checkReflectorSlot, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -92,9 +92,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
    * store invalidates the one before (using that one then throws).
    */
   createReflectorStore(n: number, k: number, count: number): ReflectorStore {
-    if (!Number.isInteger(n) || !Number.isInteger(k) || !Number.isInteger(count) || k < 1 || k > n || count < 0) {
-      throw new RangeError(`createReflectorStore: expected integers 1 ≤ k ≤ n and count ≥ 0, got n=${n}, k=${k}, count=${count}`);
-    }
+    checkReflectorStoreShape(n, k, count);
     const slotLength = this.instantiation.reflectorSlotLength(n, k);
     const workLength = this.instantiation.reflectorWorkLength(n, k);
     if (this.reflectorWork.length < workLength) this.reflectorWork = this.allocate(workLength);
@@ -105,40 +103,35 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   }
 
   qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-    const { n, k, slotLength } = this.ownStore('qrReflectors', store, index);
-    const slots = this.reflectorSlots;
-    checkLength('qrReflectors', 'z', z.length, n * k, 'n·k');
-    checkLength('qrReflectors', 'rDiag', rDiag.length, k, 'k');
-    if (columnNorms) checkLength('qrReflectors', 'columnNorms', columnNorms.length, k, 'k');
-    const stage = this.stage(n * k + 2 * k);
-    const memory = stage.array;
-    const bytes = memory.BYTES_PER_ELEMENT;
-    memory.set(z.subarray(0, n * k), 0);
-    const rAt = n * k;
-    const normsAt = rAt + k;
-    this.instantiation.qrReflectors(
-      stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, columnNorms ? stage.byteOffset + normsAt * bytes : 0,
-      slots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
-    );
-    rDiag.set(memory.subarray(rAt, rAt + k));
-    if (columnNorms) columnNorms.set(memory.subarray(normsAt, normsAt + k));
+    this.runReflectorKernel('qrReflectors', this.instantiation.qrReflectors, z, 'z', 'n·k', store, index, rDiag, columnNorms);
   }
 
   reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-    const { n, k, slotLength } = this.ownStore('reflectorStep', store, index);
-    const slots = this.reflectorSlots;
-    checkLength('reflectorStep', 'm', m.length, n * n, 'n·n');
-    checkLength('reflectorStep', 'rDiag', rDiag.length, k, 'k');
-    if (columnNorms) checkLength('reflectorStep', 'columnNorms', columnNorms.length, k, 'k');
-    const stage = this.stage(n * n + 2 * k);
+    this.runReflectorKernel('reflectorStep', this.instantiation.reflectorStep, m, 'm', 'n·n', store, index, rDiag, columnNorms);
+  }
+
+  /**
+   * The two reflector kernels' common path: the input (z, n×k, or M, n×n) staged with room for
+   * rDiag and the norms behind it, the kernel run on the store's slot, rDiag and norms copied out.
+   */
+  private runReflectorKernel(
+    method: string, kernel: KernelExports['qrReflectors'], input: Float64Array, name: string, shape: 'n·k' | 'n·n',
+    store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms: Float64Array | undefined,
+  ): void {
+    const { n, k, slotLength } = this.ownStore(method, store, index);
+    const inputLength = shape === 'n·k' ? n * k : n * n;
+    checkLength(method, name, input.length, inputLength, shape);
+    checkLength(method, 'rDiag', rDiag.length, k, 'k');
+    if (columnNorms) checkLength(method, 'columnNorms', columnNorms.length, k, 'k');
+    const stage = this.stage(inputLength + 2 * k);
     const memory = stage.array;
     const bytes = memory.BYTES_PER_ELEMENT;
-    memory.set(m.subarray(0, n * n), 0);
-    const rAt = n * n;
+    memory.set(input.subarray(0, inputLength), 0);
+    const rAt = inputLength;
     const normsAt = rAt + k;
-    this.instantiation.reflectorStep(
+    kernel(
       stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, columnNorms ? stage.byteOffset + normsAt * bytes : 0,
-      slots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
+      this.reflectorSlots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
     );
     rDiag.set(memory.subarray(rAt, rAt + k));
     if (columnNorms) columnNorms.set(memory.subarray(normsAt, normsAt + k));
