@@ -146,6 +146,7 @@ test('reflector stores: a wrong slot, another instance\'s store and a replaced s
   }
   const store = wasm.createReflectorStore(3, 2, 1);
   assert.throws(() => other.qrReflectors(new Float64Array(6), store, 0, rDiag), /the reflector store was created by other kernels/);
+  assert.throws(() => referenceKernels.reflectorStep(new Float64Array(9), store, 0, rDiag), /reflectorStep: the reflector store was created by other kernels/);
   wasm.createReflectorStore(3, 2, 1);
   assert.throws(() => wasm.reflectorStep(new Float64Array(9), store, 0, rDiag), /replaced by a later createReflectorStore/);
 });

@@ -73,8 +73,7 @@ function createReflectorStore(n: number, k: number, count: number): JsReflectorS
  * cancellation in α − β): reflector j is I − τ_j v_j v_jᵀ, v_j = (0…0, 1, z[j+1.., j]).
  */
 function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-  const { n, k, vectors, taus } = store as JsReflectorStore;
-  checkReflectorSlot('qrReflectors', store, index);
+  const { n, k, vectors, taus } = ownStore('qrReflectors', store, index);
   checkSize('qrReflectors', 'z', z.length, n * k);
   if (columnNorms) for (let j = 0; j < k; j++) columnNorms[j] = Math.sqrt(dot(z, j * n, j * n, n));
   for (let j = 0; j < k; j++) {
@@ -109,8 +108,7 @@ function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDi
 
 /** Z = M·H_0…H_{k−1}·I[:, :k] (the reflectors applied to M's rows one after another), then its QR. */
 function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-  const { n, k, vectors, taus, z, row } = store as JsReflectorStore;
-  checkReflectorSlot('reflectorStep', store, index);
+  const { n, k, vectors, taus, z, row } = ownStore('reflectorStep', store, index);
   checkSize('reflectorStep', 'm', m.length, n * n);
   const v = index * n * k;
   for (let i = 0; i < n; i++) {
@@ -128,6 +126,15 @@ function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rD
     for (let j = 0; j < k; j++) z[j * n + i] = row[j]!;
   }
   qrReflectors(z, store, index, rDiag, columnNorms);
+}
+
+/** The store as the js kernels made it: another backend's store has none of its arrays. */
+function ownStore(method: string, store: ReflectorStore, index: number): JsReflectorStore {
+  if (!((store as Partial<JsReflectorStore>).vectors instanceof Float64Array)) {
+    throw new RangeError(`${method}: the reflector store was created by other kernels (create it with these kernels' createReflectorStore)`);
+  }
+  checkReflectorSlot(method, store, index);
+  return store as JsReflectorStore;
 }
 
 function checkSize(method: string, name: string, have: number, need: number): void {
