@@ -114,11 +114,9 @@ export function factorise<T>(z: usize, n: i32, k: i32, rDiag: usize, reflectors:
     buildT<T>(packed, vRows, n, n - j0, width, taus + bytes<T>(<usize>j0), t, small);
     const rest = k - j0 - width;
     if (rest > 0) {
-      // C ← (I − V T Vᵀ)ᵀ C = C − V·(Tᵀ·(Vᵀ·C)), C = rows j0.., columns j0+width.. of z.
+      // The panel's transpose applied to rows j0.., columns j0+width.. of z.
       const c = z + <usize>(j0 + width) * colBytes + bytes<T>(<usize>j0);
-      packedDotProducts<T>(packed, width, c, n, rest, n - j0, coeffs, width);
-      multiplyByT<T>(t, true, width, coeffs, rest, coeffs2, small, pack);
-      subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, c, n, rest, pack);
+      reflectTransposed<T>(packed, vRows, n, n - j0, width, t, c, rest, coeffs, coeffs2, small, pack);
     }
   }
 }
@@ -178,12 +176,23 @@ export function applyTransposed<T>(c: usize, n: i32, k: i32, cols: i32, reflecto
     const j0 = p * w;
     const width = min(w, k - j0);
     const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
-    const rows = c + bytes<T>(<usize>j0);
     packRows<T>(vRows, n, width, n - j0, packed);
-    packedDotProducts<T>(packed, width, rows, n, cols, n - j0, coeffs, width);
-    multiplyByT<T>(ts + bytes<T>(<usize>(p * w * w)), true, width, coeffs, cols, coeffs2, small, pack);
-    subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, rows, n, cols, pack);
+    reflectTransposed<T>(packed, vRows, n, n - j0, width, ts + bytes<T>(<usize>(p * w * w)), c + bytes<T>(<usize>j0), cols, coeffs, coeffs2, small, pack);
   }
+}
+
+/**
+ * C ← (I − V T Vᵀ)ᵀ C = C − V·(Tᵀ·(Vᵀ·C)) for one panel of `width` reflectors: V's `len` rows
+ * explicit at vRows (stride n) and packed by packRows at packed, −T at negT, C len × cols
+ * (columns n apart). The factorisation's trailing update and applyTransposed's step.
+ */
+function reflectTransposed<T>(
+  packed: usize, vRows: usize, n: i32, len: i32, width: i32, negT: usize, c: usize, cols: i32,
+  coeffs: usize, coeffs2: usize, small: usize, pack: usize,
+): void {
+  packedDotProducts<T>(packed, width, c, n, cols, len, coeffs, width);
+  multiplyByT<T>(negT, true, width, coeffs, cols, coeffs2, small, pack);
+  subtractProduct<T>(vRows, n, len, width, coeffs2, width, c, n, cols, pack);
 }
 
 /**
