@@ -25,3 +25,14 @@ export function rFromQ(q: Float64Array, z: Float64Array, n: number, k: number): 
   }
   return r;
 }
+
+/** out[i, j] = Σ_c A[i, c]·X[c, j], written from the index definitions (row-major A, column-major X and out). */
+export function naiveProduct(a: Float64Array, m: number, n: number, x: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(m * k);
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < k; j++) out[i + j * m] = out[i + j * m]! + a[i * n + c]! * x[c + j * n]!;
+    }
+  }
+  return out;
+}

@@ -4,19 +4,9 @@ import type { LinalgKernels } from '../src/linalg/kernels.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { createKernels } from '../src/linalg/backends.js';
+import { naiveProduct } from './linalg.helpers.js';
 
 const BACKENDS: LinalgKernels[] = [referenceKernels, createKernels('wasm')];
-
-/** out[i, j] = Σ_c A[i, c]·X[c, j], written from the index definitions (row-major A, column-major X and out). */
-function naiveProduct(a: Float64Array, m: number, n: number, x: Float64Array, k: number): Float64Array {
-  const out = new Float64Array(m * k);
-  for (let c = 0; c < n; c++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < k; j++) out[i + j * m] = out[i + j * m]! + a[i * n + c]! * x[c + j * n]!;
-    }
-  }
-  return out;
-}
 
 function assertClose(name: string, got: Float64Array, want: Float64Array, tolerance: number): void {
   assert.equal(got.length, want.length, `${name}: length`);

@@ -4,6 +4,7 @@ import type { LinalgKernels } from '../src/linalg/kernels.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
 import { createKernels } from '../src/linalg/backends.js';
+import { naiveProduct } from './linalg.helpers.js';
 
 // The basis kept as Householder reflectors (qrReflectors, reflectorStep) against the explicit QR
 // iteration: |R_jj| of Z = M·Q must not depend on how Q is kept, since Q's columns differ at most
@@ -13,19 +14,6 @@ import { createKernels } from '../src/linalg/backends.js';
 const KERNELS: LinalgKernels[] = [referenceKernels, createKernels('wasm'), createKernels('wasm', { precision: 'float32' })];
 const tolerance = (kernels: LinalgKernels) => (kernels.precision === 'float32' ? 2e-5 : 1e-12);
 const SHAPES = [[1, 1], [3, 2], [7, 7], [20, 13], [33, 33], [64, 64], [130, 97], [130, 130]] as const;
-
-/** out = M·X, M n×n row-major, X n×k column-major (plain loops: the oracle's product). */
-function product(m: Float64Array, x: Float64Array, n: number, k: number): Float64Array {
-  const out = new Float64Array(n * k);
-  for (let j = 0; j < k; j++) {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let c = 0; c < n; c++) s += m[i * n + c]! * x[j * n + c]!;
-      out[j * n + i] = s;
-    }
-  }
-  return out;
-}
 
 function identity(n: number): Float64Array {
   const m = new Float64Array(n * n);
@@ -71,7 +59,7 @@ for (const kernels of KERNELS) {
       const q = z0.slice();
       referenceKernels.qrPositive(q, n, k, new Float64Array(k));
       for (const [step, m] of [[1, m1], [2, m2]] as const) {
-        const explicit = product(m, q, n, k);
+        const explicit = naiveProduct(m, n, n, q, k);
         const want = new Float64Array(k);
         referenceKernels.qrPositive(explicit, n, k, want);
         q.set(explicit);
