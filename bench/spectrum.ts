@@ -22,8 +22,8 @@ import type { LinalgBackend } from '../src/linalg/backends.js';
 import type { Precision } from '../src/linalg/precision.js';
 import type { BasisForm } from '../src/lyapunov/spectrum.js';
 import { Rng } from '../src/linalg/random.js';
-import { modelSpectrum } from '../src/model-spectrum.js';
-import { modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum-threads.js';
+import { modelSpectrum } from '../src/model-spectrum/index.js';
+import { modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum/index.js';
 import { option } from './argv.js';
 
 const WASM_F64_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak per core; f32x4 does twice that

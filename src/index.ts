@@ -6,7 +6,5 @@ export * from './linalg/index.js';
 export * from './cells/index.js';
 export * from './lyapunov/index.js';
 export * from './io/index.js';
-export { randomDrive, type DriveKind } from './data/drive.js';
-export { modelSpectrum, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
-export { modelSpectrumThreaded, type ThreadedSpectrumOptions } from './model-spectrum-threads.js';
+export * from './model-spectrum/index.js';
 export * from './train/index.js';

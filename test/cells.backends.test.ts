@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKernels, Rng } from '../src/linalg/index.js';
 import { createCellSystem, randomModel, type TangentPath } from '../src/cells/index.js';
-import { modelSpectrum } from '../src/model-spectrum.js';
+import { modelSpectrum } from '../src/model-spectrum/index.js';
 import { CELL_CONFIGS, configName } from './cells.helpers.js';
 
 // Issue #3's acceptance: the WebAssembly kernels agree with the plain js reference to 1e-10 in

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRnnModel, writeSafetensors } from '../src/io/index.js';
-import { modelSpectrum } from '../src/model-spectrum.js';
-import { randomDrive } from '../src/data/drive.js';
+import { modelSpectrum } from '../src/model-spectrum/index.js';
+import { randomDrive } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const model = join(root, 'test/fixtures/torch/lstm_l2_bias_h3.model.safetensors');
@@ -59,7 +59,7 @@ test('spectrum reads driving sequences from --inputs and checks their length', (
   assert.deepEqual(doc.exponents, lib.exponents);
   const short = cli('spectrum', model, '--inputs', file, '--steps', '60', '--transient', '10');
   assert.equal(short.code, 2);
-  assert.match(short.stderr, /has 60 steps per sequence, but --transient 10 \+ --steps 60 needs 70/);
+  assert.match(short.stderr, /60 steps per sequence, fewer than transient \+ steps = 10 \+ 60 = 70/);
 });
 
 test('bad usage and bad files: exit code 2 and one line naming the problem', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startDashboard } from '../src/report/dashboard/server.js';
 import { buildReport } from '../src/report/report-html.js';
-import { readMetrics } from '../src/train/rundir.js';
+import { readMetrics } from '../src/record/index.js';
 import { root, writeRun } from './report.helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

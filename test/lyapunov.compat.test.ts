@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRnnModel, readSafetensors, inputSequencesFromTensors } from '../src/io/index.js';
-import { modelSpectrum } from '../src/model-spectrum.js';
+import { modelSpectrum } from '../src/model-spectrum/index.js';
 
 const dir = new URL('./fixtures/torch/', import.meta.url).pathname;
 

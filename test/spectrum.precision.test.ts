@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
 import { randomModel } from '../src/cells/random-model.js';
 import type { CellKind, InputSequences } from '../src/cells/model.js';
-import { modelSpectrumThreaded } from '../src/model-spectrum-threads.js';
+import { modelSpectrumThreaded } from '../src/model-spectrum/index.js';
 
 function problem(cell: CellKind, hidden: number, layers: number, scale: number) {
   const rng = new Rng(11);

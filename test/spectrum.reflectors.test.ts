@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKernels, Rng } from '../src/linalg/index.js';
 import { randomModel } from '../src/cells/index.js';
-import { modelSpectrum } from '../src/model-spectrum.js';
+import { modelSpectrum } from '../src/model-spectrum/index.js';
 import { CELL_CONFIGS, configName } from './cells.helpers.js';
 
 // The QR iteration with the basis kept as reflectors (SpectrumOptions.basis) computes the same

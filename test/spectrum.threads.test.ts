@@ -4,7 +4,7 @@ import { Rng } from '../src/linalg/random.js';
 import { randomModel } from '../src/cells/random-model.js';
 import type { CellKind, InputSequences } from '../src/cells/model.js';
 import { SpectrumError } from '../src/lyapunov/spectrum.js';
-import { modelSpectrumThreaded } from '../src/model-spectrum-threads.js';
+import { modelSpectrumThreaded, SpectrumInputError } from '../src/model-spectrum/index.js';
 
 function problem(cell: CellKind, hidden: number, batch: number, steps: number, scale = 0.5) {
   const rng = new Rng(7);
@@ -40,13 +40,13 @@ test('threads: at most one per sequence, and a clear error for a bad count', asy
   const { model, inputs } = problem('gru', 4, 2, 20);
   const result = await modelSpectrumThreaded(model, inputs, { steps: 10, threads: 8 });
   assert.equal(result.options.threads, 2);
-  await assert.rejects(modelSpectrumThreaded(model, inputs, { steps: 10, threads: 0 }), /threads must be a positive integer, got 0/);
+  await assert.rejects(modelSpectrumThreaded(model, inputs, { steps: 10, threads: 0 }), /threads must be an integer ≥ 1, got 0/);
 });
 
 test('an error inside a worker reaches the caller with its class and the trajectory index of the whole batch', async () => {
   const { model, inputs } = problem('rnn_tanh', 4, 4, 20);
   await assert.rejects(modelSpectrumThreaded(model, inputs, { steps: 30, threads: 2 }), (error: Error) =>
-    error instanceof RangeError && /fewer than transient \+ steps/.test(error.message));
+    error instanceof SpectrumInputError && /fewer than transient \+ steps/.test(error.message));
   // A linear (identity-activation-free) blow-up: relu with large weights diverges to Infinity.
   const rng = new Rng(3);
   const wild = randomModel({ cell: 'rnn_relu', inputSize: 3, hiddenSize: 4, numLayers: 1, bias: false }, rng, 1);

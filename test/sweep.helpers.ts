@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMetrics, readSpectra } from '../src/train/rundir.js';
+import { readMetrics, readSpectra } from '../src/record/index.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];

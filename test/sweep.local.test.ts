@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainInRunDirectory } from '../src/train/run.js';
-import { readMetrics } from '../src/train/rundir.js';
+import { readMetrics } from '../src/record/index.js';
 import { runLocalSweep } from '../src/sweep/local-sweep.js';
 import { describeEvent, formatStatus } from '../src/sweep/report.js';
 import { parseSweepSpec } from '../src/sweep/spec.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/linalg/random.js';
-import { openRun } from '../src/train/rundir.js';
+import { openRun } from '../src/record/index.js';
 import { parseSweepSpec } from '../src/sweep/spec.js';
 import { createSweep } from '../src/sweep/sweep-dir.js';
 import { DONE_MARKER } from '../src/sweep/layout.js';

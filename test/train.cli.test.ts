@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { latestCheckpoint, readMetrics } from '../src/train/rundir.js';
+import { latestCheckpoint, readMetrics } from '../src/record/index.js';
 import { trainInRunDirectory } from '../src/train/run.js';
 
 const ROOT = join(import.meta.dirname, '..');

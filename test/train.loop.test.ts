@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { train } from '../src/train/loop.js';
 import { MemoryRecorder } from '../src/train/recorder.js';
 import { trainInRunDirectory } from '../src/train/run.js';
-import { readMetrics, readSpectra } from '../src/train/rundir.js';
+import { readMetrics, readSpectra } from '../src/record/index.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import type { TrainConfigInput } from '../src/train/config.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatTrainingTable } from '../src/train/report-table.js';
 import { formatEpochLine } from '../src/train/progress-line.js';
-import type { EpochMetrics } from '../src/train/recorder.js';
+import type { EpochMetrics } from '../src/record/index.js';
 import { resolveTrainConfig } from '../src/train/config.js';
 import { demoConfig } from '../src/cli/commands/demo.js';
 

@@ -4,3 +4,4 @@ export { TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
 export { cellLogAbsDet } from './logdet.js';
 export { randomModel, type ModelShape } from './random-model.js';
 export { validateModel, validateInputs } from './validate.js';
+export { ModelError } from './errors.js';

@@ -26,6 +26,14 @@ export interface RnnModel {
   layers: LayerWeights[];
 }
 
+/**
+ * The dimension of the state whose tangent dynamics a spectrum follows: L·H, or 2·L·H for an
+ * LSTM's joint (h, c) state (the default for an LSTM when `lstmState` is not given).
+ */
+export function stateDimension(model: Pick<RnnModel, 'cell' | 'numLayers' | 'hiddenSize'>, lstmState?: LstmState): number {
+  return model.numLayers * model.hiddenSize * (model.cell === 'lstm' && lstmState !== 'h' ? 2 : 1);
+}
+
 export function gateCount(cell: CellKind): number {
   return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
 }

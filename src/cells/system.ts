@@ -1,3 +1,4 @@
+import { OptionError } from '../errors.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import { referenceKernels } from '../linalg/reference.js';
 import { denseJacobians, logAbsDet } from '../lyapunov/jacobian.js';
@@ -7,7 +8,7 @@ import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './fo
 import { GruLayer } from './gru-layer.js';
 import type { CellLayer } from './layer.js';
 import { LstmLayer } from './lstm-layer.js';
-import { gateCount, type InputSequences, type LstmState, type RnnModel } from './model.js';
+import { gateCount, stateDimension, type InputSequences, type LstmState, type RnnModel } from './model.js';
 import { RnnLayer } from './rnn-layer.js';
 import { checkTensor, validateInputs, validateModel } from './validate.js';
 
@@ -140,11 +141,11 @@ class CellNetworkSystem implements CellSystem {
     validateInputs(model, inputs);
     const lstmState = options.lstmState ?? 'joint';
     if (lstmState !== 'joint' && lstmState !== 'h') {
-      throw new RangeError(`lstmState is '${String(lstmState)}', expected 'joint' or 'h'`);
+      throw new OptionError(`lstmState is '${String(lstmState)}', expected 'joint' or 'h'`);
     }
     const tangentPath = options.tangentPath ?? 'auto';
     if (!TANGENT_PATHS.includes(tangentPath)) {
-      throw new RangeError(`tangentPath is '${String(tangentPath)}', expected one of ${TANGENT_PATHS.map((p) => `'${p}'`).join(', ')}`);
+      throw new OptionError(`tangentPath is '${String(tangentPath)}', expected one of ${TANGENT_PATHS.map((p) => `'${p}'`).join(', ')}`);
     }
     this.tangentPath = tangentPath;
     const { hiddenSize: h, numLayers: L, cell } = model;
@@ -158,7 +159,7 @@ class CellNetworkSystem implements CellSystem {
     this.lstmState = this.hasCell ? lstmState : undefined;
     this.joint = this.hasCell && lstmState === 'joint';
     this.layerRows = this.joint ? 2 * h : h;
-    this.dim = L * this.layerRows;
+    this.dim = stateDimension(model, lstmState);
     this.direct = L === 1 && !this.joint;
     this.state = new Float64Array(B * this.dim);
     this.hiddenCell = this.hasCell && !this.joint ? new Float64Array(B * L * h) : null;

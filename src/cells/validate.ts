@@ -1,16 +1,17 @@
+import { ModelError } from './errors.js';
 import { CELL_KINDS, gateCount, type InputSequences, type RnnModel } from './model.js';
 
 /** Checks shapes and values of a model against PyTorch's layout; throws naming the tensor. */
 export function validateModel(model: RnnModel): void {
   if (!CELL_KINDS.includes(model.cell)) {
-    throw new RangeError(`model.cell is '${String(model.cell)}', expected one of ${CELL_KINDS.join(', ')}`);
+    throw new ModelError(`model.cell is '${String(model.cell)}', expected one of ${CELL_KINDS.join(', ')}`);
   }
   for (const field of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
     const v = model[field];
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`model.${field} is ${v}, expected a positive integer`);
+    if (!Number.isInteger(v) || v < 1) throw new ModelError(`model.${field} is ${v}, expected a positive integer`);
   }
   if (model.layers.length !== model.numLayers) {
-    throw new RangeError(`model has ${model.layers.length} layers of weights, expected numLayers = ${model.numLayers}`);
+    throw new ModelError(`model has ${model.layers.length} layers of weights, expected numLayers = ${model.numLayers}`);
   }
   const gh = gateCount(model.cell) * model.hiddenSize;
   const h = model.hiddenSize;
@@ -20,10 +21,10 @@ export function validateModel(model: RnnModel): void {
     checkTensor(`weight_hh_l${l}`, layer.weightHh, gh * h, `[${gh}, ${h}]`);
     for (const [name, bias] of [[`bias_ih_l${l}`, layer.biasIh], [`bias_hh_l${l}`, layer.biasHh]] as const) {
       if (model.bias) {
-        if (bias === undefined) throw new RangeError(`${name} is missing but model.bias is true`);
+        if (bias === undefined) throw new ModelError(`${name} is missing but model.bias is true`);
         checkTensor(name, bias, gh, `[${gh}]`);
       } else if (bias !== undefined) {
-        throw new RangeError(`${name} is present but model.bias is false`);
+        throw new ModelError(`${name} is present but model.bias is false`);
       }
     }
   });
@@ -32,15 +33,15 @@ export function validateModel(model: RnnModel): void {
 /** Checks that the inputs fit the model: feature size, data length, finite values. */
 export function validateInputs(model: RnnModel, inputs: InputSequences): void {
   if (inputs.size !== model.inputSize) {
-    throw new RangeError(`input size mismatch: model expects ${model.inputSize} features per step, inputs have ${inputs.size}`);
+    throw new ModelError(`input size mismatch: model expects ${model.inputSize} features per step, inputs have ${inputs.size}`);
   }
   for (const field of ['batch', 'steps'] as const) {
     const v = inputs[field];
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`inputs.${field} is ${v}, expected a positive integer`);
+    if (!Number.isInteger(v) || v < 1) throw new ModelError(`inputs.${field} is ${v}, expected a positive integer`);
   }
   const expected = inputs.batch * inputs.steps * inputs.size;
   if (inputs.data.length !== expected) {
-    throw new RangeError(
+    throw new ModelError(
       `inputs.data has ${inputs.data.length} values, expected batch×steps×size = ${inputs.batch}×${inputs.steps}×${inputs.size} = ${expected}`,
     );
   }
@@ -49,17 +50,17 @@ export function validateInputs(model: RnnModel, inputs: InputSequences): void {
     const { size, steps } = inputs;
     const b = Math.floor(bad / (steps * size));
     const t = Math.floor(bad / size) % steps;
-    throw new RangeError(`inputs.data is ${inputs.data[bad]} at sequence ${b}, step ${t}, feature ${bad % size}: expected finite values`);
+    throw new ModelError(`inputs.data is ${inputs.data[bad]} at sequence ${b}, step ${t}, feature ${bad % size}: expected finite values`);
   }
 }
 
 /** Checks that `values` (a tensor or a state) has `expected` entries, all finite; throws naming it. */
 export function checkTensor(name: string, values: Float64Array, expected: number, shape: string): void {
   if (values.length !== expected) {
-    throw new RangeError(`${name} has ${values.length} values, expected ${shape} = ${expected}`);
+    throw new ModelError(`${name} has ${values.length} values, expected ${shape} = ${expected}`);
   }
   const bad = firstNonFinite(values);
-  if (bad >= 0) throw new RangeError(`${name} has non-finite value ${values[bad]} at flat index ${bad}`);
+  if (bad >= 0) throw new ModelError(`${name} has non-finite value ${values[bad]} at flat index ${bad}`);
 }
 
 function firstNonFinite(values: Float64Array): number {

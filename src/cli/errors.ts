@@ -1,4 +1,4 @@
-/** An error the user can fix (bad flag, bad file): printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UserError } from '../errors.js';
+
+/** A bad flag or combination of flags: printed as one line, exit code 2. */
+export class UsageError extends UserError {}

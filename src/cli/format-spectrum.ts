@@ -1,4 +1,4 @@
-import type { ModelSpectrumResult } from '../model-spectrum.js';
+import type { ModelSpectrumResult } from '../model-spectrum/index.js';
 
 /** The human-readable summary of a spectrum: the leading and trailing exponents and derived figures. */
 export function formatSpectrum(r: ModelSpectrumResult, source: string): string {

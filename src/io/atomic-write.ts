@@ -29,6 +29,18 @@ export function syncDirectory(dir: string): void {
   }
 }
 
+/** The name of the temporary file `writeFileAtomic` writes for `path`: `.NAME.PID.RANDOM.tmp`. */
+function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const TEMPORARY = /^\..+\.tmp$/;
+
+/** Whether a file name is one of `writeFileAtomic`'s temporary files (which a crash can leave behind). */
+export function isTemporaryName(name: string): boolean {
+  return TEMPORARY.test(name);
+}
+
 /**
  * Write `content` to `path` so that readers see either the old file or the complete new one:
  * write a temporary file `.NAME.PID.RANDOM.tmp` in the same directory (rename is atomic only
@@ -36,7 +48,7 @@ export function syncDirectory(dir: string): void {
  * so the rename itself survives a power loss. The temporary file is removed on failure.
  */
 export function writeFileAtomic(path: string, content: FileContent): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryPath(path);
   try {
     if (typeof content === 'function') content(temporary);
     else writeFileSync(temporary, content, { flag: 'wx' });

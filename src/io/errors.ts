@@ -1,15 +1,16 @@
+import { UserError } from '../errors.js';
+
 /**
  * Errors about the contents of a tensor file. Messages name the file, the tensor when there
  * is one, and what was expected: `FILE: tensor 'NAME': DETAIL` or `FILE: DETAIL`.
  */
-export class TensorFileError extends Error {
+export class TensorFileError extends UserError {
   constructor(
     readonly file: string,
     readonly detail: string,
     readonly tensor?: string,
   ) {
     super(`${file}: ${tensor === undefined ? '' : `tensor '${tensor}': `}${detail}`);
-    this.name = new.target.name;
   }
 }
 

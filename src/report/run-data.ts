@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readConfig, readMetrics, readSpectra, RUN_FILES } from '../train/rundir.js';
+import { readConfig, readMetrics, readSpectra, RUN_FILES } from '../record/index.js';
 import { ReportInputError } from './errors.js';
 import { spectrumFromJson, type SpectrumData } from './spectrum-data.js';
 import type { TrainingPoint } from './training-plot.js';
@@ -36,8 +36,8 @@ export function readRunData(dir: string): RunData {
   const root = resolve(dir);
   if (!existsSync(root)) throw new ReportInputError(`${dir}: no such run directory`);
   if (!isRunDirectory(root)) throw new ReportInputError(`${dir}: not a run directory (no ${RUN_FILES.config})`);
-  const metrics = wrapped(() => readMetrics(root));
-  const spectra = wrapped(() => readSpectra(root)).flatMap((record, line): RunSpectrum[] => {
+  const metrics = readMetrics(root);
+  const spectra = readSpectra(root).flatMap((record, line): RunSpectrum[] => {
     if (record['scope'] !== 'epoch' || record['spectrum'] === null || record['spectrum'] === undefined) return [];
     return [{
       scope: 'epoch',
@@ -46,7 +46,7 @@ export function readRunData(dir: string): RunData {
       spectrum: spectrumFromJson(record['spectrum'], `${join(dir, RUN_FILES.spectra)} line ${line + 1}`),
     }];
   });
-  return { dir: root, name: basename(root), config: wrapped(() => readConfig(root)), metrics, points: trainingPoints(metrics), spectra };
+  return { dir: root, name: basename(root), config: readConfig(root), metrics, points: trainingPoints(metrics), spectra };
 }
 
 /**
@@ -83,12 +83,3 @@ export function runLossUnits(run: RunData): string | undefined {
   return undefined;
 }
 
-/** Read errors of a run's files (invalid JSON, a missing config) become input errors naming the file. */
-function wrapped<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof SyntaxError || (error instanceof Error && error.name === 'RunDirError')) throw new ReportInputError(error.message);
-    throw error;
-  }
-}

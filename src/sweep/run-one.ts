@@ -5,9 +5,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfigInput } from '../train/config.js';
-import { TrainingDivergedError } from '../train/loop.js';
+import { TrainingDivergedError } from '../train/index.js';
 import { trainInRunDirectory } from '../train/run.js';
-import { RUN_FILES } from '../train/rundir.js';
+import { RUN_FILES } from '../record/index.js';
 
 export interface RunEnd {
   /** Why training stopped early when the network diverged (a result about the network, not retried). */

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMetrics, readSpectra } from '../train/rundir.js';
+import { readMetrics, readSpectra } from '../record/index.js';
 import { DONE_MARKER } from './layout.js';
 import type { DoneMarker } from './run-job.js';
 

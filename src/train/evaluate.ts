@@ -2,6 +2,7 @@ import type { BpttEngine } from './bptt/engine.js';
 import type { FloatArray } from '../linalg/precision.js';
 import { trainingBatch } from './task-batch.js';
 import type { EvalSplit, Task } from './tasks/task.js';
+import { TrainConfigError } from './errors.js';
 
 export interface EvaluationResult {
   /** Mean loss over every position (CE) or element (MSE) of the split. */
@@ -23,6 +24,6 @@ export function evaluateSplit(engine: BpttEngine, params: FloatArray, task: Task
     if (result.correct === null) classified = false;
     else correct += result.correct;
   }
-  if (count === 0) throw new RangeError(`task ${task.name}: the ${split} split has no positions to evaluate`);
+  if (count === 0) throw new TrainConfigError(`task ${task.name}: the ${split} split has no positions to evaluate`);
   return { loss: sum / count, accuracy: classified ? correct / count : null };
 }

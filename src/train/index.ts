@@ -20,8 +20,9 @@ export {
   DEFAULT_TRAIN_CONFIG, resolveTrainConfig,
   type SpectrumSchedule, type StepSpectrumSchedule, type TrainConfig, type TrainConfigInput,
 } from './config.js';
-export { train, TrainingDivergedError, type BatchProgress, type TrainHooks, type TrainResult } from './loop.js';
-export { MemoryRecorder, type EpochMetrics, type RunStart, type SpectrumRecord, type TrainCheckpoint, type TrainRecorder } from './recorder.js';
+export { TrainConfigError, TaskDataError, TrainingDivergedError } from './errors.js';
+export { train, type BatchProgress, type TrainHooks, type TrainResult } from './loop.js';
+export { MemoryRecorder, type RunStart, type TrainCheckpoint, type TrainRecorder } from './recorder.js';
 export { CHECKPOINT_FILES, readCheckpointNetwork, RunRecorder } from './run-recorder.js';
 export { trainInRunDirectory, type RunOptions, type RunResult } from './run.js';
 export { evaluateSplit, type EvaluationResult } from './evaluate.js';

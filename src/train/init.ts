@@ -2,6 +2,7 @@ import { randomOrthonormal } from '../linalg/orthonormal.js';
 import { referenceKernels } from '../linalg/reference.js';
 import type { Rng } from '../linalg/random.js';
 import { tensorView, type NetworkParams, type ParamTensor } from './network.js';
+import { TrainConfigError } from './errors.js';
 
 /**
  * How parameters start. Whatever a scheme does not name gets PyTorch's default,
@@ -27,21 +28,21 @@ export function parseInit(text: string): InitSpec {
   const number = () => {
     const x = Number(value);
     if (value === undefined || value.trim() === '' || !Number.isFinite(x) || x <= 0 || rest.length > 0) {
-      throw new RangeError(`init "${text}": ${kind} needs one positive number after the colon, as in ${kind}:${kind === 'uniform' ? '0.08' : '1.0'}`);
+      throw new TrainConfigError(`init "${text}": ${kind} needs one positive number after the colon, as in ${kind}:${kind === 'uniform' ? '0.08' : '1.0'}`);
     }
     return x;
   };
   switch (kind) {
     case 'default':
     case 'orthogonal':
-      if (value !== undefined) throw new RangeError(`init "${text}": ${kind} takes no parameter`);
+      if (value !== undefined) throw new TrainConfigError(`init "${text}": ${kind} takes no parameter`);
       return { kind };
     case 'uniform':
       return { kind, scale: number() };
     case 'normal':
       return { kind, gain: number() };
     default:
-      throw new RangeError(`init "${text}" is not one of ${FORMS}`);
+      throw new TrainConfigError(`init "${text}" is not one of ${FORMS}`);
   }
 }
 

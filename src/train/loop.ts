@@ -12,12 +12,14 @@ import { clipGradientNorm } from './optim/clip.js';
 import { createOptimizer } from './optim/create.js';
 import { learningRate, parseSchedule } from './optim/schedule.js';
 import { arrayType } from '../linalg/precision.js';
-import { MemoryRecorder, type EpochMetrics, type SpectrumRecord, type TrainRecorder } from './recorder.js';
+import type { EpochMetrics, SpectrumRecord } from '../record/index.js';
+import { MemoryRecorder, type TrainRecorder } from './recorder.js';
 import { deriveSeed } from './seeds.js';
 import { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
 import { trainingBatch } from './task-batch.js';
 import { createTask } from './tasks/index.js';
 import type { Batch, StreamBatch, Task } from './tasks/task.js';
+import { TrainConfigError, TrainingDivergedError } from './errors.js';
 
 export interface BatchProgress {
   epoch: number;
@@ -54,10 +56,6 @@ export interface TrainResult {
   metrics: EpochMetrics[];
   /** Epoch the call started after (0 for a fresh run, the checkpoint's epoch when resumed). */
   resumedFrom: number | null;
-}
-
-export class TrainingDivergedError extends Error {
-  override name = 'TrainingDivergedError';
 }
 
 /**
@@ -173,7 +171,7 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
       // Let signals, timers and output through between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (stats.batches === 0) throw new RangeError(`task ${task.name} gave no training batches for batch size ${config.batch}`);
+    if (stats.batches === 0) throw new TrainConfigError(`task ${task.name} gave no training batches for batch size ${config.batch}`);
     const seconds = (Date.now() - started) / 1000;
     const validation = evaluateSplit(engine, params.values, task, 'validation', config.evalBatch);
     const spectrum = config.spectrum.every > 0 && epoch % config.spectrum.every === 0 ? epochSpectrum(epoch, step) : null;

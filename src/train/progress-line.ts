@@ -1,5 +1,5 @@
 import type { BatchProgress, TrainHooks } from './loop.js';
-import type { EpochMetrics } from './recorder.js';
+import type { EpochMetrics } from '../record/index.js';
 
 export interface ProgressOptions {
   /** Redraw one line with a bar (a terminal), or print a plain line per epoch (logs). */

@@ -1,42 +1,8 @@
-import type { ModelSpectrumResult } from '../model-spectrum.js';
+import type { EpochMetrics, SpectrumRecord } from '../record/index.js';
 import type { TrainConfig } from './config.js';
 import type { NetworkParams, NetworkSpec } from './network.js';
 import type { OptimizerState } from './optim/optimizer.js';
 import type { TaskDescription } from './tasks/task.js';
-
-/** One line of metrics.jsonl: the state of training after an epoch (epoch 0: at initialisation). */
-export interface EpochMetrics {
-  epoch: number;
-  /** Optimizer steps taken so far. */
-  step: number;
-  /** Learning rate used during this epoch (epoch 0: the base rate). */
-  lr: number;
-  /** Mean training loss over the epoch's batches (null at epoch 0). */
-  trainLoss: number | null;
-  /** Mean and largest gradient norm before clipping, and the share of steps clipped (null at epoch 0). */
-  gradNorm: number | null;
-  gradNormMax: number | null;
-  clippedFraction: number | null;
-  valLoss: number;
-  /** Share of validation positions predicted right (cross-entropy tasks; null for MSE). */
-  valAccuracy: number | null;
-  /** Spectrum summary when one was taken at this epoch (λ₁…λ_k, nats/step), else null. */
-  lambda: number[] | null;
-  kaplanYorke: number | null;
-  entropy: number | null;
-  /** Wall-clock seconds of the epoch's training (0 at epoch 0). */
-  seconds: number;
-}
-
-/** One line of spectra.jsonl. `scope` 'epoch': after an epoch; 'step': the cheap per-step probe. */
-export interface SpectrumRecord {
-  scope: 'epoch' | 'step';
-  epoch: number;
-  step: number;
-  /** The full result, or the reason it could not be computed (e.g. a diverging state). */
-  spectrum: ModelSpectrumResult | null;
-  error?: string;
-}
 
 /** Everything needed to continue training exactly after `epoch`. */
 export interface TrainCheckpoint {

@@ -1,4 +1,4 @@
-import type { EpochMetrics } from './recorder.js';
+import type { EpochMetrics } from '../record/index.js';
 
 /**
  * A plain-text table of a run, epoch by epoch: losses, accuracy, the leading exponents and

@@ -2,7 +2,7 @@ import type { InputSequences, RnnModel } from '../cells/model.js';
 import { loadRnnModel } from '../io/torch-rnn.js';
 import { Rng } from '../linalg/random.js';
 import { resolveTrainConfig, type TrainConfigInput } from './config.js';
-import { listCheckpoints, readConfig, readRunFile, RunDirError, type Checkpoint } from './rundir.js';
+import { listCheckpoints, readConfig, readRunFile, RunDirError, type Checkpoint } from '../record/index.js';
 import { createTask, VOCABULARY_FILE } from './tasks/index.js';
 import { CHECKPOINT_FILES } from './run-recorder.js';
 

@@ -1,3 +1,4 @@
+import { ModelFileError } from '../io/errors.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { encodeSafetensors, type TensorInput } from '../io/safetensors-write.js';
 import { rnnModelFromTensors } from '../io/torch-rnn.js';
@@ -6,8 +7,9 @@ import type { CellKind } from '../cells/model.js';
 import { fromRnnModel, toRnnModel, type NetworkParams, type NetworkSpec } from './network.js';
 import type { OptimizerState } from './optim/optimizer.js';
 import type { Precision } from '../linalg/precision.js';
-import type { EpochMetrics, RunStart, SpectrumRecord, TrainCheckpoint, TrainRecorder } from './recorder.js';
-import { RunDirError, type RunDirectory } from './rundir.js';
+import type { EpochMetrics, SpectrumRecord } from '../record/index.js';
+import type { RunStart, TrainCheckpoint, TrainRecorder } from './recorder.js';
+import { RunDirError, type RunDirectory } from '../record/index.js';
 
 /**
  * Checkpoint files, by suffix of checkpoints/epoch-NNNN.*:
@@ -38,7 +40,7 @@ export function readCheckpointNetwork(modelPath: string, readoutPath: string, pr
   const readoutTensors = readSafetensors(readoutPath).tensors;
   const tensor = (name: string) => {
     const found = readoutTensors.get(name);
-    if (found === undefined) throw new RangeError(`${readoutPath}: readout tensor '${name}' is missing`);
+    if (found === undefined) throw new ModelFileError(readoutPath, 'the readout tensor is missing', name);
     return Float64Array.from(found.data);
   };
   return fromRnnModel(model, { weight: tensor('weight'), bias: tensor('bias') }, precision);

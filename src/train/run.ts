@@ -1,7 +1,7 @@
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { train, type TrainHooks, type TrainResult } from './loop.js';
 import { RunRecorder } from './run-recorder.js';
-import { openRun, readMetrics, readRunFile } from './rundir.js';
+import { openRun, readMetrics, readRunFile } from '../record/index.js';
 import { createTask, VOCABULARY_FILE } from './tasks/index.js';
 
 export interface RunOptions {

@@ -1,6 +1,6 @@
 import type { InputSequences, LstmState } from '../cells/model.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
-import { modelSpectrum, type ModelSpectrumResult } from '../model-spectrum.js';
+import { modelSpectrum, type ModelSpectrumResult } from '../model-spectrum/index.js';
 import { toRnnModel, type NetworkParams } from './network.js';
 
 /** How spectra are taken during training (always in eval mode: no dropout; float64). */
@@ -23,9 +23,8 @@ export function probeSpectrum(
   params: NetworkParams, inputs: InputSequences, config: SpectrumProbeConfig, kernels?: LinalgKernels,
 ): ModelSpectrumResult {
   const { model } = toRnnModel(params);
-  const dim = model.numLayers * model.hiddenSize * (model.cell === 'lstm' && config.lstmState !== 'h' ? 2 : 1);
   return modelSpectrum(model, inputs, {
-    k: Math.min(config.k, dim),
+    k: config.k,
     transient: config.transient,
     steps: config.steps,
     seed: config.seed,

@@ -4,8 +4,7 @@ import type { TrainConfigInput } from '../../train/config.js';
 import { progressHooks } from '../../train/progress-line.js';
 import { formatTrainingTable } from '../../train/report-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
-import { readMetrics } from '../../train/rundir.js';
-import type { EpochMetrics } from '../../train/recorder.js';
+import { readMetrics } from '../../record/index.js';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
@@ -45,7 +44,7 @@ export function registerDemo(program: Command): void {
       const result = await trainInRunDirectory(out, demoConfig(flags.epochs), {
         hooks: progressHooks({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text), epochs: flags.epochs }),
       });
-      const metrics = readMetrics(result.dir) as unknown as EpochMetrics[];
+      const metrics = readMetrics(result.dir);
       const report = join(result.dir, 'report.html');
       // The report renderer is imported only here: it is the bulk of the CLI's start-up time.
       const { buildReport } = await import('../../report/report-html.js');

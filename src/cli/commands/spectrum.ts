@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { loadInputSequences, loadRnnModel } from '../../io/index.js';
-import { randomDrive, type DriveKind } from '../../data/drive.js';
-import { modelSpectrumThreaded } from '../../model-spectrum-threads.js';
+import { checkSpectrumInputs, DRIVE_KINDS, modelSpectrumThreaded, randomDrive, spectrumInputSteps, type DriveKind } from '../../model-spectrum/index.js';
+import { stateDimension } from '../../cells/model.js';
 import type { LogBase } from '../../lyapunov/spectrum.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
@@ -43,7 +43,7 @@ export function registerSpectrum(program: Command): void {
     .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0))
     .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
     .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")
-    .option('--drive <kind>', 'random input sequences instead of --inputs: onehot|gaussian', choice('--drive', ['onehot', 'gaussian'] as const))
+    .option('--drive <kind>', 'random input sequences instead of --inputs: onehot|gaussian', choice('--drive', DRIVE_KINDS))
     .option('--batch <B>', 'number of random sequences with --drive', integer('--batch', 1), 8)
     .option('--steps <T>', 'steps averaged', integer('--steps', 1), 1000)
     .option('--transient <W>', 'steps run and discarded first', integer('--transient', 0), 100)
@@ -60,8 +60,7 @@ export function registerSpectrum(program: Command): void {
     .action(async (modelPath: string, flags: SpectrumFlags) => {
       if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
       if (flags.inputs && flags.drive) throw new UsageError('give either --inputs or --drive, not both');
-      // The compat warm-up re-feeds the start of the averaged inputs rather than preceding them.
-      const needed = flags.compat ? flags.steps : flags.transient + flags.steps;
+      const needed = spectrumInputSteps(flags);
       const fromRun = statSync(modelPath, { throwIfNoEntry: false })?.isDirectory() === true;
       if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
       // A run is driven by held-out sequences of its own task unless inputs are given.
@@ -74,14 +73,9 @@ export function registerSpectrum(program: Command): void {
         : flags.drive === undefined && run !== undefined
           ? run.inputs
           : randomDrive(flags.drive ?? 'onehot', flags.batch, needed, model.inputSize, flags.seed);
-      if (flags.inputs && inputs.steps < needed) {
-        throw new UsageError(
-          `${flags.inputs}: 'inputs' has ${inputs.steps} steps per sequence, but --transient ${flags.transient} + --steps ${flags.steps} needs ${needed}`,
-        );
-      }
-      if (flags.inputs && inputs.size !== model.inputSize) {
-        throw new UsageError(`${flags.inputs}: 'inputs' has ${inputs.size} features per step; ${modelPath} expects ${model.inputSize}`);
-      }
+      checkSpectrumInputs(model, inputs, flags, flags.inputs ?? 'inputs');
+      const dim = stateDimension(model, flags.lstmState ?? (flags.compat ? 'h' : 'joint'));
+      if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
       const result = await modelSpectrumThreaded(model, inputs, {
         steps: flags.steps,
         transient: flags.transient,
@@ -97,7 +91,7 @@ export function registerSpectrum(program: Command): void {
         onProgress: progressReporter('spectrum'),
       });
       const source = flags.inputs
-        ?? (inputs === run?.inputs ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
+        ?? (run !== undefined && inputs === run.inputs ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
       process.stdout.write(flags.json ? `${toJson(result)}\n` : `${formatSpectrum(result, source)}\n`);
     });
 }

@@ -2,12 +2,10 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.js';
-import { TrainingDivergedError } from '../../train/loop.js';
 import { progressHooks } from '../../train/progress-line.js';
 import { formatTrainingTable } from '../../train/report-table.js';
-import type { EpochMetrics } from '../../train/recorder.js';
 import { trainInRunDirectory } from '../../train/run.js';
-import { readConfig, readMetrics, RunDirError } from '../../train/rundir.js';
+import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
 import type { Precision } from '../../linalg/precision.js';
 import { choice, integer } from '../parse.js';
@@ -108,23 +106,17 @@ export function registerTrain(program: Command): void {
       }
       const out = flags.out ?? join('runs', `${flags.task}-${flags.cell ?? 'lstm'}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       const tty = process.stderr.isTTY === true;
-      let result;
-      try {
-        // Resuming: the epoch count is the stored config's (a missing directory fails below with its own message).
-        const epochs = input === null ? storedEpochs(out) : input.epochs ?? DEFAULT_TRAIN_CONFIG.epochs;
-        result = await trainInRunDirectory(out, input, {
-          resume: flags.resume ?? false,
-          hooks: progressHooks({ tty, write: (text) => process.stderr.write(text), epochs }),
-        });
-      } catch (error) {
-        if (error instanceof TrainingDivergedError || error instanceof RunDirError) throw new UsageError(error.message);
-        throw error;
-      }
+      // Resuming: the epoch count is the stored config's (a missing directory fails below with its own message).
+      const epochs = input === null ? storedEpochs(out) : input.epochs ?? DEFAULT_TRAIN_CONFIG.epochs;
+      const result = await trainInRunDirectory(out, input, {
+        resume: flags.resume ?? false,
+        hooks: progressHooks({ tty, write: (text) => process.stderr.write(text), epochs }),
+      });
       const metrics = readMetrics(result.dir);
       if (flags.json) {
         process.stdout.write(`${toJson({ dir: result.dir, config: result.config, network: result.network, resumedFrom: result.resumedFrom, metrics })}\n`);
       } else {
-        process.stdout.write(`\n${formatTrainingTable(metrics as unknown as EpochMetrics[])}\n\nrun directory: ${result.dir}\n`);
+        process.stdout.write(`\n${formatTrainingTable(metrics)}\n\nrun directory: ${result.dir}\n`);
       }
     });
 }

@@ -1,5 +1,6 @@
 import type { FloatArray, FloatArrayConstructor } from '../../linalg/precision.js';
 import { copyBuffersInto, type Optimizer, type OptimizerState } from './optimizer.js';
+import { TrainConfigError } from '../errors.js';
 
 /**
  * Adam as torch.optim.Adam (no weight decay, no amsgrad): m ← β1 m + (1−β1) g,
@@ -13,9 +14,9 @@ export class Adam implements Optimizer {
 
   constructor(size: number, make: FloatArrayConstructor, private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly eps = 1e-8) {
     for (const [what, x] of [['beta1', beta1], ['beta2', beta2]] as const) {
-      if (!(x >= 0 && x < 1)) throw new RangeError(`Adam ${what} must be in [0, 1), got ${x}`);
+      if (!(x >= 0 && x < 1)) throw new TrainConfigError(`Adam ${what} must be in [0, 1), got ${x}`);
     }
-    if (!(eps > 0)) throw new RangeError(`Adam eps must be > 0, got ${eps}`);
+    if (!(eps > 0)) throw new TrainConfigError(`Adam eps must be > 0, got ${eps}`);
     this.m = new make(size);
     this.v = new make(size);
   }

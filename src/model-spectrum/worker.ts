@@ -1,7 +1,8 @@
 // A worker thread of modelSpectrumThreaded: runs its part of the batch and posts the sums back.
 import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorMessage } from '../errors.js';
 import { modelSpectrumSums } from './model-spectrum.js';
-import { spectrumKernels, type SpectrumWorkerMessage, type SpectrumWorkerRequest } from './model-spectrum-threads.js';
+import { spectrumKernels, type SpectrumWorkerMessage, type SpectrumWorkerRequest } from './threads.js';
 
 const request = workerData as SpectrumWorkerRequest;
 const post = (message: SpectrumWorkerMessage) => parentPort!.postMessage(message);
@@ -10,9 +11,8 @@ try {
     ...request.options,
     ...spectrumKernels(request.backend, request.precision),
     onProgress: (done, total) => post({ kind: 'progress', done, total }),
-  });
+  }, request.firstTrajectory);
   post({ kind: 'result', sums, model });
 } catch (error) {
-  const { name, message } = error instanceof Error ? error : new Error(String(error));
-  post({ kind: 'error', name, message });
+  post({ kind: 'error', error: toErrorMessage(error) });
 }

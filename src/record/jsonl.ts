@@ -5,6 +5,7 @@
  * "-Infinity" — JSON has no such numbers and JSON.stringify would silently write null — and
  * read back as numbers; typed arrays are written as arrays.
  */
+import { RunJsonError } from './errors.js';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
@@ -30,7 +31,7 @@ export function decodeJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text, reviver);
   } catch (error) {
-    throw new SyntaxError(`${where}: invalid JSON (${(error as Error).message})`);
+    throw new RunJsonError(`${where}: invalid JSON (${(error as Error).message})`);
   }
 }
 

@@ -2,6 +2,7 @@ import { Rng } from '../linalg/random.js';
 import type { InputSequences } from '../cells/model.js';
 
 export type DriveKind = 'onehot' | 'gaussian';
+export const DRIVE_KINDS: readonly DriveKind[] = ['onehot', 'gaussian'];
 
 /**
  * B random input sequences of T steps for a network with `size` inputs, when no data is at

@@ -5,24 +5,24 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeAtomic } from '../src/train/rundir-atomic.js';
-import { listCheckpoints, openRun, readMetrics, readSpectra } from '../src/train/rundir.js';
+import { writeFileAtomic } from '../src/io/index.js';
+import { listCheckpoints, openRun, readLog } from '../src/record/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rundir-crash-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
 test('atomic write: a failure between the temporary write and the rename leaves the old file and no debris', () => {
   const path = join(root, 'config.json');
-  writeAtomic(path, '{"old":true}');
+  writeFileAtomic(path, '{"old":true}');
   assert.throws(() =>
-    writeAtomic(path, (temporary) => {
+    writeFileAtomic(path, (temporary) => {
       writeFileSync(temporary, '{"new":');
       throw new Error('killed before rename');
     }),
   );
   assert.equal(readFileSync(path, 'utf8'), '{"old":true}');
   assert.deepEqual(readdirSync(root), ['config.json']);
-  writeAtomic(path, new TextEncoder().encode('{"new":true}'));
+  writeFileAtomic(path, new TextEncoder().encode('{"new":true}'));
   assert.equal(readFileSync(path, 'utf8'), '{"new":true}');
 });
 
@@ -30,7 +30,7 @@ const CHECKPOINT_BYTES = 1 << 19;
 
 /** A trainer stand-in: logs 3 metric lines and 1 spectrum per epoch, then checkpoints, forever. */
 const childSource = `
-import { openRun } from ${JSON.stringify(fileURLToPath(new URL('../src/train/rundir.ts', import.meta.url)))};
+import { openRun } from ${JSON.stringify(fileURLToPath(new URL('../src/record/index.ts', import.meta.url)))};
 const run = openRun(process.argv[2], { config: { kind: 'crash test' }, resume: true });
 let epoch = run.resumedFrom?.epoch ?? 0;
 if (run.resumedFrom === undefined) run.saveCheckpoint({ epoch: 0, step: 0, files: { bin: new Uint8Array(${CHECKPOINT_BYTES}) }, state: { epoch: 0 } });
@@ -73,10 +73,10 @@ test('SIGKILL at arbitrary points, then resume: every epoch logged exactly once,
     await runAndKill(dir, script, 2, extraMs);
     const run = openRun(dir, { resume: true });
     const from = run.resumedFrom!;
-    const metrics = readMetrics(dir);
+    const metrics = readLog(dir, 'metrics');
     const expected = Array.from({ length: from.epoch }, (_, e) => [0, 1, 2].map((part) => [e + 1, part])).flat();
     assert.deepEqual(metrics.map((m) => [m.epoch, m.part]), expected, `metrics after a kill ${extraMs} ms after a save`);
-    assert.deepEqual(readSpectra(dir).map((s) => s.epoch), Array.from({ length: from.epoch }, (_, e) => e + 1));
+    assert.deepEqual(readLog(dir, 'spectra').map((s) => s.epoch), Array.from({ length: from.epoch }, (_, e) => e + 1));
     for (const checkpoint of listCheckpoints(dir)) {
       const bin = readFileSync(checkpoint.files.bin!);
       assert.equal(bin.length, CHECKPOINT_BYTES);

@@ -2,13 +2,16 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { InputSequences, RnnModel } from './cells/model.js';
-import { createKernels, type LinalgBackend } from './linalg/backends.js';
-import type { Precision } from './linalg/precision.js';
-import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from './lyapunov/spectrum.js';
-import { modelSpectrumSums, type ModelDescription, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
+import type { InputSequences, RnnModel } from '../cells/model.js';
+import { checkInteger, OptionError, UserError, type ErrorMessage } from '../errors.js';
+import { createKernels, type LinalgBackend } from '../linalg/backends.js';
+import type { Precision } from '../linalg/precision.js';
+import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from '../lyapunov/index.js';
+import type { ModelDescription } from './description.js';
+import { SpectrumInputError } from './errors.js';
+import { modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
 
-export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels' | 'firstTrajectory'> {
+export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels'> {
   /** Worker threads the batch is split over (at most one per sequence). Default: the machine's cores. */
   threads?: number;
   /** Linear-algebra kernels each thread creates. Default 'wasm'. */
@@ -17,18 +20,20 @@ export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'ker
   precision?: Precision;
 }
 
-/** What the main thread sends a worker (model-spectrum-worker.ts), and what comes back. */
+/** What the main thread sends a worker (worker.ts), and what comes back. */
 export interface SpectrumWorkerRequest {
   model: RnnModel;
   inputs: InputSequences;
   options: Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels' | 'onProgress'>;
+  /** Index in the whole batch of the part's first sequence. */
+  firstTrajectory: number;
   backend: LinalgBackend;
   precision: Precision;
 }
 export type SpectrumWorkerMessage =
   | { kind: 'progress'; done: number; total: number }
   | { kind: 'result'; sums: SpectrumSums; model: ModelDescription }
-  | { kind: 'error'; name: string; message: string };
+  | { kind: 'error'; error: ErrorMessage };
 
 /**
  * `modelSpectrum` with the batch split over worker threads: the trajectories are independent, so
@@ -43,14 +48,15 @@ export async function modelSpectrumThreaded(
 ): Promise<ModelSpectrumResult> {
   const { threads: requested, backend = 'wasm', precision = 'float64', onProgress, ...spectrumOptions } = options;
   const threads = requested ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  checkInteger('threads', threads, 1);
   const parts = splitBatch(inputs, Math.min(threads, inputs.batch));
   const outcomes = parts.length === 1
     ? [modelSpectrumSums(model, inputs, { ...spectrumOptions, ...spectrumKernels(backend, precision), ...(onProgress ? { onProgress } : {}) })]
     : await runWorkers(parts.map((part) => ({
       model,
       inputs: part.inputs,
-      options: { ...spectrumOptions, firstTrajectory: part.first },
+      options: spectrumOptions,
+      firstTrajectory: part.first,
       backend,
       precision,
     })), onProgress);
@@ -81,13 +87,13 @@ function splitBatch(inputs: InputSequences, count: number): { first: number; inp
 }
 
 /**
- * A worker running model-spectrum-worker. In dist/ that is a .js file; under tsx (tests, benches)
+ * A worker running worker.ts. In dist/ that is a .js file; under tsx (tests, benches)
  * it is .ts, and on Node 20 a worker does not inherit the tsx loader: a two-line bootstrap
  * registers it first.
  */
 function startWorker(request: SpectrumWorkerRequest): Worker {
   const extension = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./model-spectrum-worker${extension}`, import.meta.url);
+  const url = new URL(`./worker${extension}`, import.meta.url);
   if (extension !== '.ts') return new Worker(url, { workerData: request });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
@@ -110,7 +116,7 @@ async function runWorkers(
         } else if (message.kind === 'result') {
           resolve(message);
         } else {
-          reject(rebuildError(message.name, message.message));
+          reject(rebuildError(message.error));
         }
       });
       worker.on('error', reject);
@@ -121,11 +127,20 @@ async function runWorkers(
   }
 }
 
-/** The worker's error as the class the caller would have seen in one thread (the CLI maps these to exit 2). */
-function rebuildError(name: string, message: string): Error {
-  if (name === 'SpectrumError') return new SpectrumError(message);
-  if (name === 'RangeError') return new RangeError(message);
+/** The user errors a worker can raise, rebuilt as the same class on this side of postMessage. */
+const WORKER_USER_ERRORS: readonly (new (message: string) => UserError)[] = [SpectrumError, SpectrumInputError, OptionError];
+
+/**
+ * The worker's error as the caller would have seen it in one thread. The `userError` flag
+ * decides what it is (a UserError, or a bug that keeps its class name); the class is restored
+ * where it is one of the user errors a worker can raise.
+ */
+function rebuildError({ message, className, userError }: ErrorMessage): Error {
+  if (userError) {
+    const known = WORKER_USER_ERRORS.find((type) => type.name === className);
+    return new (known ?? UserError)(message);
+  }
   const error = new Error(message);
-  error.name = name;
+  error.name = className;
   return error;
 }

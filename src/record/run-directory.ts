@@ -15,10 +15,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isTemporaryName, syncDirectory, syncFile, writeAtomic, type FileContent } from './rundir-atomic.js';
-import { decodeJson, encodeJson, jsonLine, readJsonl, truncateJsonl } from './rundir-jsonl.js';
-
-export type { FileContent } from './rundir-atomic.js';
+import { isTemporaryName, syncDirectory, syncFile, writeFileAtomic, type FileContent } from '../io/atomic-write.js';
+import { RunDirError } from './errors.js';
+import { decodeJson, encodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
 
 export type RunLog = 'metrics' | 'spectra';
 export const RUN_LOGS: readonly RunLog[] = ['metrics', 'spectra'];
@@ -29,13 +28,6 @@ export const RUN_FILES = {
   spectra: 'spectra.jsonl',
   checkpoints: 'checkpoints',
 } as const;
-
-export class RunDirError extends Error {
-  constructor(dir: string, detail: string) {
-    super(`run directory ${dir}: ${detail}`);
-    this.name = 'RunDirError';
-  }
-}
 
 export interface CheckpointInput {
   /** Epochs completed (0: before training). One checkpoint per epoch; saving it again replaces it. */
@@ -144,9 +136,6 @@ export function readLog(dir: string, log: RunLog): Record<string, unknown>[] {
   return existsSync(path) ? (readJsonl(path) as Record<string, unknown>[]) : [];
 }
 
-export const readMetrics = (dir: string) => readLog(dir, 'metrics');
-export const readSpectra = (dir: string) => readLog(dir, 'spectra');
-
 /** A file stored with `RunDirectory.writeFile` (e.g. vocabulary.json), or undefined. */
 export function readRunFile(dir: string, name: string): string | undefined {
   const path = join(resolve(dir), name);
@@ -185,8 +174,8 @@ export class RunDirectory {
     if (config === undefined) throw new RunDirError(root, 'a config is needed to start a new run');
     mkdirSync(root, { recursive: true });
     removeTemporaryFiles(root);
-    writeAtomic(join(root, RUN_FILES.config), `${encodeJson(config, 2)}\n`);
-    for (const log of RUN_LOGS) writeAtomic(join(root, RUN_FILES[log]), '');
+    writeFileAtomic(join(root, RUN_FILES.config), `${encodeJson(config, 2)}\n`);
+    for (const log of RUN_LOGS) writeFileAtomic(join(root, RUN_FILES[log]), '');
     mkdirSync(join(root, RUN_FILES.checkpoints));
     return new RunDirectory(root, config, undefined, { metrics: 0, spectra: 0 });
   }
@@ -207,7 +196,7 @@ export class RunDirectory {
     for (const log of RUN_LOGS) {
       const path = join(root, RUN_FILES[log]);
       if (existsSync(path)) truncateJsonl(path, lines[log]);
-      else if (lines[log] === 0) writeAtomic(path, '');
+      else if (lines[log] === 0) writeFileAtomic(path, '');
       else throw new RunDirError(root, `${RUN_FILES[log]} is missing but checkpoint epoch ${from?.epoch} recorded ${lines[log]} lines`);
     }
     syncDirectory(checkpointsDir);
@@ -248,7 +237,7 @@ export class RunDirectory {
     const written: Manifest['files'] = {};
     for (const [suffix, content] of Object.entries(files)) {
       const name = `${stem}.${suffix}`;
-      writeAtomic(join(checkpointsDir, name), content);
+      writeFileAtomic(join(checkpointsDir, name), content);
       written[suffix] = { name, bytes: statSync(join(checkpointsDir, name)).size };
     }
     for (const log of RUN_LOGS) syncFile(join(this.dir, RUN_FILES[log]));
@@ -262,7 +251,7 @@ export class RunDirectory {
       files: written,
       state: decodeJson(stateJson, 'checkpoint state'),
     };
-    writeAtomic(manifestPath, `${encodeJson(manifest, 2)}\n`);
+    writeFileAtomic(manifestPath, `${encodeJson(manifest, 2)}\n`);
     const saved = readCheckpoint(checkpointsDir, `${stem}.${MANIFEST_SUFFIX}`);
     if (saved === undefined) throw new RunDirError(this.dir, `checkpoint ${stem} could not be read back after saving`);
     return saved;
@@ -275,7 +264,7 @@ export class RunDirectory {
       throw new RangeError(`run file name '${name}' must be a plain file name other than ${reserved.join(', ')}`);
     }
     const path = join(this.dir, name);
-    writeAtomic(path, content);
+    writeFileAtomic(path, content);
     return path;
   }
 }

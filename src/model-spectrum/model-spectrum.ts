@@ -1,0 +1,58 @@
+import { stateDimension, type InputSequences, type LstmState, type RnnModel } from '../cells/model.js';
+import { createCellSystem } from '../cells/index.js';
+import type { LinalgKernels } from '../linalg/kernels.js';
+import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from '../lyapunov/index.js';
+import { modelDescription, type ModelDescription } from './description.js';
+import { SpectrumInputError } from './errors.js';
+import { checkSpectrumInputs } from './inputs.js';
+
+export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory'> {
+  /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
+  lstmState?: LstmState;
+  /** Kernels of the forward step when they differ from `kernels` (float64 beside float32 tangent kernels). */
+  forwardKernels?: LinalgKernels;
+}
+
+export interface ModelSpectrumResult extends SpectrumResult {
+  model: ModelDescription;
+}
+
+/**
+ * The Lyapunov spectrum of a recurrent network driven by input sequences: the first
+ * `transient` steps of each sequence are run and discarded, the next `steps` are averaged.
+ * `k` (default: the whole state) is clamped to the state dimension. One thread;
+ * `modelSpectrumThreaded` splits the batch over worker threads.
+ */
+export function modelSpectrum(model: RnnModel, inputs: InputSequences, options: ModelSpectrumOptions): ModelSpectrumResult {
+  const { sums, model: description } = modelSpectrumSums(model, inputs, options);
+  return { ...spectrumFromSums(sums), model: description };
+}
+
+/**
+ * The QR iteration's sums for a model, or for one part of a batch split over threads: the
+ * part's first sequence is sequence `firstTrajectory` of the whole batch (it gets that
+ * sequence's random initial basis).
+ */
+export function modelSpectrumSums(
+  model: RnnModel, inputs: InputSequences, options: ModelSpectrumOptions, firstTrajectory = 0,
+): { sums: SpectrumSums; model: ModelDescription } {
+  const compat = options.compat === 'vogt2020';
+  if (compat && model.cell === 'rnn_relu') {
+    throw new SpectrumInputError("compat vogt2020 cannot reproduce a relu RNN: the authors' code applies the tanh derivative to every RNN");
+  }
+  if (compat && model.cell === 'lstm' && options.lstmState === 'joint') {
+    throw new SpectrumInputError("compat vogt2020 tracks the LSTM's h only: drop lstmState 'joint'");
+  }
+  checkSpectrumInputs(model, inputs, options);
+  // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
+  const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
+  const lstmState = model.cell === 'lstm' ? options.lstmState ?? (compat ? 'h' : 'joint') : undefined;
+  const dim = stateDimension(model, lstmState);
+  const system = createCellSystem(model, inputs, {
+    ...(lstmState ? { lstmState } : {}),
+    ...(options.kernels ? { kernels: options.kernels } : {}),
+    ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
+  });
+  const sums = spectrumSums(system, { ...options, transient, k: Math.min(options.k ?? dim, dim), firstTrajectory });
+  return { sums, model: modelDescription(model, system.dim, lstmState) };
+}

@@ -1,0 +1,18 @@
+import { UserError } from '../errors.js';
+
+/** A run directory in a state the asked-for operation cannot use (not a run, already used, damaged). */
+export class RunDirError extends UserError {
+  constructor(dir: string, detail: string) {
+    super(`run directory ${dir}: ${detail}`);
+  }
+}
+
+/** A line of metrics.jsonl or spectra.jsonl that is not what the training loop writes. */
+export class RunLogError extends UserError {
+  constructor(file: string, line: number, detail: string) {
+    super(`${file} line ${line}: ${detail}`);
+  }
+}
+
+/** A file of the run that is not valid JSON. */
+export class RunJsonError extends UserError {}

@@ -1,0 +1,13 @@
+/**
+ * The record of a training run: its directory (config, logs, checkpoints; atomic, crash-safe),
+ * the schema of its log lines, and typed readers. Written by `train`; read by `sweep`, `report`
+ * and the CLI, which import it from here, never from `train`.
+ */
+export {
+  RunDirectory, openRun, listCheckpoints, latestCheckpoint, readConfig, readLog, readRunFile, RUN_FILES, RUN_LOGS,
+  type Checkpoint, type CheckpointInput, type OpenRunOptions, type RunLog,
+} from './run-directory.js';
+export { readMetrics, readSpectra } from './readers.js';
+export { EPOCH_METRICS_FIELDS, type EpochMetrics, type SpectrumRecord } from './schema.js';
+export { encodeJson, decodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
+export { RunDirError, RunJsonError, RunLogError } from './errors.js';

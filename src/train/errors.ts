@@ -1,0 +1,10 @@
+import { UserError } from '../errors.js';
+
+/** A training config, task option, schedule or init that is not one the trainer accepts; the message names the field. */
+export class TrainConfigError extends UserError {}
+
+/** A task's data file (text corpus, MNIST IDX file) that is missing, unreadable or malformed; the message names the file. */
+export class TaskDataError extends UserError {}
+
+/** The loss or the weights became non-finite: the run cannot go on with these hyperparameters. */
+export class TrainingDivergedError extends UserError {}
