@@ -1,4 +1,5 @@
-import { sigmoid, type CellLayer } from './layer.js';
+import { sigmoid } from './activations.js';
+import type { CellLayer } from './layer.js';
 import type { LayerWeights } from './model.js';
 
 /**
@@ -14,7 +15,7 @@ import type { LayerWeights } from './model.js';
  */
 export class GruLayer implements CellLayer {
   readonly gates = 3;
-  readonly separateInput = true;
+  readonly separateProjections = true;
   readonly formedRows: number;
   private readonly biasIh: Float64Array | null;
   private readonly biasHh: Float64Array | null;

@@ -24,10 +24,10 @@ export interface CellLayer {
    * True when the cell needs U·h apart from W·x (GRU: the reset gate multiplies U_n h + b_hn
    * only). Otherwise the system accumulates both products into `fromHidden` and passes null.
    */
-  readonly separateInput: boolean;
+  readonly separateProjections: boolean;
   /**
-   * One step for B trajectories. fromHidden = U·h (+ W·x unless separateInput), fromInput = W·x
-   * when separateInput. hOld/cOld and hNew/cNew are H×B (c only for LSTM).
+   * One step for B trajectories. fromHidden = U·h (+ W·x unless separateProjections), fromInput = W·x
+   * when separateProjections. hOld/cOld and hNew/cNew are H×B (c only for LSTM).
    */
   forward(
     fromInput: Float64Array | null, fromHidden: Float64Array,
@@ -36,7 +36,7 @@ export interface CellLayer {
   ): void;
   /**
    * The exact forward-mode derivative of the last `forward`, for B·k tangent columns.
-   * fromHidden = U·δh (+ W·δx unless separateInput); fromInput = W·δx when separateInput,
+   * fromHidden = U·δh (+ W·δx unless separateProjections); fromInput = W·δx when separateProjections,
    * null when δx = 0 (layer 0: inputs are not perturbed). dcOld null means δc = 0 (LSTM
    * h-only mode); dcNew null means δc' is not wanted.
    */
@@ -64,8 +64,4 @@ export interface CellLayer {
    * form exists (vanilla RNN); undefined otherwise.
    */
   logAbsDetBlock?(b: number): number;
-}
-
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }

@@ -1,4 +1,5 @@
-import { sigmoid, type CellLayer } from './layer.js';
+import { sigmoid } from './activations.js';
+import type { CellLayer } from './layer.js';
 import type { LayerWeights } from './model.js';
 import { combinedBias } from './rnn-layer.js';
 
@@ -15,7 +16,7 @@ import { combinedBias } from './rnn-layer.js';
  */
 export class LstmLayer implements CellLayer {
   readonly gates = 4;
-  readonly separateInput = false;
+  readonly separateProjections = false;
   readonly formedRows: number;
   private readonly bias: Float64Array | null;
   // Cached per trajectory, H×B: the four gates, the old c and tanh of the new c.

@@ -10,7 +10,7 @@ import type { LayerWeights } from './model.js';
  */
 export class RnnLayer implements CellLayer {
   readonly gates = 1;
-  readonly separateInput = false;
+  readonly separateProjections = false;
   readonly formedRows: number;
   private readonly bias: Float64Array | null;
   /** φ'(ỹ) of the last step, H×B; relu' is taken as 0 at exactly 0. */

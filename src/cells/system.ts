@@ -168,7 +168,7 @@ class CellNetworkSystem implements CellSystem {
         : cell === 'gru' ? new GruLayer(w, h, B)
           : new RnnLayer(cell === 'rnn_tanh' ? 'tanh' : 'relu', w, h, B));
     const gh = gateCount(cell) * h;
-    const separate = this.layers[0]!.separateInput;
+    const separate = this.layers[0]!.separateProjections;
     this.fwd = {
       x: new Float64Array(model.inputSize * B),
       hOld: new Float64Array(h * B),
@@ -234,7 +234,7 @@ class CellNetworkSystem implements CellSystem {
       if (this.hasCell) this.gatherCell(l, fwd.cOld);
       const x = l === 0 ? fwd.x : fwd.hNew[l - 1]!;
       const xSize = l === 0 ? I : h;
-      if (layer.separateInput) {
+      if (layer.separateProjections) {
         kernels.matmulBlock(w.weightIh, gh, xSize, x, B, fwd.fromInput);
         kernels.matmulBlock(w.weightHh, gh, h, fwd.hOld, B, fwd.fromHidden);
       } else {
@@ -243,7 +243,7 @@ class CellNetworkSystem implements CellSystem {
       }
       const cOld = this.hasCell ? fwd.cOld : null;
       const cNew = this.hasCell ? fwd.cNew : null;
-      layer.forward(layer.separateInput ? fwd.fromInput : null, fwd.fromHidden, fwd.hOld, cOld, fwd.hNew[l]!, cNew);
+      layer.forward(layer.separateProjections ? fwd.fromInput : null, fwd.fromHidden, fwd.hOld, cOld, fwd.hNew[l]!, cNew);
       scatterRows(fwd.hNew[l]!, h, B, this.state, n, offset);
       if (this.hasCell) this.scatterCell(l, fwd.cNew);
     }
@@ -281,7 +281,7 @@ class CellNetworkSystem implements CellSystem {
       // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
       let fromInput: Float64Array | null = null;
       if (l > 0) {
-        if (layer.separateInput) {
+        if (layer.separateProjections) {
           kernels.matmulBlock(w.weightIh, gh, h, previousDh, cols, buf.fromInput);
           fromInput = buf.fromInput;
         } else {
@@ -419,7 +419,7 @@ class CellNetworkSystem implements CellSystem {
       path: 'structured',
       dhOld: this.direct ? EMPTY : compact(),
       dcOld: this.joint ? compact() : EMPTY,
-      fromInput: L > 1 && this.layers[0]!.separateInput ? new Float64Array(gh * cols) : EMPTY,
+      fromInput: L > 1 && this.layers[0]!.separateProjections ? new Float64Array(gh * cols) : EMPTY,
       fromHidden: new Float64Array(gh * cols),
       // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
       dhNew: this.direct ? [] : L > 1 ? [compact(), compact()] : [compact()],

@@ -2,7 +2,7 @@ import type { Rng } from '../../linalg/random.js';
 import { arrayType, type FloatArray, type FloatArrayConstructor, type Precision } from '../../linalg/precision.js';
 import { findTensor, paramLayout, type NetworkSpec, type ParamLayout } from '../network.js';
 import { checkBatch, checkInputs, type PassResult, type RecurrentState, type SequenceBatch, type StepSelection, type TrainingBatch } from './batch.js';
-import { cellStep, type CellStep } from './cell-step.js';
+import { cellStep, type CellStep } from '../../cells/backward/index.js';
 import { backwardLayer, forwardLayer, type LayerInput, type LayerOffsets } from './layer-pass.js';
 import { lossAndLogitGradient, lossRows, readoutBackward, readoutForward, type ReadoutAt } from './readout-loss.js';
 import { memoryFactory, type ComputeBackend } from './memory.js';

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../../linalg/precision.js';
 import { addColumnSums, addRowVector, transpose } from '../gemm.js';
-import type { CellStep } from './cell-step.js';
+import type { CellStep } from '../../cells/backward/index.js';
 import type { LayerBuffers, Workspace } from './workspace.js';
 
 /** Offsets of one layer's tensors in the flat parameter (and gradient) vector; -1 when absent. */
@@ -41,7 +41,7 @@ export function forwardLayer(
     }
   }
   if (at.biasIh >= 0) {
-    if (step.separateHidden) {
+    if (step.separateProjections) {
       addRowVector(rows, gh, layer.gates, 0, params, at.biasIh);
     } else {
       const both = ws.combinedBias;
@@ -51,7 +51,7 @@ export function forwardLayer(
   }
   for (let t = 0; t < steps; t++) {
     const v = layer.views[t]!;
-    if (step.separateHidden) {
+    if (step.separateProjections) {
       ws.gemm(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.hidden, 0, false);
       if (at.biasHh >= 0) addRowVector(batch, gh, v.hidden, 0, params, at.biasHh);
     } else {
@@ -99,7 +99,7 @@ export function backwardLayer(
   if (at.biasIh >= 0) addColumnSums(rows, gh, layer.dPreInput, 0, grad, at.biasIh);
 
   if (input.kind === 'dense') {
-    if (step.separateHidden) transpose(rows, gh, layer.dPreInput, 0, dPreT, 0);
+    if (step.separateProjections) transpose(rows, gh, layer.dPreInput, 0, dPreT, 0);
     transpose(rows, inputSize, input.data, input.offset, inputT, 0);
     ws.gemm(gh, inputSize, rows, dPreT, 0, inputT, 0, grad, at.weightIh, true);
   } else {

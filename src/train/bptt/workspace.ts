@@ -1,7 +1,7 @@
 import type { FloatArray } from '../../linalg/precision.js';
 import type { GemmNT } from '../gemm.js';
 import type { NetworkSpec } from '../network.js';
-import type { CellStep, StepViews } from './cell-step.js';
+import type { CellStep, StepViews } from '../../cells/backward/index.js';
 
 /** Where a workspace's arrays live and the product that runs on them. */
 export interface WorkspaceMemory {
@@ -85,12 +85,12 @@ function buildWorkspace(
   for (let l = 0; l < spec.numLayers; l++) {
     const layerInput = l === 0 ? inputSize : h;
     const gates = make(rows * gh);
-    const hidden = make(step.separateHidden ? batch * gh : 0);
+    const hidden = make(step.separateProjections ? batch * gh : 0);
     const aux = make(step.gates > 1 ? rows * h : 0);
     const hs = make((steps + 1) * batch * h);
     const cs = make(step.hasCellState ? (steps + 1) * batch * h : 0);
     const dPreInput = make(rows * gh);
-    const dPreHidden = step.separateHidden ? make(rows * gh) : dPreInput;
+    const dPreHidden = step.separateProjections ? make(rows * gh) : dPreInput;
     const views: StepViews[] = [];
     const rowBlock = (a: FloatArray, width: number, t: number) => (a.length === 0 ? a : a.subarray(t * batch * width, (t + 1) * batch * width));
     for (let t = 0; t < steps; t++) {

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { sigmoid, type CellStep, type StepViews } from './cell-step.js';
+import { sigmoid } from '../activations.js';
+import type { CellStep, StepViews } from './step.js';
 
 /**
  * GRU, gate order r, z, n, reset applied after the product (PyTorch):
@@ -11,7 +12,7 @@ import { sigmoid, type CellStep, type StepViews } from './cell-step.js';
 export const gruStep: CellStep = {
   gates: 3,
   hasCellState: false,
-  separateHidden: true,
+  separateProjections: true,
   directHidden: true,
   forward(batch: number, hidden: number, v: StepViews): void {
     const { gates, hidden: hh, aux, hPrev, h } = v;

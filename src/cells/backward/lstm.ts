@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { sigmoid, type CellStep, type StepViews } from './cell-step.js';
+import { sigmoid } from '../activations.js';
+import type { CellStep, StepViews } from './step.js';
 
 /**
  * LSTM, gate order i, f, g, o: c_t = f ⊙ c_{t-1} + i ⊙ g, h_t = o ⊙ tanh(c_t). Backward, with
@@ -10,7 +11,7 @@ import { sigmoid, type CellStep, type StepViews } from './cell-step.js';
 export const lstmStep: CellStep = {
   gates: 4,
   hasCellState: true,
-  separateHidden: false,
+  separateProjections: false,
   directHidden: false,
   forward(batch: number, hidden: number, v: StepViews): void {
     const { gates, aux, cPrev, c, h } = v;

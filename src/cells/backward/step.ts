@@ -1,8 +1,4 @@
-import type { CellKind } from '../../cells/model.js';
 import type { FloatArray } from '../../linalg/precision.js';
-import { gruStep } from './gru-step.js';
-import { lstmStep } from './lstm-step.js';
-import { rnnReluStep, rnnTanhStep } from './rnn-step.js';
 
 /**
  * The arrays one time step of one layer reads and writes, B rows each (row b = sequence b;
@@ -11,9 +7,9 @@ import { rnnReluStep, rnnTanhStep } from './rnn-step.js';
  */
 export interface StepViews {
   /** [B × G·H]: the pre-activations on entry to `forward` (W x + U h + biases, or W x + b_ih
-   * for cells with `separateHidden`), the gate activations afterwards (kept for backward). */
+   * for cells with `separateProjections`), the gate activations afterwards (kept for backward). */
   gates: FloatArray;
-  /** [B × G·H]: U h + b_hh, for cells with `separateHidden` (GRU); shared scratch. */
+  /** [B × G·H]: U h + b_hh, for cells with `separateProjections` (GRU); shared scratch. */
   hidden: FloatArray;
   /** [B × H]: what else backward needs: LSTM tanh(c_t), GRU U_n h + b_hn. */
   aux: FloatArray;
@@ -25,7 +21,7 @@ export interface StepViews {
   /** [B × G·H] ∂loss/∂(input-side pre-activation) = what W and b_ih see. */
   dPreInput: FloatArray;
   /** [B × G·H] ∂loss/∂(hidden-side pre-activation) = what U and b_hh see (the same array as
-   * dPreInput unless `separateHidden`). */
+   * dPreInput unless `separateProjections`). */
   dPreHidden: FloatArray;
 }
 
@@ -33,7 +29,7 @@ export interface CellStep {
   readonly gates: number;
   readonly hasCellState: boolean;
   /** True when U h + b_hh must be kept apart from W x + b_ih (the GRU's reset gate scales U_n h + b_hn only). */
-  readonly separateHidden: boolean;
+  readonly separateProjections: boolean;
   /** True when h_{t-1} also reaches h_t outside U (GRU: z ⊙ h): `backward` then writes that part of ∂loss/∂h_{t-1}. */
   readonly directHidden: boolean;
   forward(batch: number, hidden: number, v: StepViews): void;
@@ -42,17 +38,4 @@ export interface CellStep {
    * on exit. dhPrev: written with the direct part of ∂loss/∂h_{t-1} when `directHidden`.
    */
   backward(batch: number, hidden: number, v: StepViews, dh: FloatArray, dc: FloatArray, dhPrev: FloatArray): void;
-}
-
-export function cellStep(cell: CellKind): CellStep {
-  switch (cell) {
-    case 'rnn_tanh': return rnnTanhStep;
-    case 'rnn_relu': return rnnReluStep;
-    case 'lstm': return lstmStep;
-    case 'gru': return gruStep;
-  }
-}
-
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import type { CellStep, StepViews } from './cell-step.js';
+import type { CellStep, StepViews } from './step.js';
 
 /**
  * Vanilla RNN h_t = φ(pre), pre = W x + b_ih + U h_{t-1} + b_hh. The cached activation h_t is
@@ -9,7 +9,7 @@ function makeRnnStep(relu: boolean): CellStep {
   return {
     gates: 1,
     hasCellState: false,
-    separateHidden: false,
+    separateProjections: false,
     directHidden: false,
     forward(batch: number, hidden: number, v: StepViews): void {
       const { gates, h } = v;
