@@ -3,22 +3,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { train } from '../src/train/loop.js';
-import { MemoryRecorder } from '../src/train/recorder.js';
-import { trainInRunDirectory } from '../src/train/run.js';
+import { MemoryRecorder, resolveTrainConfig, train, trainInRunDirectory } from '../src/train/index.js';
 import { readMetrics, readSpectra } from '../src/record/index.js';
 import { referenceKernels } from '../src/linalg/reference.js';
-import type { TrainConfigInput } from '../src/train/config.js';
+import type { TrainConfigInput } from '../src/train/index.js';
 
 const smallSpectrum = { every: 1, batch: 2, steps: 60, transient: 10, k: 3 };
 
 test('a small LSTM learns the copy task to a loss well below chance, with a spectrum at every epoch', async () => {
   const recorder = new MemoryRecorder();
   const progress: { epoch: number; lambda1: number | null }[] = [];
-  const result = await train({
+  const result = await train(resolveTrainConfig({
     task: { name: 'copy', symbols: 4, length: 3, delay: 5, trainSize: 2000, evalSize: 200 },
     cell: 'lstm', hidden: 32, epochs: 4, batch: 32, lr: 1e-2, seed: 3, spectrum: smallSpectrum,
-  }, { recorder, kernels: referenceKernels, onBatch: (p) => progress.push(p) });
+  }), { recorder, kernels: referenceKernels, onBatch: (p) => progress.push(p) });
   // Progress reports carry the latest λ₁: during epoch e, that of the spectrum after epoch e − 1.
   for (const p of progress) assert.equal(p.lambda1, recorder.spectrumLines[p.epoch - 1]!.spectrum!.exponents[0]);
   assert.equal(progress.length, 4 * Math.ceil(2000 / 32));
@@ -37,10 +35,10 @@ test('a small LSTM learns the copy task to a loss well below chance, with a spec
 
 test('a char-LM on a slice of Shakespeare lowers its validation loss over 2 epochs (TBPTT streams), spectra each epoch', async () => {
   const recorder = new MemoryRecorder();
-  const result = await train({
+  const result = await train(resolveTrainConfig({
     task: { name: 'charlm', maxChars: 30000, seq: 50 },
     cell: 'gru', hidden: 32, epochs: 2, batch: 16, lr: 1e-2, seed: 1, spectrum: smallSpectrum,
-  }, { recorder, kernels: referenceKernels });
+  }), { recorder, kernels: referenceKernels });
   const losses = result.metrics.map((m) => m.valLoss);
   assert.ok(losses[1]! < losses[0]! && losses[2]! < losses[1]!, `validation losses ${losses.join(', ')}`);
   assert.ok(losses[2]! < recorder.run!.task.chanceLoss - 0.2, `final ${losses[2]}, unigram entropy ${recorder.run!.task.chanceLoss}`);
@@ -55,9 +53,9 @@ const reproducible: TrainConfigInput = {
 };
 
 test('same seed, same bits: two runs give identical weights; another seed does not', async () => {
-  const a = await train(reproducible, { kernels: referenceKernels });
-  const b = await train(reproducible, { kernels: referenceKernels });
-  const c = await train({ ...reproducible, seed: 12 }, { kernels: referenceKernels });
+  const a = await train(resolveTrainConfig(reproducible), { kernels: referenceKernels });
+  const b = await train(resolveTrainConfig(reproducible), { kernels: referenceKernels });
+  const c = await train(resolveTrainConfig({ ...reproducible, seed: 12 }), { kernels: referenceKernels });
   assert.ok(a.params.values instanceof Float32Array);
   assert.deepEqual(a.params.values, b.params.values);
   assert.notDeepEqual(a.params.values, c.params.values);
@@ -90,12 +88,12 @@ test('a run stopped after epoch 1 and resumed from its directory ends with the u
 
 test('the cheap per-step spectrum is recorded every N optimizer steps with its few exponents', async () => {
   const recorder = new MemoryRecorder();
-  await train({
+  await train(resolveTrainConfig({
     task: { name: 'xor', delay: 4, trainSize: 160, evalSize: 32 },
     cell: 'rnn_tanh', hidden: 8, epochs: 2, batch: 16, seed: 2,
     spectrum: { every: 0 },
     stepSpectrum: { every: 4, k: 2, batch: 2, steps: 20, transient: 5 },
-  }, { recorder, kernels: referenceKernels });
+  }), { recorder, kernels: referenceKernels });
   // 10 steps per epoch, 20 in all: a probe after steps 4, 8, …, 20; no epoch spectra.
   assert.deepEqual(recorder.spectrumLines.map((s) => [s.scope, s.step]), [4, 8, 12, 16, 20].map((s) => ['step', s]));
   assert.ok(recorder.spectrumLines.every((s) => s.spectrum!.exponents.length === 2));

@@ -1,10 +1,9 @@
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
-import { Rng } from '../linalg/random.js';
 import type { InputSequences } from '../cells/model.js';
 import { BpttEngine } from './bptt/engine.js';
 import type { RecurrentState } from './bptt/batch.js';
-import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import type { TrainConfig } from './config.js';
 import { evaluateSplit } from './evaluate.js';
 import { initialiseParams } from './init.js';
 import { createParams, type NetworkParams, type NetworkSpec } from './network.js';
@@ -14,7 +13,7 @@ import { learningRate, parseSchedule } from './optim/schedule.js';
 import { arrayType } from '../linalg/precision.js';
 import type { EpochMetrics, SpectrumRecord } from '../record/index.js';
 import { MemoryRecorder, type TrainRecorder } from './recorder.js';
-import { deriveSeed } from './seeds.js';
+import { runStreams } from './seeds.js';
 import { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
 import { trainingBatch } from './task-batch.js';
 import { createTask } from './tasks/index.js';
@@ -65,9 +64,9 @@ export interface TrainResult {
  * sequences at initialisation and every `spectrum.every` epochs. Every epoch ends with a
  * checkpoint; a recorder that returns a resume point continues from it and reproduces the
  * uninterrupted run bit for bit (each epoch's randomness is derived from the seed and the epoch).
+ * `config` is resolved (`resolveTrainConfig`): every field present and checked.
  */
-export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveTrainConfig(input);
+export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const recorder = hooks.recorder ?? new MemoryRecorder();
   const task = hooks.task ?? createTask(config.task);
   const network: NetworkSpec = {
@@ -83,11 +82,12 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
   const schedule = parseSchedule(config.schedule);
   const kernels = hooks.kernels ?? createKernels();
 
-  const spectrumConfig: SpectrumProbeConfig = { ...config.spectrum, seed: deriveSeed(config.seed, 'spectrum-basis') };
+  const seeds = runStreams(config.seed);
+  const spectrumConfig: SpectrumProbeConfig = { ...config.spectrum, seed: seeds.spectrumBasis };
   let spectrumInputs: InputSequences | null = null;
   const epochSpectrum = (epoch: number, step: number): SpectrumRecord => {
     spectrumInputs ??= task.spectrumInputs(
-      config.spectrum.batch, config.spectrum.transient + config.spectrum.steps, new Rng(deriveSeed(config.seed, 'spectrum-inputs')),
+      config.spectrum.batch, config.spectrum.transient + config.spectrum.steps, seeds.spectrumInputs(),
     );
     return takeSpectrum('epoch', epoch, step, params, spectrumInputs, spectrumConfig, kernels);
   };
@@ -116,7 +116,7 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
     step = resume.step;
     firstEpoch = resume.epoch + 1;
   } else {
-    initialiseParams(params, config.init, new Rng(deriveSeed(config.seed, 'init')));
+    initialiseParams(params, config.init, seeds.init());
     recorder.start({ config, network, task: task.describe(), artifacts: task.artifacts() });
     const validation = evaluateSplit(engine, params.values, task, 'validation', config.evalBatch);
     const spectrum = config.spectrum.every > 0 ? epochSpectrum(0, 0) : null;
@@ -129,10 +129,10 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
   for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
     const started = Date.now();
     const lr = learningRate(schedule, config.lr, epoch - 1);
-    const dropoutRng = new Rng(deriveSeed(config.seed, 'dropout', epoch));
+    const dropoutRng = seeds.dropout(epoch);
     const batches: Iterable<Batch> = streams
       ? task.streamBatches!(config.batch)
-      : task.batches(config.batch, new Rng(deriveSeed(config.seed, 'batches', epoch)));
+      : task.batches(config.batch, seeds.batches(epoch));
     const stats = { loss: 0, count: 0, norm: 0, normMax: 0, clipped: 0, batches: 0 };
     let index = 0;
     for (const taskBatch of batches) {
@@ -164,7 +164,7 @@ export async function train(input: TrainConfigInput, hooks: TrainHooks = {}): Pr
       hooks.onBatch?.({ epoch, batch: index, batches: Math.max(expectedBatches, index), step, loss: result.loss, gradNorm: norm, lr, lambda1 });
       const probe = config.stepSpectrum;
       if (probe !== null && step % probe.every === 0) {
-        const inputs = task.spectrumInputs(probe.batch, probe.transient + probe.steps, new Rng(deriveSeed(config.seed, 'step-spectrum-inputs')));
+        const inputs = task.spectrumInputs(probe.batch, probe.transient + probe.steps, seeds.stepSpectrumInputs());
         const record = takeSpectrum('step', epoch, step, params, inputs, { ...probe, lstmState: config.spectrum.lstmState, seed: spectrumConfig.seed }, kernels);
         recordSpectrum(record);
       }

@@ -1,3 +1,5 @@
+import { Rng } from '../linalg/random.js';
+
 /**
  * Independent, reproducible random streams of a run, derived from its one seed: each purpose
  * (initialisation, the batch order of epoch e, the dropout masks of epoch e, the spectrum's
@@ -17,4 +19,23 @@ export function deriveSeed(seed: number, purpose: string, index = 0): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** The random streams of a run with seed `seed`, one per purpose (see deriveSeed): the one place they are named. */
+export function runStreams(seed: number) {
+  const stream = (purpose: string, index = 0) => new Rng(deriveSeed(seed, purpose, index));
+  return {
+    /** The initial weights. */
+    init: () => stream('init'),
+    /** The order of epoch e's training batches. */
+    batches: (epoch: number) => stream('batches', epoch),
+    /** Epoch e's dropout masks. */
+    dropout: (epoch: number) => stream('dropout', epoch),
+    /** The held-out sequences of the epoch spectra. */
+    spectrumInputs: () => stream('spectrum-inputs'),
+    /** The held-out sequences of the per-step spectrum probe. */
+    stepSpectrumInputs: () => stream('step-spectrum-inputs'),
+    /** The seed of the spectra's random initial basis. */
+    spectrumBasis: deriveSeed(seed, 'spectrum-basis'),
+  };
 }
