@@ -1,6 +1,6 @@
 import { UsageError } from './errors.js';
 
-/** Strict option parsers for commander: a typo is an error, not a NaN. */
+/** Strict option parsers for commander, the CLI's only number parsers: a typo is an error, not a NaN. */
 export function integer(name: string, min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
@@ -9,6 +9,27 @@ export function integer(name: string, min: number): (value: string) => number {
     }
     return n;
   };
+}
+
+/** A finite number in the interval from `min` to `max`, each end open unless included. */
+export function real(
+  name: string, min: number, max: number, ends: { includeMin?: boolean; includeMax?: boolean } = {},
+): (value: string) => number {
+  const { includeMin = false, includeMax = false } = ends;
+  return (value) => {
+    const x = Number(value);
+    const inside = (includeMin ? x >= min : x > min) && (includeMax ? x <= max : x < max);
+    if (value.trim() === '' || !Number.isFinite(x) || !inside) {
+      const interval = `${includeMin ? '[' : '('}${min}, ${max === Infinity ? '∞' : max}${includeMax ? ']' : ')'}`;
+      throw new UsageError(`${name} must be a number in ${interval}, got '${value}'`);
+    }
+    return x;
+  };
+}
+
+/** A `key=value` option's value: an integer when it reads as one, else the text. */
+export function integerOrText(value: string): number | string {
+  return /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
 export function choice<T extends string>(name: string, values: readonly T[]): (value: string) => T {

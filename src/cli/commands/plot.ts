@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { loadPlotSource, plotSpec, PLOT_KINDS, type PlotKind } from '../../report/plot-source.js';
-import { choice } from '../parse.js';
+import { choice, real } from '../parse.js';
 import { UsageError } from '../errors.js';
 
 interface PlotFlags {
   kind: PlotKind;
   out: string;
   feature?: string;
-  scale?: string;
+  scale?: number;
 }
 
 export function registerPlot(program: Command): void {
@@ -19,14 +19,13 @@ export function registerPlot(program: Command): void {
     .requiredOption('--kind <kind>', `what to draw: ${PLOT_KINDS.join('|')} (the last four from a sweep)`, choice('--kind', PLOT_KINDS))
     .requiredOption('--out <file>', 'output file, .svg or .png')
     .option('--feature <name>', 'sweep feature of heatmap and loss-vs-feature: lambda1 (default), kaplanYorke, entropy, mean, slope, countAbove')
-    .option('--scale <s>', 'PNG pixels per SVG unit (default 2)')
+    .option('--scale <s>', 'PNG pixels per SVG unit (default 2)', real('--scale', 0, 16, { includeMax: true }))
     .action(async (path: string, flags: PlotFlags) => {
       // Imported only here: the renderer is the bulk of the CLI's start-up time.
       const { plotFormatOf, renderPlot } = await import('../../report/render.js');
       const format = plotFormatOf(flags.out);
       if (!format) throw new UsageError(`--out ${flags.out}: the file name must end in .svg or .png`);
-      const scale = flags.scale === undefined ? undefined : Number(flags.scale);
-      if (scale !== undefined && !(scale > 0 && scale <= 16)) throw new UsageError(`--scale must be a number in (0, 16], got '${flags.scale}'`);
+      const { scale } = flags;
       const spec = plotSpec(flags.kind, loadPlotSource(path), flags.feature ? { feature: flags.feature } : {});
       const bytes = await renderPlot(spec, format, scale === undefined ? {} : { scale });
       writeFileAtomic(flags.out, bytes);

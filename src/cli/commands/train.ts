@@ -8,7 +8,7 @@ import { trainInRunDirectory } from '../../train/run.js';
 import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
 import type { Precision } from '../../linalg/precision.js';
-import { choice, integer } from '../parse.js';
+import { choice, integer, integerOrText, real } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../json.js';
 
@@ -73,10 +73,10 @@ export function registerTrain(program: Command): void {
     .option('--precision <p>', 'float32 (default) | float64', choice('--precision', ['float32', 'float64'] as const))
     .option('--optimizer <name>', 'adam (default) | sgd', choice('--optimizer', ['adam', 'sgd'] as const))
     .option('--lr <rate>', 'learning rate (default 2e-3)', real('--lr', 0, Infinity))
-    .option('--momentum <m>', 'SGD momentum in [0, 1) (default 0)', real('--momentum', 0, 1, true))
+    .option('--momentum <m>', 'SGD momentum in [0, 1) (default 0)', real('--momentum', 0, 1, { includeMin: true }))
     .option('--schedule <s>', 'constant | step:N:GAMMA | exp:GAMMA, per epoch (default constant)')
     .option('--clip <norm>', "clip the gradient's global L2 norm (default 5; 'none' to turn off)", clipNorm)
-    .option('--dropout <p>', 'dropout on the readout input in [0, 1) (default 0)', real('--dropout', 0, 1, true))
+    .option('--dropout <p>', 'dropout on the readout input in [0, 1) (default 0)', real('--dropout', 0, 1, { includeMin: true }))
     .option('--epochs <E>', 'epochs (default 10)', integer('--epochs', 0))
     .option('--batch <B>', 'sequences per batch (default 64)', integer('--batch', 1))
     .option('--eval-batch <B>', 'sequences per validation batch (default 256)', integer('--eval-batch', 1))
@@ -128,7 +128,7 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
     const match = /^([A-Za-z]\w*)=(.+)$/.exec(pair);
     if (!match) throw new UsageError(`--task-opt expects key=value, got '${pair}'`);
     const value = match[2]!;
-    task[match[1]!] = /^-?\d+$/.test(value) ? Number(value) : value;
+    task[match[1]!] = integerOrText(value);
   }
   if (flags.text !== undefined || flags.maxChars !== undefined) {
     if (flags.task !== 'charlm') throw new UsageError('--text and --max-chars apply to --task charlm only');
@@ -161,17 +161,6 @@ function storedEpochs(dir: string): number {
   } catch {
     return DEFAULT_TRAIN_CONFIG.epochs;
   }
-}
-
-function real(name: string, min: number, max: number, includeMin = false): (value: string) => number {
-  return (value) => {
-    const x = Number(value);
-    if (value.trim() === '' || !Number.isFinite(x) || x > max || x < min || (!includeMin && x === min) || (max !== Infinity && x === max)) {
-      const low = includeMin ? `[${min}` : `(${min}`;
-      throw new UsageError(`${name} must be a number in ${low}, ${max === Infinity ? '∞' : max}), got '${value}'`);
-    }
-    return x;
-  };
 }
 
 function clipNorm(value: string): number {
