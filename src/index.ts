@@ -1,10 +1,44 @@
 /**
  * rnn-lyapunov: Lyapunov spectra of recurrent networks driven by sequence data.
- * The layers, in the order data flows: data → cells → tangent dynamics → spectrum.
+ *
+ * The names a user needs, in the order data flows: a model and its inputs → its spectrum (or the
+ * spectrum of any dynamical system) → training with spectra every epoch. Everything else lives
+ * behind the floors' own entry points — `rnn-lyapunov/linalg`, `/lyapunov`, `/cells`, `/io`,
+ * `/model-spectrum`, `/record`, `/train`, `/sweep`, `/report` (docs/architecture.md).
  */
-export * from './linalg/index.js';
-export * from './cells/index.js';
-export * from './lyapunov/index.js';
-export * from './io/index.js';
-export * from './model-spectrum/index.js';
-export * from './train/index.js';
+
+/** The spectrum of a recurrent network driven by input sequences, in one thread or over worker threads. */
+export {
+  modelSpectrum, modelSpectrumThreaded, randomDrive, describeModel,
+  type ModelSpectrumOptions, type ModelSpectrumResult, type ThreadedSpectrumOptions, type DriveKind,
+} from './model-spectrum/index.js';
+
+/** The spectrum of any `TangentSystem` by the QR method, its thread-mergeable sums, and the quantities derived from it. */
+export {
+  lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums, kaplanYorkeDimension, entropyRate,
+  type SpectrumOptions, type SpectrumResult, type SpectrumSums, type TangentSystem, type JacobianSystem, type LogDetSystem,
+} from './lyapunov/index.js';
+
+/** Dynamical systems with known spectra, to check the method and to learn it on. */
+export { henonMap, logisticMap, lorenz63, linearMap } from './lyapunov/index.js';
+
+/** Recurrent networks as PyTorch stores them, and their tangent dynamics as a `TangentSystem`. */
+export { createCellSystem, randomModel, type RnnModel, type InputSequences, type CellKind, type LstmState } from './cells/index.js';
+
+/** Models and input batches in and out of safetensors files (PyTorch state dicts). */
+export { loadRnnModel, saveRnnModel, loadInputSequences, readSafetensors, writeSafetensors } from './io/index.js';
+
+/** The linear-algebra kernels: WebAssembly SIMD (float64 or float32) or the plain float64 reference. */
+export { createKernels, type LinalgKernels, type LinalgBackend, type Precision } from './linalg/index.js';
+
+/** Training with exact BPTT and spectra every epoch, in memory or in a crash-safe run directory. */
+export { train, trainInRunDirectory, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train/index.js';
+
+/** Every error a user can cause is a `UserError`; these are the ones the functions above throw. */
+export { UserError, OptionError } from './errors.js';
+export { SpectrumError } from './lyapunov/index.js';
+export { SpectrumInputError } from './model-spectrum/index.js';
+export { ModelError } from './cells/index.js';
+export { TensorFileError, SafetensorsError, ModelFileError } from './io/index.js';
+export { RunDirError } from './record/index.js';
+export { TrainConfigError, TrainingDivergedError } from './train/index.js';
