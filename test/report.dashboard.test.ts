@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard } from '../src/report/dashboard/server.js';
-import { createSweep } from '../src/sweep/sweep-dir.js';
-import { parseSweepSpec } from '../src/sweep/spec.js';
+import { createSweep } from '../src/sweep/store/sweep-dir.js';
+import { parseSweepSpec } from '../src/sweep/spec/spec.js';
 import { parse as parseYaml } from 'yaml';
 import { appendEpoch, root as ROOT, writeRun } from './report.helpers.js';
 

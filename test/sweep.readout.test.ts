@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/linalg/random.js';
 import { openRun } from '../src/train/rundir.js';
-import { parseSweepSpec } from '../src/sweep/spec.js';
-import { createSweep } from '../src/sweep/sweep-dir.js';
-import { DONE_MARKER } from '../src/sweep/layout.js';
+import { parseSweepSpec } from '../src/sweep/spec/spec.js';
+import { createSweep } from '../src/sweep/store/sweep-dir.js';
+import { DONE_MARKER } from '../src/sweep/store/layout.js';
 import { runCli } from './sweep.helpers.js';
 
 const RUNS = 60;

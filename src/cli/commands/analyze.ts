@@ -24,7 +24,7 @@ export function registerAnalyze(program: Command): void {
     .action(async (dir: string, flags: AnalyzeFlags) => {
       const { loadReadoutData } = await import('../../sweep/readout/rows.js');
       const { runReadout } = await import('../../sweep/readout/readout.js');
-      const { formatReadout, readoutExport } = await import('../../sweep/readout/report.js');
+      const { formatReadout, readoutExport } = await import('../../sweep/readout/export.js');
       const data = loadReadoutData(dir, { ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}), ...(flags.metric ? { metric: flags.metric } : {}) });
       const result = runReadout(data.rows, flags.folds === undefined ? {} : { folds: flags.folds === 0 ? 'loo' : flags.folds });
       const exported = toJson(readoutExport(data, result));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { TrainConfigInput } from '../../train/config.js';
 import { progressHooks } from '../../train/progress-line.js';
-import { formatTrainingTable } from '../../train/report-table.js';
+import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readMetrics } from '../../train/rundir.js';
 import type { EpochMetrics } from '../../train/recorder.js';
@@ -48,7 +48,7 @@ export function registerDemo(program: Command): void {
       const metrics = readMetrics(result.dir) as unknown as EpochMetrics[];
       const report = join(result.dir, 'report.html');
       // The report renderer is imported only here: it is the bulk of the CLI's start-up time.
-      const { buildReport } = await import('../../report/report-html.js');
+      const { buildReport } = await import('../../report/pages/report-html.js');
       writeFileAtomic(report, Buffer.from(await buildReport(result.dir)));
       if (flags.json) {
         process.stdout.write(`${toJson({ dir: result.dir, report, metrics })}\n`);

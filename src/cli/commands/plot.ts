@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { loadPlotSource, plotSpec, PLOT_KINDS, type PlotKind } from '../../report/plot-source.js';
+import { loadPlotSource, plotSpec, PLOT_KINDS, type PlotKind } from '../../report/plots/plot-source.js';
 import { choice } from '../parse.js';
 import { UsageError } from '../errors.js';
 
@@ -22,7 +22,7 @@ export function registerPlot(program: Command): void {
     .option('--scale <s>', 'PNG pixels per SVG unit (default 2)')
     .action(async (path: string, flags: PlotFlags) => {
       // Imported only here: the renderer is the bulk of the CLI's start-up time.
-      const { plotFormatOf, renderPlot } = await import('../../report/render.js');
+      const { plotFormatOf, renderPlot } = await import('../../report/plots/render.js');
       const format = plotFormatOf(flags.out);
       if (!format) throw new UsageError(`--out ${flags.out}: the file name must end in .svg or .png`);
       const scale = flags.scale === undefined ? undefined : Number(flags.scale);

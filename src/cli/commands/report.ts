@@ -11,7 +11,7 @@ export function registerReport(program: Command): void {
     .action(async (path: string, flags: { out: string }) => {
       if (!/\.html?$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the file name must end in .html`);
       // Imported only here: the renderer is the bulk of the CLI's start-up time.
-      const { buildReport } = await import('../../report/report-html.js');
+      const { buildReport } = await import('../../report/pages/report-html.js');
       writeFileAtomic(flags.out, Buffer.from(await buildReport(path)));
       process.stdout.write(`${flags.out}\n`);
     });

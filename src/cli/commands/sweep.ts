@@ -24,13 +24,13 @@ export function registerSweep(program: Command): void {
     .option('--jobs <N>', 'local: runs trained at the same time (default: all cores)', integer('--jobs', 1))
     .option('--wait', 'redis: after enqueuing, follow the sweep until no run is queued or running')
     .action(async (specPath: string, flags: RunFlags) => {
-      const { loadSweepSpec } = await import('../../sweep/spec.js');
-      const { describeEvent, formatStatus } = await import('../../sweep/report.js');
+      const { loadSweepSpec } = await import('../../sweep/spec/spec.js');
+      const { describeEvent, formatStatus } = await import('../../sweep/executors/status-text.js');
       const spec = loadSweepSpec(specPath);
       const controller = stopOnSignals();
       if (flags.backend !== 'local') {
-        const { enqueueSweep } = await import('../../sweep/redis-enqueue.js');
-        const { waitForSweep } = await import('../../sweep/wait-sweep.js');
+        const { enqueueSweep } = await import('../../sweep/executors/redis-enqueue.js');
+        const { waitForSweep } = await import('../../sweep/executors/wait-sweep.js');
         const { added, retried } = await enqueueSweep(spec, flags.out, flags.backend);
         process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${flags.backend}; ` +
           `workers: rnn-lyapunov worker --backend ${flags.backend}\n`);
@@ -39,7 +39,7 @@ export function registerSweep(program: Command): void {
         if (counts.failed > 0) process.exitCode = 1;
         return;
       }
-      const { runLocalSweep } = await import('../../sweep/local-sweep.js');
+      const { runLocalSweep } = await import('../../sweep/executors/local-sweep.js');
       const counts = await runLocalSweep(spec, flags.out, {
         ...(flags.jobs ? { jobs: flags.jobs } : {}),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
@@ -57,9 +57,9 @@ export function registerSweep(program: Command): void {
     .option('--json', 'print every run as JSON')
     .option('--rebuild', 'recreate the index from the run directories first')
     .action(async (dir: string, flags: { json?: boolean; rebuild?: boolean }) => {
-      const { openSweep } = await import('../../sweep/sweep-dir.js');
-      const { reconcile, rebuildIndex } = await import('../../sweep/reconcile.js');
-      const { formatStatus } = await import('../../sweep/report.js');
+      const { openSweep } = await import('../../sweep/store/sweep-dir.js');
+      const { reconcile, rebuildIndex } = await import('../../sweep/store/reconcile.js');
+      const { formatStatus } = await import('../../sweep/executors/status-text.js');
       let opened = openSweep(dir);
       if (flags.rebuild) opened = rebuildIndex(opened, () => openSweep(dir));
       else reconcile(opened);

@@ -4,7 +4,7 @@ import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.js';
 import { TrainingDivergedError } from '../../train/loop.js';
 import { progressHooks } from '../../train/progress-line.js';
-import { formatTrainingTable } from '../../train/report-table.js';
+import { formatTrainingTable } from '../../train/summary-table.js';
 import type { EpochMetrics } from '../../train/recorder.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readConfig, readMetrics, RunDirError } from '../../train/rundir.js';

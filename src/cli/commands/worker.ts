@@ -10,8 +10,8 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <N>', 'runs trained at the same time', integer('--concurrency', 1), 1)
     .option('--stall-seconds <S>', 'a run whose worker stopped answering this long is taken over', integer('--stall-seconds', 1), 30)
     .action(async (flags: { backend: string; concurrency: number; stallSeconds: number }) => {
-      const { runWorker } = await import('../../sweep/redis-worker.js');
-      const { describeEvent } = await import('../../sweep/report.js');
+      const { runWorker } = await import('../../sweep/executors/redis-worker.js');
+      const { describeEvent } = await import('../../sweep/executors/status-text.js');
       const controller = stopOnSignals();
       process.stderr.write(`worker ${process.pid}: waiting for runs on ${flags.backend}\n`);
       await runWorker(flags.backend, {

@@ -3,9 +3,9 @@
  * epoch, its validation loss at that epoch, and the metric to predict. Read from the run
  * directories of a sweep (the source of truth); runs that cannot enter are listed with why.
  */
-import { reconcile } from '../reconcile.js';
-import { metricAt, metricKey, readRunRecord, summaryMetric } from '../run-record.js';
-import { openSweep } from '../sweep-dir.js';
+import { reconcile } from '../store/reconcile.js';
+import { metricAt, metricKey, readRunRecord, summaryMetric } from '../store/run-record.js';
+import { openSweep } from '../store/sweep-dir.js';
 
 export interface ReadoutRow {
   id: string;
