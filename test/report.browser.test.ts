@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { startDashboard } from '../src/report/dashboard/server.js';
-import { buildReport } from '../src/report/pages/report-html.js';
+import { startDashboard, buildReport } from '../src/report/index.js';
 import { readMetrics } from '../src/train/rundir.js';
 import { root, writeRun } from './report.helpers.js';
 

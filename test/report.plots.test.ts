@@ -7,16 +7,11 @@ import { toJson } from '../src/cli/json.js';
 import { loadRnnModel } from '../src/io/index.js';
 import { modelSpectrum } from '../src/model-spectrum.js';
 import { randomDrive } from '../src/data/drive.js';
-import { renderSvg, svgToPng } from '../src/report/plots/render.js';
-import { spectrumFromJson } from '../src/report/data/spectrum-data.js';
-import { convergencePlot, spectrumPlot, trainingPlot } from '../src/report/plots/plot-source.js';
-import { readRunData } from '../src/report/data/run-data.js';
-import { sweepHeatmapSpec } from '../src/report/plots/sweep-heatmap.js';
-import { featureScatterSpec } from '../src/report/plots/sweep-scatter.js';
-import { readoutSpec } from '../src/report/plots/readout-plot.js';
-import { projectSpectra, spectraPcaSpec } from '../src/report/plots/spectra-pca.js';
-import type { SweepRow } from '../src/report/data/sweep-data.js';
-import { ReportInputError } from '../src/report/errors.js';
+import {
+  renderSvg, svgToPng, spectrumFromJson, convergencePlot, spectrumPlot, trainingPlot, readRunData,
+  sweepHeatmapSpec, featureScatterSpec, readoutSpec, projectSpectra, spectraPcaSpec, type SweepRow,
+  ReportInputError,
+} from '../src/report/index.js';
 import { Rng } from '../src/linalg/random.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { fixture, labelValue, lstmSpectrum, markLabels, pngSize, svgElements, svgSize, writeRun } from './report.helpers.js';

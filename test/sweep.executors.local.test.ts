@@ -10,10 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainInRunDirectory } from '../src/train/run.js';
 import { readMetrics } from '../src/train/rundir.js';
-import { runLocalSweep } from '../src/sweep/executors/local-sweep.js';
-import { describeEvent, formatStatus } from '../src/sweep/executors/status-text.js';
-import { parseSweepSpec } from '../src/sweep/spec/spec.js';
-import { openSweep } from '../src/sweep/store/sweep-dir.js';
+import { runLocalSweep, describeEvent, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
 import {
   assertSweepComplete, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
 } from './sweep.helpers.js';
@@ -41,7 +38,7 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`6 runs — done ${doneBefore.length}, `));
 
-    const second = startCli(['sweep', spec, '--out', out, '--jobs', '2']);
+    const second = startCli(['sweep', spec, '--out', out, '--executor', 'local', '--jobs', '2']);
     const result = await second.exit;
     assert.equal(result.code, 0, result.stderr);
     assertSweepComplete(out, 6);
@@ -105,7 +102,7 @@ test('a run process whose parent dies before it starts training never trains (no
     const job = { sweepDir: root, id: 'orphan', config: { task: { name: 'copy', trainSize: 64, evalSize: 16 }, hidden: 4, epochs: 1 } };
     // A parent that starts the run process and dies at once, while the child is still loading.
     const parent = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
-      const { spawnRun } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'sweep', 'spawn-run.ts'))});
+      const { spawnRun } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'sweep', 'executors', 'spawn-run.ts'))});
       const { child } = spawnRun(${JSON.stringify(job)});
       process.stdout.write(String(child.pid));
       process.kill(process.pid, 'SIGKILL');

@@ -3,12 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix, solve } from 'ml-matrix';
 import { Rng } from '../src/linalg/random.js';
-import { assignFolds } from '../src/sweep/readout/cross-validation.js';
-import { fitLogistic } from '../src/sweep/readout/logistic.js';
-import { fitRidge } from '../src/sweep/readout/ridge.js';
-import { ranks, rocAuc, rSquared, spearman } from '../src/sweep/readout/scores.js';
-import { Standardizer } from '../src/sweep/readout/standardize.js';
-import { EXPONENT_FLOOR, kaplanYorke, resampleSpectrum, spectrumFeatures } from '../src/sweep/readout/spectrum-features.js';
+import {
+  assignFolds, fitLogistic, fitRidge, ranks, rocAuc, rSquared, spearman, Standardizer,
+  EXPONENT_FLOOR, resampleSpectrum, spectrumFeatures,
+} from '../src/sweep/index.js';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -93,9 +91,9 @@ test('folds: leave-one-out, or k balanced folds of a seeded shuffle', () => {
 
 test('spectrum features: Kaplan–Yorke, entropy, slope, count, resampling, and the floor for −∞', () => {
   // partial sums 1, 0.5, −1.5: j = 2, D = 2 + 0.5/2
-  assert.equal(kaplanYorke([1, -0.5, -2]), 2.25);
-  assert.equal(kaplanYorke([-0.1, -1]), 0);
-  assert.equal(kaplanYorke([0.2, 0.1]), 2);
+  assert.equal(spectrumFeatures([1, -0.5, -2]).kaplanYorke, 2.25);
+  assert.equal(spectrumFeatures([-0.1, -1]).kaplanYorke, 0);
+  assert.equal(spectrumFeatures([0.2, 0.1]).kaplanYorke, 2);
   const linear = Array.from({ length: 9 }, (_, i) => 0.5 - 2 * (i / 8));
   const f = spectrumFeatures([0.3, 0.1, -0.05, -0.5], { slopeRange: [0, 1], threshold: -0.1, resampleLength: 4 });
   assert.equal(f.lambda1, 0.3);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOwner, tryLock, unlock } from '../src/sweep/store/run-lock.js';
+import { readOwner, tryLock, unlock } from '../src/sweep/index.js';
 
 test('run locks: one holder at a time; a dead holder, a silent one, or none at all gives way', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sweep-lock-'));

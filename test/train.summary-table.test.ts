@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTrainingTable } from '../src/train/summary-table.js';
+import { formatTrainingTable } from '../src/train/index.js';
 import { formatEpochLine } from '../src/train/progress-line.js';
 import type { EpochMetrics } from '../src/train/recorder.js';
 import { resolveTrainConfig } from '../src/train/config.js';

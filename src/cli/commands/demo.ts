@@ -9,6 +9,7 @@ import type { EpochMetrics } from '../../train/recorder.js';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { buildReport } from '../../report/pages/index.js';
 
 interface DemoFlags {
   epochs: number;
@@ -47,8 +48,6 @@ export function registerDemo(program: Command): void {
       });
       const metrics = readMetrics(result.dir) as unknown as EpochMetrics[];
       const report = join(result.dir, 'report.html');
-      // The report renderer is imported only here: it is the bulk of the CLI's start-up time.
-      const { buildReport } = await import('../../report/pages/report-html.js');
       writeFileAtomic(report, Buffer.from(await buildReport(result.dir)));
       if (flags.json) {
         process.stdout.write(`${toJson({ dir: result.dir, report, metrics })}\n`);

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { openSweep } from '../../sweep/store/sweep-dir.js';
-import { loadReadoutData } from '../../sweep/readout/rows.js';
-import { runReadout } from '../../sweep/readout/readout.js';
-import { PLOTTED_SET, readoutExport } from '../../sweep/readout/export.js';
+import { loadReadoutData, openSweep } from '../../sweep/store/index.js';
+import { PLOTTED_SET, readoutExport, runReadout } from '../../sweep/readout/index.js';
 import type { ReadoutScore, SweepData, SweepRow } from './sweep-data.js';
 
-/** Whether `dir` is a sweep directory (src/sweep/layout.ts: it holds sweep.json). */
+/** Whether `dir` is a sweep directory (src/sweep/store/layout.ts: it holds sweep.json). */
 export function isSweepDirectory(dir: string): boolean {
   return existsSync(join(dir, 'sweep.json'));
 }

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PANEL_SPEC } from './theme.js';
-import { lambdaLabel, lambdaLegend, omittedNote, subtitle } from '../data/values.js';
+import { lambdaLabel, lambdaLegend, omittedNote, subtitle } from './labels.js';
 
 export interface ConvergencePlotInput {
   /** The spectrum's trace: running means exponents[j][i] after steps[j] averaged steps. */

@@ -1,7 +1,7 @@
 import { PCA } from 'ml-pca';
 import type { TopLevelSpec } from 'vega-lite';
 import { PANEL_SPEC } from './theme.js';
-import { omittedNote, subtitle } from '../data/values.js';
+import { omittedNote, subtitle } from './labels.js';
 import type { SweepRow } from '../data/sweep-data.js';
 
 export interface SpectraProjection {

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PANEL_SPEC } from './theme.js';
-import { omittedNote, subtitle } from '../data/values.js';
+import { omittedNote, subtitle } from './labels.js';
 
 export interface SpectrumPlotInput {
   /** Mean exponent of each index, λ₁ first (−∞ allowed: it is left out with a note). */

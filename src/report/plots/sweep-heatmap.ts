@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PANEL, SPEC_BASE } from './theme.js';
-import { omittedNote, subtitle } from '../data/values.js';
+import { omittedNote, subtitle } from './labels.js';
 import type { SweepRow } from '../data/sweep-data.js';
 
 export interface SweepHeatmapInput {

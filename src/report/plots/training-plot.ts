@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PANEL, SPEC_BASE } from './theme.js';
-import { lambdaLabel, lambdaLegend, omittedNote, subtitle } from '../data/values.js';
+import { lambdaLabel, lambdaLegend, omittedNote, subtitle } from './labels.js';
 
 /** One logged epoch of a training run, as the plots need it. */
 export interface TrainingPoint {

@@ -1,18 +1,18 @@
-/** Redis for the BullMQ executor: the backend URL, and a connection checked to answer. */
+/** Redis for the BullMQ executor: the executor's URL, and a connection checked to answer. */
 import { Redis } from 'ioredis';
 import { SweepError } from '../errors.js';
 
 /** One queue for every sweep; a job's id names its sweep and run. */
 export const QUEUE_NAME = 'rnn-lyapunov-runs';
 
-export function parseRedisBackend(backend: string): URL {
+export function parseRedisUrl(executor: string): URL {
   let url: URL;
   try {
-    url = new URL(backend);
+    url = new URL(executor);
   } catch {
-    throw new SweepError(`--backend '${backend}' is not a URL: expected redis://HOST:PORT`);
+    throw new SweepError(`--executor '${executor}' is not a URL: expected redis://HOST:PORT`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new SweepError(`--backend '${backend}': expected redis://HOST:PORT`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new SweepError(`--executor '${executor}': expected redis://HOST:PORT`);
   return url;
 }
 
@@ -21,8 +21,8 @@ export function parseRedisBackend(backend: string): URL {
  * once a probe without retries got an answer to PING: an unreachable server is an error, not
  * a silent hang.
  */
-export async function connectRedis(backend: string, timeoutMs = 5000): Promise<Redis> {
-  const url = parseRedisBackend(backend);
+export async function connectRedis(executor: string, timeoutMs = 5000): Promise<Redis> {
+  const url = parseRedisUrl(executor);
   const probe = new Redis(url.href, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {}); // reported by the rejected connect below
   try {

@@ -1,5 +1,5 @@
 /**
- * The Redis executor's producer: `sweep SPEC --out DIR --backend redis://…` creates (or
+ * The Redis executor's producer: `sweep SPEC --out DIR --executor redis://…` creates (or
  * re-opens) the sweep directory and puts every run not yet done on the queue. The job id is the
  * run's id (prefixed by the sweep's key), so enqueuing again adds nothing twice; a run whose job
  * failed for good is retried when the sweep is started again. Workers train the runs and write
@@ -23,8 +23,8 @@ export interface EnqueueResult {
   counts: Record<RunStatus, number>;
 }
 
-export async function enqueueSweep(spec: SweepSpec, outDir: string, backend: string): Promise<EnqueueResult> {
-  const connection = await connectRedis(backend);
+export async function enqueueSweep(spec: SweepSpec, outDir: string, executor: string): Promise<EnqueueResult> {
+  const connection = await connectRedis(executor);
   const sweep = createSweep(outDir, spec);
   const queue = new Queue<QueuedJob>(QUEUE_NAME, { connection });
   let added = 0;

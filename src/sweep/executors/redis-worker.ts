@@ -1,5 +1,5 @@
 /**
- * The Redis executor's worker (`rnn-lyapunov worker --backend redis://…`, on any number of
+ * The Redis executor's worker (`rnn-lyapunov worker --executor redis://…`, on any number of
  * machines): takes runs off the queue and trains each in its own process, like the local pool.
  * A failed attempt is retried by BullMQ up to the run's max_attempts. A worker that dies
  * mid-run stops renewing its job's lock; after `stallMs` another worker takes the job over and
@@ -27,8 +27,8 @@ export interface WorkerOptions {
 }
 
 /** Runs until `signal` aborts. */
-export async function runWorker(backend: string, options: WorkerOptions = {}): Promise<void> {
-  const connection = await connectRedis(backend);
+export async function runWorker(executor: string, options: WorkerOptions = {}): Promise<void> {
+  const connection = await connectRedis(executor);
   const emit = options.onEvent ?? (() => {});
   const sweeps = new Map<string, OpenSweep>();
   const active = new Set<ChildProcess>();

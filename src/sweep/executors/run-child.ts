@@ -14,7 +14,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
-import { ATTEMPT_LINE, executeRunJob, EXIT_BUSY, FAILURE_PREFIX, type ChildMessage, type RunJob } from './run-job.js';
+import { ATTEMPT_LINE } from '../store/layout.js';
+import { executeRunJob, EXIT_BUSY, FAILURE_PREFIX, type ChildMessage, type RunJob } from './run-job.js';
 import { trainRun } from './run-one.js';
 
 const WATCHDOG = `

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { sweepLayout } from '../store/layout.js';
+import { sweepLayout, type DoneMarker } from '../store/layout.js';
 import type { RunEnd } from './run-one.js';
 import { tryLock, unlock } from '../store/run-lock.js';
 
@@ -23,9 +23,6 @@ export type TrainRun = (config: Record<string, unknown>, runDir: string) => Prom
 /** Exit code of a run process that found the run held by another live process. */
 export const EXIT_BUSY = 75;
 
-/** Printed (to the run's log) by a run process when it takes the run's lock: one line per attempt. */
-export const ATTEMPT_LINE = 'training started';
-
 /** Starts the last line a failed run process prints: the error's message. */
 export const FAILURE_PREFIX = 'run failed: ';
 
@@ -33,15 +30,6 @@ export type JobOutcome = 'trained' | 'already-done' | 'busy';
 
 /** What a run process tells its parent: training started (attempt counted), and the outcome. */
 export type ChildMessage = { type: 'started' } | { type: 'outcome'; outcome: JobOutcome };
-
-export interface DoneMarker {
-  id: string;
-  completedAt: string;
-  host: string;
-  pid: number;
-  /** Set when training stopped because the network diverged. */
-  diverged?: string;
-}
 
 export async function executeRunJob(job: RunJob, trainRun: TrainRun, onLocked: (lockFile: string) => void = () => {}): Promise<JobOutcome> {
   const layout = sweepLayout(job.sweepDir);

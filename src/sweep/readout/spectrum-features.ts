@@ -3,6 +3,7 @@
  * spectrum resampled to a common length so networks of different sizes compare index by index
  * (on the normalised index i/(k−1) ∈ [0, 1]).
  */
+import { entropyRate, kaplanYorkeDimension } from '../../lyapunov/index.js';
 
 export interface FeatureOptions {
   /** Range of the normalised index over which the slope is fitted. Default [0, 0.5]. */
@@ -31,8 +32,8 @@ export function spectrumFeatures(exponents: readonly number[], options: FeatureO
     mean: l.reduce((s, v) => s + v, 0) / l.length,
     slope: slope(l, options.slopeRange),
     countAbove: l.filter((v) => v > options.threshold).length,
-    kaplanYorke: kaplanYorke(l),
-    entropy: l.reduce((s, v) => s + Math.max(v, 0), 0),
+    kaplanYorke: kaplanYorkeDimension(l).value,
+    entropy: entropyRate(l),
   };
 }
 
@@ -45,16 +46,6 @@ export function resampleSpectrum(exponents: readonly number[], length: number): 
     const i = Math.min(Math.floor(x), l.length - 2);
     return l[i] + (x - i) * (l[i + 1] - l[i]);
   });
-}
-
-/** D = j + (Σ_{i≤j} λ_i)/|λ_{j+1}|, j the largest index with a non-negative partial sum (0 if λ₁ < 0; k if all sums ≥ 0). */
-export function kaplanYorke(l: readonly number[]): number {
-  let sum = 0;
-  for (let j = 0; j < l.length; j++) {
-    if (sum + l[j] < 0) return j + sum / Math.abs(l[j]);
-    sum += l[j];
-  }
-  return l.length;
 }
 
 /** Least-squares slope of λ against the normalised index, over the indices in `range`. */

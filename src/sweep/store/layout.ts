@@ -11,6 +11,19 @@ import { join, resolve } from 'node:path';
 
 export const DONE_MARKER = 'sweep-done.json';
 
+/** What the done marker holds. */
+export interface DoneMarker {
+  id: string;
+  completedAt: string;
+  host: string;
+  pid: number;
+  /** Set when training stopped because the network diverged. */
+  diverged?: string;
+}
+
+/** Printed (to the run's log) by a run process when it takes the run's lock: one line per attempt. */
+export const ATTEMPT_LINE = 'training started';
+
 export interface SweepLayout {
   root: string;
   specFile: string;

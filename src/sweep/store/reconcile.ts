@@ -5,8 +5,7 @@
  * `rebuildIndex` recreates the index from scratch.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { SweepLayout } from './layout.js';
-import { ATTEMPT_LINE } from '../executors/run-job.js';
+import { ATTEMPT_LINE, type SweepLayout } from './layout.js';
 import { metricAt, metricKey, readRunRecord, summaryMetric } from './run-record.js';
 import { spectrumFeatures } from '../readout/spectrum-features.js';
 import type { ReadoutSpec } from '../spec/spec.js';

@@ -6,8 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMetrics, readSpectra } from '../../train/rundir.js';
-import { DONE_MARKER } from './layout.js';
-import type { DoneMarker } from '../executors/run-job.js';
+import { DONE_MARKER, type DoneMarker } from './layout.js';
 
 export interface RunRecord {
   /** metrics.jsonl records, one per epoch (epoch 0: at initialisation). */

@@ -1,19 +1,5 @@
-/** Text the sweep CLI prints: progress events and the status table. */
-import type { SweepEvent } from './local-pool.js';
-import type { IndexedRun, RunStatus } from '../store/run-index.js';
-
-export function describeEvent(event: SweepEvent): string {
-  switch (event.type) {
-    case 'start':
-      return `run ${event.id}: training (attempt ${event.attempt})`;
-    case 'done':
-      return `run ${event.id}: ${event.trained ? `done in ${event.seconds.toFixed(1)} s` : 'already complete'}`;
-    case 'retry':
-      return `run ${event.id}: attempt ${event.attempt} failed, retrying: ${firstLine(event.error)}`;
-    case 'failed':
-      return `run ${event.id}: failed after ${event.attempts} attempts: ${firstLine(event.error)}`;
-  }
-}
+/** The status table the sweep CLI prints: counts, then the runs not done. */
+import type { IndexedRun, RunStatus } from './run-index.js';
 
 /** Counts, then (with `runs`) one line per run not done: its status, attempts, and last error. */
 export function formatStatus(dir: string, counts: Record<RunStatus, number>, runs: IndexedRun[] = []): string {
@@ -27,7 +13,8 @@ export function formatStatus(dir: string, counts: Record<RunStatus, number>, run
   return lines.join('\n');
 }
 
-function firstLine(text: string): string {
+/** The first non-blank line of an error, at most 200 characters. */
+export function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
