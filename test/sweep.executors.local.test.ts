@@ -65,7 +65,7 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
   }
 });
 
-test('a run that keeps failing is retried max_attempts times, then reported failed', async () => {
+test('a run that keeps failing is retried max_attempts times, then marked failed', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
   try {
     const spec = parseSweepSpec({

@@ -24,7 +24,7 @@ export function parseRedisUrl(executor: string): URL {
 export async function connectRedis(executor: string, timeoutMs = 5000): Promise<Redis> {
   const url = parseRedisUrl(executor);
   const probe = new Redis(url.href, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {}); // reported by the rejected connect below
+  probe.on('error', () => {}); // surfaced by the rejected connect below
   try {
     await probe.connect();
     await probe.ping();

@@ -1,5 +1,5 @@
 /**
- * Starts the process that trains one run (run-child) and reports how it ended. Its console
+ * Starts the process that trains one run (run-child) and tells how it ended. Its console
  * output is appended to the sweep's logs/<id>.log; a failure's message is the tail of what this
  * attempt wrote there.
  */
@@ -37,10 +37,10 @@ export function spawnRun(job: RunJob, onStarted: () => void = () => {}): Running
     stdio: ['ignore', log, log, 'ipc'],
     execArgv: loaderFlags(process.execArgv),
   });
-  let reported: JobOutcome | undefined;
+  let toldOutcome: JobOutcome | undefined;
   child.on('message', (message: ChildMessage) => {
     if (message.type === 'started') onStarted();
-    else reported = message.outcome;
+    else toldOutcome = message.outcome;
   });
   const result = new Promise<AttemptResult>((resolve) => {
     let finished = false;
@@ -48,10 +48,10 @@ export function spawnRun(job: RunJob, onStarted: () => void = () => {}): Running
       if (finished) return; // 'error' and 'close' can both come
       finished = true;
       const seconds = (Date.now() - began) / 1000;
-      const clean = reported !== undefined && code === (reported === 'busy' ? EXIT_BUSY : 0);
+      const clean = toldOutcome !== undefined && code === (toldOutcome === 'busy' ? EXIT_BUSY : 0);
       const tail = clean ? '' : failureMessage(lastLines(log, start, 12));
       closeSync(log);
-      if (clean) resolve({ outcome: reported!, seconds });
+      if (clean) resolve({ outcome: toldOutcome!, seconds });
       else resolve({ outcome: 'failed', seconds, error: `${signal ? `killed by ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}` });
     };
     child.once('error', () => finish(1, null));
