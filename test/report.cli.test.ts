@@ -6,14 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { toJson } from '../src/cli/json.js';
-import { buildReport } from '../src/report/report-html.js';
-import { loadPlotSource, plotSpec } from '../src/report/plot-source.js';
-import { renderSvg } from '../src/report/render.js';
-import { ReportInputError } from '../src/report/errors.js';
-import { finishedRunsKey, withReadout } from '../src/report/sweep-dir-data.js';
-import type { SweepData } from '../src/report/sweep-data.js';
-import { createSweep } from '../src/sweep/sweep-dir.js';
-import { parseSweepSpec } from '../src/sweep/spec.js';
+import {
+  buildReport, loadPlotSource, plotSpec, renderSvg, ReportInputError, finishedRunsKey, withReadout,
+  type SweepData,
+} from '../src/report/index.js';
+import { createSweep, parseSweepSpec } from '../src/sweep/index.js';
 import { labelValue, lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

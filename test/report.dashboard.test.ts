@@ -5,9 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDashboard } from '../src/report/dashboard/server.js';
-import { createSweep } from '../src/sweep/sweep-dir.js';
-import { parseSweepSpec } from '../src/sweep/spec.js';
+import { startDashboard } from '../src/report/index.js';
+import { createSweep, parseSweepSpec } from '../src/sweep/index.js';
 import { parse as parseYaml } from 'yaml';
 import { appendEpoch, root as ROOT, writeRun } from './report.helpers.js';
 

@@ -81,7 +81,7 @@ export function lstmSpectrum(recurrentScale: number, k = 8): ModelSpectrumResult
 }
 
 /**
- * A run directory in the training loop's format (src/train/rundir.ts, recorder.ts): one line
+ * A run directory in the training loop's format (src/record: run directory and log schema): one line
  * per epoch in metrics.jsonl with losses and λ₁…λ_k, and each epoch's full spectrum in
  * spectra.jsonl — real spectra of a network whose recurrent weights grow epoch by epoch.
  */

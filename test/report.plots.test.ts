@@ -5,18 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toJson } from '../src/cli/json.js';
 import { loadRnnModel } from '../src/io/index.js';
-import { modelSpectrum } from '../src/model-spectrum/index.js';
-import { randomDrive } from '../src/model-spectrum/index.js';
-import { renderSvg, svgToPng } from '../src/report/render.js';
-import { spectrumFromJson } from '../src/report/spectrum-data.js';
-import { convergencePlot, spectrumPlot, trainingPlot } from '../src/report/plot-source.js';
-import { readRunData } from '../src/report/run-data.js';
-import { sweepHeatmapSpec } from '../src/report/sweep-heatmap.js';
-import { featureScatterSpec } from '../src/report/sweep-scatter.js';
-import { readoutSpec } from '../src/report/readout-plot.js';
-import { projectSpectra, spectraPcaSpec } from '../src/report/spectra-pca.js';
-import type { SweepRow } from '../src/report/sweep-data.js';
-import { ReportInputError } from '../src/report/errors.js';
+import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
+import {
+  renderSvg, svgToPng, spectrumFromJson, convergencePlot, spectrumPlot, trainingPlot, readRunData,
+  sweepHeatmapSpec, featureScatterSpec, readoutSpec, projectSpectra, spectraPcaSpec, type SweepRow,
+  ReportInputError,
+} from '../src/report/index.js';
 import { Rng } from '../src/linalg/random.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { fixture, labelValue, lstmSpectrum, markLabels, pngSize, svgElements, svgSize, writeRun } from './report.helpers.js';

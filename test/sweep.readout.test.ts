@@ -12,9 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/linalg/random.js';
 import { openRun } from '../src/record/index.js';
-import { parseSweepSpec } from '../src/sweep/spec.js';
-import { createSweep } from '../src/sweep/sweep-dir.js';
-import { DONE_MARKER } from '../src/sweep/layout.js';
+import { parseSweepSpec, createSweep, DONE_MARKER } from '../src/sweep/index.js';
 import { runCli } from './sweep.helpers.js';
 
 const RUNS = 60;

@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson } from '../src/sweep/canonical-json.js';
-import { expandSweep, runIdOf } from '../src/sweep/expand.js';
-import { checkRunConfig } from '../src/sweep/run-config.js';
-import { loadSweepSpec, parseSweepSpec } from '../src/sweep/spec.js';
+import { canonicalJson, expandSweep, runIdOf, checkRunConfig, loadSweepSpec, parseSweepSpec } from '../src/sweep/index.js';
 
 const base = {
   method: 'random',

@@ -1,7 +1,4 @@
-/**
- * A sweep problem the user can fix (bad spec, wrong directory, unreachable backend). It is a
- * RangeError, the library's kind of argument error, so the CLI prints it as one line (exit 2).
- */
-export class SweepError extends RangeError {
-  override name = 'SweepError';
-}
+import { UserError } from '../errors.js';
+
+/** A sweep problem the user can fix: a bad spec, a wrong directory, an unreachable executor. */
+export class SweepError extends UserError {}

@@ -29,6 +29,6 @@ export { evaluateSplit, type EvaluationResult } from './evaluate.js';
 export { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
 export { trainingBatch } from './task-batch.js';
 export { deriveSeed } from './seeds.js';
-export { formatTrainingTable } from './report-table.js';
+export { formatTrainingTable } from './summary-table.js';
 export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
 export { runModelAndInputs } from './run-model.js';

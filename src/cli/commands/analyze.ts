@@ -22,9 +22,8 @@ export function registerAnalyze(program: Command): void {
     .option('--json', 'print the table and the per-run rows as JSON (the sweep plots read this)')
     .option('--rows <file>', 'also write that JSON to a file')
     .action(async (dir: string, flags: AnalyzeFlags) => {
-      const { loadReadoutData } = await import('../../sweep/readout/rows.js');
-      const { runReadout } = await import('../../sweep/readout/readout.js');
-      const { formatReadout, readoutExport } = await import('../../sweep/readout/report.js');
+      const { loadReadoutData } = await import('../../sweep/store/index.js');
+      const { formatReadout, readoutExport, runReadout } = await import('../../sweep/readout/index.js');
       const data = loadReadoutData(dir, { ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}), ...(flags.metric ? { metric: flags.metric } : {}) });
       const result = runReadout(data.rows, flags.folds === undefined ? {} : { folds: flags.folds === 0 ? 'loo' : flags.folds });
       const exported = toJson(readoutExport(data, result));

@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { TrainConfigInput } from '../../train/config.js';
 import { progressHooks } from '../../train/progress-line.js';
-import { formatTrainingTable } from '../../train/report-table.js';
+import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readMetrics } from '../../record/index.js';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { buildReport } from '../../report/pages/index.js';
 
 interface DemoFlags {
   epochs: number;
@@ -46,8 +47,6 @@ export function registerDemo(program: Command): void {
       });
       const metrics = readMetrics(result.dir);
       const report = join(result.dir, 'report.html');
-      // The report renderer is imported only here: it is the bulk of the CLI's start-up time.
-      const { buildReport } = await import('../../report/report-html.js');
       writeFileAtomic(report, Buffer.from(await buildReport(result.dir)));
       if (flags.json) {
         process.stdout.write(`${toJson({ dir: result.dir, report, metrics })}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { loadPlotSource, plotSpec, PLOT_KINDS, type PlotKind } from '../../report/plot-source.js';
+import { loadPlotSource, plotFormatOf, plotSpec, renderPlot, PLOT_KINDS, type PlotKind } from '../../report/plots/index.js';
 import { choice, real } from '../parse.js';
 import { UsageError } from '../errors.js';
 
@@ -21,8 +21,6 @@ export function registerPlot(program: Command): void {
     .option('--feature <name>', 'sweep feature of heatmap and loss-vs-feature: lambda1 (default), kaplanYorke, entropy, mean, slope, countAbove')
     .option('--scale <s>', 'PNG pixels per SVG unit (default 2)', real('--scale', 0, 16, { includeMax: true }))
     .action(async (path: string, flags: PlotFlags) => {
-      // Imported only here: the renderer is the bulk of the CLI's start-up time.
-      const { plotFormatOf, renderPlot } = await import('../../report/render.js');
       const format = plotFormatOf(flags.out);
       if (!format) throw new UsageError(`--out ${flags.out}: the file name must end in .svg or .png`);
       const { scale } = flags;

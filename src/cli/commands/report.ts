@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { buildReport } from '../../report/pages/index.js';
 import { UsageError } from '../errors.js';
 
 export function registerReport(program: Command): void {
@@ -10,8 +11,6 @@ export function registerReport(program: Command): void {
     .requiredOption('--out <file>', 'output file, .html')
     .action(async (path: string, flags: { out: string }) => {
       if (!/\.html?$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the file name must end in .html`);
-      // Imported only here: the renderer is the bulk of the CLI's start-up time.
-      const { buildReport } = await import('../../report/report-html.js');
       writeFileAtomic(flags.out, Buffer.from(await buildReport(path)));
       process.stdout.write(`${flags.out}\n`);
     });

@@ -20,8 +20,8 @@ export function registerServe(program: Command): void {
     .action(async (dir: string, flags: ServeFlags) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
       if (flags.port > 65535) throw new UsageError(`--port must be at most 65535, got ${flags.port}`);
-      // Imported only here: the server and renderer are the bulk of the CLI's start-up time.
-      const { startDashboard } = await import('../../report/dashboard/server.js');
+      // Imported only here: the server is a large part of the CLI's start-up time.
+      const { startDashboard } = await import('../../report/dashboard/index.js');
       const { url, close } = await startDashboard({ root: dir, port: flags.port, host: flags.host, pollMs: flags.pollMs }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port} on ${flags.host} is in use: choose another --port (0 picks a free one)`);
         if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new UsageError(`--host ${flags.host}: not an address of this machine`);

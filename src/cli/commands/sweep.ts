@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
+import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
 
-interface RunFlags {
+interface RunFlags extends ExecutorFlags {
   out: string;
-  backend: string;
   jobs?: number;
   wait?: boolean;
 }
@@ -15,31 +15,30 @@ export function registerSweep(program: Command): void {
     .command('sweep')
     .description('train many networks across hyperparameters (crash-safe; re-run the same command to resume)');
 
-  sweep
+  const run = sweep
     .command('run', { isDefault: true })
     .description('run or resume the sweep a spec file describes (the default: `sweep SPEC --out DIR`)')
     .argument('<spec>', 'sweep file (.yaml, .yml or .json)')
-    .requiredOption('--out <dir>', 'sweep directory (run directories, index, logs)')
-    .option('--backend <backend>', 'local (a pool of processes on this machine) or redis://HOST:PORT (enqueue for workers)', 'local')
+    .requiredOption('--out <dir>', 'sweep directory (run directories, index, logs)');
+  addExecutorOption(run, 'local (a pool of processes on this machine) or redis://HOST:PORT (enqueue for workers)', 'local')
     .option('--jobs <N>', 'local: runs trained at the same time (default: all cores)', integer('--jobs', 1))
     .option('--wait', 'redis: after enqueuing, follow the sweep until no run is queued or running')
     .action(async (specPath: string, flags: RunFlags) => {
-      const { loadSweepSpec } = await import('../../sweep/spec.js');
-      const { describeEvent, formatStatus } = await import('../../sweep/report.js');
+      const executor = chosenExecutor(flags)!;
+      const { loadSweepSpec } = await import('../../sweep/spec/index.js');
+      const { formatStatus } = await import('../../sweep/store/index.js');
+      const { describeEvent, enqueueSweep, runLocalSweep, waitForSweep } = await import('../../sweep/executors/index.js');
       const spec = loadSweepSpec(specPath);
       const controller = stopOnSignals();
-      if (flags.backend !== 'local') {
-        const { enqueueSweep } = await import('../../sweep/redis-enqueue.js');
-        const { waitForSweep } = await import('../../sweep/wait-sweep.js');
-        const { added, retried } = await enqueueSweep(spec, flags.out, flags.backend);
-        process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${flags.backend}; ` +
-          `workers: rnn-lyapunov worker --backend ${flags.backend}\n`);
+      if (executor !== 'local') {
+        const { added, retried } = await enqueueSweep(spec, flags.out, executor);
+        process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${executor}; ` +
+          `workers: rnn-lyapunov worker --executor ${executor}\n`);
         if (!flags.wait) return;
         const counts = await waitForSweep(flags.out, (c) => process.stderr.write(`${formatStatus(flags.out, c)}\n`), controller.signal);
         if (counts.failed > 0) process.exitCode = 1;
         return;
       }
-      const { runLocalSweep } = await import('../../sweep/local-sweep.js');
       const counts = await runLocalSweep(spec, flags.out, {
         ...(flags.jobs ? { jobs: flags.jobs } : {}),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
@@ -57,9 +56,7 @@ export function registerSweep(program: Command): void {
     .option('--json', 'print every run as JSON')
     .option('--rebuild', 'recreate the index from the run directories first')
     .action(async (dir: string, flags: { json?: boolean; rebuild?: boolean }) => {
-      const { openSweep } = await import('../../sweep/sweep-dir.js');
-      const { reconcile, rebuildIndex } = await import('../../sweep/reconcile.js');
-      const { formatStatus } = await import('../../sweep/report.js');
+      const { formatStatus, openSweep, rebuildIndex, reconcile } = await import('../../sweep/store/index.js');
       let opened = openSweep(dir);
       if (flags.rebuild) opened = rebuildIndex(opened, () => openSweep(dir));
       else reconcile(opened);

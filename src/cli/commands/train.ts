@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.js';
 import { progressHooks } from '../../train/progress-line.js';
-import { formatTrainingTable } from '../../train/report-table.js';
+import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isRunDirectory } from '../run-data.js';
-import { isSweepDirectory } from '../sweep-dir-data.js';
+import { isRunDirectory } from '../data/run-data.js';
+import { isSweepDirectory } from '../data/sweep-dir-data.js';
 
 export interface Found {
   /** Path relative to the runs directory, with '/' separators. */

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderSvg } from '../render.js';
-import { readRunData, runUnits } from '../run-data.js';
-import { spectrumPlot, trainingPlot } from '../plot-source.js';
-import { escapeHtml, formatCell } from '../html.js';
+import { renderSvg } from '../plots/render.js';
+import { readRunData, runUnits } from '../data/run-data.js';
+import { spectrumPlot, trainingPlot } from '../plots/plot-source.js';
+import { escapeHtml, formatCell } from '../pages/html.js';
 
 /** What a run page shows, as of one version of the run's logs. */
 export interface RunSnapshot {

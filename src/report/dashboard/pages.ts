@@ -1,6 +1,6 @@
-import { escapeHtml, figure, page } from '../html.js';
-import { readoutTable } from '../report-html.js';
-import { statusCounts, type SweepData } from '../sweep-data.js';
+import { escapeHtml, figure, page } from '../pages/html.js';
+import { readoutTable } from '../pages/report-html.js';
+import { statusCounts, type SweepData } from '../data/sweep-data.js';
 import type { Found } from './discover.js';
 import type { RunSnapshot } from './live-run.js';
 

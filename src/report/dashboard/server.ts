@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { buildReport } from '../report-html.js';
-import { isRunDirectory } from '../run-data.js';
-import { finishedRunsKey, isSweepDirectory, sweepIndexData, sweepReadout, withReadout, type SweepReadout } from '../sweep-dir-data.js';
-import { sweepViews } from '../sweep-views.js';
-import { renderSvg } from '../render.js';
+import { buildReport } from '../pages/report-html.js';
+import { isRunDirectory } from '../data/run-data.js';
+import { finishedRunsKey, isSweepDirectory, sweepIndexData, sweepReadout, withReadout, type SweepReadout } from '../data/sweep-dir-data.js';
+import { sweepViews } from '../plots/sweep-views.js';
+import { renderSvg } from '../plots/render.js';
 import { discover } from './discover.js';
 import { RunWatcher, runSnapshot, type RunSnapshot } from './live-run.js';
 import { indexPage, notFoundPage, runPage, sweepPage } from './pages.js';

@@ -5,7 +5,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { PCA } from 'ml-pca';
-import { DEFAULT_FEATURE_OPTIONS, resampleSpectrum, SCALAR_FEATURES, spectrumFeatures, type FeatureOptions } from '../spectrum-features.js';
+import { DEFAULT_FEATURE_OPTIONS, resampleSpectrum, SCALAR_FEATURES, spectrumFeatures, type FeatureOptions } from './spectrum-features.js';
 import type { ReadoutRow } from './rows.js';
 
 export interface FeatureSet {

@@ -13,7 +13,7 @@
  * the trainable one higher — unbiased, where pooled leave-one-out AUC of a model without
  * signal lands near 0 instead of 0.5. With k folds, the AUC pools the folds' held-out scores.
  */
-import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../spectrum-features.js';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './spectrum-features.js';
 import { Rng } from '../../linalg/random.js';
 import { assignFolds, LOO_LIMIT } from './cross-validation.js';
 import { featureSets, type FeatureSet } from './feature-sets.js';

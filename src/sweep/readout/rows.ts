@@ -1,11 +1,8 @@
 /**
  * The readout's data, one row per finished run: its hyperparameters, its spectrum at the early
- * epoch, its validation loss at that epoch, and the metric to predict. Read from the run
- * directories of a sweep (the source of truth); runs that cannot enter are listed with why.
+ * epoch, its validation loss at that epoch, and the metric to predict (read from a sweep by
+ * store/readout-data.ts); runs that cannot enter are listed with why.
  */
-import { reconcile } from '../reconcile.js';
-import { metricAt, metricKey, readRunRecord, summaryMetric } from '../run-record.js';
-import { openSweep } from '../sweep-dir.js';
 
 export interface ReadoutRow {
   id: string;
@@ -25,50 +22,4 @@ export interface ReadoutData {
   metric: string;
   rows: ReadoutRow[];
   excluded: { id: string; reason: string }[];
-}
-
-export interface LoadOptions {
-  /** Early epoch (default: the spec's readout epoch). */
-  epoch?: number;
-  /** `final_<key>` or `best_<key>` (default: the spec's readout metric). */
-  metric?: string;
-}
-
-export function loadReadoutData(dir: string, options: LoadOptions = {}): ReadoutData {
-  const sweep = openSweep(dir);
-  try {
-    reconcile(sweep);
-    const epoch = options.epoch ?? sweep.spec.readout.epoch;
-    const metric = options.metric ?? sweep.spec.readout.metric;
-    const rows: ReadoutRow[] = [];
-    const excluded: ReadoutData['excluded'] = [];
-    for (const run of sweep.index.list()) {
-      const leave = (reason: string) => excluded.push({ id: run.id, reason });
-      if (run.status !== 'done') {
-        leave(`status ${run.status}`);
-        continue;
-      }
-      const record = readRunRecord(sweep.layout.runDir(run.id));
-      const exponents = record.spectra.get(epoch);
-      const earlyLoss = metricAt(record.epochs, metricKey(metric), epoch);
-      const finalLoss = summaryMetric(record.epochs, metric);
-      if (record.done?.diverged !== undefined) leave('training diverged');
-      else if (exponents === undefined) leave(`no spectrum at epoch ${epoch}`);
-      else if (earlyLoss === undefined || !Number.isFinite(earlyLoss)) leave(`no finite ${metricKey(metric)} at epoch ${epoch}`);
-      else if (finalLoss === undefined || !Number.isFinite(finalLoss)) leave(`no finite ${metric}`);
-      else rows.push({ id: run.id, params: plainParams(run.params), exponents, earlyLoss, finalLoss });
-    }
-    return { name: sweep.spec.name ?? dir, epoch, metric, rows, excluded };
-  } finally {
-    sweep.index.close();
-  }
-}
-
-function plainParams(params: Record<string, unknown>): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (typeof value === 'number' || typeof value === 'string') out[key] = value;
-    else if (typeof value === 'boolean') out[key] = String(value);
-  }
-  return out;
 }

@@ -1,0 +1,105 @@
+import { existsSync, statSync } from 'node:fs';
+import type { TopLevelSpec } from 'vega-lite';
+import { ReportInputError } from '../errors.js';
+import { isRunDirectory, readRunData, runLossUnits, runUnits, type RunData } from '../data/run-data.js';
+import { isObject, readJsonFile, spectrumFromJson, type SpectrumData } from '../data/spectrum-data.js';
+import type { SweepData } from '../data/sweep-data.js';
+import { isSweepDirectory } from '../data/sweep-dir-data.js';
+import { readSweepData, sweepFromJson } from '../data/sweep-input.js';
+import { SWEEP_PLOT_KINDS, sweepPlotSpec, type SweepPlotKind } from './sweep-views.js';
+import { spectrumSpec } from './spectrum-plot.js';
+import { convergenceSpec } from './convergence-plot.js';
+import { trainingSpec } from './training-plot.js';
+
+export const RUN_PLOT_KINDS = ['spectrum', 'convergence', 'training'] as const;
+export const PLOT_KINDS = [...RUN_PLOT_KINDS, ...SWEEP_PLOT_KINDS] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+
+/** What `plot` draws from: one spectrum result, a training run directory, or a sweep. */
+export type PlotSource =
+  | { type: 'spectrum'; path: string; spectrum: SpectrumData }
+  | { type: 'run'; path: string; run: RunData }
+  | { type: 'sweep'; path: string; sweep: SweepData };
+
+/** A run or sweep directory, a sweep table or a spectrum JSON file, told apart by what is on disk. */
+export function loadPlotSource(path: string): PlotSource {
+  if (!existsSync(path)) throw new ReportInputError(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) {
+    if (isSweepDirectory(path)) return { type: 'sweep', path, sweep: readSweepData(path) };
+    if (isRunDirectory(path)) return { type: 'run', path, run: readRunData(path) };
+    throw new ReportInputError(`${path}: neither a run directory (config.json) nor a sweep directory (sweep.json)`);
+  }
+  const parsed = readJsonFile(path);
+  return isObject(parsed) && Array.isArray(parsed['rows'])
+    ? { type: 'sweep', path, sweep: sweepFromJson(parsed, path) }
+    : { type: 'spectrum', path, spectrum: spectrumFromJson(parsed, path) };
+}
+
+/** The spectrum a source shows: the file's, or the run's latest (with its epoch). */
+export function sourceSpectrum(source: PlotSource): { spectrum: SpectrumData; epoch?: number } {
+  if (source.type === 'spectrum') return { spectrum: source.spectrum };
+  if (source.type === 'sweep') throw new ReportInputError(`${source.path}: a sweep has many spectra; plot one of its runs (runs/<id>)`);
+  const latest = source.run.spectra.at(-1);
+  if (!latest) throw new ReportInputError(`${source.path}: the run has recorded no spectrum yet (spectra.jsonl holds no epoch spectrum)`);
+  return { spectrum: latest.spectrum, epoch: latest.epoch };
+}
+
+export function spectrumPlot(spectrum: SpectrumData, epoch?: number): TopLevelSpec {
+  return spectrumSpec({
+    exponents: spectrum.exponents, units: spectrum.units,
+    ...(spectrum.std ? { std: spectrum.std } : {}),
+    ...(spectrum.batch !== undefined ? { batch: spectrum.batch } : {}),
+    ...(spectrum.model ? { note: describeModel(spectrum.model) } : {}),
+    ...(epoch !== undefined ? { title: `Lyapunov spectrum after epoch ${epoch}` } : {}),
+  });
+}
+
+/** e.g. 'lstm, 2 layers, hidden 64, state dim 256', from a spectrum result's `model`. */
+export function describeModel(model: Record<string, unknown>): string {
+  const layers = Number(model['numLayers']);
+  return [
+    model['cell'],
+    Number.isFinite(layers) ? `${layers} layer${layers === 1 ? '' : 's'}` : undefined,
+    model['hiddenSize'] !== undefined ? `hidden ${model['hiddenSize']}` : undefined,
+    model['stateDim'] !== undefined ? `state dim ${model['stateDim']}${model['lstmState'] ? ` (${model['lstmState'] === 'h' ? 'h only' : 'joint h, c'})` : ''}` : undefined,
+  ].filter((part) => part !== undefined).join(', ');
+}
+
+export function convergencePlot(spectrum: SpectrumData, where: string, epoch?: number): TopLevelSpec {
+  if (!spectrum.trace || spectrum.trace.steps.length === 0) throw new ReportInputError(`${where}: the spectrum has no convergence trace`);
+  return convergenceSpec({
+    trace: spectrum.trace, units: spectrum.units,
+    ...(epoch !== undefined ? { title: `Convergence of the leading exponents, epoch ${epoch}` } : {}),
+  });
+}
+
+export function trainingPlot(run: RunData): TopLevelSpec {
+  if (run.points.length === 0) throw new ReportInputError(`${run.dir}: metrics.jsonl holds no epoch yet`);
+  const lossUnits = runLossUnits(run);
+  return trainingSpec({ points: run.points, units: runUnits(run), ...(lossUnits ? { lossUnits } : {}), title: `Training of ${run.name}` });
+}
+
+/** The specification of one plot kind from a source; an error names what the source lacks. */
+export function plotSpec(kind: PlotKind, source: PlotSource, options: { feature?: string } = {}): TopLevelSpec {
+  if (isSweepKind(kind)) {
+    if (source.type !== 'sweep') throw new ReportInputError(`${source.path}: --kind ${kind} needs a sweep (directory or table), not ${SOURCE_NAMES[source.type]}`);
+    try {
+      return sweepPlotSpec(kind, source.sweep, options.feature);
+    } catch (error) {
+      if (error instanceof RangeError) throw new ReportInputError(`${source.path}: ${error.message}`);
+      throw error;
+    }
+  }
+  if (kind === 'training') {
+    if (source.type !== 'run') throw new ReportInputError(`${source.path}: --kind training needs a run directory, not ${SOURCE_NAMES[source.type]}`);
+    return trainingPlot(source.run);
+  }
+  const { spectrum, epoch } = sourceSpectrum(source);
+  return kind === 'spectrum' ? spectrumPlot(spectrum, epoch) : convergencePlot(spectrum, source.path, epoch);
+}
+
+const SOURCE_NAMES: Record<PlotSource['type'], string> = { spectrum: 'a spectrum file', run: 'a run directory', sweep: 'a sweep' };
+
+function isSweepKind(kind: PlotKind): kind is SweepPlotKind {
+  return (SWEEP_PLOT_KINDS as readonly string[]).includes(kind);
+}

@@ -1,0 +1,96 @@
+/**
+ * The local executor: a pool of run processes (one process per attempt, `jobs` at a time). A
+ * run that fails is retried until it has used `maxAttempts` attempts, then marked failed; a run
+ * held by another live process (a previous sweep's run still being killed) waits its turn.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { ResolvedRun } from '../spec/expand.js';
+import { recordAttempts, summarizeRun } from '../store/reconcile.js';
+import { spawnRun } from './spawn-run.js';
+import type { OpenSweep } from '../store/sweep-dir.js';
+
+export type SweepEvent =
+  | { type: 'start'; id: string; attempt: number }
+  | { type: 'done'; id: string; seconds: number; trained: boolean }
+  | { type: 'retry'; id: string; attempt: number; error: string }
+  | { type: 'failed'; id: string; attempts: number; error: string };
+
+export interface PoolOptions {
+  /** Runs trained at the same time. */
+  jobs: number;
+  onEvent?: (event: SweepEvent) => void;
+  /** Stops the pool: running attempts are killed and their runs re-queued. */
+  signal?: AbortSignal;
+  /** Wait before asking again for a run another process holds. Default 500 ms. */
+  busyRetryMs?: number;
+}
+
+export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Promise<void> {
+  const { index, layout, spec } = sweep;
+  const emit = options.onEvent ?? (() => {});
+  // Runs left 'running' by a killed sweep are queued again; their processes died with it.
+  for (const run of index.list('running')) index.markQueued(run.id);
+  const queue: ResolvedRun[] = sweep.runs.filter((run) => index.get(run.id)!.status === 'queued');
+  const active = new Map<string, ChildProcess>();
+  let delayed = 0;
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      for (const [id, child] of active) {
+        child.kill('SIGTERM');
+        index.markQueued(id);
+      }
+      queue.length = 0;
+      resolve();
+    };
+    if (options.signal?.aborted) return stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+
+    const fill = () => {
+      if (options.signal?.aborted) return;
+      while (active.size < options.jobs && queue.length > 0) launch(queue.shift()!);
+      if (active.size === 0 && queue.length === 0 && delayed === 0) resolve();
+    };
+
+    const launch = (run: ResolvedRun) => {
+      index.markRunning(run.id);
+      let started = false;
+      const attempt = spawnRun({ sweepDir: layout.root, id: run.id, config: run.config }, () => {
+        started = true;
+        emit({ type: 'start', id: run.id, attempt: recordAttempts(sweep, run.id) });
+      });
+      active.set(run.id, attempt.child);
+      void attempt.result.then((result) => {
+        active.delete(run.id);
+        if (options.signal?.aborted) return;
+        if (result.outcome === 'trained' || result.outcome === 'already-done') {
+          index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
+          emit({ type: 'done', id: run.id, seconds: result.seconds, trained: result.outcome === 'trained' });
+        } else if (result.outcome === 'busy') {
+          index.markQueued(run.id);
+          delayed++;
+          setTimeout(() => {
+            delayed--;
+            queue.push(run);
+            fill();
+          }, options.busyRetryMs ?? 500);
+        } else {
+          // A failure before training started (a crash while loading) still uses up an attempt.
+          const attempts = started ? recordAttempts(sweep, run.id) : index.get(run.id)!.attempts + 1;
+          if (!started) index.setAttempts(run.id, attempts);
+          const error = result.error ?? 'unknown failure';
+          if (attempts >= spec.max_attempts) {
+            index.markFailed(run.id, error);
+            emit({ type: 'failed', id: run.id, attempts, error });
+          } else {
+            index.markQueued(run.id, error);
+            emit({ type: 'retry', id: run.id, attempt: attempts, error });
+            queue.push(run);
+          }
+        }
+        fill();
+      });
+    };
+    fill();
+  });
+}

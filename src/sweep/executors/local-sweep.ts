@@ -1,0 +1,32 @@
+import { availableParallelism } from 'node:os';
+import { runLocalPool, type SweepEvent } from './local-pool.js';
+import { reconcile } from '../store/reconcile.js';
+import type { RunStatus } from '../store/run-index.js';
+import type { SweepSpec } from '../spec/spec.js';
+import { createSweep } from '../store/sweep-dir.js';
+
+export interface LocalSweepOptions {
+  /** Runs trained at the same time (default: all cores). */
+  jobs?: number;
+  onEvent?: (event: SweepEvent) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs (or resumes) a sweep on this machine: creates or re-opens `outDir`, brings the index in
+ * line with the run directories, and trains every run not yet done. Returns the final counts.
+ */
+export async function runLocalSweep(spec: SweepSpec, outDir: string, options: LocalSweepOptions = {}): Promise<Record<RunStatus, number>> {
+  const sweep = createSweep(outDir, spec);
+  try {
+    reconcile(sweep);
+    await runLocalPool(sweep, {
+      jobs: options.jobs ?? availableParallelism(),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return sweep.index.counts();
+  } finally {
+    sweep.index.close();
+  }
+}

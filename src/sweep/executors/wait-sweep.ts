@@ -1,0 +1,28 @@
+import { reconcile } from '../store/reconcile.js';
+import type { RunStatus } from '../store/run-index.js';
+import { openSweep } from '../store/sweep-dir.js';
+
+/**
+ * Watches a sweep that workers are running until no run is queued or running (or `signal`
+ * aborts), calling `onChange` whenever the counts change. Returns the final counts.
+ */
+export async function waitForSweep(
+  dir: string, onChange: (counts: Record<RunStatus, number>) => void, signal?: AbortSignal, pollMs = 1000,
+): Promise<Record<RunStatus, number>> {
+  const sweep = openSweep(dir);
+  try {
+    let last = '';
+    for (;;) {
+      reconcile(sweep);
+      const counts = sweep.index.counts();
+      if (JSON.stringify(counts) !== last) {
+        last = JSON.stringify(counts);
+        onChange(counts);
+      }
+      if ((counts.queued === 0 && counts.running === 0) || signal?.aborted) return counts;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  } finally {
+    sweep.index.close();
+  }
+}

@@ -1,0 +1,42 @@
+/** The readout table `analyze` prints. */
+import type { ReadoutResult } from './readout.js';
+import type { ReadoutData } from './rows.js';
+
+export function formatReadout(data: ReadoutData, result: ReadoutResult): string {
+  const cv = result.folds === 'loo' ? 'leave-one-out' : `${result.folds}-fold`;
+  const lines = [
+    `Readout of ${data.metric} from epoch ${data.epoch}: ${result.n} runs, ${cv} cross-validation` +
+      (data.excluded.length > 0 ? ` (${data.excluded.length} runs left out: ${summarizeReasons(data.excluded)})` : ''),
+    `ridge regression (α by inner leave-one-out) for R² and ρ; logistic regression for AUC of trainable = ${data.metric} ≤ median ${fmt(result.threshold, 4)}` +
+      (result.aucMethod === 'pooled folds' ? '' : ` (leave-pair-out, ${result.aucMethod.pairs} pairs)`),
+    '',
+    `${'features'.padEnd(30)} ${'cols'.padStart(4)} ${'R²'.padStart(7)} ${'ρ'.padStart(7)} ${'AUC'.padStart(7)}`,
+  ];
+  for (const s of result.scores) {
+    lines.push(`${s.features.padEnd(30)} ${String(s.columns).padStart(4)} ${fmt(s.r2, 3).padStart(7)} ${fmt(s.spearman, 3).padStart(7)} ${fmt(s.auc, 3).padStart(7)}`);
+  }
+  lines.push('(cross-validated: R² ≤ 0 means no predictive value; ρ and AUC of such sets scatter around, and somewhat below, 0 and 0.5)');
+  const score = (name: string) => result.scores.find((s) => s.features === name);
+  const spectrum = score('spectrum');
+  const early = score('early loss');
+  const both = score('spectrum + early loss');
+  if (spectrum && early && both) {
+    lines.push('', `spectrum vs early loss: R² ${fmt(spectrum.r2, 3)} vs ${fmt(early.r2, 3)} (${signed(spectrum.r2 - early.r2)}); ` +
+      `together ${fmt(both.r2, 3)} (${signed(both.r2 - Math.max(spectrum.r2, early.r2))} over the better one)`);
+  }
+  return lines.join('\n');
+}
+
+function summarizeReasons(excluded: ReadoutData['excluded']): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of excluded) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
+}
+
+function fmt(value: number, digits: number): string {
+  return Number.isNaN(value) ? '—' : value.toFixed(digits);
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(3)}`;
+}

@@ -1,0 +1,188 @@
+/**
+ * The sweep specification (YAML or JSON): which training configurations to run, and what the
+ * readout should predict. Validated with a JSON schema (ajv); every error names the field.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import type { SpectrumSchedule } from '../../train/config.js';
+import { SweepError } from '../errors.js';
+
+export const DISTRIBUTIONS = ['uniform', 'log_uniform', 'int'] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+export type ParameterValue = string | number | boolean | null;
+
+/**
+ * A parameter takes one of listed values, or a value from a range; with `format`, the value is
+ * written into a string at '{}' (e.g. format 'uniform:{}' makes the init scale p the training
+ * config's init 'uniform:p').
+ */
+export type ParameterSpec = (
+  | { values: ParameterValue[] }
+  | {
+      min: number;
+      max: number;
+      distribution: Distribution;
+      /** Grid only: number of points, evenly spaced on the distribution's scale. */
+      count?: number;
+    }
+) & { format?: string };
+
+/** When the spectrum is taken during training (every `every` epochs and at initialisation), and on what; defaults from training. */
+export type SweepSpectrumSchedule = Partial<SpectrumSchedule> & { every: number };
+
+export interface ReadoutSpec {
+  /** `final_<key>` (value at the last epoch) or `best_<key>` (minimum over epochs) of a metrics.jsonl key. */
+  metric: string;
+  /** The early epoch whose spectrum and loss are the predictors. */
+  epoch: number;
+}
+
+export interface SweepSpec {
+  name?: string;
+  method: 'grid' | 'random';
+  /** Seed of the random search (the training seed is a parameter or part of `base`). */
+  seed: number;
+  /** Number of runs (random: required; grid: an upper bound the grid must respect). */
+  run_cap?: number;
+  /** Attempts per run before it is marked failed. */
+  max_attempts: number;
+  /** Dotted paths into the training config → their values. */
+  parameters: Record<string, ParameterSpec>;
+  spectrum: SweepSpectrumSchedule;
+  readout: ReadoutSpec;
+  /** The training config every run starts from. */
+  base: Record<string, unknown>;
+}
+
+const scalar = { type: ['string', 'number', 'boolean', 'null'] };
+
+const schema = {
+  type: 'object',
+  required: ['method', 'parameters', 'spectrum', 'readout', 'base'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    method: { enum: ['grid', 'random'] },
+    seed: { type: 'integer', minimum: 0 },
+    run_cap: { type: 'integer', minimum: 1 },
+    max_attempts: { type: 'integer', minimum: 1, maximum: 100 },
+    parameters: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          values: { type: 'array', minItems: 1, items: scalar },
+          min: { type: 'number' },
+          max: { type: 'number' },
+          distribution: { enum: DISTRIBUTIONS },
+          count: { type: 'integer', minimum: 1 },
+          format: { type: 'string', pattern: '\\{\\}' },
+        },
+      },
+    },
+    spectrum: {
+      type: 'object',
+      required: ['every'],
+      additionalProperties: false,
+      properties: {
+        every: { type: 'integer', minimum: 1 },
+        batch: { type: 'integer', minimum: 1 },
+        steps: { type: 'integer', minimum: 1 },
+        transient: { type: 'integer', minimum: 0 },
+        k: { type: 'integer', minimum: 1 },
+        lstmState: { enum: ['joint', 'h'] },
+      },
+    },
+    readout: {
+      type: 'object',
+      required: ['metric', 'epoch'],
+      additionalProperties: false,
+      properties: {
+        metric: { type: 'string', pattern: '^(final|best)_[A-Za-z0-9_]+$' },
+        epoch: { type: 'integer', minimum: 0 },
+      },
+    },
+    base: { type: 'object' },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+
+/** Reads and validates a sweep file (.yaml, .yml or .json). */
+export function loadSweepSpec(path: string): SweepSpec {
+  const text = readFileSync(path, 'utf8');
+  let document: unknown;
+  try {
+    document = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new SweepError(`${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return parseSweepSpec(document, path);
+}
+
+/** Validates a parsed document and fills defaults; errors start with `source` and name the field. */
+export function parseSweepSpec(document: unknown, source = 'sweep spec'): SweepSpec {
+  if (!validate(document)) throw new SweepError(`${source}: ${describeError(validate.errors![0])}`);
+  const spec = structuredClone(document) as unknown as SweepSpec;
+  spec.seed ??= 0;
+  spec.max_attempts ??= 3;
+  for (const [name, parameter] of Object.entries(spec.parameters)) checkParameter(source, spec.method, name, parameter);
+  if (spec.method === 'random' && spec.run_cap === undefined) {
+    throw new SweepError(`${source}: field 'run_cap' is required with method 'random' (the number of runs to sample)`);
+  }
+  return spec;
+}
+
+function checkParameter(source: string, method: SweepSpec['method'], name: string, p: ParameterSpec): void {
+  const field = `parameters.${name}`;
+  const fail = (message: string) => {
+    throw new SweepError(`${source}: field '${field}' ${message}`);
+  };
+  const keys = Object.keys(p).filter((k) => k !== 'format');
+  if ('values' in p) {
+    if (keys.length !== 1) fail(`has 'values' and ${keys.filter((k) => k !== 'values').join(', ')}: give either values or a range`);
+    return;
+  }
+  for (const key of ['min', 'max', 'distribution'] as const) {
+    if (!(key in p)) fail(`needs 'values', or a range with 'min', 'max' and 'distribution' (missing '${key}')`);
+  }
+  if (!(p.min < p.max)) fail(`has min ${p.min} ≥ max ${p.max}`);
+  if (p.distribution === 'log_uniform' && !(p.min > 0)) fail(`is log_uniform with min ${p.min}: expected min > 0`);
+  if (p.distribution === 'int' && !(Number.isInteger(p.min) && Number.isInteger(p.max))) {
+    fail(`is an int range with min ${p.min}, max ${p.max}: expected integers`);
+  }
+  if (method === 'grid' && p.count === undefined) fail(`is a range in a grid sweep: give 'count', the number of grid points`);
+  if (method === 'random' && p.count !== undefined) fail(`has 'count', which only a grid uses (random sweeps sample run_cap points)`);
+}
+
+/** What a pattern means, for the fields that have one. */
+const PATTERN_HINTS: Record<string, string> = {
+  'readout.metric': "must be final_<key> or best_<key> for a key of metrics.jsonl, e.g. 'final_val_loss'",
+  format: "must contain '{}', where the value goes (e.g. 'uniform:{}')",
+};
+
+function describeError(error: ErrorObject): string {
+  if (error.propertyName !== undefined) {
+    return `field 'parameters' has a parameter named ${JSON.stringify(error.propertyName)}: expected a dotted path of identifiers such as 'init.p'`;
+  }
+  const path = error.instancePath.slice(1).split('/').filter(Boolean).join('.');
+  const where = path === '' ? 'the document' : `field '${path}'`;
+  const got = error.data === undefined ? '' : ` (got ${JSON.stringify(error.data)})`;
+  switch (error.keyword) {
+    case 'required':
+      return `missing field '${[path, error.params.missingProperty].filter(Boolean).join('.')}'`;
+    case 'additionalProperties':
+      return `${where} has an unknown field '${error.params.additionalProperty}'`;
+    case 'enum':
+      return `${where} must be one of ${error.params.allowedValues.join(', ')}${got}`;
+    case 'pattern':
+      return `${where} ${PATTERN_HINTS[path] ?? PATTERN_HINTS[path.split('.').pop()!] ?? error.message}${got}`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}${got}`;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A sweep directory:
+ *   sweep.json          the validated spec and its key (written once; a re-start must match it)
+ *   index.sqlite        the query index (rebuildable from the run directories)
+ *   runs/<id>/          each run's directory, as `train` writes it, plus sweep-done.json once complete
+ *   locks/<id>.lock     held while a process trains the run (outside the run directory, which
+ *                       train requires to be empty or a run)
+ *   logs/<id>.log       the run's console output, appended over attempts
+ */
+import { join, resolve } from 'node:path';
+
+export const DONE_MARKER = 'sweep-done.json';
+
+/** What the done marker holds. */
+export interface DoneMarker {
+  id: string;
+  completedAt: string;
+  host: string;
+  pid: number;
+  /** Set when training stopped because the network diverged. */
+  diverged?: string;
+}
+
+/** Printed (to the run's log) by a run process when it takes the run's lock: one line per attempt. */
+export const ATTEMPT_LINE = 'training started';
+
+export interface SweepLayout {
+  root: string;
+  specFile: string;
+  indexFile: string;
+  runsDir: string;
+  locksDir: string;
+  logsDir: string;
+  runDir(id: string): string;
+  lockFile(id: string): string;
+  logFile(id: string): string;
+  doneMarker(id: string): string;
+}
+
+export function sweepLayout(dir: string): SweepLayout {
+  const root = resolve(dir);
+  const runsDir = join(root, 'runs');
+  const locksDir = join(root, 'locks');
+  const logsDir = join(root, 'logs');
+  return {
+    root,
+    specFile: join(root, 'sweep.json'),
+    indexFile: join(root, 'index.sqlite'),
+    runsDir,
+    locksDir,
+    logsDir,
+    runDir: (id) => join(runsDir, id),
+    lockFile: (id) => join(locksDir, `${id}.lock`),
+    logFile: (id) => join(logsDir, `${id}.log`),
+    doneMarker: (id) => join(runsDir, id, DONE_MARKER),
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The sweep's query index (SQLite, WAL, safe for several processes on one machine): which runs
+ * belong to the sweep, their status and attempts, hyperparameters, spectrum features and final
+ * metrics. It is a cache of the run directories, which stay the source of truth: `reconcile`
+ * rebuilds it from them.
+ */
+import Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+import type { ResolvedRun } from '../spec/expand.js';
+
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface IndexedRun {
+  id: string;
+  status: RunStatus;
+  /** Times training was started on this run (a process found it free and trained it). */
+  attempts: number;
+  params: Record<string, unknown>;
+  config: Record<string, unknown>;
+  /** Last failure message, if any. */
+  error: string | null;
+  /** Spectrum features at the readout epoch (null until done or without a spectrum there). */
+  features: Record<string, number> | null;
+  /** Summary metrics of the finished run, e.g. final_val_loss. */
+  metrics: Record<string, number> | null;
+  /** host:pid of the process running it, while running. */
+  worker: string | null;
+  updatedAt: string;
+}
+
+interface Row {
+  id: string;
+  status: RunStatus;
+  attempts: number;
+  params: string;
+  config: string;
+  error: string | null;
+  features: string | null;
+  metrics: string | null;
+  worker: string | null;
+  updated_at: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  params TEXT NOT NULL,
+  config TEXT NOT NULL,
+  error TEXT,
+  features TEXT,
+  metrics TEXT,
+  worker TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
+`;
+
+export class RunIndex {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    // Several processes (the sweep, Redis workers, `sweep status`) share the file: wait for locks.
+    this.db = new Database(file, { timeout: 30_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Adds the runs not yet indexed, as queued, in the sweep's order. */
+  addRuns(runs: readonly ResolvedRun[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO runs (id, position, status, params, config, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`,
+    );
+    this.db.transaction(() => runs.forEach((run, i) => insert.run(run.id, i, JSON.stringify(run.params), JSON.stringify(run.config), now())))();
+  }
+
+  get(id: string): IndexedRun | undefined {
+    const row = this.db.prepare<Row>('SELECT * FROM runs WHERE id = ?').get(id);
+    return row && fromRow(row);
+  }
+
+  list(status?: RunStatus): IndexedRun[] {
+    const rows = status === undefined
+      ? this.db.prepare<Row>('SELECT * FROM runs ORDER BY position').all()
+      : this.db.prepare<Row>('SELECT * FROM runs WHERE status = ? ORDER BY position').all(status);
+    return rows.map(fromRow);
+  }
+
+  counts(): Record<RunStatus, number> {
+    const counts = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const row of this.db.prepare<{ status: RunStatus; n: number }>('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all()) {
+      counts[row.status] = row.n;
+    }
+    return counts;
+  }
+
+  markRunning(id: string, worker = `${hostname()}:${process.pid}`): void {
+    this.update(id, `status = 'running', worker = ?`, worker);
+  }
+
+  /** Back to the queue (an interrupted or retried attempt); `error` keeps the reason, if any. */
+  markQueued(id: string, error: string | null = null): void {
+    this.update(id, `status = 'queued', worker = NULL, error = COALESCE(?, error)`, error);
+  }
+
+  markDone(id: string, summary: { features: Record<string, number> | null; metrics: Record<string, number> | null }): void {
+    this.update(
+      id,
+      `status = 'done', worker = NULL, error = NULL, features = ?, metrics = ?`,
+      summary.features && JSON.stringify(summary.features),
+      summary.metrics && JSON.stringify(summary.metrics),
+    );
+  }
+
+  markFailed(id: string, error: string): void {
+    this.update(id, `status = 'failed', worker = NULL, error = ?`, error);
+  }
+
+  setAttempts(id: string, attempts: number): void {
+    this.update(id, 'attempts = ?', attempts);
+  }
+
+  private update(id: string, assignments: string, ...values: unknown[]): void {
+    const result = this.db.prepare(`UPDATE runs SET ${assignments}, updated_at = ? WHERE id = ?`).run(...values, now(), id);
+    if (result.changes !== 1) throw new RangeError(`run ${id} is not in the sweep index`);
+  }
+}
+
+function fromRow(row: Row): IndexedRun {
+  return {
+    id: row.id,
+    status: row.status,
+    attempts: row.attempts,
+    params: JSON.parse(row.params),
+    config: JSON.parse(row.config),
+    error: row.error,
+    features: row.features === null ? null : JSON.parse(row.features),
+    metrics: row.metrics === null ? null : JSON.parse(row.metrics),
+    worker: row.worker,
+    updatedAt: row.updated_at,
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,81 @@
+/**
+ * Opening a sweep directory: the spec it was started with (sweep.json), its runs, and its
+ * index. Starting a sweep again with the same spec finds everything where it was left; a
+ * different spec in the same directory is refused.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { contentHash } from '../spec/canonical-json.js';
+import { SweepError } from '../errors.js';
+import { expandSweep, type ResolvedRun } from '../spec/expand.js';
+import { sweepLayout, type SweepLayout } from './layout.js';
+import { RunIndex } from './run-index.js';
+import { checkRunConfig } from '../spec/run-config.js';
+import { parseSweepSpec, type SweepSpec } from '../spec/spec.js';
+
+interface SweepFile {
+  format: 'rnn-lyapunov.sweep';
+  version: 1;
+  key: string;
+  createdAt: string;
+  spec: SweepSpec;
+}
+
+export interface OpenSweep {
+  layout: SweepLayout;
+  spec: SweepSpec;
+  /** Hash of the spec: names the sweep in shared places (Redis job ids). */
+  key: string;
+  runs: ResolvedRun[];
+  index: RunIndex;
+}
+
+/** Creates the sweep directory for `spec` (every run's config checked first), or opens it when it was created with the same spec. */
+export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
+  const layout = sweepLayout(dir);
+  const key = contentHash(spec);
+  for (const run of expandSweep(spec)) checkRunConfig(run.id, run.config);
+  if (existsSync(layout.specFile)) {
+    const stored = readSweepFile(layout);
+    if (stored.key !== key) {
+      throw new SweepError(`${layout.root} holds a different sweep (spec ${stored.key}, this one ${key}): use a new --out directory`);
+    }
+  } else {
+    if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
+      throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
+    }
+    mkdirSync(layout.root, { recursive: true });
+    const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
+    writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
+  }
+  return open(layout, spec, key);
+}
+
+/** Opens an existing sweep directory. */
+export function openSweep(dir: string): OpenSweep {
+  const layout = sweepLayout(dir);
+  if (!existsSync(layout.specFile)) throw new SweepError(`${layout.root} is not a sweep directory (no sweep.json)`);
+  const stored = readSweepFile(layout);
+  return open(layout, stored.spec, stored.key);
+}
+
+function open(layout: SweepLayout, spec: SweepSpec, key: string): OpenSweep {
+  const runs = expandSweep(spec);
+  const index = new RunIndex(layout.indexFile);
+  index.addRuns(runs);
+  return { layout, spec, key, runs, index };
+}
+
+function readSweepFile(layout: SweepLayout): SweepFile {
+  const file = JSON.parse(readFileSync(layout.specFile, 'utf8')) as SweepFile;
+  if (file.format !== 'rnn-lyapunov.sweep' || file.version !== 1) throw new SweepError(`${layout.specFile}: not a sweep file of this version`);
+  return { ...file, spec: parseSweepSpec(file.spec, layout.specFile) };
+}
+
+function readdirNonEmpty(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The local executor as a user runs it: `rnn-lyapunov sweep` in its own process, SIGKILLed in
+ * the middle of the sweep, then started again with the same command.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainInRunDirectory } from '../src/train/run.js';
+import { readMetrics } from '../src/record/index.js';
+import { runLocalSweep, describeEvent, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
+import {
+  assertSweepComplete, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
+} from './sweep.helpers.js';
+
+test('a sweep SIGKILLed mid-way and started again finishes every run exactly once, resuming interrupted runs', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-local-'));
+  try {
+    const spec = writeSpec(root);
+    const out = join(root, 'sweep');
+    const first = startCli(['sweep', spec, '--out', out, '--jobs', '2']);
+    await waitFor('a finished run and a run past its first epoch', () => runIds(out).some((id) => isDone(out, id)) && hasRunMidway(out), 60_000);
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exit).signal, 'SIGKILL');
+    // The run processes die with the sweep (their watchdog sees the parent gone within 0.2 s; a
+    // run at its very end may still finish in that time): after that, nothing trains.
+    await sleep(800);
+    const doneBefore = runIds(out).filter((id) => isDone(out, id));
+    const interrupted = runIds(out).filter((id) => !isDone(out, id));
+    assert.ok(doneBefore.length < 6 && interrupted.length > 0, `the sweep was killed before it finished (done: ${doneBefore.join(', ')}; interrupted: ${interrupted.join(', ')})`);
+    const sizes = interrupted.map((id) => readFileSync(join(out, 'runs', id, 'metrics.jsonl')).length);
+    await sleep(800);
+    assert.deepEqual(interrupted.map((id) => readFileSync(join(out, 'runs', id, 'metrics.jsonl')).length), sizes, 'no orphan keeps training');
+
+    const status = runCli(['sweep', 'status', out]);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`6 runs — done ${doneBefore.length}, `));
+
+    const second = startCli(['sweep', spec, '--out', out, '--executor', 'local', '--jobs', '2']);
+    const result = await second.exit;
+    assert.equal(result.code, 0, result.stderr);
+    assertSweepComplete(out, 6);
+    for (const id of doneBefore) assert.deepEqual(logCounts(out, id), { started: 1, trained: 1 }, `run ${id}, finished before the kill, was not trained again`);
+    // The index is a cache: rebuilt from the run directories and logs, it says the same.
+    const indexed = (extra: string[]) => {
+      const result = runCli(['sweep', 'status', out, '--json', ...extra]);
+      assert.equal(result.status, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { updatedAt: string }[]).map(({ updatedAt: _, ...run }) => run);
+    };
+    const before = indexed([]);
+    assert.deepEqual(indexed(['--rebuild']), before);
+
+    // An interrupted run resumed from its checkpoint and logged the same numbers as an uninterrupted run.
+    const resumed = interrupted.find((id) => JSON.parse(readFileSync(join(out, 'runs', id, 'summary.json'), 'utf8')).resumedFrom > 0);
+    assert.ok(resumed !== undefined, 'at least one run resumed from a checkpoint');
+    const config = JSON.parse(readFileSync(join(out, 'runs', resumed, 'config.json'), 'utf8'));
+    const straight = join(root, 'straight');
+    await trainInRunDirectory(straight, config);
+    const losses = (dir: string) => readMetrics(dir).map((m) => [m.epoch, m.trainLoss, m.valLoss, m.lambda]);
+    assert.deepEqual(losses(join(out, 'runs', resumed)), losses(straight));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a run that keeps failing is retried max_attempts times, then marked failed', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
+  try {
+    const spec = parseSweepSpec({
+      method: 'grid',
+      max_attempts: 2,
+      parameters: { 'task.text': { values: [join(root, 'missing.txt')] } },
+      spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 },
+      readout: { metric: 'final_val_loss', epoch: 1 },
+      base: { task: { name: 'charlm', seq: 20 }, hidden: 4, epochs: 1 },
+    });
+    const out = join(root, 'sweep');
+    const events: string[] = [];
+    const counts = await runLocalSweep(spec, out, { jobs: 1, onEvent: (event) => events.push(describeEvent(event)) });
+    assert.deepEqual(counts, { queued: 0, running: 0, done: 0, failed: 1 });
+    assert.equal(events.length, 4, events.join('\n'));
+    assert.match(events[0], /training \(attempt 1\)/);
+    assert.match(events[1], /attempt 1 failed, retrying: exit code 1: cannot read text file .*missing\.txt/);
+    assert.match(events[2], /training \(attempt 2\)/);
+    assert.match(events[3], /failed after 2 attempts: .*missing\.txt/);
+    const sweep = openSweep(out);
+    try {
+      assert.match(formatStatus(out, sweep.index.counts(), sweep.index.list()), /1 runs — done 0, running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/);
+    } finally {
+      sweep.index.close();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a run process whose parent dies before it starts training never trains (no orphan)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-orphan-'));
+  try {
+    const job = { sweepDir: root, id: 'orphan', config: { task: { name: 'copy', trainSize: 64, evalSize: 16 }, hidden: 4, epochs: 1 } };
+    // A parent that starts the run process and dies at once, while the child is still loading.
+    const parent = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { spawnRun } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'sweep', 'executors', 'spawn-run.ts'))});
+      const { child } = spawnRun(${JSON.stringify(job)});
+      process.stdout.write(String(child.pid));
+      process.kill(process.pid, 'SIGKILL');
+    `], { encoding: 'utf8' });
+    assert.equal(parent.signal, 'SIGKILL', parent.stderr);
+    const childPid = Number(parent.stdout);
+    assert.ok(childPid > 0);
+    const alive = () => { try { process.kill(childPid, 0); return true; } catch { return false; } };
+    await waitFor('the orphaned run process to die', () => !alive(), 15_000);
+    assert.equal(existsSync(join(root, 'runs', 'orphan', 'config.json')), false, 'it never started training');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
