@@ -20,7 +20,7 @@ test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library c
   const args = ['spectrum', model, '--drive', 'gaussian', '--batch', '3', '--steps', '500', '--transient', '50', '--seed', '4', '--backend', 'js'];
   const table = cli(...args);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /lstm · 2 layers · hidden 3 · input 3 · state dim 12 \(joint h,c\)/);
+  assert.match(table.stdout, /lstm · 2 layers · hidden 3 · input 3 · state dim 12 \(joint h, c\)/);
   assert.match(table.stdout, /Kaplan–Yorke dim/);
   assert.equal(table.stdout.split('\n').filter((l) => /^\s+\d+\s+-?\d/.test(l)).length, 12);
 

@@ -42,7 +42,7 @@ test('spectrum plot of a JSON spectrum result: one point per exponent at its val
   });
   assert.equal(markLabels(svg, 'area mark').length, 1, 'the band');
   assert.match(svg, /λᵢ \(nats\/step\)/, 'units on the axis');
-  assert.match(svg, /lstm, 1 layer, hidden 16, state dim 32/);
+  assert.match(svg, /lstm, 1 layer, hidden 16, input 4, state dim 32 \(joint h, c\)/);
 });
 
 test('spectrum plot of a relu RNN with dead units: the −∞ exponents are left out and counted in a note', async () => {

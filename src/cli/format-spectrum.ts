@@ -1,14 +1,11 @@
-import type { ModelSpectrumResult } from '../model-spectrum/index.js';
+import { describeModel, type ModelSpectrumResult } from '../model-spectrum/index.js';
 
 /** The human-readable summary of a spectrum: the leading and trailing exponents and derived figures. */
 export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   const o = r.options;
   const m = r.model;
   const lines: string[] = [];
-  lines.push(
-    `${m.cell} · ${m.numLayers} layer${m.numLayers > 1 ? 's' : ''} · hidden ${m.hiddenSize} · input ${m.inputSize}` +
-      `${m.bias ? '' : ' · no bias'} · state dim ${m.stateDim}${m.lstmState ? ` (${m.lstmState === 'joint' ? 'joint h,c' : 'h only'})` : ''}`,
-  );
+  lines.push(describeModel(m));
   lines.push(`driven by ${source}: ${o.batch} sequence${o.batch > 1 ? 's' : ''} × ${o.steps} steps after ${o.transient} transient · k = ${o.k} · ${r.units}`);
   lines.push('');
   lines.push('   i        λ_i        std     stderr');

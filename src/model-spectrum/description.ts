@@ -13,13 +13,13 @@ export function modelDescription(model: RnnModel, stateDim: number, lstmState: L
 /**
  * The model in one line, e.g. 'lstm · 2 layers · hidden 3 · input 3 · state dim 12 (joint h, c)'
  * (the CLI's table; plots join the parts with ', '). Fields missing from a description read
- * back from a file are left out.
+ * back from a file (a report's input) are left out.
  */
-export function describeModel(model: Partial<ModelDescription>, separator = ' · '): string {
+export function describeModel(model: { readonly [K in keyof ModelDescription]?: unknown }, separator = ' · '): string {
   const { cell, numLayers, hiddenSize, inputSize, bias, stateDim, lstmState } = model;
   const state = lstmState === undefined ? '' : lstmState === 'h' ? ' (h only)' : ' (joint h, c)';
   return [
-    cell,
+    cell === undefined ? undefined : String(cell),
     numLayers === undefined ? undefined : `${numLayers} layer${numLayers === 1 ? '' : 's'}`,
     hiddenSize === undefined ? undefined : `hidden ${hiddenSize}`,
     inputSize === undefined ? undefined : `input ${inputSize}`,

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { configTable, escapeHtml, figure, jsonScript, page, table, type Cell } from './html.js';
-import { convergencePlot, describeModel, loadPlotSource, spectrumPlot, trainingPlot } from '../plots/plot-source.js';
+import { convergencePlot, describeSpectrumModel, loadPlotSource, spectrumPlot, trainingPlot } from '../plots/plot-source.js';
 import { renderSvg } from '../plots/render.js';
 import type { RunData } from '../data/run-data.js';
 import type { SpectrumData } from '../data/spectrum-data.js';
@@ -35,7 +35,7 @@ export async function runReportHtml(run: RunData): Promise<string> {
 }
 
 export async function spectrumReportHtml(spectrum: SpectrumData, name: string): Promise<string> {
-  const title = spectrum.model ? `Lyapunov spectrum: ${describeModel(spectrum.model)}` : 'Lyapunov spectrum';
+  const title = spectrum.model ? `Lyapunov spectrum: ${describeSpectrumModel(spectrum.model)}` : 'Lyapunov spectrum';
   const sections = [`<h1>${escapeHtml(title)}</h1>`, `<p class="note">${escapeHtml(name)}</p>`, ...(await spectrumSections(spectrum, name))];
   sections.push('<h2>Configuration</h2>', configTable({ model: spectrum.model ?? {}, options: spectrum.options ?? {} }));
   return page(title, sections.join('\n'), jsonScript('report-data', { kind: 'spectrum', spectrum }));

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { ReportInputError } from '../errors.js';
+import { describeModel } from '../../model-spectrum/index.js';
 import { isRunDirectory, readRunData, runLossUnits, runUnits, type RunData } from '../data/run-data.js';
 import { isObject, readJsonFile, spectrumFromJson, type SpectrumData } from '../data/spectrum-data.js';
 import type { SweepData } from '../data/sweep-data.js';
@@ -49,20 +50,14 @@ export function spectrumPlot(spectrum: SpectrumData, epoch?: number): TopLevelSp
     exponents: spectrum.exponents, units: spectrum.units,
     ...(spectrum.std ? { std: spectrum.std } : {}),
     ...(spectrum.batch !== undefined ? { batch: spectrum.batch } : {}),
-    ...(spectrum.model ? { note: describeModel(spectrum.model) } : {}),
+    ...(spectrum.model ? { note: describeSpectrumModel(spectrum.model) } : {}),
     ...(epoch !== undefined ? { title: `Lyapunov spectrum after epoch ${epoch}` } : {}),
   });
 }
 
-/** e.g. 'lstm, 2 layers, hidden 64, state dim 256', from a spectrum result's `model`. */
-export function describeModel(model: Record<string, unknown>): string {
-  const layers = Number(model['numLayers']);
-  return [
-    model['cell'],
-    Number.isFinite(layers) ? `${layers} layer${layers === 1 ? '' : 's'}` : undefined,
-    model['hiddenSize'] !== undefined ? `hidden ${model['hiddenSize']}` : undefined,
-    model['stateDim'] !== undefined ? `state dim ${model['stateDim']}${model['lstmState'] ? ` (${model['lstmState'] === 'h' ? 'h only' : 'joint h, c'})` : ''}` : undefined,
-  ].filter((part) => part !== undefined).join(', ');
+/** The model of a spectrum in one line, parts joined by ', ' (the CLI's table joins them by ' · '). */
+export function describeSpectrumModel(model: Record<string, unknown>): string {
+  return describeModel(model, ', ');
 }
 
 export function convergencePlot(spectrum: SpectrumData, where: string, epoch?: number): TopLevelSpec {
