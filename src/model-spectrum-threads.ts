@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { InputSequences, RnnModel } from './cells/model.js';
 import { createKernels, type LinalgBackend } from './linalg/backends.js';
 import type { Precision } from './linalg/precision.js';
-import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from './lyapunov/spectrum.js';
+import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from './lyapunov/index.js';
 import { modelSpectrumSums, type ModelDescription, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
 
 export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels' | 'firstTrajectory'> {

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { TensorFileError } from '../io/errors.js';
-import { SpectrumError } from '../lyapunov/spectrum.js';
+import { SpectrumError } from '../lyapunov/index.js';
 
 const program = new Command('rnn-lyapunov')
   .description('Lyapunov spectra of recurrent neural networks (RNN, LSTM, GRU) driven by sequence data')

@@ -1,3 +1,4 @@
+import { OptionError } from '../errors.js';
 import { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
 import { referenceKernels } from './reference.js';
 import { WasmFloat32Kernels, WasmKernels } from './wasm-kernels.js';
@@ -24,14 +25,14 @@ let warnedMissingWasm = false;
 export function createKernels(backend: LinalgBackend = 'wasm', options: KernelOptions = {}): LinalgKernels {
   const { precision = 'float64' } = options;
   if (!LINALG_BACKENDS.includes(backend)) {
-    throw new RangeError(`createKernels: backend must be one of ${LINALG_BACKENDS.join(', ')}, got ${String(backend)}`);
+    throw new OptionError(`createKernels: backend must be one of ${LINALG_BACKENDS.join(', ')}, got ${String(backend)}`);
   }
   if (!PRECISIONS.includes(precision)) {
-    throw new RangeError(`createKernels: precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
+    throw new OptionError(`createKernels: precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
   }
   if (backend === 'js') {
     if (precision === 'float32') {
-      throw new RangeError("createKernels: precision 'float32' needs the wasm backend; the js reference kernels are float64 only");
+      throw new OptionError("createKernels: precision 'float32' needs the wasm backend; the js reference kernels are float64 only");
     }
     return referenceKernels;
   }
