@@ -2,9 +2,13 @@ import { OptionError } from '../errors.js';
 import { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
 import { referenceKernels } from './reference.js';
 import { WasmFloat32Kernels, WasmKernels } from './wasm-kernels.js';
-import { kernelWasmPath } from './wasm-module.js';
+import { BUILD_ADVICE, kernelWasmPath } from './wasm-module.js';
 import { existsSync } from 'node:fs';
 
+/**
+ * Which code runs the linear algebra, for the spectrum's kernels and training's products alike:
+ * 'wasm' (the SIMD kernels of build/kernels.wasm) or 'js' (plain TypeScript loops).
+ */
 export type LinalgBackend = 'js' | 'wasm';
 export const LINALG_BACKENDS: readonly LinalgBackend[] = ['js', 'wasm'];
 
@@ -14,6 +18,19 @@ export interface KernelOptions {
 }
 
 let warnedMissingWasm = false;
+
+/**
+ * Whether build/kernels.wasm is there. When it is not (the package was not built), warns once per
+ * process: callers then run their js stand-in, which computes the same results more slowly.
+ */
+export function wasmKernelsBuilt(): boolean {
+  if (existsSync(kernelWasmPath())) return true;
+  if (!warnedMissingWasm) {
+    warnedMissingWasm = true;
+    process.emitWarning(`${kernelWasmPath()} is missing (${BUILD_ADVICE}); using the slower js kernels`, { code: 'RNN_LYAPUNOV_NO_WASM' });
+  }
+  return false;
+}
 
 /**
  * The kernels for a backend and precision. 'wasm' (the default) gives a new instance with its own
@@ -36,22 +53,9 @@ export function createKernels(backend: LinalgBackend = 'wasm', options: KernelOp
     }
     return referenceKernels;
   }
-  const path = kernelWasmPath();
-  if (!existsSync(path)) {
-    if (precision === 'float32') {
-      throw new Error(
-        `createKernels: precision 'float32' needs the WebAssembly kernels, but ${path} is missing `
-        + '(build it with `node scripts/build-wasm.mjs` or `npm run build`)',
-      );
-    }
-    if (!warnedMissingWasm) {
-      warnedMissingWasm = true;
-      process.emitWarning(
-        `${path} is missing (build it with \`node scripts/build-wasm.mjs\` or \`npm run build\`); using the slower js kernels`,
-        { code: 'RNN_LYAPUNOV_NO_WASM' },
-      );
-    }
-    return referenceKernels;
+  if (precision === 'float32' && !existsSync(kernelWasmPath())) {
+    throw new Error(`createKernels: precision 'float32' needs the WebAssembly kernels, but ${kernelWasmPath()} is missing (${BUILD_ADVICE})`);
   }
+  if (!wasmKernelsBuilt()) return referenceKernels;
   return precision === 'float32' ? new WasmFloat32Kernels() : new WasmKernels();
 }
