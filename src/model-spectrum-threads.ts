@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InputSequences, RnnModel } from './cells/model.js';
 import { createKernels, type LinalgBackend } from './linalg/backends.js';
+import { OptionError } from './errors.js';
 import type { Precision } from './linalg/precision.js';
 import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from './lyapunov/index.js';
 import { modelSpectrumSums, type ModelDescription, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
@@ -124,6 +125,7 @@ async function runWorkers(
 /** The worker's error as the class the caller would have seen in one thread (the CLI maps these to exit 2). */
 function rebuildError(name: string, message: string): Error {
   if (name === 'SpectrumError') return new SpectrumError(message);
+  if (name === 'OptionError') return new OptionError(message);
   if (name === 'RangeError') return new RangeError(message);
   const error = new Error(message);
   error.name = name;

@@ -4,6 +4,7 @@ import { registerCommands } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { TensorFileError } from '../io/errors.js';
 import { SpectrumError } from '../lyapunov/index.js';
+import { UserError } from '../errors.js';
 
 const program = new Command('rnn-lyapunov')
   .description('Lyapunov spectra of recurrent neural networks (RNN, LSTM, GRU) driven by sequence data')
@@ -37,6 +38,6 @@ function exitCodeFor(error: unknown): number {
 
 function isUserError(error: Error): boolean {
   // RangeError: the library's argument and shape checks, which name the offending value.
-  return error instanceof UsageError || error instanceof TensorFileError || error instanceof SpectrumError || error.name === 'RunDirError'
+  return error instanceof UserError || error instanceof UsageError || error instanceof TensorFileError || error instanceof SpectrumError || error.name === 'RunDirError'
     || error instanceof RangeError || ['ENOENT', 'EACCES', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 }
