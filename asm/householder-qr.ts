@@ -92,6 +92,19 @@ export function qrPositive<T>(z: usize, n: i32, k: i32, rDiag: usize, work: usiz
   return coeffs2At<T>(scratch, n, k, cols) + bytes<T>(<usize>(panelWidth(k) * cols));
 }
 
+// Byte addresses of one panel's parts in a factorisation's reflectors (see reflectorsLength).
+/** V of the panel starting at column j0, from its row j0 (the first reflector's unit entry). */
+// @ts-ignore: decorator
+@inline function panelV<T>(reflectors: usize, n: i32, j0: i32): usize {
+  return reflectors + <usize>j0 * bytes<T>(<usize>n) + bytes<T>(<usize>j0);
+}
+/** −T (w×w) of panel p. */
+// @ts-ignore: decorator
+@inline function panelT<T>(reflectors: usize, n: i32, k: i32, p: i32): usize {
+  const w = panelWidth(k);
+  return reflectors + <usize>k * bytes<T>(<usize>n) + bytes<T>(<usize>(p * w * w));
+}
+
 /**
  * The factorisation: R above the diagonal of z (its diagonal, signed, in rDiag), and the
  * reflectors (reflectorsLength) that formQ and applyTransposed use. scratch: scratchLength(n, k, k).
@@ -102,15 +115,14 @@ export function factorise<T>(z: usize, n: i32, k: i32, rDiag: usize, reflectors:
   const colBytes = bytes<T>(<usize>n);
   const packed = scratch, taus = tausAt<T>(scratch, n, k), small = smallAt<T>(scratch, n, k);
   const coeffs = coeffsAt<T>(scratch, n, k), coeffs2 = coeffs2At<T>(scratch, n, k, k), pack = packAt<T>(scratch, n, k, k);
-  const v = reflectors, ts = reflectors + <usize>k * colBytes;
   for (let p = 0; p < panels; p++) {
     const j0 = p * w;
     const width = min(w, k - j0);
     factorPanel<T>(z, n, j0, width, rDiag, taus);
-    const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
+    const vRows = panelV<T>(reflectors, n, j0);
     copyReflectors<T>(z, n, j0, width, vRows);
     packRows<T>(vRows, n, width, n - j0, packed);
-    const t = ts + bytes<T>(<usize>(p * w * w));
+    const t = panelT<T>(reflectors, n, k, p);
     buildT<T>(packed, vRows, n, n - j0, width, taus + bytes<T>(<usize>j0), t, small);
     const rest = k - j0 - width;
     if (rest > 0) {
@@ -134,11 +146,10 @@ export function formQ<T>(z: usize, n: i32, k: i32, reflectors: usize, scratch: u
   const colBytes = bytes<T>(<usize>n);
   const packed = scratch, small = smallAt<T>(scratch, n, k);
   const coeffs = coeffsAt<T>(scratch, n, k), coeffs2 = coeffs2At<T>(scratch, n, k, k), pack = packAt<T>(scratch, n, k, k);
-  const v = reflectors, ts = reflectors + <usize>k * colBytes;
   for (let p = panels - 1; p >= 0; p--) {
     const j0 = p * w;
     const width = min(w, k - j0);
-    const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
+    const vRows = panelV<T>(reflectors, n, j0);
     memory.fill(z + <usize>j0 * colBytes, 0, <usize>width * colBytes);
     for (let i = 0; i < width; i++) {
       store<T>(z + <usize>(j0 + i) * colBytes + bytes<T>(<usize>(j0 + i)), 1);
@@ -154,7 +165,7 @@ export function formQ<T>(z: usize, n: i32, k: i32, reflectors: usize, scratch: u
       packedDotProducts<T>(packed, width, m + <usize>width * colBytes + skip, n, rest, n - j0 - width,
         coeffs + bytes<T>(<usize>(width * width)), width);
     }
-    const t = ts + bytes<T>(<usize>(p * w * w));
+    const t = panelT<T>(reflectors, n, k, p);
     multiplyByT<T>(t, false, width, coeffs, k - j0, coeffs2, small, pack);
     subtractProduct<T>(vRows, n, n - j0, width, coeffs2, width, m, n, k - j0, pack);
   }
@@ -168,16 +179,14 @@ export function formQ<T>(z: usize, n: i32, k: i32, reflectors: usize, scratch: u
 export function applyTransposed<T>(c: usize, n: i32, k: i32, cols: i32, reflectors: usize, scratch: usize): void {
   const w = panelWidth(k);
   const panels = (k + w - 1) / w;
-  const colBytes = bytes<T>(<usize>n);
   const packed = scratch, small = smallAt<T>(scratch, n, k);
   const coeffs = coeffsAt<T>(scratch, n, k), coeffs2 = coeffs2At<T>(scratch, n, k, cols), pack = packAt<T>(scratch, n, k, cols);
-  const v = reflectors, ts = reflectors + <usize>k * colBytes;
   for (let p = 0; p < panels; p++) {
     const j0 = p * w;
     const width = min(w, k - j0);
-    const vRows = v + <usize>j0 * colBytes + bytes<T>(<usize>j0);
+    const vRows = panelV<T>(reflectors, n, j0);
     packRows<T>(vRows, n, width, n - j0, packed);
-    reflectTransposed<T>(packed, vRows, n, n - j0, width, ts + bytes<T>(<usize>(p * w * w)), c + bytes<T>(<usize>j0), cols, coeffs, coeffs2, small, pack);
+    reflectTransposed<T>(packed, vRows, n, n - j0, width, panelT<T>(reflectors, n, k, p), c + bytes<T>(<usize>j0), cols, coeffs, coeffs2, small, pack);
   }
 }
 

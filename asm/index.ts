@@ -7,6 +7,9 @@ import * as reflectorBasis from './reflector-basis';
 import { dotProducts } from './dot-products';
 import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
 
+/** Training's product C (+)= A·Bᵀ in float32 (see gemm-nt.ts); float32 only, so no f64 twin. */
+export { gemmNTF32 } from './gemm-nt';
+
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {
   return __heap_base;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
-import { denseJacobians, logAbsDet } from '../src/lyapunov/jacobian.js';
+import { logAbsDet } from '../src/linalg/lu-logdet.js';
+import { denseJacobians } from '../src/lyapunov/jacobian.js';
 import {
   cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellSystem, type TangentPath,
 } from '../src/cells/index.js';

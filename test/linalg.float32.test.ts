@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { OptionError } from '../src/errors.js';
 import type { LinalgKernels } from '../src/linalg/kernels.js';
 import { referenceKernels } from '../src/linalg/reference.js';
 import { Rng } from '../src/linalg/random.js';
@@ -26,18 +27,20 @@ test('createKernels: float32 gives the wasm-f32 kernels; the js backend and unkn
   assert.ok(createKernels('wasm', { precision: 'float64' }) instanceof WasmKernels);
   assert.equal(createKernels('js', { precision: 'float64' }), referenceKernels);
   assert.throws(() => createKernels('js', { precision: 'float32' }),
-    (error: unknown) => error instanceof RangeError && /precision 'float32' needs the wasm backend/.test(error.message));
+    (error: unknown) => error instanceof OptionError && /precision 'float32' needs the wasm backend/.test(error.message));
   assert.throws(() => createKernels('wasm', { precision: 'float16' as never }),
     /precision must be one of float32, float64, got float16/);
 });
 
 test('createKernels: without build/kernels.wasm float32 throws while float64 falls back to js', async () => {
-  // A copy of src/linalg in a package of its own that was never built (the real build/ stays in place).
+  // A copy of src/linalg (and src/errors.ts, all it imports) in a package of its own that was never
+  // built (the real build/ stays in place).
   const root = mkdtempSync(join(tmpdir(), 'linalg-unbuilt-'));
   try {
     const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
     writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
     cpSync(join(src, 'linalg'), join(root, 'src', 'linalg'), { recursive: true });
+    cpSync(join(src, 'errors.ts'), join(root, 'src', 'errors.ts'));
     const unbuilt = await import(pathToFileURL(join(root, 'src', 'linalg', 'backends.ts')).href) as typeof import('../src/linalg/backends.js');
     assert.throws(() => unbuilt.createKernels('wasm', { precision: 'float32' }),
       /precision 'float32' needs the WebAssembly kernels, but .*build[/\\]kernels\.wasm is missing \(build it with `node scripts\/build-wasm\.mjs`/);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lyapunovSpectrum, SpectrumError } from '../src/lyapunov/spectrum.js';
+import { OptionError, UserError } from '../src/errors.js';
+import { lyapunovSpectrum, SpectrumError } from '../src/lyapunov/index.js';
 import { henonMap } from '../src/lyapunov/systems/henon.js';
 import { logisticMap } from '../src/lyapunov/systems/logistic.js';
 import { lorenz63 } from '../src/lyapunov/systems/lorenz.js';
@@ -124,6 +125,14 @@ test('single trajectory: standard error from batch means in time', () => {
 test('a diverging map is a clear error, never NaN exponents', () => {
   assert.throws(() => lyapunovSpectrum(logisticMap({ r: 5 }), { steps: 2000 }), (e: unknown) =>
     e instanceof SpectrumError && /state diverged/.test(e.message) && /trajectory 0/.test(e.message));
-  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 10, k: 3 }), /k must be an integer in \[1, 2\]/);
-  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 0 }), /steps must be/);
+});
+
+test('option values out of range are OptionErrors (user errors) naming the option', () => {
+  const optionError = (pattern: RegExp) => (e: unknown) => e instanceof OptionError && e instanceof UserError && pattern.test(e.message);
+  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 10, k: 3 }), optionError(/k must be an integer in \[1, 2\], got 3/));
+  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 0 }), optionError(/steps must be an integer ≥ 1, got 0/));
+  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 10, transient: -1 }), optionError(/transient must be/));
+  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 10, qrEvery: 1.5 }), optionError(/qrEvery must be/));
+  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 10, compat: 'vogt2021' as never }), optionError(/compat is 'vogt2021'/));
+  assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 10, compat: 'vogt2020', qrEvery: 2 }), optionError(/qrEvery must be 1/));
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
 import { randomModel } from '../src/cells/random-model.js';
 import type { CellKind, InputSequences } from '../src/cells/model.js';
-import { SpectrumError } from '../src/lyapunov/spectrum.js';
+import { SpectrumError } from '../src/lyapunov/index.js';
 import { modelSpectrumThreaded, SpectrumInputError } from '../src/model-spectrum/index.js';
 
 function problem(cell: CellKind, hidden: number, batch: number, steps: number, scale = 0.5) {

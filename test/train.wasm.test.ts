@@ -1,19 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/linalg/random.js';
-import { gemmNT } from '../src/train/gemm.js';
-import { F32Arena } from '../src/train/wasm/f32-arena.js';
+import { gemmNT } from '../src/linalg/gemm/gemm-nt.js';
+import { F32Arena } from '../src/linalg/gemm/f32-arena.js';
+import { memoryFactory } from '../src/train/bptt/memory.js';
 import { BpttEngine } from '../src/train/bptt/engine.js';
 import type { TrainingBatch } from '../src/train/bptt/batch.js';
 import { createParams, type NetworkSpec } from '../src/train/network.js';
 import { initialiseParams } from '../src/train/init.js';
-
-test('the committed float32 kernel module is the compilation of its AssemblyScript source', () => {
-  const check = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build-train-wasm.mjs'), '--check'], { encoding: 'utf8' });
-  assert.equal(check.status, 0, check.stderr);
-});
 
 test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accumulation and long shared dimensions', () => {
   const rng = new Rng(4);
@@ -68,4 +66,40 @@ test('float32 training on the wasm kernel gives the float64 gradients to float32
 
 test('an arena larger than a WebAssembly memory can hold is refused with advice', () => {
   assert.throws(() => new F32Arena(2 ** 30), /need 4\.0 GiB, more than one WebAssembly memory holds \(4 GiB\): use a smaller batch/);
+});
+
+test('training products: wasm by default in float32, js in float64; a wasm float64 request is refused', () => {
+  const f32 = memoryFactory('float32')([8]);
+  const f64 = memoryFactory('float64')([8]);
+  assert.notEqual(f32.gemm, gemmNT, 'float32 runs the wasm kernel');
+  assert.equal(f64.gemm, gemmNT);
+  assert.ok(f64.allocate(3) instanceof Float64Array);
+  assert.throws(() => memoryFactory('float64', 'wasm'), /runs float32 only/);
+  assert.throws(() => memoryFactory('float32', 'gpu' as never), /must be one of js, wasm, got gpu/);
+});
+
+test('without build/kernels.wasm, float32 training runs the js products (and the arena says what is missing)', async () => {
+  // src/linalg, src/errors.ts and the memory factory in a package of their own that was never built.
+  const root = mkdtempSync(join(tmpdir(), 'train-unbuilt-'));
+  try {
+    const src = join(import.meta.dirname, '..', 'src');
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
+    cpSync(join(src, 'linalg'), join(root, 'src', 'linalg'), { recursive: true });
+    cpSync(join(src, 'errors.ts'), join(root, 'src', 'errors.ts'));
+    const memoryFile = join(root, 'src', 'train', 'bptt', 'memory.ts');
+    mkdirSync(dirname(memoryFile), { recursive: true });
+    cpSync(join(src, 'train', 'bptt', 'memory.ts'), memoryFile);
+    const unbuilt = await import(pathToFileURL(memoryFile).href) as typeof import('../src/train/bptt/memory.js');
+    const memory = unbuilt.memoryFactory('float32', 'wasm')([4, 4, 4]);
+    const [a, b, c] = [memory.allocate(4), memory.allocate(4), memory.allocate(4)];
+    assert.ok(a instanceof Float32Array);
+    a.set([1, 2, 3, 4]);
+    b.set([5, 6, 7, 8]);
+    memory.gemm(2, 2, 2, a, 0, b, 0, c, 0, false);
+    assert.deepEqual([...c], [17, 23, 39, 53], '[[1,2],[3,4]]·[[5,6],[7,8]]ᵀ');
+    const arena = await import(pathToFileURL(join(root, 'src', 'linalg', 'gemm', 'f32-arena.ts')).href) as typeof import('../src/linalg/gemm/f32-arena.js');
+    assert.throws(() => new arena.F32Arena(16), /build[/\\]kernels\.wasm is missing \(build it with `node scripts\/build-wasm\.mjs`/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

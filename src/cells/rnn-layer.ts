@@ -1,4 +1,4 @@
-import { logAbsDet } from '../lyapunov/jacobian.js';
+import { logAbsDet } from '../linalg/lu-logdet.js';
 import type { CellLayer } from './layer.js';
 import type { LayerWeights } from './model.js';
 

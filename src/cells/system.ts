@@ -1,7 +1,8 @@
 import { OptionError } from '../errors.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import { referenceKernels } from '../linalg/reference.js';
-import { denseJacobians, logAbsDet } from '../lyapunov/jacobian.js';
+import { logAbsDet } from '../linalg/lu-logdet.js';
+import { denseJacobians } from '../lyapunov/jacobian.js';
 import type { LogDetSystem } from '../lyapunov/system.js';
 import { gatherRows, scatterRows } from './block-rows.js';
 import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';

@@ -1,9 +1,14 @@
+import { OptionError } from '../errors.js';
 import { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
 import { referenceKernels } from './reference.js';
 import { WasmFloat32Kernels, WasmKernels } from './wasm-kernels.js';
-import { kernelWasmPath } from './wasm-module.js';
+import { BUILD_ADVICE, kernelWasmPath } from './wasm-module.js';
 import { existsSync } from 'node:fs';
 
+/**
+ * Which code runs the linear algebra, for the spectrum's kernels and training's products alike:
+ * 'wasm' (the SIMD kernels of build/kernels.wasm) or 'js' (plain TypeScript loops).
+ */
 export type LinalgBackend = 'js' | 'wasm';
 export const LINALG_BACKENDS: readonly LinalgBackend[] = ['js', 'wasm'];
 
@@ -15,6 +20,19 @@ export interface KernelOptions {
 let warnedMissingWasm = false;
 
 /**
+ * Whether build/kernels.wasm is there. When it is not (the package was not built), warns once per
+ * process: callers then run their js stand-in, which computes the same results more slowly.
+ */
+export function wasmKernelsBuilt(): boolean {
+  if (existsSync(kernelWasmPath())) return true;
+  if (!warnedMissingWasm) {
+    warnedMissingWasm = true;
+    process.emitWarning(`${kernelWasmPath()} is missing (${BUILD_ADVICE}); using the slower js kernels`, { code: 'RNN_LYAPUNOV_NO_WASM' });
+  }
+  return false;
+}
+
+/**
  * The kernels for a backend and precision. 'wasm' (the default) gives a new instance with its own
  * memory: WasmKernels for float64, WasmFloat32Kernels (name 'wasm-f32') for float32. When
  * build/kernels.wasm is missing (the package was not built), float64 warns once and returns the js
@@ -24,33 +42,20 @@ let warnedMissingWasm = false;
 export function createKernels(backend: LinalgBackend = 'wasm', options: KernelOptions = {}): LinalgKernels {
   const { precision = 'float64' } = options;
   if (!LINALG_BACKENDS.includes(backend)) {
-    throw new RangeError(`createKernels: backend must be one of ${LINALG_BACKENDS.join(', ')}, got ${String(backend)}`);
+    throw new OptionError(`createKernels: backend must be one of ${LINALG_BACKENDS.join(', ')}, got ${String(backend)}`);
   }
   if (!PRECISIONS.includes(precision)) {
-    throw new RangeError(`createKernels: precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
+    throw new OptionError(`createKernels: precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
   }
   if (backend === 'js') {
     if (precision === 'float32') {
-      throw new RangeError("createKernels: precision 'float32' needs the wasm backend; the js reference kernels are float64 only");
+      throw new OptionError("createKernels: precision 'float32' needs the wasm backend; the js reference kernels are float64 only");
     }
     return referenceKernels;
   }
-  const path = kernelWasmPath();
-  if (!existsSync(path)) {
-    if (precision === 'float32') {
-      throw new Error(
-        `createKernels: precision 'float32' needs the WebAssembly kernels, but ${path} is missing `
-        + '(build it with `node scripts/build-wasm.mjs` or `npm run build`)',
-      );
-    }
-    if (!warnedMissingWasm) {
-      warnedMissingWasm = true;
-      process.emitWarning(
-        `${path} is missing (build it with \`node scripts/build-wasm.mjs\` or \`npm run build\`); using the slower js kernels`,
-        { code: 'RNN_LYAPUNOV_NO_WASM' },
-      );
-    }
-    return referenceKernels;
+  if (precision === 'float32' && !existsSync(kernelWasmPath())) {
+    throw new Error(`createKernels: precision 'float32' needs the WebAssembly kernels, but ${kernelWasmPath()} is missing (${BUILD_ADVICE})`);
   }
+  if (!wasmKernelsBuilt()) return referenceKernels;
   return precision === 'float32' ? new WasmFloat32Kernels() : new WasmKernels();
 }

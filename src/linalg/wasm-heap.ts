@@ -1,9 +1,10 @@
 import type { WasmMemory } from './wasm-module.js';
 
-const PAGE_BYTES = 65536;
+export const PAGE_BYTES = 65536;
 /** Buffers start on cache-line boundaries, so columns of an n×k block with n % 8 = 0 do too. */
 const ALIGN_BYTES = 64;
-const MAX_BYTES = 65536 * PAGE_BYTES;
+/** 65536 pages: the most a 32-bit WebAssembly memory can hold. */
+export const MAX_BYTES = 65536 * PAGE_BYTES;
 
 /**
  * A bump allocator over one wasm instance's memory. Nothing is ever freed: allocate every buffer a

@@ -212,12 +212,7 @@ interface Instantiation<B> {
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
 export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
   constructor(wasm: KernelExports = instantiateKernels()) {
-    super({
-      name: 'wasm', precision: 'float64', allocate: (heap, length) => heap.allocate(length),
-      matmul: wasm.matmulBlock, qr: wasm.qrPositive, qrWorkLength: wasm.qrWorkLength, columnNorms: wasm.columnNorms,
-      reflectorSlotLength: wasm.reflectorSlotLength, reflectorWorkLength: wasm.reflectorWorkLength,
-      qrReflectors: wasm.qrReflectors, reflectorStep: wasm.reflectorStep,
-    }, wasm);
+    super({ name: 'wasm', precision: 'float64', allocate: (heap, length) => heap.allocate(length), ...entryPoints(wasm, '') }, wasm);
   }
 }
 
@@ -230,13 +225,18 @@ export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
  */
 export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
   constructor(wasm: KernelExports = instantiateKernels()) {
-    super({
-      name: 'wasm-f32', precision: 'float32', allocate: (heap, length) => heap.allocateFloat32(length),
-      matmul: wasm.matmulBlockF32, qr: wasm.qrPositiveF32, qrWorkLength: wasm.qrWorkLengthF32, columnNorms: wasm.columnNormsF32,
-      reflectorSlotLength: wasm.reflectorSlotLengthF32, reflectorWorkLength: wasm.reflectorWorkLengthF32,
-      qrReflectors: wasm.qrReflectorsF32, reflectorStep: wasm.reflectorStepF32,
-    }, wasm);
+    super({ name: 'wasm-f32', precision: 'float32', allocate: (heap, length) => heap.allocateFloat32(length), ...entryPoints(wasm, 'F32') }, wasm);
   }
+}
+
+/** The module's entry points for one element type: the plain names (float64) or the F32 ones (float32). */
+function entryPoints(wasm: KernelExports, suffix: '' | 'F32'): Omit<Instantiation<unknown>, 'name' | 'precision' | 'allocate'> {
+  return {
+    matmul: wasm[`matmulBlock${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
+    columnNorms: wasm[`columnNorms${suffix}`], reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`],
+    reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`], qrReflectors: wasm[`qrReflectors${suffix}`],
+    reflectorStep: wasm[`reflectorStep${suffix}`],
+  };
 }
 
 function checkMatmulShape(method: string, m: number, n: number, k: number): void {

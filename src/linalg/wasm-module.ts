@@ -37,6 +37,8 @@ export interface KernelExports {
   reflectorWorkLengthF32(n: number, k: number): number;
   qrReflectorsF32(z: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
   reflectorStepF32(m: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
+  /** C (m×n, rows ldc apart) (+)= A·Bᵀ (A m×k, B n×k, rows lda, ldb apart), row-major float32. */
+  gemmNTF32(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -51,7 +53,7 @@ const REQUIRED_FUNCTIONS = [
   'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength', 'columnNorms',
   'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep',
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32', 'columnNormsF32',
-  'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32',
+  'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
 ] as const;
 
 /**
@@ -68,12 +70,16 @@ export function kernelWasmPath(): string {
   return join(dir, 'build', 'kernels.wasm');
 }
 
+/** How to make build/kernels.wasm, for the messages that find it missing. */
+export const BUILD_ADVICE = 'build it with `node scripts/build-wasm.mjs` or `npm run build`';
+
 const compiled = new Map<string, object>();
 
 /** A fresh instance (its own memory) of the kernels module; the compiled module is cached per path. */
 export function instantiateKernels(path: string = kernelWasmPath()): KernelExports {
   let module = compiled.get(path);
   if (module === undefined) {
+    if (!existsSync(path)) throw new Error(`instantiateKernels: ${path} is missing (${BUILD_ADVICE})`);
     module = new webAssembly.Module(readFileSync(path));
     compiled.set(path, module);
   }

@@ -1,11 +1,12 @@
 export type { TangentSystem, LogDetSystem, JacobianSystem } from './system.js';
 export { hasLogAbsDet, canFormJacobian } from './system.js';
 export {
-  lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums, SpectrumError,
+  lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums,
   type SpectrumOptions, type SpectrumResult, type SpectrumSums, type LogBase,
 } from './spectrum.js';
+export { SpectrumError } from './errors.js';
 export { kaplanYorkeDimension, entropyRate } from './statistics.js';
-export { denseJacobians, logAbsDet } from './jacobian.js';
+export { denseJacobians } from './jacobian.js';
 export { henonMap } from './systems/henon.js';
 export { logisticMap } from './systems/logistic.js';
 export { lorenz63 } from './systems/lorenz.js';

@@ -5,7 +5,6 @@ export {
   type NetworkParams, type NetworkSpec, type ParamLayout, type ParamRole, type ParamTensor, type Readout,
 } from './network.js';
 export { BpttEngine, type PassOptions } from './bptt/engine.js';
-export type { ComputeBackend } from './bptt/memory.js';
 export type {
   PassResult, RecurrentState, SequenceBatch, SequenceInputs, StepSelection, Targets, TrainingBatch,
 } from './bptt/batch.js';

@@ -1,6 +1,6 @@
 import { Rng } from '../../linalg/random.js';
 import type { LogDetSystem } from '../system.js';
-import { logAbsDet } from '../jacobian.js';
+import { logAbsDet } from '../../linalg/lu-logdet.js';
 
 /**
  * Lorenz-63 flow ẋ = σ(y − x), ẏ = x(ρ − z) − y, ż = xy − βz, integrated with classical RK4.

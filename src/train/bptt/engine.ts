@@ -5,7 +5,8 @@ import { checkBatch, checkInputs, type PassResult, type RecurrentState, type Seq
 import { cellStep, type CellStep } from '../../cells/backward/index.js';
 import { backwardLayer, forwardLayer, type LayerInput, type LayerOffsets } from './layer-pass.js';
 import { lossAndLogitGradient, lossRows, readoutBackward, readoutForward, type ReadoutAt } from './readout-loss.js';
-import { memoryFactory, type ComputeBackend } from './memory.js';
+import type { LinalgBackend } from '../../linalg/backends.js';
+import { memoryFactory } from './memory.js';
 import { createWorkspace, type MemoryFactory, type Workspace } from './workspace.js';
 
 export interface PassOptions {
@@ -32,7 +33,7 @@ export class BpttEngine {
   private readonly memory: MemoryFactory;
   private readonly workspaces = new Map<string, { ws: Workspace; indices: Int32Array }>();
 
-  constructor(readonly spec: NetworkSpec, readonly precision: Precision = 'float32', backend: ComputeBackend = 'auto') {
+  constructor(readonly spec: NetworkSpec, readonly precision: Precision = 'float32', backend?: LinalgBackend) {
     this.layout = paramLayout(spec);
     this.step = cellStep(spec.cell);
     this.make = arrayType(precision);

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { addColumnSums, addRowVector, transpose } from '../gemm.js';
+import { addColumnSums, addRowVector, transpose } from '../../linalg/gemm/gemm-nt.js';
 import type { CellStep } from '../../cells/backward/index.js';
 import type { LayerBuffers, Workspace } from './workspace.js';
 

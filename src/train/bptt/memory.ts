@@ -1,22 +1,23 @@
-import { gemmNT } from '../gemm.js';
+import { OptionError } from '../../errors.js';
+import { LINALG_BACKENDS, wasmKernelsBuilt, type LinalgBackend } from '../../linalg/backends.js';
+import { F32Arena } from '../../linalg/gemm/f32-arena.js';
+import { gemmNT } from '../../linalg/gemm/gemm-nt.js';
 import { arrayType, type Precision } from '../../linalg/precision.js';
-import { F32Arena } from '../wasm/f32-arena.js';
 import type { MemoryFactory } from './workspace.js';
 
 /**
- * Which code runs the products: 'js' (plain loops, any precision) or 'wasm' (float32 SIMD
- * kernel over a WebAssembly arena; float32 only). 'auto': wasm for float32, js for float64.
+ * Where the arrays of a pass live and which code runs their products: 'js' (plain loops, any
+ * precision) or 'wasm' (the float32 SIMD kernel of build/kernels.wasm over an arena in its memory;
+ * float32 only). Default: wasm for float32, js for float64. When build/kernels.wasm is missing,
+ * wasm warns once and runs the js products on float32 arrays (slower; sums in float64).
  */
-export type ComputeBackend = 'auto' | 'js' | 'wasm';
-
-export function memoryFactory(precision: Precision, backend: ComputeBackend = 'auto'): MemoryFactory {
-  const make = arrayType(precision);
-  const wasm = backend === 'wasm' || (backend === 'auto' && precision === 'float32');
-  if (backend !== 'auto' && backend !== 'js' && backend !== 'wasm') {
-    throw new RangeError(`compute backend must be auto, js or wasm, got ${String(backend)}`);
+export function memoryFactory(precision: Precision, backend: LinalgBackend = precision === 'float32' ? 'wasm' : 'js'): MemoryFactory {
+  if (!LINALG_BACKENDS.includes(backend)) {
+    throw new OptionError(`compute backend must be one of ${LINALG_BACKENDS.join(', ')}, got ${String(backend)}`);
   }
-  if (!wasm) return () => ({ allocate: (n) => new make(n), gemm: gemmNT });
-  if (precision !== 'float32') throw new RangeError('the wasm compute backend runs float32 only; use js for float64');
+  if (backend === 'wasm' && precision !== 'float32') throw new OptionError('the wasm compute backend runs float32 only; use js for float64');
+  const make = arrayType(precision);
+  if (backend === 'js' || !wasmKernelsBuilt()) return () => ({ allocate: (n) => new make(n), gemm: gemmNT });
   return (sizes) => {
     const arena = new F32Arena(F32Arena.sizeFor(sizes));
     return {

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { addColumnSums, addRowVector, transpose } from '../gemm.js';
+import { addColumnSums, addRowVector, transpose } from '../../linalg/gemm/gemm-nt.js';
 import type { PassResult, StepSelection, Targets } from './batch.js';
 import type { Workspace } from './workspace.js';
 

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import type { GemmNT } from '../gemm.js';
+import type { GemmNT } from '../../linalg/gemm/gemm-nt.js';
 import type { NetworkSpec } from '../network.js';
 import type { CellStep, StepViews } from '../../cells/backward/index.js';
 

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../linalg/precision.js';
+import type { FloatArray } from '../precision.js';
 
 /**
  * The dense products of training, all in one form: C = A·Bᵀ (+ C when `accumulate`), with A

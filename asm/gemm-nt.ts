@@ -1,22 +1,7 @@
-// AssemblyScript source of the float32 training kernel (compiled by scripts/build-train-wasm.mjs
-// into gemm-f32-wasm.ts; the extension keeps tsc away from it). Memory is owned by the
-// JavaScript side (src/train/wasm/f32-arena.ts): pointers are byte addresses ≥ heapBase().
-// Relaxed SIMD is not used (Node 20 needs a flag): every product is a separate mul and add.
-
-/** First byte the JavaScript side may use. */
-export function heapBase(): usize {
-  return __heap_base;
-}
-
-@inline
-function mulAdd(acc: v128, x: v128, y: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(x, y));
-}
-
-@inline
-function lanes(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
+// The dense product of training, C = A·Bᵀ, in float32 (src/linalg/gemm/f32-arena.ts calls it
+// over panels of the shared dimension). Only float32: training runs its float64 products in
+// JavaScript (src/linalg/gemm/gemm-nt.ts), the reference this kernel is tested against.
+import { lanesSum, mulAdd } from './simd';
 
 @inline
 function put(c: usize, value: f32, accumulate: bool): void {
@@ -28,7 +13,7 @@ function put(c: usize, value: f32, accumulate: bool): void {
  * with row strides lda, ldb, ldc (in elements). Two rows of A against four rows of B at a
  * time: eight f32x4 running sums over the shared dimension, summed across lanes at the end.
  */
-export function gemmNT(
+export function gemmNTF32(
   m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool,
 ): void {
@@ -59,11 +44,11 @@ export function gemmNT(
         const y1 = v128.load(b1 + p);
         const y2 = v128.load(b2 + p);
         const y3 = v128.load(b3 + p);
-        s00 = mulAdd(s00, x0, y0); s01 = mulAdd(s01, x0, y1); s02 = mulAdd(s02, x0, y2); s03 = mulAdd(s03, x0, y3);
-        s10 = mulAdd(s10, x1, y0); s11 = mulAdd(s11, x1, y1); s12 = mulAdd(s12, x1, y2); s13 = mulAdd(s13, x1, y3);
+        s00 = mulAdd<f32>(s00, x0, y0); s01 = mulAdd<f32>(s01, x0, y1); s02 = mulAdd<f32>(s02, x0, y2); s03 = mulAdd<f32>(s03, x0, y3);
+        s10 = mulAdd<f32>(s10, x1, y0); s11 = mulAdd<f32>(s11, x1, y1); s12 = mulAdd<f32>(s12, x1, y2); s13 = mulAdd<f32>(s13, x1, y3);
       }
-      let t00 = lanes(s00), t01 = lanes(s01), t02 = lanes(s02), t03 = lanes(s03);
-      let t10 = lanes(s10), t11 = lanes(s11), t12 = lanes(s12), t13 = lanes(s13);
+      let t00 = lanesSum<f32>(s00), t01 = lanesSum<f32>(s01), t02 = lanesSum<f32>(s02), t03 = lanesSum<f32>(s03);
+      let t10 = lanesSum<f32>(s10), t11 = lanesSum<f32>(s11), t12 = lanesSum<f32>(s12), t13 = lanesSum<f32>(s13);
       for (; p < endBytes; p += 4) {
         const x0 = load<f32>(a0 + p);
         const x1 = load<f32>(a1 + p);
@@ -81,10 +66,10 @@ export function gemmNT(
       let p: usize = 0;
       for (; p < vectorBytes; p += 16) {
         const y = v128.load(b0 + p);
-        s0 = mulAdd(s0, v128.load(a0 + p), y);
-        s1 = mulAdd(s1, v128.load(a1 + p), y);
+        s0 = mulAdd<f32>(s0, v128.load(a0 + p), y);
+        s1 = mulAdd<f32>(s1, v128.load(a1 + p), y);
       }
-      let t0 = lanes(s0), t1 = lanes(s1);
+      let t0 = lanesSum<f32>(s0), t1 = lanesSum<f32>(s1);
       for (; p < endBytes; p += 4) {
         const y = load<f32>(b0 + p);
         t0 += load<f32>(a0 + p) * y;
@@ -101,8 +86,8 @@ export function gemmNT(
       const b0 = b + <usize>j * rowB;
       let s = f32x4.splat(0);
       let p: usize = 0;
-      for (; p < vectorBytes; p += 16) s = mulAdd(s, v128.load(a0 + p), v128.load(b0 + p));
-      let t = lanes(s);
+      for (; p < vectorBytes; p += 16) s = mulAdd<f32>(s, v128.load(a0 + p), v128.load(b0 + p));
+      let t = lanesSum<f32>(s);
       for (; p < endBytes; p += 4) t += load<f32>(a0 + p) * load<f32>(b0 + p);
       put(c0 + ((<usize>j) << 2), t, accumulate);
     }

@@ -1,23 +1,7 @@
-import { GEMM_F32_WASM_BASE64 } from './gemm-f32-wasm.js';
+import { UserError } from '../../errors.js';
+import { MAX_BYTES, PAGE_BYTES } from '../wasm-heap.js';
+import { instantiateKernels, type KernelExports } from '../wasm-module.js';
 
-interface GemmExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  heapBase(): number;
-  gemmNT(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
-}
-
-// Node's WebAssembly global is not in @types/node without the DOM lib: type what is used here.
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-let compiled: object | undefined;
-
-const PAGE_BYTES = 65536;
-/** 65536 pages: the most a 32-bit WebAssembly memory can hold. */
-const MAX_BYTES = 65536 * PAGE_BYTES;
 /** Allocations start on cache lines. */
 const ALIGN_FLOATS = 16;
 /**
@@ -33,18 +17,20 @@ const PANEL = 256;
  * be views of this arena.
  */
 export class F32Arena {
-  private readonly exports: GemmExports;
+  private readonly exports: KernelExports;
   private next: number;
   private readonly end: number;
 
-  /** An arena for `floats` float32 values in all (alignment included; see `F32Arena.sizeFor`). */
-  constructor(floats: number) {
-    compiled ??= new webAssembly.Module(Buffer.from(GEMM_F32_WASM_BASE64, 'base64'));
-    this.exports = new webAssembly.Instance(compiled, {}).exports as GemmExports;
+  /**
+   * An arena for `floats` float32 values in all (alignment included; see `F32Arena.sizeFor`), in a
+   * fresh instance of build/kernels.wasm.
+   */
+  constructor(floats: number, wasm: KernelExports = instantiateKernels()) {
+    this.exports = wasm;
     const base = Math.ceil(this.exports.heapBase() / (4 * ALIGN_FLOATS)) * 4 * ALIGN_FLOATS;
     const needed = base + floats * 4;
     if (needed > MAX_BYTES) {
-      throw new RangeError(
+      throw new UserError(
         `training buffers need ${(needed / 2 ** 30).toFixed(1)} GiB, more than one WebAssembly memory holds (4 GiB): ` +
           'use a smaller batch, shorter sequences or a smaller network',
       );
@@ -67,7 +53,7 @@ export class F32Arena {
     return new Float32Array(this.exports.memory.buffer, start * 4, n);
   }
 
-  /** Same contract as gemm.ts `gemmNT`, on views of this arena. */
+  /** Same contract as gemm-nt.ts `gemmNT`, on views of this arena. */
   gemmNT(
     m: number, n: number, k: number,
     a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float32Array, cOffset: number,
@@ -86,7 +72,7 @@ export class F32Arena {
     }
     for (let p = 0; p < k; p += PANEL) {
       const width = Math.min(PANEL, k - p);
-      this.exports.gemmNT(m, n, width, pa + 4 * p, k, pb + 4 * p, k, pc, n, accumulate || p > 0 ? 1 : 0);
+      this.exports.gemmNTF32(m, n, width, pa + 4 * p, k, pb + 4 * p, k, pc, n, accumulate || p > 0 ? 1 : 0);
     }
   }
 }

@@ -1,0 +1,141 @@
+import { logAbsDet } from '../linalg/lu-logdet.js';
+import { denseJacobians } from './jacobian.js';
+import type { Orthonormalisation } from './orthonormalisation.js';
+import type { ResolvedSpectrumOptions, SpectrumRunRecord } from './spectrum-options.js';
+import { hasLogAbsDet, type TangentSystem } from './system.js';
+
+/** Blocks of steps for the batch-means error estimate of a single trajectory. */
+export const SEGMENTS = 10;
+
+/**
+ * What the QR iteration accumulates, per trajectory, before any statistics: enough to merge the
+ * parts of a batch split over threads (concatenate trajectories, add the counts) and then compute
+ * the spectrum exactly as if the batch had run in one piece. Plain data: it crosses postMessage.
+ */
+export interface SpectrumSums {
+  /** Σ log R_ii over the averaged steps, B×k (trajectory-major). */
+  logSums: Float64Array;
+  /** The same sums in 10 equal blocks of steps, B×10×k (for the batch-means error when B = 1). */
+  segmentSums: Float64Array;
+  /** Steps in each of the 10 blocks. */
+  segmentSteps: Float64Array;
+  /** Σ log|det J_t| per trajectory (sum rule), or null. */
+  logDetSums: Float64Array | null;
+  /** Convergence trace: logSums (B×k) at each of these averaged step counts. */
+  trace: { steps: number[]; logSums: Float64Array[] };
+  qrCount: number;
+  qrGuardFired: number;
+  dt: number;
+  timeUnit: string;
+  options: SpectrumRunRecord;
+}
+
+/** Builds a run's SpectrumSums: the log R_ii of each averaged orthonormalisation, log|det J_t| of each averaged step. */
+export class SpectrumAccumulator {
+  private readonly logSums: Float64Array;
+  private readonly segmentSums: Float64Array;
+  private readonly segmentSteps = new Float64Array(SEGMENTS);
+  private readonly logDet: Float64Array;
+  private readonly logDetSums: Float64Array;
+  private readonly trace = { steps: [] as number[], logSums: [] as Float64Array[] };
+  private readonly traceEvery: number;
+  private nextTrace: number;
+
+  constructor(private readonly system: TangentSystem, private readonly run: ResolvedSpectrumOptions) {
+    this.logSums = new Float64Array(system.batch * run.k);
+    this.segmentSums = new Float64Array(system.batch * SEGMENTS * run.k);
+    this.logDet = new Float64Array(system.batch);
+    this.logDetSums = new Float64Array(system.batch);
+    this.traceEvery = Math.max(1, Math.floor(run.steps / run.tracePoints));
+    this.nextTrace = this.traceEvery;
+  }
+
+  /** Adds log|det J| of the step just taken (the sum rule's right-hand side). */
+  addLogDet(): void {
+    const { system, logDet } = this;
+    if (hasLogAbsDet(system)) {
+      system.logAbsDet(logDet);
+    } else {
+      const jacobians = denseJacobians(system);
+      for (let b = 0; b < system.batch; b++) logDet[b] = logAbsDet(jacobians[b]!, system.dim);
+    }
+    for (let b = 0; b < system.batch; b++) this.logDetSums[b] = this.logDetSums[b]! + logDet[b]!;
+  }
+
+  /** Adds the basis's last log R_ii, taken at averaged step `step` (0-based), and records the trace when due. */
+  addInterval(step: number, basis: Orthonormalisation): void {
+    const { k, steps } = this.run;
+    const seg = Math.min(SEGMENTS - 1, Math.floor((step * SEGMENTS) / steps));
+    for (let b = 0; b < this.system.batch; b++) {
+      for (let i = 0; i < k; i++) {
+        const l = basis.logR[b * k + i]!;
+        this.logSums[b * k + i] = this.logSums[b * k + i]! + l;
+        const si = (b * SEGMENTS + seg) * k + i;
+        this.segmentSums[si] = this.segmentSums[si]! + l;
+      }
+    }
+    this.segmentSteps[seg] = this.segmentSteps[seg]! + basis.lastInterval;
+    if (step + 1 >= this.nextTrace || step + 1 === steps) {
+      this.nextTrace = step + 1 + this.traceEvery;
+      this.trace.steps.push(step + 1);
+      this.trace.logSums.push(this.logSums.slice());
+    }
+  }
+
+  sums(basis: Orthonormalisation): SpectrumSums {
+    return {
+      logSums: this.logSums,
+      segmentSums: this.segmentSums,
+      segmentSteps: this.segmentSteps,
+      logDetSums: this.run.sumRule ? this.logDetSums : null,
+      trace: this.trace,
+      qrCount: basis.qrCount,
+      qrGuardFired: basis.qrGuardFired,
+      dt: this.system.dt,
+      timeUnit: this.system.timeUnit,
+      options: this.run.record,
+    };
+  }
+}
+
+/**
+ * One batch from consecutive parts of it (in trajectory order), as `spectrumSums` of the whole
+ * batch would have given. With qrEvery > 1 each part's conditioning guard acts on its own
+ * trajectories, so parts may re-orthonormalise at different steps: the trace keeps the steps
+ * every part recorded.
+ */
+export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('mergeSpectrumSums: no parts');
+  if (parts.length === 1) return first;
+  const batch = parts.reduce((s, p) => s + p.options.batch, 0);
+  const concat = (pick: (p: SpectrumSums) => Float64Array | undefined): Float64Array | undefined => {
+    const arrays = parts.map(pick);
+    if (arrays.some((a) => a === undefined)) return undefined;
+    const out = new Float64Array(arrays.reduce((s, a) => s + a!.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a!, at);
+      at += a!.length;
+    }
+    return out;
+  };
+  const steps: number[] = [];
+  const logSums: Float64Array[] = [];
+  for (const step of first.trace.steps) {
+    const merged = concat((p) => p.trace.logSums[p.trace.steps.indexOf(step)]);
+    if (merged === undefined) continue;
+    steps.push(step);
+    logSums.push(merged);
+  }
+  return {
+    ...first,
+    logSums: concat((p) => p.logSums)!,
+    segmentSums: concat((p) => p.segmentSums)!,
+    logDetSums: first.logDetSums === null ? null : concat((p) => p.logDetSums!)!,
+    trace: { steps, logSums },
+    qrCount: parts.reduce((s, p) => s + p.qrCount, 0),
+    qrGuardFired: Math.max(...parts.map((p) => p.qrGuardFired)),
+    options: { ...first.options, batch },
+  };
+}
