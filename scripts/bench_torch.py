@@ -19,7 +19,7 @@ be 1 in containers).
     /usr/bin/python3 scripts/bench_torch.py [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 2]
 """
 
-import argparse
+from bench_args import bench_arguments
 import json
 import math
 import os
@@ -154,10 +154,7 @@ def blas_library():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="64,128,256,512")
-    parser.add_argument("--cells", default="rnn_tanh,lstm,gru")
-    parser.add_argument("--seconds", type=float, default=2.0)
+    parser = bench_arguments(sizes="64,128,256,512", cells="rnn_tanh,lstm,gru", seconds=2.0)
     args = parser.parse_args()
     cells = args.cells.split(",")
     unknown = [c for c in cells if c not in CELLS]

@@ -7,7 +7,7 @@ cores (os.cpu_count(); torch's own default may be 1 in containers). Throughput i
     /usr/bin/python3 scripts/bench_torch_train.py [--sizes 64,128,256] [--cells lstm,gru] [--seconds 3]
 """
 
-import argparse
+from bench_args import bench_arguments
 import json
 import os
 import time
@@ -49,10 +49,7 @@ def throughput(cell, hidden, seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="64,128,256")
-    parser.add_argument("--cells", default="lstm,gru")
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser = bench_arguments(sizes="64,128,256", cells="lstm,gru", seconds=3.0)
     args = parser.parse_args()
     default_threads = torch.get_num_threads()
     for cell in args.cells.split(","):

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/random.js';
 import { createCellSystem, randomModel, type CellKind, type LstmState, type TangentPath } from '../src/cells/index.js';
+import { OptionError } from '../src/errors.js';
 
 // The structured and the formed tangent are the same derivative (their agreement with finite
 // differences is in cells.jacobian.test.ts); here they must agree with each other to rounding,
@@ -104,5 +105,5 @@ test('an unknown tangentPath is refused, naming the choices', () => {
   const model = randomModel({ cell: 'gru', inputSize: 2, hiddenSize: 3, numLayers: 1, bias: true }, new Rng(1), 0.5);
   const inputs = { batch: 1, steps: 1, size: 2, data: new Float64Array(2) };
   assert.throws(() => createCellSystem(model, inputs, { tangentPath: 'dense' as never }),
-    (e: unknown) => e instanceof RangeError && /tangentPath is 'dense', expected one of 'auto', 'structured', 'formed'/.test(e.message));
+    (e: unknown) => e instanceof OptionError && /tangentPath is 'dense', expected one of 'auto', 'structured', 'formed'/.test(e.message));
 });

@@ -1,6 +1,6 @@
 import { sigmoid } from './activations.js';
 import type { CellLayer } from './layer.js';
-import type { LayerWeights } from './model.js';
+import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 
 /**
  * GRU layer, PyTorch gate order r, z, n (reset applied after the recurrent product):
@@ -14,8 +14,8 @@ import type { LayerWeights } from './model.js';
  *   M_x = the same with W in place of U, except diag(a) W_n (r multiplies only the U_n h term).
  */
 export class GruLayer implements CellLayer {
-  readonly gates = 3;
-  readonly separateProjections = true;
+  readonly gates = gateCount('gru');
+  readonly separateProjections = cellTraits('gru').separateProjections;
   readonly formedRows: number;
   private readonly biasIh: Float64Array | null;
   private readonly biasHh: Float64Array | null;
@@ -30,12 +30,7 @@ export class GruLayer implements CellLayer {
     this.biasIh = weights.biasIh ?? null;
     this.biasHh = weights.biasHh ?? null;
     this.formedRows = hidden;
-    const size = hidden * batch;
-    this.r = new Float64Array(size);
-    this.z = new Float64Array(size);
-    this.n = new Float64Array(size);
-    this.hiddenN = new Float64Array(size);
-    this.hPrev = new Float64Array(size);
+    [this.r, this.z, this.n, this.hiddenN, this.hPrev] = zeroArrays(5, hidden * batch);
   }
 
   forward(

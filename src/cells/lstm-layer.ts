@@ -1,6 +1,6 @@
 import { sigmoid } from './activations.js';
 import type { CellLayer } from './layer.js';
-import type { LayerWeights } from './model.js';
+import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 import { combinedBias } from './rnn-layer.js';
 
 /**
@@ -15,8 +15,8 @@ import { combinedBias } from './rnn-layer.js';
  * the h-only mode needs the top half, ∂h'/∂h = M + diag(a) A.
  */
 export class LstmLayer implements CellLayer {
-  readonly gates = 4;
-  readonly separateProjections = false;
+  readonly gates = gateCount('lstm');
+  readonly separateProjections = cellTraits('lstm').separateProjections;
   readonly formedRows: number;
   private readonly bias: Float64Array | null;
   // Cached per trajectory, H×B: the four gates, the old c and tanh of the new c.
@@ -31,13 +31,7 @@ export class LstmLayer implements CellLayer {
   constructor(weights: LayerWeights, private readonly hidden: number, batch: number, private readonly trackCell: boolean) {
     this.bias = combinedBias(weights);
     this.formedRows = trackCell ? 2 * hidden : hidden;
-    const size = hidden * batch;
-    this.i = new Float64Array(size);
-    this.f = new Float64Array(size);
-    this.g = new Float64Array(size);
-    this.o = new Float64Array(size);
-    this.cPrev = new Float64Array(size);
-    this.tanhC = new Float64Array(size);
+    [this.i, this.f, this.g, this.o, this.cPrev, this.tanhC] = zeroArrays(6, hidden * batch);
   }
 
   forward(

@@ -38,6 +38,30 @@ export function gateCount(cell: CellKind): number {
   return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
 }
 
+/** What the forward, tangent and backward machinery needs to know of a cell kind, decided here once. */
+export interface CellTraits {
+  readonly gates: number;
+  readonly hasCellState: boolean;
+  /**
+   * W·x + b_ih and U·h + b_hh are kept apart rather than summed: the GRU's reset gate scales
+   * U_n h + b_hn only.
+   */
+  readonly separateProjections: boolean;
+  /** h_{t-1} also reaches h_t outside U (the GRU's z ⊙ h). */
+  readonly directHidden: boolean;
+}
+
+export function cellTraits(cell: CellKind): CellTraits {
+  return { gates: gateCount(cell), hasCellState: cell === 'lstm', separateProjections: cell === 'gru', directHidden: cell === 'gru' };
+}
+
+type Tuple<N extends number, T, R extends T[] = []> = R['length'] extends N ? R : Tuple<N, T, [...R, T]>;
+
+/** `count` arrays of `size` zeros: a layer's per-trajectory caches. */
+export function zeroArrays<N extends number>(count: N, size: number): Tuple<N, Float64Array> {
+  return Array.from({ length: count }, () => new Float64Array(size)) as Tuple<N, Float64Array>;
+}
+
 /** Input sequences driving a batch: data is B×T×I row-major (sequence, step, feature). */
 export interface InputSequences {
   batch: number;

@@ -1,6 +1,6 @@
 import { logAbsDet } from '../linalg/lu-logdet.js';
 import type { CellLayer } from './layer.js';
-import type { LayerWeights } from './model.js';
+import { cellTraits, gateCount, type LayerWeights } from './model.js';
 
 /**
  * Vanilla RNN layer, h' = φ(W x + b_ih + U h + b_hh) with φ = tanh or relu.
@@ -9,8 +9,8 @@ import type { LayerWeights } from './model.js';
  * trajectory) exists for uniformity and is only taken when a caller forces it.
  */
 export class RnnLayer implements CellLayer {
-  readonly gates = 1;
-  readonly separateProjections = false;
+  readonly gates = gateCount('rnn_tanh');
+  readonly separateProjections = cellTraits('rnn_tanh').separateProjections;
   readonly formedRows: number;
   private readonly bias: Float64Array | null;
   /** φ'(ỹ) of the last step, H×B; relu' is taken as 0 at exactly 0. */

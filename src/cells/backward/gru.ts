@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../linalg/precision.js';
 import { sigmoid } from '../activations.js';
+import { cellTraits } from '../model.js';
 import type { CellStep, StepViews } from './step.js';
 
 /**
@@ -10,10 +11,7 @@ import type { CellStep, StepViews } from './step.js';
  * and h_{t-1} gets dh ⊙ z directly besides the path through U.
  */
 export const gruStep: CellStep = {
-  gates: 3,
-  hasCellState: false,
-  separateProjections: true,
-  directHidden: true,
+  ...cellTraits('gru'),
   forward(batch: number, hidden: number, v: StepViews): void {
     const { gates, hidden: hh, aux, hPrev, h } = v;
     const gh = 3 * hidden;

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../linalg/precision.js';
 import { sigmoid } from '../activations.js';
+import { cellTraits } from '../model.js';
 import type { CellStep, StepViews } from './step.js';
 
 /**
@@ -9,10 +10,7 @@ import type { CellStep, StepViews } from './step.js';
  *   ∂/∂f̃ = dc_t ⊙ c_{t-1} ⊙ f(1−f),  ∂loss/∂c_{t-1} = dc_t ⊙ f.
  */
 export const lstmStep: CellStep = {
-  gates: 4,
-  hasCellState: true,
-  separateProjections: false,
-  directHidden: false,
+  ...cellTraits('lstm'),
   forward(batch: number, hidden: number, v: StepViews): void {
     const { gates, aux, cPrev, c, h } = v;
     const gh = 4 * hidden;

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
+import { cellTraits } from '../model.js';
 import type { CellStep, StepViews } from './step.js';
 
 /**
@@ -7,10 +8,7 @@ import type { CellStep, StepViews } from './step.js';
  */
 function makeRnnStep(relu: boolean): CellStep {
   return {
-    gates: 1,
-    hasCellState: false,
-    separateProjections: false,
-    directHidden: false,
+    ...cellTraits(relu ? 'rnn_relu' : 'rnn_tanh'),
     forward(batch: number, hidden: number, v: StepViews): void {
       const { gates, h } = v;
       const n = batch * hidden;

@@ -1,4 +1,5 @@
 import type { FloatArray } from '../../linalg/precision.js';
+import type { CellTraits } from '../model.js';
 
 /**
  * The arrays one time step of one layer reads and writes, B rows each (row b = sequence b;
@@ -25,13 +26,7 @@ export interface StepViews {
   dPreHidden: FloatArray;
 }
 
-export interface CellStep {
-  readonly gates: number;
-  readonly hasCellState: boolean;
-  /** True when U h + b_hh must be kept apart from W x + b_ih (the GRU's reset gate scales U_n h + b_hn only). */
-  readonly separateProjections: boolean;
-  /** True when h_{t-1} also reaches h_t outside U (GRU: z ⊙ h): `backward` then writes that part of ∂loss/∂h_{t-1}. */
-  readonly directHidden: boolean;
+export interface CellStep extends CellTraits {
   forward(batch: number, hidden: number, v: StepViews): void;
   /**
    * dh: ∂loss/∂h_t (all paths). dc (LSTM): ∂loss/∂c_t from later steps on entry, ∂loss/∂c_{t-1}

@@ -106,16 +106,14 @@ function buildWorkspace(
         dPreHidden: rowBlock(dPreHidden, gh, t),
       });
     }
+    // ∂loss/∂h_t and ∂loss/∂c_t of the step being back-propagated, and what carries to the step before.
+    const [dh, dhCarry, dc] = [make(batch * h), make(batch * h), make(batch * h)];
     layers.push({
       inputSize: layerInput,
-      gates, hidden, aux, hs, cs, dPreInput, dPreHidden,
+      gates, hidden, aux, hs, cs, dPreInput, dPreHidden, dh, dhCarry, dc, views,
       dOut: make(rows * h),
-      dh: make(batch * h),
-      dhCarry: make(batch * h),
-      dc: make(batch * h),
       hiddenWeightT: make(h * gh),
       inputWeightT: make(layerInput * gh),
-      views,
     });
   }
   const gh0 = step.gates * h;
