@@ -11,11 +11,9 @@
 // buffers (no copies, no float32 conversions), as the step loop will. js steps that would take
 // over a second are timed on one trajectory and multiplied by B (marked *).
 import { cpus } from 'node:os';
-import type { LinalgKernels } from '../src/linalg/kernels.js';
-import { referenceKernels } from '../src/linalg/reference.js';
-import { Rng } from '../src/linalg/random.js';
-import { WasmFloat32Kernels, WasmKernels, type WasmKernelsBase } from '../src/linalg/wasm-kernels.js';
-import type { WasmBuffer } from '../src/linalg/wasm-heap.js';
+import {
+  type LinalgKernels, referenceKernels, Rng, WasmFloat32Kernels, WasmKernels, type WasmKernelsBase, type WasmBuffer,
+} from '../src/linalg/index.js';
 import { option } from './argv.js';
 
 const WASM_SIMD_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak on this kind of machine (f32x4: twice)

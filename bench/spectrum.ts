@@ -16,14 +16,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { CellKind, InputSequences, RnnModel } from '../src/cells/model.js';
-import { randomModel } from '../src/cells/random-model.js';
-import type { LinalgBackend } from '../src/linalg/backends.js';
-import type { Precision } from '../src/linalg/precision.js';
-import type { BasisForm } from '../src/lyapunov/spectrum.js';
-import { Rng } from '../src/linalg/random.js';
-import { modelSpectrum } from '../src/model-spectrum/index.js';
-import { modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum/index.js';
+import { type CellKind, type InputSequences, type RnnModel, randomModel } from '../src/cells/index.js';
+import { type LinalgBackend, type Precision, Rng } from '../src/linalg/index.js';
+import { type BasisForm } from '../src/lyapunov/index.js';
+import { modelSpectrum, modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum/index.js';
 import { option } from './argv.js';
 
 const WASM_F64_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak per core; f32x4 does twice that

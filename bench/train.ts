@@ -10,13 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../src/linalg/random.js';
-import type { CellKind } from '../src/cells/model.js';
-import { BpttEngine } from '../src/train/bptt/engine.js';
-import type { TrainingBatch } from '../src/train/bptt/batch.js';
-import { initialiseParams } from '../src/train/init.js';
-import { createParams } from '../src/train/network.js';
-import { Adam } from '../src/train/optim/adam.js';
+import { Rng } from '../src/linalg/index.js';
+import { type CellKind } from '../src/cells/index.js';
+import { BpttEngine, type TrainingBatch, initialiseParams, createParams, Adam } from '../src/train/index.js';
 import { option } from './argv.js';
 
 const sizes = option('sizes', '64,128,256').split(',').map(Number);

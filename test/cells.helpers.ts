@@ -1,5 +1,5 @@
 // Shared by the cell tests: every configuration the cells support.
-import type { CellKind, LstmState } from '../src/cells/model.js';
+import { type CellKind, type LstmState } from '../src/cells/index.js';
 
 export interface CellConfig { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }
 

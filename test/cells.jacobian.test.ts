@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../src/linalg/random.js';
-import { logAbsDet } from '../src/linalg/lu-logdet.js';
-import { denseJacobians } from '../src/lyapunov/jacobian.js';
-import {
-  cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellSystem, type TangentPath,
-} from '../src/cells/index.js';
+import { Rng, logAbsDet } from '../src/linalg/index.js';
+import { denseJacobians } from '../src/lyapunov/index.js';
+import { cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellSystem, type TangentPath } from '../src/cells/index.js';
 import { CELL_CONFIGS, configName } from './cells.helpers.js';
 
 function randomArray(rng: Rng, length: number, scale: number): Float64Array {

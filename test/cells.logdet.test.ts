@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../src/linalg/random.js';
-import { logAbsDet } from '../src/linalg/lu-logdet.js';
-import { denseJacobians } from '../src/lyapunov/jacobian.js';
-import type { TangentSystem } from '../src/lyapunov/system.js';
+import { Rng, logAbsDet } from '../src/linalg/index.js';
+import { denseJacobians, type TangentSystem } from '../src/lyapunov/index.js';
 
 const close = (a: number, b: number, tol: number, what: string) =>
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../src/linalg/random.js';
+import { Rng } from '../src/linalg/index.js';
 import { createCellSystem, randomModel, type CellKind, type LayerWeights, type RnnModel } from '../src/cells/index.js';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputSequencesFromTensors, loadRnnModel, readSafetensors, type SafetensorsContents, type Tensor } from '../src/io/index.js';
-import { denseJacobians } from '../src/lyapunov/jacobian.js';
+import { denseJacobians } from '../src/lyapunov/index.js';
 import { cellLogAbsDet, createCellSystem, type CellSystem, type RnnModel } from '../src/cells/index.js';
 
 /**

@@ -5,8 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRnnModel, writeSafetensors } from '../src/io/index.js';
-import { modelSpectrum } from '../src/model-spectrum/index.js';
-import { randomDrive } from '../src/model-spectrum/index.js';
+import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const model = join(root, 'test/fixtures/torch/lstm_l2_bias_h3.model.safetensors');

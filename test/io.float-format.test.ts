@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from '../src/io/float-format.js';
-import { Rng } from '../src/linalg/random.js';
+import { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from '../src/io/index.js';
+import { Rng } from '../src/linalg/index.js';
 
 const hex = (bits: number | undefined) => (bits === undefined ? 'overflow' : `0x${bits.toString(16).padStart(4, '0')}`);
 

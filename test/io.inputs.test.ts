@@ -4,13 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  encodeSafetensors,
-  inputSequencesFromTensors,
-  loadInputSequences,
-  ModelFileError,
-  parseSafetensors,
-  writeSafetensors,
-  type TensorInputs,
+  encodeSafetensors, inputSequencesFromTensors, loadInputSequences, ModelFileError, parseSafetensors, writeSafetensors, type TensorInputs,
 } from '../src/io/index.js';
 
 const fromTensors = (tensors: TensorInputs, name?: string) =>

@@ -3,13 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  encodeSafetensors,
-  parseSafetensors,
-  readSafetensors,
-  SafetensorsError,
-  writeSafetensors,
-} from '../src/io/index.js';
+import { encodeSafetensors, parseSafetensors, readSafetensors, SafetensorsError, writeSafetensors } from '../src/io/index.js';
 
 /** A safetensors file assembled by hand: length field, header text, raw data. */
 function rawFile(header: string, data: number[]): Uint8Array {

@@ -8,13 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  encodeSafetensors,
-  loadInputSequences,
-  loadRnnModel,
-  ModelFileError,
-  readSafetensors,
-  saveRnnModel,
-  writeSafetensors,
+  encodeSafetensors, loadInputSequences, loadRnnModel, ModelFileError, readSafetensors, saveRnnModel, writeSafetensors,
 } from '../src/io/index.js';
 
 const DIR = 'test/fixtures/torch';

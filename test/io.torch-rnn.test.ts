@@ -3,18 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CELL_KINDS, type CellKind, type RnnModel } from '../src/cells/model.js';
-import { Rng } from '../src/linalg/random.js';
+import { CELL_KINDS, type CellKind, type RnnModel } from '../src/cells/index.js';
+import { Rng } from '../src/linalg/index.js';
 import {
-  encodeSafetensors,
-  loadRnnModel,
-  ModelFileError,
-  parseSafetensors,
-  readSafetensors,
-  rnnModelFromTensors,
-  saveRnnModel,
-  type LoadRnnOptions,
-  type TensorInput,
+  encodeSafetensors, loadRnnModel, ModelFileError, parseSafetensors, readSafetensors, rnnModelFromTensors, saveRnnModel, type LoadRnnOptions, type TensorInput,
 } from '../src/io/index.js';
 
 const GATES: Record<CellKind, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };

@@ -5,11 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OptionError } from '../src/errors.js';
-import type { LinalgKernels } from '../src/linalg/kernels.js';
-import { referenceKernels } from '../src/linalg/reference.js';
-import { Rng } from '../src/linalg/random.js';
-import { createKernels } from '../src/linalg/backends.js';
-import { WasmFloat32Kernels, WasmKernels } from '../src/linalg/wasm-kernels.js';
+import { type LinalgKernels, referenceKernels, Rng, createKernels, WasmFloat32Kernels, WasmKernels } from '../src/linalg/index.js';
 import { orthogonalityError, rFromQ } from './linalg.helpers.js';
 
 // The float32 wasm kernels against float64 mathematics: error bounds from floating-point analysis

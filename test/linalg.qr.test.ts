@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LinalgKernels } from '../src/linalg/kernels.js';
-import { referenceKernels } from '../src/linalg/reference.js';
-import { Rng } from '../src/linalg/random.js';
-import { createKernels } from '../src/linalg/backends.js';
+import { type LinalgKernels, referenceKernels, Rng, createKernels } from '../src/linalg/index.js';
 import { orthogonalityError, rFromQ } from './linalg.helpers.js';
 
 // QR invariants from the definition, for every backend: QᵀQ = I, R = QᵀZ upper triangular with

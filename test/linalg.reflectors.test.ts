@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LinalgKernels } from '../src/linalg/kernels.js';
-import { referenceKernels } from '../src/linalg/reference.js';
-import { Rng } from '../src/linalg/random.js';
-import { createKernels } from '../src/linalg/backends.js';
+import { type LinalgKernels, referenceKernels, Rng, createKernels } from '../src/linalg/index.js';
 import { naiveProduct } from './linalg.helpers.js';
 
 // The basis kept as Householder reflectors (qrReflectors, reflectorStep) against the explicit QR

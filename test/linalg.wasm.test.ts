@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { referenceKernels } from '../src/linalg/reference.js';
-import { Rng } from '../src/linalg/random.js';
-import { createKernels } from '../src/linalg/backends.js';
-import { WasmKernels } from '../src/linalg/wasm-kernels.js';
+import { referenceKernels, Rng, createKernels, WasmKernels } from '../src/linalg/index.js';
 
 function maxDifference(a: Float64Array, b: Float64Array): number {
   assert.equal(a.length, b.length);

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomModel, type CellKind, type LstmState } from '../src/cells/index.js';
-import { Rng } from '../src/linalg/random.js';
-import { randomDrive } from '../src/model-spectrum/index.js';
-import { modelSpectrum } from '../src/model-spectrum/index.js';
+import { Rng } from '../src/linalg/index.js';
+import { randomDrive, modelSpectrum } from '../src/model-spectrum/index.js';
 
 // Σ_i λ_i equals the time average of log|det J_t| when k = n. The spectrum side comes from the
 // QR iteration on the structured tangent map; the determinant side from an LU of the assembled

@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OptionError, UserError } from '../src/errors.js';
-import { lyapunovSpectrum, SpectrumError } from '../src/lyapunov/index.js';
-import { henonMap } from '../src/lyapunov/systems/henon.js';
-import { logisticMap } from '../src/lyapunov/systems/logistic.js';
-import { lorenz63 } from '../src/lyapunov/systems/lorenz.js';
-import { linearMap } from '../src/lyapunov/systems/linear.js';
-import { Rng } from '../src/linalg/random.js';
-import { randomOrthonormal } from '../src/linalg/orthonormal.js';
-import { referenceKernels } from '../src/linalg/reference.js';
+import { lyapunovSpectrum, SpectrumError, henonMap, logisticMap, lorenz63, linearMap } from '../src/lyapunov/index.js';
+import { Rng, randomOrthonormal, referenceKernels } from '../src/linalg/index.js';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected} (tol ${tol})`);

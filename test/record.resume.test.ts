@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  latestCheckpoint,
-  listCheckpoints,
-  openRun,
-  readConfig,
-  readLog,
-  readRunFile,
-  RUN_FILES,
-} from '../src/record/index.js';
+import { latestCheckpoint, listCheckpoints, openRun, readConfig, readLog, readRunFile, RUN_FILES } from '../src/record/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rundir-test-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { toJson } from '../src/cli/json.js';
 import {
-  buildReport, loadPlotSource, plotSpec, renderSvg, ReportInputError, finishedRunsKey, withReadout,
-  type SweepData,
+  buildReport, loadPlotSource, plotSpec, renderSvg, ReportInputError, finishedRunsKey, withReadout, type SweepData,
 } from '../src/report/index.js';
 import { createSweep, parseSweepSpec } from '../src/sweep/index.js';
 import { labelValue, lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';

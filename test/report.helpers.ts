@@ -2,10 +2,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadRnnModel } from '../src/io/index.js';
-import { modelSpectrum, type ModelSpectrumResult } from '../src/model-spectrum/index.js';
-import { randomDrive } from '../src/model-spectrum/index.js';
-import { openRun, RUN_FILES } from '../src/record/index.js';
-import { jsonLine } from '../src/record/index.js';
+import { modelSpectrum, type ModelSpectrumResult, randomDrive } from '../src/model-spectrum/index.js';
+import { openRun, RUN_FILES, jsonLine } from '../src/record/index.js';
 import { appendFileSync } from 'node:fs';
 
 export const root = new URL('..', import.meta.url).pathname;

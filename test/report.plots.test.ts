@@ -7,11 +7,9 @@ import { toJson } from '../src/cli/json.js';
 import { loadRnnModel } from '../src/io/index.js';
 import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
 import {
-  renderSvg, svgToPng, spectrumFromJson, convergencePlot, spectrumPlot, trainingPlot, readRunData,
-  sweepHeatmapSpec, featureScatterSpec, readoutSpec, projectSpectra, spectraPcaSpec, type SweepRow,
-  ReportInputError,
+  renderSvg, svgToPng, spectrumFromJson, convergencePlot, spectrumPlot, trainingPlot, readRunData, sweepHeatmapSpec, featureScatterSpec, readoutSpec, projectSpectra, spectraPcaSpec, type SweepRow, ReportInputError,
 } from '../src/report/index.js';
-import { Rng } from '../src/linalg/random.js';
+import { Rng } from '../src/linalg/index.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { fixture, labelValue, lstmSpectrum, markLabels, pngSize, svgElements, svgSize, writeRun } from './report.helpers.js';
 

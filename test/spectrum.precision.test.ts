@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../src/linalg/random.js';
-import { randomModel } from '../src/cells/random-model.js';
-import type { CellKind, InputSequences } from '../src/cells/model.js';
+import { Rng } from '../src/linalg/index.js';
+import { randomModel, type CellKind, type InputSequences } from '../src/cells/index.js';
 import { modelSpectrumThreaded } from '../src/model-spectrum/index.js';
 
 function problem(cell: CellKind, hidden: number, layers: number, scale: number) {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trainInRunDirectory } from '../src/train/run.js';
+import { trainInRunDirectory } from '../src/train/index.js';
 import { readMetrics } from '../src/record/index.js';
 import { runLocalSweep, describeEvent, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
 import {

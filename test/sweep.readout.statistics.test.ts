@@ -2,10 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix, solve } from 'ml-matrix';
-import { Rng } from '../src/linalg/random.js';
+import { Rng } from '../src/linalg/index.js';
 import {
-  assignFolds, fitLogistic, fitRidge, ranks, rocAuc, rSquared, spearman, Standardizer,
-  EXPONENT_FLOOR, resampleSpectrum, spectrumFeatures,
+  assignFolds, fitLogistic, fitRidge, ranks, rocAuc, rSquared, spearman, Standardizer, EXPONENT_FLOOR, resampleSpectrum, spectrumFeatures,
 } from '../src/sweep/index.js';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../src/linalg/random.js';
+import { Rng } from '../src/linalg/index.js';
 import { openRun } from '../src/record/index.js';
 import { parseSweepSpec, createSweep, DONE_MARKER } from '../src/sweep/index.js';
 import { runCli } from './sweep.helpers.js';
@@ -42,7 +42,10 @@ function writeSyntheticSweep(dir: string): void {
     const record = openRun(sweep.layout.runDir(run.id), { config: run.config });
     for (let epoch = 0; epoch <= EPOCHS; epoch++) {
       const valLoss = epoch === EPOCHS ? finalLoss : epoch === 1 ? earlyLoss : rng.range(2, 4);
-      record.append('metrics', { epoch, valLoss });
+      record.append('metrics', {
+        epoch, step: epoch * 10, lr: 0.01, trainLoss: null, gradNorm: null, gradNormMax: null, clippedFraction: null,
+        valLoss, valAccuracy: null, lambda: null, kaplanYorke: null, entropy: null, seconds: 0,
+      });
       record.append('spectra', { scope: 'epoch', epoch, step: epoch * 10, spectrum: { exponents: spectrum.map((l) => l + 0.01 * rng.normal()) } });
     }
     writeFileSync(join(sweep.layout.runDir(run.id), DONE_MARKER), JSON.stringify({ id: run.id, completedAt: new Date().toISOString(), host: 'test', pid: 0 }));

@@ -11,11 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../src/io/index.js';
-import { BpttEngine } from '../src/train/bptt/engine.js';
-import { readCheckpointNetwork } from '../src/train/run-recorder.js';
-import { trainInRunDirectory } from '../src/train/run.js';
-import { referenceKernels } from '../src/linalg/reference.js';
-import type { Precision } from '../src/linalg/precision.js';
+import { BpttEngine, readCheckpointNetwork, trainInRunDirectory } from '../src/train/index.js';
+import { referenceKernels, type Precision } from '../src/linalg/index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'train');
 const SCRIPTS = join(import.meta.dirname, '..', 'scripts');

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latestCheckpoint, readMetrics } from '../src/record/index.js';
-import { trainInRunDirectory } from '../src/train/run.js';
+import { trainInRunDirectory } from '../src/train/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];

@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CELL_KINDS, type CellKind } from '../src/cells/model.js';
-import { Rng } from '../src/linalg/random.js';
-import { BpttEngine, type PassOptions } from '../src/train/bptt/engine.js';
-import type { SequenceInputs, Targets, TrainingBatch } from '../src/train/bptt/batch.js';
-import { createParams, type NetworkSpec } from '../src/train/network.js';
+import { CELL_KINDS, type CellKind } from '../src/cells/index.js';
+import { Rng } from '../src/linalg/index.js';
+import {
+  BpttEngine, type PassOptions, type SequenceInputs, type Targets, type TrainingBatch, createParams, type NetworkSpec,
+} from '../src/train/index.js';
 
 const B = 3;
 const T = 5;

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../src/linalg/random.js';
-import { formatInit, initialiseParams, parseInit } from '../src/train/init.js';
-import { createParams, tensorByName, tensorView, type NetworkSpec } from '../src/train/network.js';
+import { Rng } from '../src/linalg/index.js';
+import { formatInit, initialiseParams, parseInit, createParams, tensorByName, tensorView, type NetworkSpec } from '../src/train/index.js';
 
 const spec: NetworkSpec = { cell: 'lstm', inputSize: 7, hiddenSize: 24, numLayers: 2, bias: true, outputSize: 5 };
 

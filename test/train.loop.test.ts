@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryRecorder, resolveTrainConfig, train, trainInRunDirectory } from '../src/train/index.js';
+import { MemoryRecorder, resolveTrainConfig, train, trainInRunDirectory, type TrainConfigInput } from '../src/train/index.js';
 import { readMetrics, readSpectra } from '../src/record/index.js';
-import { referenceKernels } from '../src/linalg/reference.js';
-import type { TrainConfigInput } from '../src/train/index.js';
+import { referenceKernels } from '../src/linalg/index.js';
 
 const smallSpectrum = { every: 1, batch: 2, steps: 60, transient: 10, k: 3 };
 

@@ -1,10 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adam } from '../src/train/optim/adam.js';
-import { Sgd } from '../src/train/optim/sgd.js';
-import { clipGradientNorm } from '../src/train/optim/clip.js';
-import { formatSchedule, learningRate, parseSchedule } from '../src/train/optim/schedule.js';
-import type { Optimizer } from '../src/train/optim/optimizer.js';
+import { Adam, Sgd, clipGradientNorm, formatSchedule, learningRate, parseSchedule, type Optimizer } from '../src/train/index.js';
 
 /** Two steps on f(p) = ½(p₀² + 4p₁²) from p = (1, −2), lr 0.1; ∇f = (p₀, 4p₁). */
 function twoSteps(optimizer: Optimizer): Float64Array[] {

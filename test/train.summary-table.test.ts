@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTrainingTable } from '../src/train/index.js';
-import { formatEpochLine } from '../src/train/progress-line.js';
-import type { EpochMetrics } from '../src/record/index.js';
-import { resolveTrainConfig } from '../src/train/config.js';
+import { formatTrainingTable, formatEpochLine, resolveTrainConfig } from '../src/train/index.js';
+import { type EpochMetrics } from '../src/record/index.js';
 import { demoConfig } from '../src/cli/commands/demo.js';
 
 function epoch(e: number, valLoss: number, lambda: number[] | null): EpochMetrics {

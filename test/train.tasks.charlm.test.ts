@@ -3,16 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../src/linalg/random.js';
+import { Rng } from '../src/linalg/index.js';
 import {
-  charLmTask,
-  createTask,
-  shakespearePaths,
-  Vocabulary,
-  VOCABULARY_FILE,
-  type CharLmTask,
-  type PerStepClassBatch,
-} from '../src/train/tasks/index.js';
+  charLmTask, createTask, shakespearePaths, Vocabulary, VOCABULARY_FILE, type CharLmTask, type PerStepClassBatch,
+} from '../src/train/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'charlm-test-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

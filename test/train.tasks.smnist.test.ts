@@ -4,8 +4,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Rng } from '../src/linalg/random.js';
-import { createTask, MNIST_FILES, smnistTask, type LastStepClassBatch } from '../src/train/tasks/index.js';
+import { Rng } from '../src/linalg/index.js';
+import { createTask, MNIST_FILES, smnistTask, type LastStepClassBatch } from '../src/train/index.js';
 
 function installedMnistDir(): string | undefined {
   try {

@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../src/linalg/random.js';
-import {
-  addingTask,
-  copyTask,
-  createTask,
-  xorTask,
-  type Batch,
-  type Task,
-} from '../src/train/tasks/index.js';
+import { Rng } from '../src/linalg/index.js';
+import { addingTask, copyTask, createTask, xorTask, type Batch, type Task } from '../src/train/index.js';
 
 function argmax(data: Float64Array, from: number, size: number): number {
   let best = 0;

@@ -8,9 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRnnModel, readSafetensors, type Tensor } from '../src/io/index.js';
-import { BpttEngine } from '../src/train/bptt/engine.js';
-import type { Targets } from '../src/train/bptt/batch.js';
-import { fromRnnModel, tensorByName, tensorView } from '../src/train/network.js';
+import { BpttEngine, type Targets, fromRnnModel, tensorByName, tensorView } from '../src/train/index.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'torch');
 const TOLERANCE = 1e-4;

@@ -4,14 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Rng } from '../src/linalg/random.js';
-import { gemmNT } from '../src/linalg/gemm/gemm-nt.js';
-import { F32Arena } from '../src/linalg/gemm/f32-arena.js';
-import { memoryFactory } from '../src/train/bptt/memory.js';
-import { BpttEngine } from '../src/train/bptt/engine.js';
-import type { TrainingBatch } from '../src/train/bptt/batch.js';
-import { createParams, type NetworkSpec } from '../src/train/network.js';
-import { initialiseParams } from '../src/train/init.js';
+import { Rng, gemmNT, F32Arena } from '../src/linalg/index.js';
+import { memoryFactory, BpttEngine, type TrainingBatch, createParams, type NetworkSpec, initialiseParams } from '../src/train/index.js';
 
 test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accumulation and long shared dimensions', () => {
   const rng = new Rng(4);

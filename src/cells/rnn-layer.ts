@@ -11,11 +11,11 @@ import { cellTraits, gateCount, type LayerWeights } from './model.js';
 export class RnnLayer implements CellLayer {
   readonly gates = gateCount('rnn_tanh');
   readonly separateProjections = cellTraits('rnn_tanh').separateProjections;
-  readonly formedRows: number;
-  private readonly bias: Float64Array | null;
   /** φ'(ỹ) of the last step, H×B; relu' is taken as 0 at exactly 0. */
   private readonly slope: Float64Array;
   private logAbsDetU: number | undefined;
+  readonly formedRows: number;
+  private readonly bias: Float64Array | null;
 
   constructor(
     private readonly activation: 'tanh' | 'relu',

@@ -11,3 +11,4 @@ export { loadRnnModel, rnnModelFromTensors } from './torch-rnn.js';
 export type { SaveRnnOptions } from './torch-rnn-save.js';
 export { saveRnnModel, rnnStateDict } from './torch-rnn-save.js';
 export { loadInputSequences, inputSequencesFromTensors } from './inputs.js';
+export { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from './float-format.js';

@@ -6,3 +6,5 @@ export { randomOrthonormal, identityBlock } from './orthonormal.js';
 export { createKernels, LINALG_BACKENDS, type KernelOptions, type LinalgBackend } from './backends.js';
 export { WasmKernelsBase, WasmKernels, WasmFloat32Kernels } from './wasm-kernels.js';
 export { WasmHeap, WasmBuffer, WasmFloat64Buffer, WasmFloat32Buffer } from './wasm-heap.js';
+export { F32Arena } from './gemm/f32-arena.js';
+export { gemmNT } from './gemm/gemm-nt.js';

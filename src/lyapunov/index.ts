@@ -11,3 +11,4 @@ export { henonMap } from './systems/henon.js';
 export { logisticMap } from './systems/logistic.js';
 export { lorenz63 } from './systems/lorenz.js';
 export { linearMap } from './systems/linear.js';
+export type { BasisForm } from './spectrum.js';

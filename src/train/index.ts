@@ -31,3 +31,8 @@ export { deriveSeed } from './seeds.js';
 export { formatTrainingTable } from './summary-table.js';
 export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
 export { runModelAndInputs } from './run-model.js';
+export { memoryFactory } from './bptt/memory.js';
+export {
+  addingTask, charLmTask, copyTask, createTask, smnistTask, xorTask, shakespearePaths, MNIST_FILES, VOCABULARY_FILE, Vocabulary,
+  type Batch, type CharLmTask, type LastStepClassBatch, type PerStepClassBatch, type Task,
+} from './tasks/index.js';
