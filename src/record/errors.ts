@@ -14,5 +14,5 @@ export class RunLogError extends UserError {
   }
 }
 
-/** A file of the run that is not valid JSON. */
-export class RunJsonError extends UserError {}
+/** A file of the run that is damaged: not valid JSON, or shorter than its checkpoint recorded. */
+export class RunFileError extends UserError {}

@@ -10,4 +10,4 @@ export {
 export { readMetrics, readSpectra } from './readers.js';
 export { EPOCH_METRICS_FIELDS, type EpochMetrics, type SpectrumRecord } from './schema.js';
 export { encodeJson, decodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
-export { RunDirError, RunJsonError, RunLogError } from './errors.js';
+export { RunDirError, RunFileError, RunLogError } from './errors.js';

@@ -5,7 +5,7 @@
  * "-Infinity" — JSON has no such numbers and JSON.stringify would silently write null — and
  * read back as numbers; typed arrays are written as arrays.
  */
-import { RunJsonError } from './errors.js';
+import { RunFileError } from './errors.js';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
@@ -31,7 +31,7 @@ export function decodeJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text, reviver);
   } catch (error) {
-    throw new RunJsonError(`${where}: invalid JSON (${(error as Error).message})`);
+    throw new RunFileError(`${where}: invalid JSON (${(error as Error).message})`);
   }
 }
 
@@ -65,7 +65,7 @@ export function readJsonl(path: string): unknown[] {
 export function truncateJsonl(path: string, count: number): number {
   const { lines, totalBytes } = readJsonlLines(path);
   if (lines.length < count) {
-    throw new RangeError(`${path} has ${lines.length} complete lines, fewer than the ${count} its checkpoint recorded`);
+    throw new RunFileError(`${path} has ${lines.length} complete lines, fewer than the ${count} its checkpoint recorded`);
   }
   const keep = lines.slice(0, count).reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
   if (keep < totalBytes) {

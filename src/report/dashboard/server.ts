@@ -10,6 +10,7 @@ import { discover } from './discover.js';
 import { RunWatcher, runSnapshot, type RunSnapshot } from './live-run.js';
 import { indexPage, notFoundPage, runPage, sweepPage } from './pages.js';
 import { resolveInside } from './safe-path.js';
+import { ReportInputError } from '../errors.js';
 
 export interface DashboardOptions {
   /** The runs directory; nothing outside it is ever read for a request. */
@@ -31,7 +32,7 @@ const FILE_TYPES: Readonly<Record<string, string>> = {
 /** The dashboard as a fastify app (not listening): `app.listen` or `app.inject` it. */
 export function createDashboard(options: DashboardOptions): FastifyInstance {
   const root = resolve(options.root);
-  if (!statSync(root).isDirectory()) throw new RangeError(`${options.root} is not a directory`);
+  if (!statSync(root).isDirectory()) throw new ReportInputError(`${options.root} is not a directory`);
   const pollMs = options.pollMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   // Closing ends open event streams too, instead of waiting for browsers to hang up.

@@ -76,7 +76,8 @@ export function runUnits(run: RunData): string {
 /** What the loss of a run's task measures (src/train/tasks): cross-entropy per character or per answer, or squared error. */
 export function runLossUnits(run: RunData): string | undefined {
   const config = run.config as { task?: { name?: unknown } } | null;
-  const task = typeof config?.task?.name === 'string' ? config.task.name : undefined;
+  const taskName = config?.task?.name;
+  const task = typeof taskName === 'string' ? taskName : undefined;
   if (task === 'charlm') return 'cross-entropy, nats/char';
   if (task === 'copy' || task === 'xor' || task === 'smnist') return 'cross-entropy, nats';
   if (task === 'adding') return 'mean squared error';

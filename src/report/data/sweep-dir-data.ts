@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadReadoutData, openSweep } from '../../sweep/store/index.js';
+import { SweepError } from '../../sweep/errors.js';
 import { PLOTTED_SET, readoutExport, runReadout } from '../../sweep/readout/index.js';
 import type { ReadoutScore, SweepData, SweepRow } from './sweep-data.js';
 
@@ -52,7 +53,7 @@ export function sweepReadout(dir: string): SweepReadout {
     };
   } catch (error) {
     // runReadout refuses too few runs, or a metric that is the same for all.
-    if (error instanceof RangeError) return { missing: error.message };
+    if (error instanceof SweepError) return { missing: error.message };
     throw error;
   }
 }

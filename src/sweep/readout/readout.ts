@@ -21,6 +21,7 @@ import { fitLogistic } from './logistic.js';
 import { fitRidge } from './ridge.js';
 import type { ReadoutRow } from './rows.js';
 import { rocAuc, rSquared, spearman } from './scores.js';
+import { SweepError } from '../errors.js';
 
 export interface ReadoutOptions {
   /** 'loo', or a number of folds (default: leave-one-out up to 200 rows, else 10). */
@@ -64,14 +65,14 @@ export const MIN_ROWS = 8;
 export const MAX_PAIRS = 400;
 
 export function runReadout(rows: readonly ReadoutRow[], options: ReadoutOptions = {}): ReadoutResult {
-  if (rows.length < MIN_ROWS) throw new RangeError(`the readout needs at least ${MIN_ROWS} finished runs, got ${rows.length}`);
+  if (rows.length < MIN_ROWS) throw new SweepError(`the readout needs at least ${MIN_ROWS} finished runs, got ${rows.length}`);
   const folds = options.folds ?? (rows.length <= LOO_LIMIT ? 'loo' : 10);
   const fold = assignFolds(rows.length, folds, options.seed ?? 0);
   const foldCount = Math.max(...fold) + 1;
   const y = rows.map((row) => row.finalLoss);
   const threshold = median(y);
   const labels = y.map((v) => (v <= threshold ? 1 : 0));
-  if (labels.every((l) => l === 1)) throw new RangeError('the metric is the same for every run: nothing to predict');
+  if (labels.every((l) => l === 1)) throw new SweepError('the metric is the same for every run: nothing to predict');
 
   const scores: FeatureSetScore[] = [];
   const predictions: Record<string, number[]> = {};

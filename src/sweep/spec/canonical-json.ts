@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SweepError } from '../errors.js';
 
 /**
  * JSON with object keys sorted at every depth, so that equal configurations written in any key
@@ -11,7 +12,7 @@ export function canonicalJson(value: unknown): string {
 
 function sortKeys(value: unknown, path: string): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw new RangeError(`${path} is ${value}: a configuration needs finite numbers`);
+    throw new SweepError(`${path} is ${value}: a configuration needs finite numbers`);
   }
   if (Array.isArray(value)) return value.map((v, i) => sortKeys(v, `${path}[${i}]`));
   if (value !== null && typeof value === 'object') {

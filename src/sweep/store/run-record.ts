@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMetrics, readSpectra } from '../../record/index.js';
 import { DONE_MARKER, type DoneMarker } from './layout.js';
+import { SweepError } from '../errors.js';
 
 export interface RunRecord {
   /** metrics.jsonl records, one per epoch (epoch 0: at initialisation). */
@@ -31,7 +32,7 @@ export function readRunRecord(dir: string): RunRecord {
 /** `final_<key>`: the value at the last epoch; `best_<key>`: the smallest over epochs ≥ 1. */
 export function summaryMetric(epochs: readonly Record<string, unknown>[], metric: string): number | undefined {
   const match = /^(final|best)_(.+)$/.exec(metric);
-  if (match === null) throw new RangeError(`metric '${metric}' must be final_<key> or best_<key>`);
+  if (match === null) throw new SweepError(`metric '${metric}' must be final_<key> or best_<key>`);
   const key = match[2];
   if (match[1] === 'final') {
     const last = epochs[epochs.length - 1];
