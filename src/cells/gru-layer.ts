@@ -69,8 +69,7 @@ export class GruLayer implements CellLayer {
     const cols = dhOld.length / h;
     for (let c = 0; c < cols; c++) {
       const s = Math.floor(c / k) * h;
-      const g = c * 3 * h;
-      const o = c * h;
+      const g = c * 3 * h, o = c * h;
       for (let i = 0; i < h; i++) {
         const ir = g + i, iz = g + h + i, inn = g + 2 * h + i;
         const r = rs[s + i]!, z = zs[s + i]!, n = ns[s + i]!;

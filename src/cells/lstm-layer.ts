@@ -75,8 +75,7 @@ export class LstmLayer implements CellLayer {
     const cols = dhNew.length / h;
     for (let col = 0; col < cols; col++) {
       const s = Math.floor(col / k) * h;
-      const q = col * 4 * h;
-      const o0 = col * h;
+      const q = col * 4 * h, o0 = col * h;
       for (let u = 0; u < h; u++) {
         const i = is[s + u]!, f = fs[s + u]!, g = gs[s + u]!, o = os[s + u]!, tc = tanhC[s + u]!;
         const di = i * (1 - i) * pre[q + u]!;

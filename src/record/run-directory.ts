@@ -44,17 +44,17 @@ export interface CheckpointInput {
 }
 
 export interface Checkpoint {
-  epoch: number;
-  step: number;
+  readonly epoch: number;
+  readonly step: number;
   /** ISO 8601 time of saving. */
-  savedAt: string;
+  readonly savedAt: string;
   /** Lines of each log written up to this checkpoint. */
-  lines: Record<RunLog, number>;
+  readonly lines: Record<RunLog, number>;
   /** Absolute path of each file, by suffix. */
-  files: Record<string, string>;
+  readonly files: Record<string, string>;
   /** As saved (typed arrays come back as arrays, non-finite numbers as numbers). */
-  state: unknown;
-  manifestPath: string;
+  readonly state: unknown;
+  readonly manifestPath: string;
 }
 
 interface Manifest {

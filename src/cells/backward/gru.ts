@@ -16,8 +16,7 @@ export const gruStep: CellStep = {
     const { gates, hidden: hh, aux, hPrev, h } = v;
     const gh = 3 * hidden;
     for (let b = 0; b < batch; b++) {
-      const q = b * gh;
-      const s = b * hidden;
+      const q = b * gh, s = b * hidden;
       for (let u = 0; u < hidden; u++) {
         const r = sigmoid(gates[q + u]! + hh[q + u]!);
         const z = sigmoid(gates[q + hidden + u]! + hh[q + hidden + u]!);
@@ -35,8 +34,7 @@ export const gruStep: CellStep = {
     const { gates, aux, hPrev, dPreInput, dPreHidden } = v;
     const gh = 3 * hidden;
     for (let b = 0; b < batch; b++) {
-      const q = b * gh;
-      const s = b * hidden;
+      const q = b * gh, s = b * hidden;
       for (let u = 0; u < hidden; u++) {
         const r = gates[q + u]!, z = gates[q + hidden + u]!, n = gates[q + 2 * hidden + u]!;
         const dhu = dh[s + u]!;

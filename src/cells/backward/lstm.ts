@@ -15,8 +15,7 @@ export const lstmStep: CellStep = {
     const { gates, aux, cPrev, c, h } = v;
     const gh = 4 * hidden;
     for (let b = 0; b < batch; b++) {
-      const q = b * gh;
-      const r = b * hidden;
+      const q = b * gh, r = b * hidden;
       for (let u = 0; u < hidden; u++) {
         const i = sigmoid(gates[q + u]!);
         const f = sigmoid(gates[q + hidden + u]!);
@@ -38,8 +37,7 @@ export const lstmStep: CellStep = {
     const { gates, aux, cPrev, dPreInput } = v;
     const gh = 4 * hidden;
     for (let b = 0; b < batch; b++) {
-      const q = b * gh;
-      const r = b * hidden;
+      const q = b * gh, r = b * hidden;
       for (let u = 0; u < hidden; u++) {
         const i = gates[q + u]!, f = gates[q + hidden + u]!, g = gates[q + 2 * hidden + u]!, o = gates[q + 3 * hidden + u]!;
         const tc = aux[r + u]!;
