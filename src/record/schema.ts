@@ -39,7 +39,7 @@ export type SpectrumRecord = {
   error?: string;
 };
 
-type FieldKind = 'count' | 'number' | 'number?' | 'numbers?';
+export type FieldKind = 'count' | 'number' | 'number?' | 'numbers?';
 
 /** The fields every metrics line has, and what each holds ('?': or null). */
 export const EPOCH_METRICS_FIELDS: Readonly<Record<keyof EpochMetrics, FieldKind>> = {

@@ -21,8 +21,7 @@ export interface RunRecord {
 export function readRunRecord(dir: string): RunRecord {
   const spectra = new Map<number, number[]>();
   for (const line of readSpectra(dir)) {
-    const exponents = (line.spectrum as { exponents?: unknown } | null)?.exponents;
-    if (line.scope === 'epoch' && typeof line.epoch === 'number' && Array.isArray(exponents)) spectra.set(line.epoch, exponents as number[]);
+    if (line.scope === 'epoch' && line.spectrum !== null) spectra.set(line.epoch, line.spectrum.exponents);
   }
   const marker = join(dir, DONE_MARKER);
   const done = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as DoneMarker) : undefined;
