@@ -1,5 +1,19 @@
-import type { InputSequences, RnnModel } from '../cells/model.js';
+import { stateDimension, type InputSequences, type LstmState, type RnnModel } from '../cells/model.js';
 import { SpectrumInputError } from './errors.js';
+
+/**
+ * The LSTM state a spectrum with these options tracks: `lstmState`, else joint (h, c), or h alone
+ * in compat mode (the authors' code); undefined for cells without a cell state.
+ */
+export function spectrumLstmState(model: Pick<RnnModel, 'cell'>, options: { lstmState?: LstmState; compat?: 'vogt2020' }): LstmState | undefined {
+  if (model.cell !== 'lstm') return undefined;
+  return options.lstmState ?? (options.compat === 'vogt2020' ? 'h' : 'joint');
+}
+
+/** The dimension of the state a spectrum with these options follows: the largest k it can give. */
+export function spectrumStateDimension(model: RnnModel, options: { lstmState?: LstmState; compat?: 'vogt2020' }): number {
+  return stateDimension(model, spectrumLstmState(model, options));
+}
 
 /** The options that decide how many input steps a spectrum reads. */
 export interface InputStepOptions {

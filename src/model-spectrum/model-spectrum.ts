@@ -1,10 +1,10 @@
-import { stateDimension, type InputSequences, type LstmState, type RnnModel } from '../cells/model.js';
+import type { InputSequences, LstmState, RnnModel } from '../cells/model.js';
 import { createCellSystem } from '../cells/index.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from '../lyapunov/index.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
-import { checkSpectrumInputs } from './inputs.js';
+import { checkSpectrumInputs, spectrumLstmState } from './inputs.js';
 
 export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory'> {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
@@ -46,13 +46,12 @@ export function modelSpectrumSums(
   checkSpectrumInputs(model, inputs, options);
   // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
   const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
-  const lstmState = model.cell === 'lstm' ? options.lstmState ?? (compat ? 'h' : 'joint') : undefined;
-  const dim = stateDimension(model, lstmState);
+  const lstmState = spectrumLstmState(model, options);
   const system = createCellSystem(model, inputs, {
     ...(lstmState ? { lstmState } : {}),
     ...(options.kernels ? { kernels: options.kernels } : {}),
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
-  const sums = spectrumSums(system, { ...options, transient, k: Math.min(options.k ?? dim, dim), firstTrajectory });
+  const sums = spectrumSums(system, { ...options, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
   return { sums, model: modelDescription(model, system.dim, lstmState) };
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { loadInputSequences, loadRnnModel } from '../../io/index.js';
-import { checkSpectrumInputs, DRIVE_KINDS, modelSpectrumThreaded, randomDrive, spectrumInputSteps, type DriveKind } from '../../model-spectrum/index.js';
-import { stateDimension } from '../../cells/model.js';
+import {
+  checkSpectrumInputs, DRIVE_KINDS, modelSpectrumThreaded, randomDrive, spectrumInputSteps, spectrumStateDimension, type DriveKind,
+} from '../../model-spectrum/index.js';
 import type { LogBase } from '../../lyapunov/spectrum.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
@@ -74,7 +75,7 @@ export function registerSpectrum(program: Command): void {
           ? run.inputs
           : randomDrive(flags.drive ?? 'onehot', flags.batch, needed, model.inputSize, flags.seed);
       checkSpectrumInputs(model, inputs, flags, flags.inputs ?? 'inputs');
-      const dim = stateDimension(model, flags.lstmState ?? (flags.compat ? 'h' : 'joint'));
+      const dim = spectrumStateDimension(model, flags);
       if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
       const result = await modelSpectrumThreaded(model, inputs, {
         steps: flags.steps,
