@@ -3,7 +3,7 @@ import type { LinalgKernels } from '../linalg/kernels.js';
 import { referenceKernels } from '../linalg/reference.js';
 import { logAbsDet } from '../linalg/lu-logdet.js';
 import { denseJacobians } from '../lyapunov/jacobian.js';
-import type { LogDetSystem } from '../lyapunov/system.js';
+import type { LogDetSystem, RewindableSystem } from '../lyapunov/system.js';
 import { gatherRows, scatterRows } from './block-rows.js';
 import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
 import { GruLayer } from './gru-layer.js';
@@ -43,7 +43,7 @@ export interface CellSystemOptions {
  * State of one trajectory: layers in order; per layer [h_l] (RNN, GRU, LSTM 'h' mode) or
  * [h_l, c_l] (LSTM 'joint'). So dim = L·H, or 2·L·H for a joint LSTM.
  */
-export interface CellSystem extends LogDetSystem {
+export interface CellSystem extends LogDetSystem, RewindableSystem {
   readonly model: RnnModel;
   readonly inputSize: number;
   readonly inputs: InputSequences;
@@ -214,6 +214,23 @@ class CellNetworkSystem implements CellSystem {
       this.hiddenCell?.fill(0);
     }
     this.stepped = false;
+  }
+
+  /** The state, then (LSTM 'h' mode) the cell states kept outside it: all the next step depends on. */
+  saveState(into?: Float64Array): Float64Array {
+    const cell = this.hiddenCell ?? EMPTY;
+    const length = this.state.length + cell.length;
+    const out = into?.length === length ? into : new Float64Array(length);
+    out.set(this.state);
+    out.set(cell, this.state.length);
+    return out;
+  }
+
+  restoreState(saved: Float64Array): void {
+    const cell = this.hiddenCell ?? EMPTY;
+    checkTensor('restoreState: saved', saved, this.state.length + cell.length, 'what saveState returned');
+    this.state.set(saved.subarray(0, this.state.length));
+    this.hiddenCell?.set(saved.subarray(this.state.length));
   }
 
   step(t: number): void {

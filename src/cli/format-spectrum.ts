@@ -28,7 +28,8 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   const basis = o.basis === 'reflectors' ? ' · basis kept as reflectors' : '';
   lines.push(`computed with       ${o.backend} kernels${threads} · ${r.qrCount} QRs${basis}`);
   if (o.qrEvery > 1 || r.qrGuardFired > 0) {
-    lines.push(`qr every ${o.qrEvery}          the conditioning guard fired ${r.qrGuardFired}× (each time halving the interval)`);
+    const redone = r.qrRedone > 0 ? `, redoing ${r.qrRedone} interval${r.qrRedone > 1 ? 's' : ''} that ${r.qrRedone > 1 ? 'were' : 'was'} too long` : '';
+    lines.push(`qr every ${o.qrEvery}          the conditioning guard halved the interval ${r.qrGuardFired}×${redone}; it ended at ${r.finalQrEvery}`);
   }
   return lines.join('\n');
 }

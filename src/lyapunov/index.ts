@@ -1,5 +1,5 @@
-export type { TangentSystem, LogDetSystem, JacobianSystem } from './system.js';
-export { hasLogAbsDet, canFormJacobian } from './system.js';
+export type { TangentSystem, LogDetSystem, JacobianSystem, RewindableSystem } from './system.js';
+export { hasLogAbsDet, canFormJacobian, canRewind, rewindByState } from './system.js';
 export {
   lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums,
   type SpectrumOptions, type SpectrumResult, type SpectrumSums, type LogBase,

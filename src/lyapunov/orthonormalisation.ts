@@ -12,15 +12,11 @@ import type { JacobianSystem, TangentSystem } from './system.js';
 const GUARD_RATIO = 1e8;
 
 /**
- * R_ii below this fraction of its column's norm before orthogonalisation is rounding noise:
- * the Jacobian has (numerically) no component left in that direction. The noise is about ε·√n
- * of the norm (ε = 2.2e-16 in float64, 1.2e-7 in float32). In float32 no bound separates the
- * two cases at every size: a real direction can fall to 1e-6 of its norm in one step (a joint
- * LSTM's last exponent) while a dead relu direction's noise reaches 1e-6 at n = 200. 1e-7 keeps
- * the real directions; in float32 some dead directions of large relu networks then come out as
- * large negative numbers (the log of rounding noise) rather than −∞. float64 separates them.
+ * Between QRs a column is rescaled by a power of two (exact, and it commutes with the tangent
+ * map) once its largest entry leaves [2^−SCALE_BOUND, 2^SCALE_BOUND], so that a long product of
+ * Jacobians neither underflows nor overflows; the scale is added back to log R_ii.
  */
-const COLLAPSE = { float64: 1e-13, float32: 1e-7 } as const;
+const SCALE_BOUND = 400;
 
 /**
  * The batch's orthonormal bases and their re-orthonormalisation. `q` holds each trajectory's
@@ -28,26 +24,42 @@ const COLLAPSE = { float64: 1e-13, float32: 1e-7 } as const;
  * Z = Q'R (R_ii > 0), keeps Q' as the next basis and leaves log R_ii in `logR`. Either Q' is formed
  * (explicit) or it stays as the QR's Householder reflectors and the next step's dense Jacobian is
  * multiplied by them inside the kernel (`multipliesJacobian`: then the tangent map is not called).
- * Between QRs `advance` takes the unnormalised image as the next basis; a conditioning guard halves
- * the interval when R's diagonal spreads too far.
+ * Between QRs `advance` takes the unnormalised image as the next basis; a conditioning guard
+ * halves the interval when R's diagonal spreads too far, and then the interval is redone from its
+ * start when the caller can rewind the system (`orthonormalise` returns false).
+ *
+ * Which exponents are −∞. Only a direction the Jacobian really annihilates: an image with d
+ * rows that are exactly zero (a dead relu unit: φ' = 0 zeroes its row of J, in every layer's
+ * stacking) lies in an (n − d)-dimensional subspace, so of its k columns the last k − (n − d)
+ * have no component left — their R_ii is rounding noise, their exponent −∞. Over an interval of
+ * several steps d is the most zero rows of any one step's image (the rank of a product is at
+ * most the least rank of its factors). Every other R_ii, however small, is a real contraction
+ * and gives a finite, possibly large negative exponent: saturated tanh and sigmoid units give
+ * one-step contractions far below any relative threshold one could set.
  */
 export class Orthonormalisation {
   q: Float64Array;
   z: Float64Array;
-  /** log R_ii of the last orthonormalisation, B×k (trajectory-major); −∞ for a collapsed direction. */
+  /** log R_ii of the last orthonormalisation, B×k (trajectory-major); −∞ for an annihilated direction. */
   readonly logR: Float64Array;
   /** Steps the last orthonormalisation covered (1 + the unnormalised steps before it). */
   lastInterval = 0;
   qrCount = 0;
+  /** Times the guard halved the interval, and how many of those redid the interval that was too long. */
   qrGuardFired = 0;
+  qrRedone = 0;
   private qrEvery: number;
   private unnormalised = 0;
   private readonly store: ReflectorStore | null;
   private stored = false;
   private readonly jacobian: Float64Array;
   private readonly rDiag: Float64Array;
-  private readonly norms: Float64Array;
-  private readonly collapse: number;
+  /** log of the powers of two taken out of each column since the last QR, B×k. */
+  private readonly logScale: Float64Array;
+  /** Most exactly-zero rows of any image since the last QR, per trajectory. */
+  private readonly zeroRows: Int32Array;
+  /** The bases at the start of the interval, kept for a redo (qrEvery > 1 only). */
+  private readonly start: Float64Array;
 
   constructor(private readonly system: TangentSystem, private readonly run: ResolvedSpectrumOptions) {
     const { k, kernels } = run;
@@ -61,8 +73,9 @@ export class Orthonormalisation {
     this.store = run.reflectors ? kernels.createReflectorStore(system.dim, k, system.batch) : null;
     this.jacobian = new Float64Array(run.reflectors ? system.dim * system.dim : 0);
     this.rDiag = new Float64Array(k);
-    this.norms = new Float64Array(k);
-    this.collapse = COLLAPSE[kernels.precision];
+    this.logScale = new Float64Array(system.batch * k);
+    this.zeroRows = new Int32Array(system.batch);
+    this.start = new Float64Array(run.qrEvery > 1 ? system.batch * block : 0);
   }
 
   /** Whether the basis is held as reflectors that multiply the Jacobian themselves. */
@@ -70,69 +83,121 @@ export class Orthonormalisation {
     return this.stored;
   }
 
-  /** Whether the step just taken ends the current interval of unnormalised steps. */
-  get due(): boolean {
-    return this.unnormalised + 1 >= this.qrEvery;
+  /** Steps per interval now: qrEvery, or less once the guard has halved it. */
+  get interval(): number {
+    return this.qrEvery;
+  }
+
+  /** An interval starts: keep its bases for a redo. */
+  begin(): void {
+    if (this.start.length > 0) this.start.set(this.q);
   }
 
   /** The tangent image becomes the next basis without re-orthonormalisation. */
   advance(): void {
+    this.noteZeroRows();
+    this.rescaleColumns();
     this.swap();
     this.unnormalised++;
   }
 
-  /** QR of every trajectory's tangent image; `step` (averaged steps done, 0 in the transient) names it in errors. */
-  orthonormalise(step: number): void {
+  /**
+   * QR of every trajectory's tangent image; `step` (averaged steps done, 0 in the transient)
+   * names it in errors. Returns false when the guard rejected the interval and `redo` allows
+   * redoing it: the bases are then back at the interval's start, the interval halved, and the
+   * caller rewinds the system and steps again.
+   */
+  orthonormalise(step: number, redo = false): boolean {
     const { dim: n, batch } = this.system;
     const { k, kernels } = this.run;
-    const { rDiag, norms, store } = this;
+    const { rDiag, store } = this;
+    if (!this.stored) this.noteZeroRows();
     let worstRatio = 1;
     for (let b = 0; b < batch; b++) {
       const zb = this.z.subarray(b * n * k, (b + 1) * n * k);
       if (store === null) {
-        kernels.qrPositive(zb, n, k, rDiag, norms);
+        kernels.qrPositive(zb, n, k, rDiag);
       } else if (this.stored) {
         (this.system as JacobianSystem).formJacobian(b, this.jacobian);
-        kernels.reflectorStep(this.jacobian, store, b, rDiag, norms);
+        this.zeroRows[b] = countZeroRows(this.jacobian, n, n, n, 1);
+        kernels.reflectorStep(this.jacobian, store, b, rDiag);
       } else {
-        kernels.qrReflectors(zb, store, b, rDiag, norms);
+        kernels.qrReflectors(zb, store, b, rDiag);
       }
       worstRatio = Math.max(worstRatio, this.takeLogs(b, step));
     }
     this.qrCount += batch;
+    const interval = this.unnormalised + 1;
+    this.unnormalised = 0;
+    this.logScale.fill(0);
+    this.zeroRows.fill(0);
+    const tooLong = worstRatio > GUARD_RATIO && interval > 1;
+    if (tooLong) {
+      this.qrEvery = Math.max(1, Math.floor(Math.min(this.qrEvery, interval) / 2));
+      this.qrGuardFired++;
+      if (redo) {
+        this.qrRedone++;
+        this.q.set(this.start);
+        return false;
+      }
+    }
     this.stored = store !== null;
     this.swap();
-    this.lastInterval = this.unnormalised + 1;
-    this.unnormalised = 0;
-    if (worstRatio > GUARD_RATIO && this.qrEvery > 1) {
-      this.qrEvery = Math.max(1, Math.floor(this.qrEvery / 2));
-      this.qrGuardFired++;
-    }
+    this.lastInterval = interval;
+    return true;
   }
 
-  /** logR of trajectory b from rDiag, after the overflow and collapse tests; returns max/min of the live R_ii. */
+  /** logR of trajectory b from rDiag and the interval's scales; returns max/min of the R_ii of the directions not annihilated. */
   private takeLogs(b: number, step: number): number {
     const { k, firstTrajectory } = this.run;
+    const annihilated = Math.max(0, k - (this.system.dim - this.zeroRows[b]!));
     let lo = Infinity;
     let hi = 0;
     for (let i = 0; i < k; i++) {
       const r = this.rDiag[i]!;
-      if (!Number.isFinite(r) || !Number.isFinite(this.norms[i]!)) {
+      if (!Number.isFinite(r)) {
         throw new SpectrumError(
-          `tangent dynamics overflowed in trajectory ${firstTrajectory + b} at step ${step} (R_${i + 1}${i + 1} = ${r}); ` +
-            'the network is diverging — check the weights, or lower qrEvery',
+          `the tangent map gave non-finite vectors in trajectory ${firstTrajectory + b} at step ${step} (R_${i + 1}${i + 1} = ${r}): ` +
+            'the Jacobian has entries beyond the floating-point range — check the weights',
         );
       }
-      // A direction the Jacobian maps to (numerically) nothing, e.g. through a dead relu
-      // unit: its exponent is −∞, not the log of rounding noise.
-      const collapsed = r <= this.collapse * this.norms[i]!;
-      if (!collapsed) {
-        lo = Math.min(lo, r);
-        hi = Math.max(hi, r);
+      if (i >= k - annihilated) {
+        this.logR[b * k + i] = -Infinity;
+        continue;
       }
-      this.logR[b * k + i] = collapsed ? -Infinity : Math.log(r);
+      lo = Math.min(lo, r);
+      hi = Math.max(hi, r);
+      this.logR[b * k + i] = Math.log(r) + this.logScale[b * k + i]!;
     }
-    return hi / lo;
+    return lo === Infinity ? 1 : hi / lo;
+  }
+
+  /** zeroRows = max(zeroRows, exactly-zero rows of each trajectory's image in z). */
+  private noteZeroRows(): void {
+    const { dim: n, batch } = this.system;
+    const k = this.run.k;
+    for (let b = 0; b < batch; b++) {
+      const rows = countZeroRows(this.z, n, k, 1, n, b * n * k);
+      if (rows > this.zeroRows[b]!) this.zeroRows[b] = rows;
+    }
+  }
+
+  /** Brings each column of z whose largest entry left [2^−400, 2^400] back to ~1 by a power of two. */
+  private rescaleColumns(): void {
+    const { dim: n, batch } = this.system;
+    const k = this.run.k;
+    const z = this.z;
+    for (let c = 0; c < batch * k; c++) {
+      const o = c * n;
+      let max = 0;
+      for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(z[o + i]!));
+      if (max === 0 || !Number.isFinite(max)) continue;
+      const e = Math.round(Math.log2(max));
+      if (Math.abs(e) < SCALE_BOUND) continue;
+      const factor = 2 ** -e;
+      for (let i = 0; i < n; i++) z[o + i] = z[o + i]! * factor;
+      this.logScale[c] = this.logScale[c]! + e * Math.LN2;
+    }
   }
 
   private swap(): void {
@@ -140,6 +205,21 @@ export class Orthonormalisation {
     this.q = this.z;
     this.z = swap;
   }
+}
+
+/**
+ * Rows of an n-row matrix (k columns, entry (i, j) at offset + i·rowStride + j·colStride) that
+ * are exactly zero.
+ */
+function countZeroRows(m: Float64Array, n: number, k: number, rowStride: number, colStride: number, offset = 0): number {
+  let zero = 0;
+  for (let i = 0; i < n; i++) {
+    let j = 0;
+    const o = offset + i * rowStride;
+    while (j < k && m[o + j * colStride] === 0) j++;
+    if (j === k) zero++;
+  }
+  return zero;
 }
 
 /**

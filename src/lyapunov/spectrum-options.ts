@@ -1,5 +1,5 @@
 import { checkInteger, OptionError } from '../errors.js';
-import type { LinalgKernels } from '../linalg/kernels.js';
+import type { LinalgKernels, Precision } from '../linalg/kernels.js';
 import { referenceKernels } from '../linalg/reference.js';
 import { canFormJacobian, type TangentSystem } from './system.js';
 
@@ -65,6 +65,8 @@ export interface SpectrumRunRecord {
   k: number; transient: number; steps: number; qrEvery: number; seed: number;
   initialBasis: 'random' | 'identity'; logBase: LogBase; compat: 'vogt2020' | null;
   dim: number; batch: number; backend: string;
+  /** Arithmetic of the tangent dynamics and the QR (the kernels' precision). */
+  precision: Precision;
   /** How the basis travelled between steps (see SpectrumOptions.basis): what 'auto' chose. */
   basis: 'explicit' | 'reflectors';
   /** Worker threads the batch was split over (set by the threaded runner). */
@@ -119,7 +121,7 @@ export function resolveSpectrumOptions(system: TangentSystem, options: SpectrumO
   const record: SpectrumRunRecord = {
     k, transient, steps, qrEvery, seed: options.seed ?? 0, initialBasis: options.initialBasis ?? defaults.initialBasis,
     logBase: options.logBase ?? defaults.logBase, compat: options.compat ?? null,
-    dim: n, batch: system.batch, backend: kernels.name, basis: reflectors ? 'reflectors' : 'explicit',
+    dim: n, batch: system.batch, backend: kernels.name, precision: kernels.precision, basis: reflectors ? 'reflectors' : 'explicit',
   };
   return {
     k, transient, steps, qrEvery, seed: record.seed, initialBasis: record.initialBasis, kernels, firstTrajectory,

@@ -24,7 +24,10 @@ export interface SpectrumSums {
   /** Convergence trace: logSums (B×k) at each of these averaged step counts. */
   trace: { steps: number[]; logSums: Float64Array[] };
   qrCount: number;
+  /** Times the conditioning guard halved the interval, how many of those redid it, and the interval at the end. */
   qrGuardFired: number;
+  qrRedone: number;
+  finalQrEvery: number;
   dt: number;
   timeUnit: string;
   options: SpectrumRunRecord;
@@ -37,6 +40,8 @@ export class SpectrumAccumulator {
   private readonly segmentSteps = new Float64Array(SEGMENTS);
   private readonly logDet: Float64Array;
   private readonly logDetSums: Float64Array;
+  /** Σ log|det J_t| over the current interval's steps, added to logDetSums when the interval is kept. */
+  private readonly pendingLogDet: Float64Array;
   private readonly trace = { steps: [] as number[], logSums: [] as Float64Array[] };
   private readonly traceEvery: number;
   private nextTrace: number;
@@ -46,6 +51,7 @@ export class SpectrumAccumulator {
     this.segmentSums = new Float64Array(system.batch * SEGMENTS * run.k);
     this.logDet = new Float64Array(system.batch);
     this.logDetSums = new Float64Array(system.batch);
+    this.pendingLogDet = new Float64Array(system.batch);
     this.traceEvery = Math.max(1, Math.floor(run.steps / run.tracePoints));
     this.nextTrace = this.traceEvery;
   }
@@ -59,7 +65,12 @@ export class SpectrumAccumulator {
       const jacobians = denseJacobians(system);
       for (let b = 0; b < system.batch; b++) logDet[b] = logAbsDet(jacobians[b]!, system.dim);
     }
-    for (let b = 0; b < system.batch; b++) this.logDetSums[b] = this.logDetSums[b]! + logDet[b]!;
+    for (let b = 0; b < system.batch; b++) this.pendingLogDet[b] = this.pendingLogDet[b]! + logDet[b]!;
+  }
+
+  /** Forgets the log-determinants of an interval that will be redone. */
+  discardInterval(): void {
+    this.pendingLogDet.fill(0);
   }
 
   /** Adds the basis's last log R_ii, taken at averaged step `step` (0-based), and records the trace when due. */
@@ -67,6 +78,8 @@ export class SpectrumAccumulator {
     const { k, steps } = this.run;
     const seg = Math.min(SEGMENTS - 1, Math.floor((step * SEGMENTS) / steps));
     for (let b = 0; b < this.system.batch; b++) {
+      this.logDetSums[b] = this.logDetSums[b]! + this.pendingLogDet[b]!;
+      this.pendingLogDet[b] = 0;
       for (let i = 0; i < k; i++) {
         const l = basis.logR[b * k + i]!;
         this.logSums[b * k + i] = this.logSums[b * k + i]! + l;
@@ -91,6 +104,8 @@ export class SpectrumAccumulator {
       trace: this.trace,
       qrCount: basis.qrCount,
       qrGuardFired: basis.qrGuardFired,
+      qrRedone: basis.qrRedone,
+      finalQrEvery: basis.interval,
       dt: this.system.dt,
       timeUnit: this.system.timeUnit,
       options: this.run.record,
@@ -136,6 +151,8 @@ export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums 
     trace: { steps, logSums },
     qrCount: parts.reduce((s, p) => s + p.qrCount, 0),
     qrGuardFired: Math.max(...parts.map((p) => p.qrGuardFired)),
+    qrRedone: Math.max(...parts.map((p) => p.qrRedone)),
+    finalQrEvery: Math.min(...parts.map((p) => p.finalQrEvery)),
     options: { ...first.options, batch },
   };
 }

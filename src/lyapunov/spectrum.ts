@@ -4,7 +4,7 @@ import { Orthonormalisation } from './orthonormalisation.js';
 import { BENETTIN_DEFAULTS, resolveSpectrumOptions, type SpectrumOptions } from './spectrum-options.js';
 import { SpectrumAccumulator, type SpectrumSums } from './spectrum-sums.js';
 import { spectrumFromSums, type SpectrumResult } from './spectrum-statistics.js';
-import type { TangentSystem } from './system.js';
+import { canRewind, type TangentSystem } from './system.js';
 
 export { BASIS_FORMS, type BasisForm, type LogBase, type SpectrumOptions, type SpectrumRunRecord } from './spectrum-options.js';
 export { mergeSpectrumSums, type SpectrumSums } from './spectrum-sums.js';
@@ -70,22 +70,35 @@ function discreteQrSums(system: TangentSystem, options: SpectrumOptions): Spectr
   const run = resolveSpectrumOptions(system, options, BENETTIN_DEFAULTS);
   const basis = new Orthonormalisation(system, run);
   const sums = new SpectrumAccumulator(system, run);
+  const rewind = run.qrEvery > 1 && canRewind(system) ? system : null;
+  let saved: Float64Array | undefined;
   const total = run.transient + run.steps;
-  for (let t = 0; t < total; t++) {
-    const averaged = t - run.transient; // index among averaged steps, negative in the transient
-    system.step(t);
-    checkFiniteState(system, t, run.firstTrajectory);
-    // A basis held as reflectors multiplies the Jacobian inside the QR kernel.
-    if (!basis.multipliesJacobian) system.tangent(basis.q, run.k, basis.z);
-    if (averaged >= 0 && run.sumRule) sums.addLogDet();
-    // The transient ends with a QR, so that no averaged interval starts in it.
-    if (basis.due || averaged === -1 || t === total - 1) {
-      basis.orthonormalise(Math.max(averaged, 0));
-      if (averaged >= 0) sums.addInterval(averaged, basis);
-    } else {
-      basis.advance();
+  let t = 0;
+  while (t < total) {
+    // An interval of unnormalised steps ends in a QR; the transient ends with one, so that no
+    // averaged interval starts in it.
+    const start = t;
+    const end = Math.min(t + basis.interval, t < run.transient ? run.transient : total);
+    basis.begin();
+    if (rewind !== null) saved = rewind.saveState(saved);
+    for (; t < end; t++) {
+      system.step(t);
+      checkFiniteState(system, t, run.firstTrajectory);
+      // A basis held as reflectors multiplies the Jacobian inside the QR kernel.
+      if (!basis.multipliesJacobian) system.tangent(basis.q, run.k, basis.z);
+      if (t >= run.transient && run.sumRule) sums.addLogDet();
+      if (t < end - 1) basis.advance();
     }
-    run.progress(t + 1);
+    const averaged = end - 1 - run.transient; // index of the interval's last step among averaged steps
+    if (!basis.orthonormalise(Math.max(averaged, 0), rewind !== null)) {
+      // Too long for the conditioning guard: the same steps again, in shorter intervals.
+      rewind!.restoreState(saved!);
+      sums.discardInterval();
+      t = start;
+      continue;
+    }
+    if (averaged >= 0) sums.addInterval(averaged, basis);
+    run.progress(end);
   }
   return sums.sums(basis);
 }

@@ -51,3 +51,34 @@ export interface JacobianSystem extends TangentSystem {
 export function canFormJacobian(system: TangentSystem): system is JacobianSystem {
   return typeof (system as Partial<JacobianSystem>).formJacobian === 'function';
 }
+
+/**
+ * Systems whose next step depends only on what they can hand out and take back (the state, and
+ * any part of it kept outside `state`) may offer it: the conditioning guard then redoes an
+ * interval that was too long, exactly, from its start (see SpectrumOptions.qrEvery).
+ */
+export interface RewindableSystem extends TangentSystem {
+  /** Everything the next step depends on, copied into `into` when it is given (and of the right length). */
+  saveState(into?: Float64Array): Float64Array;
+  /** Back to a state `saveState` returned: the next step is again the one that followed it. */
+  restoreState(saved: Float64Array): void;
+}
+
+export function canRewind(system: TangentSystem): system is RewindableSystem {
+  const s = system as Partial<RewindableSystem>;
+  return typeof s.saveState === 'function' && typeof s.restoreState === 'function';
+}
+
+/** saveState / restoreState of a system whose next step depends on `state` alone. */
+export function rewindByState(state: Float64Array): Pick<RewindableSystem, 'saveState' | 'restoreState'> {
+  return {
+    saveState(into) {
+      const out = into?.length === state.length ? into : new Float64Array(state.length);
+      out.set(state);
+      return out;
+    },
+    restoreState(saved) {
+      state.set(saved);
+    },
+  };
+}

@@ -94,5 +94,6 @@ export function registerSpectrum(program: Command): void {
       const source = flags.inputs
         ?? (run !== undefined && inputs === run.inputs ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
       process.stdout.write(flags.json ? `${toJson(result)}\n` : `${formatSpectrum(result, source)}\n`);
+      for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     });
 }

@@ -1,8 +1,8 @@
 import { Rng } from '../../linalg/random.js';
-import type { LogDetSystem } from '../system.js';
+import { rewindByState, type RewindableSystem, type LogDetSystem } from '../system.js';
 
 /** Hénon map (x, y) ↦ (1 − a x² + y, b x); J = [[−2 a x, 1], [b, 0]], det J = −b. */
-export function henonMap(options: { a?: number; b?: number; batch?: number; seed?: number } = {}): LogDetSystem {
+export function henonMap(options: { a?: number; b?: number; batch?: number; seed?: number } = {}): LogDetSystem & RewindableSystem {
   const a = options.a ?? 1.4;
   const b = options.b ?? 0.3;
   const batch = options.batch ?? 1;
@@ -14,7 +14,7 @@ export function henonMap(options: { a?: number; b?: number; batch?: number; seed
   }
   const xPrev = new Float64Array(batch);
   return {
-    dim: 2, batch, dt: 1, timeUnit: 'step', state,
+    dim: 2, batch, dt: 1, timeUnit: 'step', state, ...rewindByState(state),
     step() {
       for (let i = 0; i < batch; i++) {
         const x = state[2 * i]!;

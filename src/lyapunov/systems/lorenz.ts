@@ -1,5 +1,5 @@
 import { Rng } from '../../linalg/random.js';
-import type { LogDetSystem } from '../system.js';
+import { rewindByState, type RewindableSystem, type LogDetSystem } from '../system.js';
 import { logAbsDet } from '../../linalg/lu-logdet.js';
 
 /**
@@ -10,7 +10,7 @@ import { logAbsDet } from '../../linalg/lu-logdet.js';
  */
 export function lorenz63(
   options: { sigma?: number; rho?: number; beta?: number; dt?: number; batch?: number; seed?: number } = {},
-): LogDetSystem {
+): LogDetSystem & RewindableSystem {
   const sigma = options.sigma ?? 10;
   const rho = options.rho ?? 28;
   const beta = options.beta ?? 8 / 3;
@@ -55,7 +55,7 @@ export function lorenz63(
   const unit = new Float64Array(3);
   const column = new Float64Array(3);
   return {
-    dim: 3, batch, dt, timeUnit: 'time unit', state,
+    dim: 3, batch, dt, timeUnit: 'time unit', state, ...rewindByState(state),
     step() {
       for (let b = 0; b < batch; b++) {
         start.set(state.subarray(b * 3, b * 3 + 3));

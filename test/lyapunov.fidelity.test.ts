@@ -1,0 +1,150 @@
+// Numerical fidelity of the spectrum where the arithmetic is hard: saturated units (one-step
+// contractions far below any relative threshold), dead relu units (directions the Jacobian
+// really annihilates), long unnormalised intervals and warm-ups whose products leave the
+// float64 range. Oracles: the sum rule Σλ_i = ⟨log|det J|⟩ with the determinant from an LU of
+// the dense Jacobian, the structure of J, and plain re-orthonormalisation written out here.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCellSystem, randomModel, type CellKind, type RnnModel } from '../src/cells/index.js';
+import { loadRnnModel } from '../src/io/index.js';
+import { logAbsDet, referenceKernels, Rng } from '../src/linalg/index.js';
+import { denseJacobians, lyapunovSpectrum } from '../src/lyapunov/index.js';
+import { randomDrive, type DriveKind } from '../src/model-spectrum/index.js';
+
+const fixture = (name: string) => new URL(`./fixtures/torch/${name}`, import.meta.url).pathname;
+
+/** The mean over steps and trajectories of log|det J_t| of the averaged steps, from LUs of the dense Jacobians. */
+function meanLogDet(model: RnnModel, drive: ReturnType<typeof randomDrive>, transient: number, steps: number): number {
+  const system = createCellSystem(model, drive);
+  let sum = 0;
+  for (let t = 0; t < transient + steps; t++) {
+    system.step(t);
+    if (t < transient) continue;
+    for (const j of denseJacobians(system)) sum += logAbsDet(j.slice(), system.dim);
+  }
+  return sum / (steps * drive.batch);
+}
+
+for (const [cell, hidden] of [['gru', 64], ['lstm', 64], ['rnn_tanh', 32]] as [CellKind, number][]) {
+  for (const kind of ['gaussian', 'onehot'] as DriveKind[]) {
+    test(`saturated ${cell} (H = ${hidden}, no bias, U(−3, 3)), ${kind} inputs: finite exponents that obey the sum rule`, () => {
+      const model = randomModel({ cell, inputSize: 8, hiddenSize: hidden, numLayers: 1, bias: false }, new Rng(11), 3);
+      const drive = randomDrive(kind, 2, 140, 8, 5);
+      const r = lyapunovSpectrum(createCellSystem(model, drive), { steps: 100, transient: 40, sumRule: true });
+      for (const row of r.perSequence) for (const l of row) assert.ok(Number.isFinite(l), `exponent ${l} is not finite`);
+      const sum = r.exponents.reduce((s, l) => s + l, 0);
+      const logDet = meanLogDet(model, drive, 40, 100);
+      assert.ok(Math.abs(sum - logDet) <= 1e-9 * Math.abs(logDet), `Σλ = ${sum}, ⟨log|det J|⟩ = ${logDet}`);
+      assert.deepEqual(r.warnings, []);
+    });
+  }
+}
+
+/** A relu RNN whose first `dead` units have a bias of −100 and small weights: they never fire. */
+function reluWithDeadUnits(dead: number, hidden = 6): RnnModel {
+  const model = randomModel({ cell: 'rnn_relu', inputSize: 3, hiddenSize: hidden, numLayers: 1, bias: true }, new Rng(3), 0.2);
+  const layer = model.layers[0]!;
+  for (let u = 0; u < dead; u++) layer.biasIh![u] = -100;
+  // The live units: a bias that keeps them firing.
+  for (let u = dead; u < hidden; u++) layer.biasIh![u] = 10;
+  return model;
+}
+
+test('a relu network gives −∞ for exactly its dead directions, and finite exponents for the rest', () => {
+  for (const dead of [1, 2]) {
+    const model = reluWithDeadUnits(dead);
+    const drive = randomDrive('gaussian', 2, 300, 3, 1);
+    const r = lyapunovSpectrum(createCellSystem(model, drive), { steps: 250, transient: 50, sumRule: true });
+    const n = model.hiddenSize;
+    for (const row of r.perSequence) {
+      assert.ok(row.slice(0, n - dead).every(Number.isFinite), `finite leading exponents: ${row}`);
+      assert.deepEqual(row.slice(n - dead), Array(dead).fill(-Infinity));
+    }
+    // Fewer exponents than live directions: all finite.
+    const top = lyapunovSpectrum(createCellSystem(model, drive), { steps: 250, transient: 50, k: n - dead });
+    for (const row of top.perSequence) assert.ok(row.every(Number.isFinite), `k = n − dead: ${row}`);
+    for (let i = 0; i < n - dead; i++) assert.ok(Math.abs(top.exponents[i]! - r.exponents[i]!) < 1e-2, `λ_${i + 1}: ${top.exponents[i]} vs ${r.exponents[i]}`);
+  }
+});
+
+test('qrEvery = 100 on the LSTM fixture equals qrEvery = 1 within 0.02: the guard halves the interval and redoes what was too long', () => {
+  const model = loadRnnModel(fixture('lstm_l1_bias_h4.model.safetensors'));
+  const drive = randomDrive('gaussian', 4, 1100, model.inputSize, 2);
+  const every = (qrEvery: number) => lyapunovSpectrum(createCellSystem(model, drive), { steps: 1000, transient: 100, qrEvery });
+  const one = every(1);
+  const hundred = every(100);
+  for (let i = 0; i < one.exponents.length; i++) {
+    assert.ok(Number.isFinite(hundred.exponents[i]!), `λ_${i + 1} = ${hundred.exponents[i]}`);
+    assert.ok(Math.abs(hundred.exponents[i]! - one.exponents[i]!) < 0.02, `λ_${i + 1}: ${hundred.exponents[i]} vs ${one.exponents[i]}`);
+  }
+  assert.ok(hundred.qrGuardFired > 0 && hundred.qrRedone > 0, `fired ${hundred.qrGuardFired}, redone ${hundred.qrRedone}`);
+  assert.ok(hundred.finalQrEvery < 100);
+  assert.equal(one.qrGuardFired, 0);
+});
+
+test('a long unnormalised interval whose product leaves the float64 range gives the exact exponents (columns rescaled by powers of two)', () => {
+  // A diagonal linear map with exponents ln 4, ln 0.25: over 600 steps the columns of the
+  // product reach 4^±600 = 2^±1200, beyond float64, unless they are rescaled on the way.
+  const a = new Float64Array([4, 0, 0, 0.25]);
+  const r = lyapunovSpectrum(createDiagonalSystem(a), { steps: 600, qrEvery: 600, initialBasis: 'identity' });
+  assert.ok(Math.abs(r.exponents[0]! - Math.log(4)) < 1e-12, `λ1 = ${r.exponents[0]}`);
+  assert.ok(Math.abs(r.exponents[1]! - Math.log(0.25)) < 1e-12, `λ2 = ${r.exponents[1]}`);
+});
+
+/** x ↦ A x for a 2×2 A, with no way to rewind (the guard cannot redo; here it need not). */
+function createDiagonalSystem(a: Float64Array) {
+  return {
+    dim: 2, batch: 1, dt: 1, timeUnit: 'step', state: new Float64Array(2),
+    step() {},
+    tangent(q: Float64Array, k: number, out: Float64Array) {
+      for (let j = 0; j < k; j++) {
+        out[2 * j] = a[0]! * q[2 * j]! + a[1]! * q[2 * j + 1]!;
+        out[2 * j + 1] = a[2]! * q[2 * j]! + a[3]! * q[2 * j + 1]!;
+      }
+    },
+  };
+}
+
+test("compat's warm-up whose product falls below 1e-154 equals an exactly re-orthonormalised warm-up to 1e-8", () => {
+  // A strongly contracting LSTM (small weights: every exponent below −1 nat/step), h-only state as
+  // in the authors' code: 160 unnormalised warm-up steps take the vectors far below 1e-154.
+  const model = randomModel({ cell: 'lstm', inputSize: 3, hiddenSize: 5, numLayers: 1, bias: true }, new Rng(4), 0.08);
+  const drive = randomDrive('gaussian', 1, 200, 3, 9);
+  const warmup = 160;
+  const steps = 40;
+  const compat = lyapunovSpectrum(createCellSystem(model, drive, { lstmState: 'h' }), { steps, transient: warmup, compat: 'vogt2020' });
+  // The same conventions written out: Jᵀ, an identity basis, a QR at every warm-up step (the
+  // same final Q in exact arithmetic), then the averaged steps again from input 0, in bits.
+  const system = createCellSystem(model, drive, { lstmState: 'h' });
+  const n = system.dim;
+  let q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  const r = new Float64Array(n);
+  const sums = new Float64Array(n);
+  let smallest = 0;
+  const transposedStep = (t: number) => {
+    system.step(t);
+    const jac = denseJacobians(system)[0]!;
+    const z = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let c = 0; c < n; c++) s += jac[c * n + i]! * q[j * n + c]!;
+      z[j * n + i] = s;
+    }
+    referenceKernels.qrPositive(z, n, n, r);
+    q = z;
+  };
+  for (let t = 0; t < warmup; t++) {
+    transposedStep(t);
+    smallest += Math.log10(r[n - 1]!);
+  }
+  assert.ok(smallest < -154, `the warm-up product reaches 1e${smallest.toFixed(0)}`);
+  for (let t = 0; t < steps; t++) {
+    transposedStep(t);
+    for (let i = 0; i < n; i++) sums[i] = sums[i]! + Math.log2(r[i]!);
+  }
+  for (let i = 0; i < n; i++) {
+    const expected = sums[i]! / steps;
+    assert.ok(Math.abs(compat.exponents[i]! - expected) <= 1e-8 * (1 + Math.abs(expected)), `λ_${i + 1}: ${compat.exponents[i]} vs ${expected}`);
+  }
+});
