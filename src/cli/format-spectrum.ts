@@ -6,7 +6,9 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   const m = r.model;
   const lines: string[] = [];
   lines.push(describeModel(m));
-  lines.push(`driven by ${source}: ${o.batch} sequence${o.batch > 1 ? 's' : ''} × ${o.steps} steps after ${o.transient} transient · k = ${o.k} · ${r.units}`);
+  // compat vogt2020's warm-up is not a transient before the averaged steps: it re-feeds their first inputs.
+  const before = o.compat === 'vogt2020' ? `a ${o.transient}-step warm-up re-fed from input 0` : `${o.transient} transient`;
+  lines.push(`driven by ${source}: ${o.batch} sequence${o.batch > 1 ? 's' : ''} × ${o.steps} steps after ${before} · k = ${o.k} · ${r.units}`);
   lines.push('');
   lines.push('   i        λ_i        std     stderr');
   const shown = o.k <= 12 ? [...Array(o.k).keys()] : [...Array(8).keys(), -1, o.k - 3, o.k - 2, o.k - 1];

@@ -47,7 +47,7 @@ export function registerSpectrum(program: Command): void {
     .option('--drive <kind>', 'random input sequences instead of --inputs: onehot|gaussian', choice('--drive', DRIVE_KINDS))
     .option('--batch <B>', 'number of random sequences with --drive', integer('--batch', 1), 8)
     .option('--steps <T>', 'steps averaged', integer('--steps', 1), 1000)
-    .option('--transient <W>', 'steps run and discarded first', integer('--transient', 0), 100)
+    .option('--transient <W>', 'steps run and discarded first (with --compat vogt2020: a warm-up re-feeding the first W of the averaged inputs, capped at --steps)', integer('--transient', 0), 100)
     .option('--k <K>', 'number of exponents (default: the whole state)', integer('--k', 1))
     .option('--seed <S>', 'seed of the initial basis and of --drive', integer('--seed', 0), 0)
     .option('--qr-every <N>', 're-orthonormalise every N steps (a guard shortens it when needed)', integer('--qr-every', 1), 1)
