@@ -23,7 +23,8 @@ export { spectrumFromSums, type SpectrumResult } from './spectrum-statistics.js'
  * - `k = n`: number of exponents, 1 ≤ k ≤ n = system.dim.
  * - `transient = 0`: steps run first (state and basis evolved, QR'd at the end) and not averaged.
  * - `qrEvery = 1`: steps between QRs; a conditioning guard halves it when R's diagonal spreads
- *   beyond 1e8 (result.qrGuardFired counts it).
+ *   beyond 1e8 and, for systems that can rewind (RewindableSystem: cells, the test maps), redoes
+ *   that interval from its start (result.qrGuardFired, qrRedone, finalQrEvery).
  * - `seed = 0`, `initialBasis = 'random'`: Q_0 Haar-random from the seed, or the first k identity columns.
  * - `logBase = 'e'`: exponents in nats (2: bits, 10) per time unit (per step divided by system.dt).
  * - `sumRule = (k = n ≤ 64)`: also average log|det J_t| (an LU per step) to check Σλ_i against it.
@@ -38,8 +39,10 @@ export { spectrumFromSums, type SpectrumResult } from './spectrum-statistics.js'
  * Method. The discrete QR method of Benettin et al. (1980), in the form "H2" of Geist et al.
  * (1990): Z_t = J_t Q_{t−1} (through system.tangent, never forming J unless it is cheap),
  * Z_t = Q_t R_t with R_ii > 0, and λ_i = (1/T) Σ_t log R_t,ii over the averaged steps. With
- * qrEvery = m the QR covers the product of m Jacobians. A direction R maps to rounding noise
- * (R_ii ≤ 1e-13 of its column's norm; 1e-7 in float32) has λ_i = −∞. The standard error is
+ * qrEvery = m the QR covers the product of m Jacobians (columns rescaled by powers of two on the
+ * way). λ_i = −∞ only for a direction the Jacobian annihilates: of an image with d exactly zero
+ * rows, the last k − (n − d) columns (Orthonormalisation). A result.warnings entry flags a
+ * sum-rule residual above 1e-11·(1 + Σ|λ_i|) (1e-4 in float32). The standard error is
  * std/√B over trajectories, or from 10 batch means in time when B = 1.
  * `compat: 'vogt2020'` runs instead the conventions of the code of Vogt et al. (2020, 2022;
  * docs/compat-vogt2020.md): J_tᵀ, an identity basis, a re-fed warm-up with one QR, bits.
