@@ -60,6 +60,14 @@ export class Orthonormalisation {
   private readonly zeroRows: Int32Array;
   /** The bases at the start of the interval, kept for a redo (qrEvery > 1 only). */
   private readonly start: Float64Array;
+  /** Whether rows are sorted before each QR (not in compat mode: the authors' QR does not). */
+  private readonly sortRows: boolean;
+  /** Per trajectory, the row order of its last QR: the reflectors' coordinates (reflector path only). */
+  private readonly reflectorOrder: Int32Array;
+  private readonly order: Int32Array;
+  private readonly rowNorms: Float64Array;
+  /** The image (explicit) or the Jacobian (reflectors) with its rows in sorted order. */
+  private readonly sorted: Float64Array;
 
   constructor(private readonly system: TangentSystem, private readonly run: ResolvedSpectrumOptions) {
     const { k, kernels } = run;
@@ -76,6 +84,11 @@ export class Orthonormalisation {
     this.logScale = new Float64Array(system.batch * k);
     this.zeroRows = new Int32Array(system.batch);
     this.start = new Float64Array(run.qrEvery > 1 ? system.batch * block : 0);
+    this.sortRows = run.record.compat === null && k > 1;
+    this.reflectorOrder = new Int32Array(run.reflectors ? system.batch * system.dim : 0);
+    this.order = new Int32Array(system.dim);
+    this.rowNorms = new Float64Array(system.dim);
+    this.sorted = new Float64Array(this.sortRows ? (run.reflectors ? system.dim * system.dim : block) : 0);
   }
 
   /** Whether the basis is held as reflectors that multiply the Jacobian themselves. */
@@ -116,13 +129,14 @@ export class Orthonormalisation {
     for (let b = 0; b < batch; b++) {
       const zb = this.z.subarray(b * n * k, (b + 1) * n * k);
       if (store === null) {
-        kernels.qrPositive(zb, n, k, rDiag);
+        this.sortedQr(zb, (block) => kernels.qrPositive(block, n, k, rDiag));
       } else if (this.stored) {
         (this.system as JacobianSystem).formJacobian(b, this.jacobian);
         this.zeroRows[b] = countZeroRows(this.jacobian, n, n, n, 1);
-        kernels.reflectorStep(this.jacobian, store, b, rDiag);
+        kernels.reflectorStep(this.sortedJacobian(b), store, b, rDiag);
       } else {
-        kernels.qrReflectors(zb, store, b, rDiag);
+        this.sortedQr(zb, (block) => kernels.qrReflectors(block, store, b, rDiag));
+        if (this.sortRows) this.reflectorOrder.set(this.order, b * n);
       }
       worstRatio = Math.max(worstRatio, this.takeLogs(b, step));
     }
@@ -145,6 +159,65 @@ export class Orthonormalisation {
     this.swap();
     this.lastInterval = interval;
     return true;
+  }
+
+  /**
+   * The QR of an n×k image with its rows sorted by decreasing norm, Q's rows put back in place
+   * (the R is the same: a row permutation P gives PZ = (PQ)R). Householder QR of a row-graded
+   * matrix — saturated units give rows of 1e-10 beside rows of 1 — loses the small rows' relative
+   * accuracy unless the large rows come first (Powell & Reid 1969; Cox & Higham, BIT 38, 1998):
+   * unsorted, the sum rule of a saturated GRU (H = 64, U(−3, 3)) was off by 0.03 nats/step,
+   * sorted it holds to 1e-12. Modified Gram–Schmidt does not depend on the order.
+   */
+  private sortedQr(z: Float64Array, qr: (block: Float64Array) => void): void {
+    if (!this.sortRows) {
+      qr(z);
+      return;
+    }
+    const n = this.system.dim;
+    const k = this.run.k;
+    const { order, sorted } = this;
+    this.sortOrder((i) => {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += z[j * n + i]! * z[j * n + i]!;
+      return s;
+    });
+    for (let j = 0; j < k; j++) for (let p = 0; p < n; p++) sorted[j * n + p] = z[j * n + order[p]!]!;
+    qr(sorted);
+    for (let j = 0; j < k; j++) for (let p = 0; p < n; p++) z[j * n + order[p]!] = sorted[j * n + p]!;
+  }
+
+  /**
+   * Trajectory b's Jacobian in the coordinates of the reflectors: its columns in the order of the
+   * last QR (the basis is Pᵀ·Q' with Q' held by the reflectors), its rows sorted by decreasing
+   * norm (the rows of Z = J·Q have J's row norms when k = n); the order is kept for the next step.
+   */
+  private sortedJacobian(b: number): Float64Array {
+    if (!this.sortRows) return this.jacobian;
+    const n = this.system.dim;
+    const { jacobian: m, order, sorted } = this;
+    const columns = this.reflectorOrder.subarray(b * n, (b + 1) * n);
+    this.sortOrder((i) => {
+      let s = 0;
+      for (let c = 0; c < n; c++) s += m[i * n + c]! * m[i * n + c]!;
+      return s;
+    });
+    for (let p = 0; p < n; p++) {
+      const row = order[p]! * n;
+      for (let c = 0; c < n; c++) sorted[p * n + c] = m[row + columns[c]!]!;
+    }
+    columns.set(order);
+    return sorted;
+  }
+
+  /** order = the rows 0..n−1 by decreasing squared norm (ties in index order). */
+  private sortOrder(squaredNorm: (row: number) => number): void {
+    const { order, rowNorms } = this;
+    for (let i = 0; i < order.length; i++) {
+      order[i] = i;
+      rowNorms[i] = squaredNorm(i);
+    }
+    order.sort((a, c) => rowNorms[c]! - rowNorms[a]! || a - c);
   }
 
   /** logR of trajectory b from rDiag and the interval's scales; returns max/min of the R_ii of the directions not annihilated. */
