@@ -32,9 +32,12 @@ test('float32 tangent dynamics and QR: exponents within 1e-3 of float64 (all of 
     for (let i = 0; i < f64.exponents.length; i++) {
       const [a, b] = [f64.exponents[i]!, f32.exponents[i]!];
       // A relu unit dead at a single step makes that step's Jacobian singular, and the product of
-      // Jacobians keeps the null direction: float64 reports −∞. float32's rounding noise (1e-7 of
-      // the norm) hides such a step, so it reports a finite number: excluded, and documented.
-      if (a === -Infinity) continue;
+      // Jacobians keeps the null direction: −∞, decided from the exactly zero row, which float32
+      // keeps exact too.
+      if (a === -Infinity) {
+        assert.equal(b, -Infinity, `${cell} × ${layers}: λ_${i + 1} is −∞ in float64, ${b} in float32`);
+        continue;
+      }
       sum64 += a;
       sum32 += b;
       if (i < compared) worst = Math.max(worst, Math.abs(a - b));

@@ -28,7 +28,7 @@ export function vogt2020Sums(system: TangentSystem, options: SpectrumOptions): S
   for (let t = 0; t < run.transient; t++) {
     step(t);
     if (t < run.transient - 1) basis.advance();
-    else basis.orthonormalise(0);
+    else basis.orthonormalise(-1);
     run.progress(t + 1);
   }
   for (let t = 0; t < run.steps; t++) {

@@ -115,8 +115,8 @@ export class Orthonormalisation {
   }
 
   /**
-   * QR of every trajectory's tangent image; `step` (averaged steps done, 0 in the transient)
-   * names it in errors. Returns false when the guard rejected the interval and `redo` allows
+   * QR of every trajectory's tangent image; `step` (the index of the interval's last step among
+   * the averaged steps, negative in the transient or warm-up) names it in errors. Returns false when the guard rejected the interval and `redo` allows
    * redoing it: the bases are then back at the interval's start, the interval halved, and the
    * caller rewinds the system and steps again.
    */
@@ -230,7 +230,7 @@ export class Orthonormalisation {
       const r = this.rDiag[i]!;
       if (!Number.isFinite(r)) {
         throw new SpectrumError(
-          `the tangent map gave non-finite vectors in trajectory ${firstTrajectory + b} at step ${step} (R_${i + 1}${i + 1} = ${r}): ` +
+          `the tangent map gave non-finite vectors in trajectory ${firstTrajectory + b} ${step < 0 ? 'in the transient' : `at averaged step ${step}`} (R_${i + 1}${i + 1} = ${r}): ` +
             'the Jacobian has entries beyond the floating-point range — check the weights',
         );
       }

@@ -93,7 +93,7 @@ function discreteQrSums(system: TangentSystem, options: SpectrumOptions): Spectr
       if (t < end - 1) basis.advance();
     }
     const averaged = end - 1 - run.transient; // index of the interval's last step among averaged steps
-    if (!basis.orthonormalise(Math.max(averaged, 0), rewind !== null)) {
+    if (!basis.orthonormalise(averaged, rewind !== null)) {
       // Too long for the conditioning guard: the same steps again, in shorter intervals.
       rewind!.restoreState(saved!);
       sums.discardInterval();
