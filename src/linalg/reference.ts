@@ -36,25 +36,35 @@ export const referenceKernels: LinalgKernels = {
           for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! - d * z[po + i]!;
         }
       }
-      const squares = dot(z, vo, vo, n);
+      let squares = 0;
+      for (let i = 0; i < n; i++) squares += z[vo + i]! * z[vo + i]!;
       if (squares >= TINY_SQUARE && squares <= HUGE_SQUARE) {
         const norm = Math.sqrt(squares);
         rDiag[j] = norm;
         const inv = 1 / norm;
         for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! * inv;
-        continue;
-      }
-      // Rare: the squares may have under- or overflowed (or the column is zero or not finite).
-      const norm = scaledNorm(z, vo, n);
-      rDiag[j] = norm;
-      if (norm > 0 && Number.isFinite(norm)) {
-        for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! / norm;
       } else {
-        replaceWithOrthogonalUnit(z, n, j);
+        rDiag[j] = normaliseScaled(z, n, j);
       }
     }
   },
 };
+
+/**
+ * Column j of qrPositive when its sum of squares may have under- or overflowed (or the column is
+ * zero or not finite), the rare path: divided by its scaled norm, which is returned; a zero or
+ * non-finite column is replaced by a unit vector (its norm, 0, ∞ or NaN, still returned).
+ */
+function normaliseScaled(z: Float64Array, n: number, j: number): number {
+  const vo = j * n;
+  const norm = scaledNorm(z, vo, n);
+  if (norm > 0 && Number.isFinite(norm)) {
+    for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! / norm;
+  } else {
+    replaceWithOrthogonalUnit(z, n, j);
+  }
+  return norm;
+}
 
 /** The js store: per slot the reflectors' vectors (below the diagonal of an n×k block) and τ's. */
 interface JsReflectorStore extends ReflectorStore {
