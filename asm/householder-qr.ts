@@ -8,6 +8,7 @@
 // operation, and so ε, is T's.
 import { packedDotProducts, packedLength, packRows } from './packed-dot-products';
 import { packLength, subtractProduct } from './subtract-product';
+import { scaledNorm, sqrtHugeSquare, hugeSquare, tinySquare } from './scaled-norm';
 import { bytes, dot, lanes, lanesSum, mulAdd, mulSub, scale, subtractScaled } from './simd';
 
 /**
@@ -206,7 +207,9 @@ function reflectTransposed<T>(
 
 /**
  * Unblocked Householder on columns j0..j0+width−1, rows j0..n−1 (LAPACK dgeqr2 with dlarfg's
- * sign convention β = −sign(α)·‖x‖, which avoids cancellation in α − β).
+ * sign convention β = −sign(α)·‖x‖, which avoids cancellation in α − β). ‖x‖ is the plain SIMD
+ * sum of squares unless that may have under- or overflowed (see scaled-norm.ts), when
+ * scaledReflector recomputes the column's reflector from scaled norms.
  */
 function factorPanel<T>(z: usize, n: i32, j0: i32, width: i32, beta: usize, taus: usize): void {
   const colBytes = bytes<T>(<usize>n);
@@ -219,14 +222,18 @@ function factorPanel<T>(z: usize, n: i32, j0: i32, width: i32, beta: usize, taus
     const belowLength = n - j - 1;
     const alpha = load<T>(diag);
     const sigma2 = dot<T>(below, below, belowLength);
-    let tau: T = 0;
-    let b = alpha;
-    if (sigma2 > 0 || !isFinite<T>(sigma2)) {
+    let tau: T;
+    let b: T;
+    if (sigma2 >= tinySquare<T>() && sigma2 <= hugeSquare<T>() && abs<T>(alpha) <= sqrtHugeSquare<T>()) {
+      // The common case: no square under- or overflowed, and 1/(α − β) is in range.
       const norm = sqrt<T>(alpha * alpha + sigma2);
       b = alpha >= 0 ? -norm : norm;
       tau = (b - alpha) / b;
       scale<T>(below, belowLength, <T>1 / (alpha - b));
       store<T>(diag, b);
+    } else {
+      tau = scaledReflector<T>(diag, below, belowLength);
+      b = load<T>(diag);
     }
     store<T>(beta + bytes<T>(<usize>j), b);
     store<T>(taus + bytes<T>(<usize>j), tau);
@@ -245,6 +252,33 @@ function factorPanel<T>(z: usize, n: i32, j0: i32, width: i32, beta: usize, taus
       subtractScaled<T>(top + e, below, belowLength, s);
     }
   }
+}
+
+/**
+ * The reflector of the column whose diagonal entry is at diag and whose len entries below it are
+ * at below, when their sum of squares may have under- or overflowed (outside [tinySquare,
+ * hugeSquare], non-finite, zero) or α² may overflow: dlarfg's reflector computed from the scaled
+ * norms, so a column of any magnitude keeps its direction. Writes β to diag and v to below and
+ * returns τ; below all zero gives τ = 0 and H = I (β = α, so a zero column gives R_jj = 0).
+ * Non-finite entries give a non-finite β. The rare path: scalar, divisions per element.
+ */
+function scaledReflector<T>(diag: usize, below: usize, len: i32): T {
+  const alpha = load<T>(diag);
+  const xNorm = scaledNorm<T>(below, len);
+  if (xNorm == 0) return 0;
+  // With big = max(|α|, ‖x‖): a = α/big and x = ‖x‖/big are at most 1 and one of them is 1, so
+  // r = √(a² + x²) ∈ [1, √2] and β = −sign(α)·big·r overflows only if the norm itself does.
+  const big = max<T>(abs<T>(alpha), xNorm);
+  const a = alpha / big;
+  const x = xNorm / big;
+  const r = sqrt<T>(a * a + x * x);
+  const b = alpha >= 0 ? -(big * r) : big * r;
+  const d = alpha >= 0 ? a + r : a - r; // (α − β)/big, |d| ∈ [1, 1 + √2]
+  const invD = <T>1 / d;
+  const end = bytes<T>(<usize>len);
+  for (let o: usize = 0; o < end; o += sizeof<T>()) store<T>(below + o, load<T>(below + o) / big * invD);
+  store<T>(diag, b);
+  return <T>1 + abs<T>(a) / r; // (β − α)/β
 }
 
 /**

@@ -2,7 +2,6 @@
 // every pointer is a byte address in the exported memory, at or above heapBase(). Each kernel is
 // one generic AssemblyScript function, exported twice: on f64 under its plain name, on f32 with an
 // F32 suffix (same arguments; buffers of floats instead of doubles, lengths in floats).
-import { columnNorms as norms } from './column-norms';
 import * as reflectorBasis from './reflector-basis';
 import { dotProducts } from './dot-products';
 import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
@@ -46,15 +45,6 @@ export function qrWorkLengthF32(n: i32, k: i32): i32 {
   return householderWorkLength<f32>(n, k);
 }
 
-/** out[j] = ‖z[:, j]‖ for an n×k block z; out holds k doubles. */
-export function columnNorms(z: usize, n: i32, k: i32, out: usize): void {
-  norms<f64>(z, n, k, out);
-}
-
-export function columnNormsF32(z: usize, n: i32, k: i32, out: usize): void {
-  norms<f32>(z, n, k, out);
-}
-
 /** Doubles of one basis stored as reflectors (qrReflectors, reflectorStep). */
 export function reflectorSlotLength(n: i32, k: i32): i32 {
   return reflectorBasis.reflectorSlotLength<f64>(n, k);
@@ -65,14 +55,14 @@ export function reflectorWorkLength(n: i32, k: i32): i32 {
   return reflectorBasis.reflectorWorkLength<f64>(n, k);
 }
 
-/** QR of z (n×k) into the basis at slot; rDiag = |R_jj|; norms (0: none) the input columns' norms. */
-export function qrReflectors(z: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
-  reflectorBasis.qrReflectors<f64>(z, n, k, rDiag, norms, slot, work);
+/** QR of z (n×k) into the basis at slot; rDiag = |R_jj|. */
+export function qrReflectors(z: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
+  reflectorBasis.qrReflectors<f64>(z, n, k, rDiag, slot, work);
 }
 
 /** Z = M·Q (M n×n row-major, overwritten; Q the basis at slot), then qrReflectors of Z into the slot. */
-export function reflectorStep(m: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
-  reflectorBasis.reflectorStep<f64>(m, n, k, rDiag, norms, slot, work);
+export function reflectorStep(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
+  reflectorBasis.reflectorStep<f64>(m, n, k, rDiag, slot, work);
 }
 
 export function reflectorSlotLengthF32(n: i32, k: i32): i32 {
@@ -83,10 +73,10 @@ export function reflectorWorkLengthF32(n: i32, k: i32): i32 {
   return reflectorBasis.reflectorWorkLength<f32>(n, k);
 }
 
-export function qrReflectorsF32(z: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
-  reflectorBasis.qrReflectors<f32>(z, n, k, rDiag, norms, slot, work);
+export function qrReflectorsF32(z: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
+  reflectorBasis.qrReflectors<f32>(z, n, k, rDiag, slot, work);
 }
 
-export function reflectorStepF32(m: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
-  reflectorBasis.reflectorStep<f32>(m, n, k, rDiag, norms, slot, work);
+export function reflectorStepF32(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
+  reflectorBasis.reflectorStep<f32>(m, n, k, rDiag, slot, work);
 }

@@ -2,7 +2,6 @@
 // step needs Z = J·Q (J a dense n×n Jacobian) and the QR of Z; forming Q from the reflectors
 // (2nk² − 2k³/3 flops) and multiplying J by it (2n²k) is replaced by applying the reflectors to
 // J's rows (4n²k − 2nk², i.e. 2n³ against 10n³/3 at k = n). Generic over T (see simd.ts).
-import { columnNorms } from './column-norms';
 import { applyTransposed, factorise, reflectorsLength, scratchLength } from './householder-qr';
 import { bytes } from './simd';
 
@@ -18,11 +17,9 @@ export function reflectorWorkLength<T>(n: i32, k: i32): i32 {
 }
 
 /**
- * QR of z (n×k, k ≤ n; left unspecified) with its reflectors stored in `slot`; rDiag[j] = |R_jj|;
- * norms (when not 0): the input columns' norms.
+ * QR of z (n×k, k ≤ n; left unspecified) with its reflectors stored in `slot`; rDiag[j] = |R_jj|.
  */
-export function qrReflectors<T>(z: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
-  if (norms != 0) columnNorms<T>(z, n, k, norms);
+export function qrReflectors<T>(z: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
   factorise<T>(z, n, k, rDiag, slot, work);
   for (let j = 0; j < k; j++) {
     const r = rDiag + bytes<T>(<usize>j);
@@ -36,11 +33,11 @@ export function qrReflectors<T>(z: usize, n: i32, k: i32, rDiag: usize, norms: u
  * from the left (the factorisation's own trailing update) turns it into (M·Q)ᵀ, whose first k
  * rows are Z's columns.
  */
-export function reflectorStep<T>(m: usize, n: i32, k: i32, rDiag: usize, norms: usize, slot: usize, work: usize): void {
+export function reflectorStep<T>(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
   applyTransposed<T>(m, n, k, n, slot, work);
   const z = work + bytes<T>(<usize>scratchLength<T>(n, k, n));
   transposeRows<T>(m, n, k, z);
-  qrReflectors<T>(z, n, k, rDiag, norms, slot, work);
+  qrReflectors<T>(z, n, k, rDiag, slot, work);
 }
 
 /** Tiles of the transposition: 8×8 elements read and written while their cache lines are hot. */

@@ -26,19 +26,16 @@ function assertRelative(name: string, got: Float64Array, want: Float64Array, bou
 }
 
 for (const kernels of KERNELS) {
-  test(`${kernels.name} qrReflectors: |R_jj| and column norms equal qrPositive's`, () => {
+  test(`${kernels.name} qrReflectors: |R_jj| equal qrPositive's`, () => {
     const rng = new Rng(31);
     for (const [n, k] of SHAPES) {
       const z = rng.fillNormal(new Float64Array(n * k));
       const store = kernels.createReflectorStore(n, k, 2);
       const rDiag = new Float64Array(k);
-      const norms = new Float64Array(k);
-      kernels.qrReflectors(z.slice(), store, 1, rDiag, norms);
+      kernels.qrReflectors(z.slice(), store, 1, rDiag);
       const want = new Float64Array(k);
-      const wantNorms = new Float64Array(k);
-      kernels.qrPositive(z.slice(), n, k, want, wantNorms);
+      kernels.qrPositive(z.slice(), n, k, want);
       assertRelative(`${n}×${k}`, rDiag, want, tolerance(kernels));
-      assertRelative(`${n}×${k} norms`, norms, wantNorms, tolerance(kernels));
     }
   });
 

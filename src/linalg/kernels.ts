@@ -28,11 +28,12 @@ export interface LinalgKernels {
   /**
    * Thin QR in place: the n×k block z (k ≤ n) becomes Q with orthonormal columns, and
    * rDiag[j] = R_jj > 0 (signs moved into Q). A column that is exactly dependent gives
-   * R_jj = 0 and is replaced by a unit vector orthogonal to the previous ones. When given,
-   * columnNorms[j] = ‖z_j‖ of the input column (what R_jj is compared with to tell a direction
-   * the dynamics annihilated from a small one), computed in the same pass over the block.
+   * R_jj = 0 and is replaced by a unit vector orthogonal to the previous ones. Norms are scaled
+   * (LAPACK dnrm2 style) where a plain sum of squares could under- or overflow, so a column of
+   * any finite magnitude (1e-300 or 1e300 in float64, 1e-35 or 1e35 in float32) keeps its
+   * direction and R_jj scales with it; only an exactly zero column counts as dependent.
    */
-  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
+  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array): void;
   /**
    * Storage for `count` orthonormal n×k bases kept as the Householder reflectors of the QR that
    * produced them, never formed as Q (see reflectorStep). Allocate once per run.
@@ -40,17 +41,17 @@ export interface LinalgKernels {
   createReflectorStore(n: number, k: number, count: number): ReflectorStore;
   /**
    * The factorisation half of a Householder QR: z (n×k; left unspecified) = Q·R, and slot
-   * `index` of the store keeps Q's reflectors. rDiag[j] = |R_jj|; columnNorms as in qrPositive.
+   * `index` of the store keeps Q's reflectors. rDiag[j] = |R_jj|, scaled norms as in qrPositive.
    * Q = H_0…H_{k−1}·I[:, :k] is as orthonormal as qrPositive's; its columns' signs are those of
    * R_jj (the exponents need only |R_jj|).
    */
-  qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
+  qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void;
   /**
    * One step of the QR iteration on a stored basis Q: Z = M·Q with M n×n row-major (a dense
    * Jacobian), then qrReflectors of Z into the same slot. 4n²k − 2nk² flops for the product,
    * against 2nk² − 2k³/3 to form Q and 2n²k to multiply by it.
    */
-  reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void;
+  reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void;
 }
 
 /**

@@ -21,9 +21,8 @@ export const referenceKernels: LinalgKernels = {
   createReflectorStore,
   qrReflectors,
   reflectorStep,
-  qrPositive(z, n, k, rDiag, columnNorms) {
+  qrPositive(z, n, k, rDiag) {
     if (k > n) throw new RangeError(`qrPositive: k=${k} exceeds n=${n}`);
-    if (columnNorms) for (let j = 0; j < k; j++) columnNorms[j] = Math.sqrt(dot(z, j * n, j * n, n));
     // Modified Gram–Schmidt with one full re-orthogonalisation pass ("twice is enough",
     // Giraud et al. 2005): keeps Q orthonormal to machine precision even for ill-conditioned
     // blocks, which long products of Jacobians are.
@@ -37,19 +36,35 @@ export const referenceKernels: LinalgKernels = {
           for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! - d * z[po + i]!;
         }
       }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += z[vo + i]! * z[vo + i]!;
-      norm = Math.sqrt(norm);
-      rDiag[j] = norm;
-      if (norm > 0 && Number.isFinite(norm)) {
+      let squares = 0;
+      for (let i = 0; i < n; i++) squares += z[vo + i]! * z[vo + i]!;
+      if (squares >= TINY_SQUARE && squares <= HUGE_SQUARE) {
+        const norm = Math.sqrt(squares);
+        rDiag[j] = norm;
         const inv = 1 / norm;
         for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! * inv;
       } else {
-        replaceWithOrthogonalUnit(z, n, j);
+        rDiag[j] = normaliseScaled(z, n, j);
       }
     }
   },
 };
+
+/**
+ * Column j of qrPositive when its sum of squares may have under- or overflowed (or the column is
+ * zero or not finite), the rare path: divided by its scaled norm, which is returned; a zero or
+ * non-finite column is replaced by a unit vector (its norm, 0, ∞ or NaN, still returned).
+ */
+function normaliseScaled(z: Float64Array, n: number, j: number): number {
+  const vo = j * n;
+  const norm = scaledNorm(z, vo, n);
+  if (norm > 0 && Number.isFinite(norm)) {
+    for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! / norm;
+  } else {
+    replaceWithOrthogonalUnit(z, n, j);
+  }
+  return norm;
+}
 
 /** The js store: per slot the reflectors' vectors (below the diagonal of an n×k block) and τ's. */
 interface JsReflectorStore extends ReflectorStore {
@@ -70,27 +85,29 @@ function createReflectorStore(n: number, k: number, count: number): JsReflectorS
 
 /**
  * Unblocked Householder (LAPACK dgeqr2 with dlarfg's β = −sign(α)·‖x‖, which avoids
- * cancellation in α − β): reflector j is I − τ_j v_j v_jᵀ, v_j = (0…0, 1, z[j+1.., j]).
+ * cancellation in α − β): reflector j is I − τ_j v_j v_jᵀ, v_j = (0…0, 1, z[j+1.., j]). ‖x‖ is
+ * the plain sum of squares unless that may have under- or overflowed, when scaledReflector
+ * recomputes the reflector from scaled norms.
  */
-function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void {
   const { n, k, vectors, taus } = ownStore('qrReflectors', store, index);
   checkSize('qrReflectors', 'z', z.length, n * k);
-  if (columnNorms) for (let j = 0; j < k; j++) columnNorms[j] = Math.sqrt(dot(z, j * n, j * n, n));
   for (let j = 0; j < k; j++) {
     const col = j * n;
     const alpha = z[col + j]!;
-    let sigma2 = 0;
-    for (let i = j + 1; i < n; i++) sigma2 += z[col + i]! * z[col + i]!;
-    let tau = 0;
-    let beta = alpha;
-    if (sigma2 > 0 || !Number.isFinite(sigma2)) {
+    const sigma2 = dot(z, col + j + 1, col + j + 1, n - j - 1);
+    let tau: number;
+    if (sigma2 >= TINY_SQUARE && sigma2 <= HUGE_SQUARE && Math.abs(alpha) <= SQRT_HUGE_SQUARE) {
       const norm = Math.sqrt(alpha * alpha + sigma2);
-      beta = alpha >= 0 ? -norm : norm;
+      const beta = alpha >= 0 ? -norm : norm;
       tau = (beta - alpha) / beta;
       const inv = 1 / (alpha - beta);
       for (let i = j + 1; i < n; i++) z[col + i] = z[col + i]! * inv;
       z[col + j] = beta;
+    } else {
+      tau = scaledReflector(z, col + j, n - j - 1);
     }
+    const beta = z[col + j]!;
     rDiag[j] = Math.abs(beta);
     taus[index * k + j] = tau;
     if (tau === 0) continue;
@@ -107,7 +124,7 @@ function qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDi
 }
 
 /** Z = M·H_0…H_{k−1}·I[:, :k] (the reflectors applied to M's rows one after another), then its QR. */
-function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void {
   const { n, k, vectors, taus, z, row } = ownStore('reflectorStep', store, index);
   checkSize('reflectorStep', 'm', m.length, n * n);
   const v = index * n * k;
@@ -125,7 +142,7 @@ function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rD
     }
     for (let j = 0; j < k; j++) z[j * n + i] = row[j]!;
   }
-  qrReflectors(z, store, index, rDiag, columnNorms);
+  qrReflectors(z, store, index, rDiag);
 }
 
 /** The store as the js kernels made it: another backend's store has none of its arrays. */
@@ -152,7 +169,7 @@ function replaceWithOrthogonalUnit(z: Float64Array, n: number, j: number): void 
         for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! - d * z[p * n + i]!;
       }
     }
-    const norm = Math.sqrt(dot(z, vo, vo, n));
+    const norm = scaledNorm(z, vo, n);
     if (norm > 1e-8) {
       for (let i = 0; i < n; i++) z[vo + i] = z[vo + i]! / norm;
       return;
@@ -164,4 +181,50 @@ function dot(z: Float64Array, a: number, b: number, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += z[a + i]! * z[b + i]!;
   return s;
+}
+
+// Scaled norms (LAPACK dnrm2 / dlarfg style) at the cost of plain ones: the kernels sum the squares
+// as they always did, and only when the sum falls outside [TINY_SQUARE, HUGE_SQUARE] (or is not
+// finite) recompute that one norm with scaledNorm. Below 2^-960 squares of entries under 2^-511
+// may have been lost to underflow (above it, each such square's error is under 2^-115 of the
+// sum); above 2^960 the sum nears overflow. Inside, the norm is in [2^-480, 2^480], so 1/norm and
+// α² + σ² (|α| ≤ 2^480) stay in range. The same thresholds as the f64 wasm kernels (asm/scaled-norm.ts).
+const TINY_SQUARE = 2 ** -960;
+const HUGE_SQUARE = 2 ** 960;
+const SQRT_HUGE_SQUARE = 2 ** 480;
+
+/** ‖z[o..o+len)‖ in two passes, big·√Σ(z_i/big)² with big = max |z_i|: no under- or overflow; 0, ∞ or NaN as the entries are. */
+function scaledNorm(z: Float64Array, o: number, len: number): number {
+  let big = 0;
+  for (let i = 0; i < len; i++) big = Math.max(big, Math.abs(z[o + i]!)); // NaN stays NaN
+  if (!(big > 0) || big === Infinity) return big;
+  let s = 0;
+  for (let i = 0; i < len; i++) {
+    const x = z[o + i]! / big;
+    s += x * x;
+  }
+  return big * Math.sqrt(s);
+}
+
+/**
+ * dlarfg's reflector of the column with α at z[diag] and x the len entries after it, from scaled
+ * norms (the rare path: the plain sum of squares may have under- or overflowed, or x is zero):
+ * writes β to z[diag] and v to x, returns τ. x = 0 gives τ = 0 and H = I (β = α: a zero column
+ * gives R_jj = 0); non-finite entries give a non-finite β.
+ */
+function scaledReflector(z: Float64Array, diag: number, len: number): number {
+  const alpha = z[diag]!;
+  const xNorm = scaledNorm(z, diag + 1, len);
+  if (xNorm === 0) return 0;
+  // a = α/big and x = ‖x‖/big are at most 1 and one of them is 1, so r = √(a² + x²) ∈ [1, √2] and
+  // β = −sign(α)·big·r overflows only if the norm itself does; (α − β)/big = a ± r is in [1, 1 + √2].
+  const big = Math.max(Math.abs(alpha), xNorm);
+  const a = alpha / big;
+  const x = xNorm / big;
+  const r = Math.sqrt(a * a + x * x);
+  const beta = alpha >= 0 ? -(big * r) : big * r;
+  const invD = 1 / (alpha >= 0 ? a + r : a - r);
+  for (let i = diag + 1; i <= diag + len; i++) z[i] = (z[i]! / big) * invD;
+  z[diag] = beta;
+  return 1 + Math.abs(a) / r; // (β − α)/β
 }

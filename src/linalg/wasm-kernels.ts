@@ -65,29 +65,23 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     out.set(memory.subarray(outAt, outAt + outSpan), outOffset);
   }
 
-  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
+  qrPositive(z: Float64Array, n: number, k: number, rDiag: Float64Array): void {
     checkQrShape('qrPositive', n, k);
     checkLength('qrPositive', 'z', z.length, n * k, 'n·k');
     checkLength('qrPositive', 'rDiag', rDiag.length, k, 'k');
-    if (columnNorms) checkLength('qrPositive', 'columnNorms', columnNorms.length, k, 'k');
     this.reserveQr(n, k);
-    const stage = this.stage(n * k + 2 * k);
+    const stage = this.stage(n * k + k);
     const memory = stage.array;
     const bytes = memory.BYTES_PER_ELEMENT;
     const rAt = n * k;
-    const normsAt = rAt + k;
     memory.set(z.subarray(0, n * k), 0);
-    if (columnNorms) {
-      this.instantiation.columnNorms(stage.byteOffset, n, k, stage.byteOffset + normsAt * bytes);
-      columnNorms.set(memory.subarray(normsAt, normsAt + k));
-    }
     this.instantiation.qr(stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, this.qrWork.byteOffset);
     z.set(memory.subarray(0, n * k));
     rDiag.set(memory.subarray(rAt, rAt + k));
   }
 
   /**
-   * The slots live in this instance's heap, so the step loop copies only M in and rDiag, norms
+   * The slots live in this instance's heap, so the step loop copies only M in and rDiag
    * out. The heap never frees, so the instance keeps one store's memory and reuses it: creating a
    * store invalidates the one before (using that one then throws).
    */
@@ -102,39 +96,36 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     return store;
   }
 
-  qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-    this.runReflectorKernel('qrReflectors', this.instantiation.qrReflectors, z, 'z', 'n·k', store, index, rDiag, columnNorms);
+  qrReflectors(z: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void {
+    this.runReflectorKernel('qrReflectors', this.instantiation.qrReflectors, z, 'z', 'n·k', store, index, rDiag);
   }
 
-  reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms?: Float64Array): void {
-    this.runReflectorKernel('reflectorStep', this.instantiation.reflectorStep, m, 'm', 'n·n', store, index, rDiag, columnNorms);
+  reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void {
+    this.runReflectorKernel('reflectorStep', this.instantiation.reflectorStep, m, 'm', 'n·n', store, index, rDiag);
   }
 
   /**
    * The two reflector kernels' common path: the input (z, n×k, or M, n×n) staged with room for
-   * rDiag and the norms behind it, the kernel run on the store's slot, rDiag and norms copied out.
+   * rDiag behind it, the kernel run on the store's slot, rDiag copied out.
    */
   private runReflectorKernel(
     method: string, kernel: KernelExports['qrReflectors'], input: Float64Array, name: string, shape: 'n·k' | 'n·n',
-    store: ReflectorStore, index: number, rDiag: Float64Array, columnNorms: Float64Array | undefined,
+    store: ReflectorStore, index: number, rDiag: Float64Array,
   ): void {
     const { n, k, slotLength } = this.ownStore(method, store, index);
     const inputLength = shape === 'n·k' ? n * k : n * n;
     checkLength(method, name, input.length, inputLength, shape);
     checkLength(method, 'rDiag', rDiag.length, k, 'k');
-    if (columnNorms) checkLength(method, 'columnNorms', columnNorms.length, k, 'k');
-    const stage = this.stage(inputLength + 2 * k);
+    const stage = this.stage(inputLength + k);
     const memory = stage.array;
     const bytes = memory.BYTES_PER_ELEMENT;
     memory.set(input.subarray(0, inputLength), 0);
     const rAt = inputLength;
-    const normsAt = rAt + k;
     kernel(
-      stage.byteOffset, n, k, stage.byteOffset + rAt * bytes, columnNorms ? stage.byteOffset + normsAt * bytes : 0,
+      stage.byteOffset, n, k, stage.byteOffset + rAt * bytes,
       this.reflectorSlots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
     );
     rDiag.set(memory.subarray(rAt, rAt + k));
-    if (columnNorms) columnNorms.set(memory.subarray(normsAt, normsAt + k));
   }
 
   private ownStore(method: string, store: ReflectorStore, index: number): WasmReflectorStore {
@@ -202,7 +193,6 @@ interface Instantiation<B> {
   matmul: KernelExports['matmulBlock'];
   qr: KernelExports['qrPositive'];
   qrWorkLength: KernelExports['qrWorkLength'];
-  columnNorms: KernelExports['columnNorms'];
   reflectorSlotLength: KernelExports['reflectorSlotLength'];
   reflectorWorkLength: KernelExports['reflectorWorkLength'];
   qrReflectors: KernelExports['qrReflectors'];
@@ -233,9 +223,8 @@ export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
 function entryPoints(wasm: KernelExports, suffix: '' | 'F32'): Omit<Instantiation<unknown>, 'name' | 'precision' | 'allocate'> {
   return {
     matmul: wasm[`matmulBlock${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
-    columnNorms: wasm[`columnNorms${suffix}`], reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`],
-    reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`], qrReflectors: wasm[`qrReflectors${suffix}`],
-    reflectorStep: wasm[`reflectorStep${suffix}`],
+    reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`], reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`],
+    qrReflectors: wasm[`qrReflectors${suffix}`], reflectorStep: wasm[`reflectorStep${suffix}`],
   };
 }
 

@@ -24,19 +24,17 @@ export interface KernelExports {
   matmulBlock(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositive(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLength(n: number, k: number): number;
-  columnNorms(z: number, n: number, k: number, out: number): void;
   reflectorSlotLength(n: number, k: number): number;
   reflectorWorkLength(n: number, k: number): number;
-  qrReflectors(z: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
-  reflectorStep(m: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
+  qrReflectors(z: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
+  reflectorStep(m: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
-  columnNormsF32(z: number, n: number, k: number, out: number): void;
   reflectorSlotLengthF32(n: number, k: number): number;
   reflectorWorkLengthF32(n: number, k: number): number;
-  qrReflectorsF32(z: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
-  reflectorStepF32(m: number, n: number, k: number, rDiag: number, norms: number, slot: number, work: number): void;
+  qrReflectorsF32(z: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
+  reflectorStepF32(m: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
   /** C (m×n, rows ldc apart) (+)= A·Bᵀ (A m×k, B n×k, rows lda, ldb apart), row-major float32. */
   gemmNTF32(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
 }
@@ -50,9 +48,9 @@ interface WebAssemblyApi {
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 const REQUIRED_FUNCTIONS = [
-  'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength', 'columnNorms',
+  'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength',
   'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep',
-  'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32', 'columnNormsF32',
+  'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
 ] as const;
 
