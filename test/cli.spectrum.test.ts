@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRnnModel, writeSafetensors } from '../src/io/index.js';
+import { randomModel } from '../src/cells/index.js';
+import { loadRnnModel, saveRnnModel, writeSafetensors } from '../src/io/index.js';
+import { Rng } from '../src/linalg/index.js';
 import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -100,4 +102,31 @@ test('spectrum on a training run directory: its checkpoint, driven by its own he
   const missing = cli('spectrum', dir, '--checkpoint', '9');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /has no checkpoint of epoch 9 \(epochs: 0, 1\)/);
+});
+
+test('--qr-every 100: the table reports the guard halving and redoing intervals and where it ended; the JSON has the counts', () => {
+  const lstm = join(root, 'test/fixtures/torch/lstm_l1_bias_h4.model.safetensors');
+  const args = ['spectrum', lstm, '--drive', 'gaussian', '--batch', '2', '--steps', '300', '--qr-every', '100', '--threads', '1'];
+  const table = cli(...args);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /qr every 100 +the conditioning guard halved the interval \d+×, redoing \d+ intervals? that (was|were) too long; it ended at \d+/);
+  const doc = JSON.parse(cli(...args, '--json').stdout);
+  assert.ok(doc.qrGuardFired > 0 && doc.qrRedone > 0 && doc.finalQrEvery < 100, JSON.stringify([doc.qrGuardFired, doc.qrRedone, doc.finalQrEvery]));
+  assert.ok(doc.exponents.every((l: unknown) => typeof l === 'number'), 'no −∞ from the long interval');
+});
+
+test('a sum-rule residual above its bound is a warning on stderr and in the JSON; exit 0', () => {
+  // A joint-state LSTM with saturated gates, beyond float64 in its trailing exponents (README, "Where float64 runs out").
+  const dir = mkdtempSync(join(tmpdir(), 'rnnly-sumrule-'));
+  const file = join(dir, 'saturated.safetensors');
+  saveRnnModel(file, randomModel({ cell: 'lstm', inputSize: 8, hiddenSize: 32, numLayers: 1, bias: true }, new Rng(5), 3));
+  const args = ['spectrum', file, '--drive', 'gaussian', '--batch', '2', '--steps', '300', '--threads', '1'];
+  const table = cli(...args);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stderr, /^warning: the sum rule is off: Σλ_i − ⟨log\|det J\|⟩ = \S+ nats\/step, above the bound/m);
+  const json = cli(...args, '--json');
+  const doc = JSON.parse(json.stdout);
+  assert.equal(doc.warnings.length, 1);
+  assert.ok(Math.abs(doc.sumRuleResidual) > 1e-11 * (1 + doc.exponents.reduce((s: number, l: number) => s + Math.abs(l), 0)));
+  assert.match(json.stderr, /warning: the sum rule is off/);
 });

@@ -31,7 +31,7 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   lines.push(`computed with       ${o.backend} kernels${threads} · ${r.qrCount} QRs${basis}`);
   if (o.qrEvery > 1 || r.qrGuardFired > 0) {
     const redone = r.qrRedone > 0 ? `, redoing ${r.qrRedone} interval${r.qrRedone > 1 ? 's' : ''} that ${r.qrRedone > 1 ? 'were' : 'was'} too long` : '';
-    lines.push(`qr every ${o.qrEvery}          the conditioning guard halved the interval ${r.qrGuardFired}×${redone}; it ended at ${r.finalQrEvery}`);
+    lines.push(`${`qr every ${o.qrEvery}`.padEnd(20)}the conditioning guard halved the interval ${r.qrGuardFired}×${redone}; it ended at ${r.finalQrEvery}`);
   }
   return lines.join('\n');
 }
