@@ -59,9 +59,11 @@ export class GruLayer implements CellLayer {
         const yn = x[inn]! + (bi === null ? 0 : bi[2 * h + i]!) + r * hn;
         const n = Math.tanh(yn);
         const hp = hOld[p]!;
-        this.a[p] = sigmoid(-yz) * tanhSlope(yn);
+        // 1 − z as σ(−ỹ_z); σ'_z = σ(ỹ_z)σ(−ỹ_z) from the same two factors.
+        const zc = sigmoid(-yz);
+        this.a[p] = zc * tanhSlope(yn);
         this.rFromHidden[p] = sigmoidSlope(yr) * hn;
-        this.zFromOld[p] = sigmoidSlope(yz) * (hp - n);
+        this.zFromOld[p] = z * zc * (hp - n);
         this.r[p] = r;
         this.z[p] = z;
         hNew[p] = (1 - z) * n + z * hp;
