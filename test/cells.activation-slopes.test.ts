@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { sigmoidSlope, tanhSlope } from '../src/cells/activations.js';
+import {
+  sigmoidComplementFromExp, sigmoidFromExp, sigmoid, sigmoidSlope, sigmoidSlopeFromExp, tanhSlope, tanhSlopeGiven,
+} from '../src/cells/activations.js';
 
 /**
  * The slope functions against test/fixtures/activation-slopes.json: exact sech²(y) and
@@ -15,6 +17,12 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/activation-slopes.js
 const SLOPES = [
   ['tanhSlope', tanhSlope],
   ['sigmoidSlope', sigmoidSlope],
+] as const;
+
+/** The forms the training steps use, given what the step has computed anyway; same fixture. */
+const GIVEN = [
+  ['tanhSlope', 'tanhSlopeGiven(y, tanh y)', (y: number) => tanhSlopeGiven(y, Math.tanh(y))],
+  ['sigmoidSlope', 'sigmoidSlopeFromExp(y, e^{−y}, σ(y))', (y: number) => { const t = Math.exp(-y); return sigmoidSlopeFromExp(y, t, sigmoidFromExp(t)); }],
 ] as const;
 
 test('the fixture covers saturation: both signs, normal, subnormal and underflowing values', () => {
@@ -45,6 +53,35 @@ for (const [name, slope] of SLOPES) {
     }
   });
 }
+
+for (const [key, name, slope] of GIVEN) {
+  test(`${name} matches the exact value like the plain form`, () => {
+    for (const p of fixture.points) {
+      const y = Number(p.y);
+      const want = Number(p[key].value);
+      const got = slope(y);
+      if (p[key].normal) {
+        assert.ok(got > 0 && Math.abs(got - want) <= 1e-14 * want, `${name} at ${y} = ${got}, want ${want}`);
+      } else {
+        assert.equal(got, want, `${name} at ${y}`);
+      }
+    }
+  });
+}
+
+test('sigmoidFromExp is sigmoid bit for bit; σ(y)·sigmoidComplementFromExp is σ\'(y)', () => {
+  for (const p of fixture.points) {
+    const y = Number(p.y);
+    const t = Math.exp(-y);
+    assert.equal(sigmoidFromExp(t), sigmoid(y));
+    const want = Number(p.sigmoidSlope.value);
+    // Where e^{−y} overflows (y < −709.78) σ(y) = 0 and the product with it is 0, not the subnormal σ'.
+    if (p.sigmoidSlope.normal) {
+      const got = sigmoid(y) * sigmoidComplementFromExp(t, sigmoidFromExp(t));
+      assert.ok(got > 0 && Math.abs(got - want) <= 1e-14 * want, `at ${y}: ${got}, want ${want}`);
+    }
+  }
+});
 
 test('the slopes follow their asymptotics: sech² y ≈ 4e^{−2|y|}, σ\'(y) ≈ e^{−|y|} for large |y|', () => {
   for (const y of [20, 25, 30, 40, 60, 100, 200, 300, 350]) {
