@@ -1,4 +1,4 @@
-import { sigmoid } from './activations.js';
+import { sigmoid, sigmoidSlope, tanhSlope } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 
@@ -8,10 +8,13 @@ import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js
  *   n = tanh(W_n x + b_in + r ⊙ (U_n h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
  * Tangent (forward-mode derivative of the above):
  *   δr = σ'·(W_r δx + U_r δh), δz likewise, δñ = W_n δx + δr ⊙ (U_n h + b_hn) + r ⊙ U_n δh,
- *   δh' = (1 − z) ⊙ (1 − n²) ⊙ δñ + δz ⊙ (h − n) + z ⊙ δh.
- * Formed: with a = (1 − z)(1 − n²), δh' = (M + diag(z)) δh + M_x δx where
+ *   δh' = (1 − z) ⊙ tanh'(ñ) ⊙ δñ + δz ⊙ (h − n) + z ⊙ δh.
+ * Formed: with a = (1 − z) tanh'(ñ), δh' = (M + diag(z)) δh + M_x δx where
  *   M   = diag(a σ'_r (U_n h + b_hn)) U_r + diag(σ'_z (h − n)) U_z + diag(a r) U_n,
  *   M_x = the same with W in place of U, except diag(a) W_n (r multiplies only the U_n h term).
+ * The derivative factors come from the pre-activations, accurate in saturation: σ' = σ(y)σ(−y),
+ * tanh'(ñ) = sech² ñ with ñ = x̃_n + r ⊙ h̃_n, and the 1 − z of a as σ(−ỹ_z) (not 1 − z, which
+ * cancels for z → 1). The forward h' = (1 − z) n + z h is PyTorch's, as it stands.
  */
 export class GruLayer implements CellLayer {
   readonly gates = gateCount('gru');
@@ -19,18 +22,20 @@ export class GruLayer implements CellLayer {
   readonly formedRows: number;
   private readonly biasIh: Float64Array | null;
   private readonly biasHh: Float64Array | null;
-  // Cached per trajectory, H×B: gates, U_n h + b_hn, and the old h (for h − n).
+  // Cached per trajectory, H×B, the coefficients of the tangent (also those of the formed
+  // matrices): a = σ(−ỹ_z) tanh'(ñ), rFromHidden = σ'_r (U_n h + b_hn), zFromOld = σ'_z (h − n),
+  // the gates r and z.
+  private readonly a: Float64Array;
+  private readonly rFromHidden: Float64Array;
+  private readonly zFromOld: Float64Array;
   private readonly r: Float64Array;
   private readonly z: Float64Array;
-  private readonly n: Float64Array;
-  private readonly hiddenN: Float64Array;
-  private readonly hPrev: Float64Array;
 
   constructor(weights: LayerWeights, private readonly hidden: number, batch: number) {
     this.biasIh = weights.biasIh ?? null;
     this.biasHh = weights.biasHh ?? null;
     this.formedRows = hidden;
-    [this.r, this.z, this.n, this.hiddenN, this.hPrev] = zeroArrays(5, hidden * batch);
+    [this.a, this.rFromHidden, this.zFromOld, this.r, this.z] = zeroArrays(5, hidden * batch);
   }
 
   forward(
@@ -46,16 +51,22 @@ export class GruLayer implements CellLayer {
       for (let i = 0; i < h; i++) {
         const p = c * h + i;
         const ir = g + i, iz = g + h + i, inn = g + 2 * h + i;
-        const r = sigmoid(x[ir]! + fromHidden[ir]! + (bi === null ? 0 : bi[i]! + bh![i]!));
-        const z = sigmoid(x[iz]! + fromHidden[iz]! + (bi === null ? 0 : bi[h + i]! + bh![h + i]!));
+        const yr = x[ir]! + fromHidden[ir]! + (bi === null ? 0 : bi[i]! + bh![i]!);
+        const yz = x[iz]! + fromHidden[iz]! + (bi === null ? 0 : bi[h + i]! + bh![h + i]!);
+        const r = sigmoid(yr);
+        const z = sigmoid(yz);
         const hn = fromHidden[inn]! + (bh === null ? 0 : bh[2 * h + i]!);
-        const n = Math.tanh(x[inn]! + (bi === null ? 0 : bi[2 * h + i]!) + r * hn);
+        const yn = x[inn]! + (bi === null ? 0 : bi[2 * h + i]!) + r * hn;
+        const n = Math.tanh(yn);
+        const hp = hOld[p]!;
+        // 1 − z as σ(−ỹ_z); σ'_z = σ(ỹ_z)σ(−ỹ_z) from the same two factors.
+        const zc = sigmoid(-yz);
+        this.a[p] = zc * tanhSlope(yn);
+        this.rFromHidden[p] = sigmoidSlope(yr) * hn;
+        this.zFromOld[p] = z * zc * (hp - n);
         this.r[p] = r;
         this.z[p] = z;
-        this.n[p] = n;
-        this.hiddenN[p] = hn;
-        this.hPrev[p] = hOld[p]!;
-        hNew[p] = (1 - z) * n + z * hOld[p]!;
+        hNew[p] = (1 - z) * n + z * hp;
       }
     }
   }
@@ -65,18 +76,17 @@ export class GruLayer implements CellLayer {
     dhOld: Float64Array, _dcOld: Float64Array | null, dhNew: Float64Array,
   ): void {
     const h = this.hidden;
-    const { r: rs, z: zs, n: ns, hiddenN, hPrev } = this;
+    const { a, rFromHidden, zFromOld, r, z } = this;
     const cols = dhOld.length / h;
     for (let c = 0; c < cols; c++) {
       const s = Math.floor(c / k) * h;
       const g = c * 3 * h, o = c * h;
       for (let i = 0; i < h; i++) {
         const ir = g + i, iz = g + h + i, inn = g + 2 * h + i;
-        const r = rs[s + i]!, z = zs[s + i]!, n = ns[s + i]!;
-        const dr = r * (1 - r) * (fromHidden[ir]! + (fromInput === null ? 0 : fromInput[ir]!));
-        const dz = z * (1 - z) * (fromHidden[iz]! + (fromInput === null ? 0 : fromInput[iz]!));
-        const dnPre = (fromInput === null ? 0 : fromInput[inn]!) + dr * hiddenN[s + i]! + r * fromHidden[inn]!;
-        dhNew[o + i] = (1 - z) * (1 - n * n) * dnPre + dz * (hPrev[s + i]! - n) + z * dhOld[o + i]!;
+        const dr = fromHidden[ir]! + (fromInput === null ? 0 : fromInput[ir]!);
+        const dz = fromHidden[iz]! + (fromInput === null ? 0 : fromInput[iz]!);
+        const dnPre = (fromInput === null ? 0 : fromInput[inn]!) + rFromHidden[s + i]! * dr + r[s + i]! * fromHidden[inn]!;
+        dhNew[o + i] = a[s + i]! * dnPre + zFromOld[s + i]! * dz + z[s + i]! * dhOld[o + i]!;
       }
     }
   }
@@ -85,11 +95,10 @@ export class GruLayer implements CellLayer {
     const h = this.hidden;
     const s = b * h;
     for (let i = 0; i < h; i++) {
-      const r = this.r[s + i]!, z = this.z[s + i]!, n = this.n[s + i]!;
-      const a = (1 - z) * (1 - n * n);
-      coef[i] = a * r * (1 - r) * this.hiddenN[s + i]!;
-      coef[h + i] = z * (1 - z) * (this.hPrev[s + i]! - n);
-      coef[2 * h + i] = weight === 'hidden' ? a * r : a;
+      const a = this.a[s + i]!;
+      coef[i] = a * this.rFromHidden[s + i]!;
+      coef[h + i] = this.zFromOld[s + i]!;
+      coef[2 * h + i] = weight === 'hidden' ? a * this.r[s + i]! : a;
     }
   }
 

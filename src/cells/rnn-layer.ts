@@ -1,4 +1,5 @@
 import { logAbsDet } from '../linalg/lu-logdet.js';
+import { tanhSlope } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, type LayerWeights } from './model.js';
 
@@ -11,7 +12,8 @@ import { cellTraits, gateCount, type LayerWeights } from './model.js';
 export class RnnLayer implements CellLayer {
   readonly gates = gateCount('rnn_tanh');
   readonly separateProjections = cellTraits('rnn_tanh').separateProjections;
-  /** φ'(ỹ) of the last step, H×B; relu' is taken as 0 at exactly 0. */
+  /** φ'(ỹ) of the last step, H×B, from the pre-activation ỹ (tanh' = sech² ỹ, accurate in
+   * saturation, not 1 − tanh² ỹ); relu' is taken as 0 at exactly 0. */
   private readonly slope: Float64Array;
   private logAbsDetU: number | undefined;
   readonly formedRows: number;
@@ -38,9 +40,8 @@ export class RnnLayer implements CellLayer {
     for (let p = 0; p < slope.length; p++) {
       const y = pre[p]! + (bias === null ? 0 : bias[p % h]!);
       if (tanh) {
-        const v = Math.tanh(y);
-        hNew[p] = v;
-        slope[p] = 1 - v * v;
+        hNew[p] = Math.tanh(y);
+        slope[p] = tanhSlope(y);
       } else {
         hNew[p] = y > 0 ? y : 0;
         slope[p] = y > 0 ? 1 : 0;
