@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCellSystem, randomModel, type CellKind, type LstmState, type RnnModel } from '../src/cells/index.js';
 import { loadRnnModel } from '../src/io/index.js';
-import { logAbsDet, referenceKernels, Rng } from '../src/linalg/index.js';
+import { logAbsDet, Rng } from '../src/linalg/index.js';
 import { denseJacobians, lyapunovSpectrum } from '../src/lyapunov/index.js';
 import { randomDrive, type DriveKind } from '../src/model-spectrum/index.js';
 
