@@ -15,16 +15,17 @@ export type MemoryFactory = (sizes: readonly number[]) => WorkspaceMemory;
 /** Everything one layer keeps for a chunk of T steps of B sequences; rows are (t, b), t-major. */
 export interface LayerBuffers {
   inputSize: number;
-  /** [T·B × G·H] pre-activations, then gate activations (the backward cache). */
+  /** [T·B × G·H] pre-activations, then what each cell's backward reads (see StepViews.gates in cells/backward/step.ts). */
   gates: FloatArray;
   /** [B × G·H] U h + b_hh (GRU). */
   hidden: FloatArray;
-  /** [T·B × H] LSTM tanh(c_t), GRU U_n h + b_hn. */
+  /** [T·B × H] LSTM o ⊙ tanh'(c_t); unused by the GRU and RNN. */
   aux: FloatArray;
   /** [(T+1)·B × H]: row block 0 is the initial state, block t+1 the state after step t. */
   hs: FloatArray;
   /** [(T+1)·B × H] LSTM cell states, same rows. */
   cs: FloatArray;
+  /** [T·B × G·H] between a step's forward and backward its local derivatives, then ∂loss/∂(input-side pre-activation) (StepViews.dPreInput). */
   dPreInput: FloatArray;
   dPreHidden: FloatArray;
   /** [T·B × H] ∂loss/∂h_t from above (readout or the next layer's input). */
