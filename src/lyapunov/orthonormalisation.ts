@@ -2,6 +2,7 @@ import type { ReflectorStore } from '../linalg/kernels.js';
 import { Rng } from '../linalg/random.js';
 import { identityBlock, randomOrthonormal } from '../linalg/orthonormal.js';
 import { SpectrumError } from './errors.js';
+import { countZeroRows, rowsByDecreasingNorm } from './matrix-rows.js';
 import type { ResolvedSpectrumOptions } from './spectrum-options.js';
 import type { JacobianSystem, TangentSystem } from './system.js';
 
@@ -116,9 +117,9 @@ export class Orthonormalisation {
 
   /**
    * QR of every trajectory's tangent image; `step` (the index of the interval's last step among
-   * the averaged steps, negative in the transient or warm-up) names it in errors. Returns false when the guard rejected the interval and `redo` allows
-   * redoing it: the bases are then back at the interval's start, the interval halved, and the
-   * caller rewinds the system and steps again.
+   * the averaged steps, negative in the transient or warm-up) names it in errors. Returns false
+   * when the guard rejected the interval and `redo` allows redoing it: the bases are then back at
+   * the interval's start, the interval halved, and the caller rewinds the system and steps again.
    */
   orthonormalise(step: number, redo = false): boolean {
     const { dim: n, batch } = this.system;
@@ -128,15 +129,19 @@ export class Orthonormalisation {
     let worstRatio = 1;
     for (let b = 0; b < batch; b++) {
       const zb = this.z.subarray(b * n * k, (b + 1) * n * k);
-      if (store === null) {
-        this.sortedQr(zb, (block) => kernels.qrPositive(block, n, k, rDiag));
-      } else if (this.stored) {
+      if (this.stored) {
         (this.system as JacobianSystem).formJacobian(b, this.jacobian);
         this.zeroRows[b] = countZeroRows(this.jacobian, n, n, n, 1);
-        kernels.reflectorStep(this.sortedJacobian(b), store, b, rDiag);
+        kernels.reflectorStep(this.sortedJacobian(b), store!, b, rDiag);
       } else {
-        this.sortedQr(zb, (block) => kernels.qrReflectors(block, store, b, rDiag));
-        if (this.sortRows) this.reflectorOrder.set(this.order, b * n);
+        const block = this.sortedImage(zb);
+        if (store === null) {
+          kernels.qrPositive(block, n, k, rDiag);
+        } else {
+          kernels.qrReflectors(block, store, b, rDiag);
+          if (this.sortRows) this.reflectorOrder.set(this.order, b * n);
+        }
+        this.unsortImage(block, zb);
       }
       worstRatio = Math.max(worstRatio, this.takeLogs(b, step));
     }
@@ -162,29 +167,28 @@ export class Orthonormalisation {
   }
 
   /**
-   * The QR of an n×k image with its rows sorted by decreasing norm, Q's rows put back in place
-   * (the R is the same: a row permutation P gives PZ = (PQ)R). Householder QR of a row-graded
-   * matrix — saturated units give rows of 1e-10 beside rows of 1 — loses the small rows' relative
-   * accuracy unless the large rows come first (Powell & Reid 1969; Cox & Higham, BIT 38, 1998):
-   * unsorted, the sum rule of a saturated GRU (H = 64, U(−3, 3)) was off by 0.03 nats/step,
-   * sorted it holds to 1e-12. Modified Gram–Schmidt does not depend on the order.
+   * An n×k image with its rows sorted by decreasing norm, for the QR (`unsortImage` puts Q's
+   * rows back; R is the same, since a row permutation P gives PZ = (PQ)R). Householder QR of a
+   * row-graded matrix — saturated units give rows of 1e-10 beside rows of 1 — loses the small
+   * rows' relative accuracy unless the large rows come first (Powell & Reid 1969; Cox & Higham,
+   * BIT 38, 1998): unsorted, the sum rule of a saturated GRU (H = 64, U(−3, 3)) was off by 0.03
+   * nats/step, sorted it holds to 1e-12. Modified Gram–Schmidt does not depend on the order.
    */
-  private sortedQr(z: Float64Array, qr: (block: Float64Array) => void): void {
-    if (!this.sortRows) {
-      qr(z);
-      return;
-    }
+  private sortedImage(z: Float64Array): Float64Array {
+    if (!this.sortRows) return z;
     const n = this.system.dim;
     const k = this.run.k;
     const { order, sorted } = this;
-    this.sortOrder((i) => {
-      let s = 0;
-      for (let j = 0; j < k; j++) s += z[j * n + i]! * z[j * n + i]!;
-      return s;
-    });
+    rowsByDecreasingNorm(z, n, k, 1, n, order, this.rowNorms);
     for (let j = 0; j < k; j++) for (let p = 0; p < n; p++) sorted[j * n + p] = z[j * n + order[p]!]!;
-    qr(sorted);
-    for (let j = 0; j < k; j++) for (let p = 0; p < n; p++) z[j * n + order[p]!] = sorted[j * n + p]!;
+    return sorted;
+  }
+
+  private unsortImage(block: Float64Array, z: Float64Array): void {
+    if (block === z) return;
+    const n = this.system.dim;
+    const { order } = this;
+    for (let j = 0; j < this.run.k; j++) for (let p = 0; p < n; p++) z[j * n + order[p]!] = block[j * n + p]!;
   }
 
   /**
@@ -197,11 +201,7 @@ export class Orthonormalisation {
     const n = this.system.dim;
     const { jacobian: m, order, sorted } = this;
     const columns = this.reflectorOrder.subarray(b * n, (b + 1) * n);
-    this.sortOrder((i) => {
-      let s = 0;
-      for (let c = 0; c < n; c++) s += m[i * n + c]! * m[i * n + c]!;
-      return s;
-    });
+    rowsByDecreasingNorm(m, n, n, n, 1, order, this.rowNorms);
     for (let p = 0; p < n; p++) {
       const row = order[p]! * n;
       for (let c = 0; c < n; c++) sorted[p * n + c] = m[row + columns[c]!]!;
@@ -210,22 +210,12 @@ export class Orthonormalisation {
     return sorted;
   }
 
-  /** order = the rows 0..n−1 by decreasing squared norm (ties in index order). */
-  private sortOrder(squaredNorm: (row: number) => number): void {
-    const { order, rowNorms } = this;
-    for (let i = 0; i < order.length; i++) {
-      order[i] = i;
-      rowNorms[i] = squaredNorm(i);
-    }
-    order.sort((a, c) => rowNorms[c]! - rowNorms[a]! || a - c);
-  }
-
   /** logR of trajectory b from rDiag and the interval's scales; returns max/min of the R_ii of the directions not annihilated. */
   private takeLogs(b: number, step: number): number {
     const { k, firstTrajectory } = this.run;
     const annihilated = Math.max(0, k - (this.system.dim - this.zeroRows[b]!));
     let lo = Infinity;
-    let hi = 0;
+    let hi = -Infinity;
     for (let i = 0; i < k; i++) {
       const r = this.rDiag[i]!;
       if (!Number.isFinite(r)) {
@@ -238,11 +228,13 @@ export class Orthonormalisation {
         this.logR[b * k + i] = -Infinity;
         continue;
       }
-      lo = Math.min(lo, r);
-      hi = Math.max(hi, r);
-      this.logR[b * k + i] = Math.log(r) + this.logScale[b * k + i]!;
+      // The columns' scales differ: compare the R_ii of the unscaled product, in logs.
+      const logR = Math.log(r) + this.logScale[b * k + i]!;
+      this.logR[b * k + i] = logR;
+      lo = Math.min(lo, logR);
+      hi = Math.max(hi, logR);
     }
-    return lo === Infinity ? 1 : hi / lo;
+    return lo === Infinity ? 1 : Math.exp(hi - lo);
   }
 
   /** zeroRows = max(zeroRows, exactly-zero rows of each trajectory's image in z). */
@@ -278,21 +270,6 @@ export class Orthonormalisation {
     this.q = this.z;
     this.z = swap;
   }
-}
-
-/**
- * Rows of an n-row matrix (k columns, entry (i, j) at offset + i·rowStride + j·colStride) that
- * are exactly zero.
- */
-function countZeroRows(m: Float64Array, n: number, k: number, rowStride: number, colStride: number, offset = 0): number {
-  let zero = 0;
-  for (let i = 0; i < n; i++) {
-    let j = 0;
-    const o = offset + i * rowStride;
-    while (j < k && m[o + j * colStride] === 0) j++;
-    if (j === k) zero++;
-  }
-  return zero;
 }
 
 /**
