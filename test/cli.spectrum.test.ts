@@ -130,3 +130,16 @@ test('a sum-rule residual above its bound is a warning on stderr and in the JSON
   assert.ok(Math.abs(doc.sumRuleResidual) > 1e-11 * (1 + doc.exponents.reduce((s: number, l: number) => s + Math.abs(l), 0)));
   assert.match(json.stderr, /warning: the sum rule is off/);
 });
+
+test('a relu network with every unit dead: −∞ exponents, and no NaN anywhere in the table', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnly-dead-'));
+  const file = join(dir, 'dead.safetensors');
+  const dead = randomModel({ cell: 'rnn_relu', inputSize: 3, hiddenSize: 4, numLayers: 1, bias: true }, new Rng(3), 0.2);
+  dead.layers[0]!.biasIh!.fill(-100);
+  saveRnnModel(file, dead);
+  const table = cli('spectrum', file, '--drive', 'gaussian', '--steps', '200', '--threads', '1');
+  assert.equal(table.code, 0, table.stderr);
+  assert.doesNotMatch(table.stdout, /NaN/);
+  assert.match(table.stdout, /^\s+1\s+-Infinity/m);
+  assert.match(table.stdout, /convergence\s+λ1 moved 0\.00e\+0/);
+});

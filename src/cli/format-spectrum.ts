@@ -25,7 +25,10 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
   lines.push(`Kaplan–Yorke dim    ${r.kaplanYorkeIsLowerBound ? '≥ ' : ''}${r.kaplanYorke.toFixed(3)}`);
   lines.push(`entropy rate        ${fmt(r.entropy).trim()} ${r.units}`);
   if (r.sumRuleResidual !== null) lines.push(`sum-rule residual   ${r.sumRuleResidual.toExponential(2)}`);
-  lines.push(`convergence         λ1 moved ${convergence(r).toExponential(2)} over the last 10% of steps`);
+  const moved = convergence(r);
+  lines.push(Number.isFinite(moved)
+    ? `convergence         λ1 moved ${moved.toExponential(2)} over the last 10% of steps`
+    : 'convergence         λ1 became −∞ over the last 10% of steps (a direction annihilated there)');
   const threads = o.threads === undefined ? '' : ` · ${o.threads} thread${o.threads > 1 ? 's' : ''}`;
   const basis = o.basis === 'reflectors' ? ' · basis kept as reflectors' : '';
   lines.push(`computed with       ${o.backend} kernels${threads} · ${r.qrCount} QRs${basis}`);
@@ -40,12 +43,14 @@ function fmt(x: number): string {
   return x.toFixed(5).padStart(10);
 }
 
-/** |λ1(T) − λ1(0.9 T)| from the running-mean trace. */
+/** |λ1(T) − λ1(0.9 T)| from the running-mean trace; Infinity when λ1 became −∞ in between. */
 function convergence(r: ModelSpectrumResult): number {
   const { steps, exponents } = r.trace;
   const last = steps.length - 1;
   const target = 0.9 * steps[last]!;
   let j = last;
   while (j > 0 && steps[j]! > target) j--;
-  return Math.abs(exponents[last]![0]! - exponents[j]![0]!);
+  const [now, before] = [exponents[last]![0]!, exponents[j]![0]!];
+  // −∞ at both points (every direction annihilated from the start) did not move: not NaN.
+  return now === before ? 0 : Math.abs(now - before);
 }
