@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  sigmoidComplementFromExp, sigmoidFromExp, sigmoid, sigmoidSlope, sigmoidSlopeFromExp, tanhSlope, tanhSlopeGiven,
+  sigmoidComplementFromExp, sigmoidFromExp, sigmoidSlope, sigmoidSlopeFromExp, tanhSlope, tanhSlopeGiven,
 } from '../src/cells/activations.js';
 
 /**
@@ -69,7 +69,10 @@ for (const [key, name, slope] of GIVEN) {
   });
 }
 
-test('sigmoidFromExp is sigmoid bit for bit; σ(y)·sigmoidComplementFromExp is σ\'(y)', () => {
+/** PyTorch's σ as written down, the forward the cells must equal. */
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+test('sigmoidFromExp is 1 / (1 + e^{−y}) bit for bit; σ(y)·sigmoidComplementFromExp is σ\'(y)', () => {
   for (const p of fixture.points) {
     const y = Number(p.y);
     const t = Math.exp(-y);

@@ -1,9 +1,7 @@
-/** The logistic sigmoid σ(x) = 1 / (1 + e^{−x}), one definition for the forward, tangent and backward steps. */
-export function sigmoid(x: number): number {
-  return sigmoidFromExp(Math.exp(-x));
-}
-
-/** σ(x) from t = e^{−x}: what `sigmoid` computes, bit for bit, for steps that keep t (see sigmoidSlopeFromExp). */
+/**
+ * The logistic sigmoid σ(x) = 1 / (1 + t) from t = e^{−x}, one definition for the forward,
+ * tangent and backward steps, which keep t for the slopes (see sigmoidSlopeFromExp).
+ */
 export function sigmoidFromExp(t: number): number {
   return 1 / (1 + t);
 }

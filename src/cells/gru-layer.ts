@@ -1,4 +1,4 @@
-import { sigmoid, sigmoidSlope, tanhSlope } from './activations.js';
+import { sigmoidComplementFromExp, sigmoidFromExp, sigmoidSlopeFromExp, tanhSlopeGiven } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 
@@ -53,16 +53,18 @@ export class GruLayer implements CellLayer {
         const ir = g + i, iz = g + h + i, inn = g + 2 * h + i;
         const yr = x[ir]! + fromHidden[ir]! + (bi === null ? 0 : bi[i]! + bh![i]!);
         const yz = x[iz]! + fromHidden[iz]! + (bi === null ? 0 : bi[h + i]! + bh![h + i]!);
-        const r = sigmoid(yr);
-        const z = sigmoid(yz);
+        // One exponential per gate gives σ, σ(−y) and σ' alike (as in the training step, backward/gru.ts).
+        const tr = Math.exp(-yr), tz = Math.exp(-yz);
+        const r = sigmoidFromExp(tr);
+        const z = sigmoidFromExp(tz);
         const hn = fromHidden[inn]! + (bh === null ? 0 : bh[2 * h + i]!);
         const yn = x[inn]! + (bi === null ? 0 : bi[2 * h + i]!) + r * hn;
         const n = Math.tanh(yn);
         const hp = hOld[p]!;
         // 1 − z as σ(−ỹ_z); σ'_z = σ(ỹ_z)σ(−ỹ_z) from the same two factors.
-        const zc = sigmoid(-yz);
-        this.a[p] = zc * tanhSlope(yn);
-        this.rFromHidden[p] = sigmoidSlope(yr) * hn;
+        const zc = sigmoidComplementFromExp(tz, z);
+        this.a[p] = zc * tanhSlopeGiven(yn, n);
+        this.rFromHidden[p] = sigmoidSlopeFromExp(yr, tr, r) * hn;
         this.zFromOld[p] = z * zc * (hp - n);
         this.r[p] = r;
         this.z[p] = z;

@@ -1,4 +1,4 @@
-import { sigmoid, sigmoidSlope, tanhSlope } from './activations.js';
+import { sigmoidFromExp, sigmoidSlopeFromExp, tanhSlopeGiven } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 import { combinedBias } from './rnn-layer.js';
@@ -54,15 +54,17 @@ export class LstmLayer implements CellLayer {
         const yf = pre[q + h + u]! + (bias === null ? 0 : bias[h + u]!);
         const yg = pre[q + 2 * h + u]! + (bias === null ? 0 : bias[2 * h + u]!);
         const yo = pre[q + 3 * h + u]! + (bias === null ? 0 : bias[3 * h + u]!);
-        const i = sigmoid(yi), f = sigmoid(yf), g = Math.tanh(yg), o = sigmoid(yo);
+        // One exponential per gate gives σ and σ' alike (as in the training step, backward/lstm.ts).
+        const ti = Math.exp(-yi), tf = Math.exp(-yf), to = Math.exp(-yo);
+        const i = sigmoidFromExp(ti), f = sigmoidFromExp(tf), g = Math.tanh(yg), o = sigmoidFromExp(to);
         const c = cOld![p]!;
         const cn = f * c + i * g;
         const tc = Math.tanh(cn);
-        this.fromI[p] = sigmoidSlope(yi) * g;
-        this.fromF[p] = sigmoidSlope(yf) * c;
-        this.fromG[p] = i * tanhSlope(yg);
-        this.fromO[p] = sigmoidSlope(yo) * tc;
-        this.a[p] = o * tanhSlope(cn);
+        this.fromI[p] = sigmoidSlopeFromExp(yi, ti, i) * g;
+        this.fromF[p] = sigmoidSlopeFromExp(yf, tf, f) * c;
+        this.fromG[p] = i * tanhSlopeGiven(yg, g);
+        this.fromO[p] = sigmoidSlopeFromExp(yo, to, o) * tc;
+        this.a[p] = o * tanhSlopeGiven(cn, tc);
         this.f[p] = f;
         cNew![p] = cn;
         hNew[p] = o * tc;

@@ -1,5 +1,5 @@
 import { logAbsDet } from '../linalg/lu-logdet.js';
-import { tanhSlope } from './activations.js';
+import { tanhSlopeGiven } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, type LayerWeights } from './model.js';
 
@@ -40,8 +40,9 @@ export class RnnLayer implements CellLayer {
     for (let p = 0; p < slope.length; p++) {
       const y = pre[p]! + (bias === null ? 0 : bias[p % h]!);
       if (tanh) {
-        hNew[p] = Math.tanh(y);
-        slope[p] = tanhSlope(y);
+        const v = Math.tanh(y);
+        hNew[p] = v;
+        slope[p] = tanhSlopeGiven(y, v);
       } else {
         hNew[p] = y > 0 ? y : 0;
         slope[p] = y > 0 ? 1 : 0;
