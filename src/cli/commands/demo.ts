@@ -55,6 +55,6 @@ export function registerDemo(program: Command): void {
       process.stdout.write(`\n${formatTrainingTable(metrics)}\n\nlosses in nats/char, exponents in nats/step.\n`);
       process.stdout.write(`run directory: ${result.dir}\n`);
       process.stdout.write(`report:        ${report} (open it in a browser; it needs no network)\n`);
-      process.stdout.write(`next: rnn-lyapunov plot ${result.dir} --kind training --out training.svg\n`);
+      process.stdout.write(`next: npx rnn-lyapunov plot ${result.dir} --kind training --out training.svg\n`);
     });
 }

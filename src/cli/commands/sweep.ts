@@ -33,7 +33,7 @@ export function registerSweep(program: Command): void {
       if (executor !== 'local') {
         const { added, retried } = await enqueueSweep(spec, flags.out, executor);
         process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${executor}; ` +
-          `workers: rnn-lyapunov worker --executor ${executor}\n`);
+          `workers: npx rnn-lyapunov worker --executor ${executor}\n`);
         if (!flags.wait) return;
         const counts = await waitForSweep(flags.out, (c) => process.stderr.write(`${formatStatus(flags.out, c)}\n`), controller.signal);
         if (counts.failed > 0) process.exitCode = 1;
