@@ -100,13 +100,16 @@ test('linear map: λ_i = ln|eig_i(A)| (not singular values), sorted, invariant u
   for (let i = 0; i < 2; i++) close(top2.exponents[i]!, expected[i]!, 2e-3, `top-k λ${i + 1}`);
 });
 
-test('an identity initial basis locks a diagonal map into the wrong order; a random one does not', () => {
+test('an identity initial basis locks a diagonal map\'s QR columns into the wrong order (sorted after, and said); a random one does not', () => {
   const a = Float64Array.from([0.5, 0, 0, 2]);
   const locked = lyapunovSpectrum(linearMap(a, 2), { steps: 500, initialBasis: 'identity' });
-  close(locked.exponents[0]!, Math.log(0.5), 1e-12, 'locked first');
+  assert.deepEqual(locked.columnOrder, [1, 0], 'column 0 carried the contracting direction');
+  close(locked.exponents[0]!, Math.log(2), 1e-12, 'locked, sorted first');
+  close(locked.exponents[1]!, Math.log(0.5), 1e-12, 'locked, sorted second');
   const random = lyapunovSpectrum(linearMap(a, 2), { steps: 500 });
   close(random.exponents[0]!, Math.log(2), 0.01, 'random first');
   close(random.exponents[1]!, Math.log(0.5), 0.01, 'random second');
+  assert.deepEqual(random.columnOrder, [0, 1]);
 });
 
 test('single trajectory: standard error from batch means in time', () => {

@@ -3,8 +3,18 @@ import { SEGMENTS, type SpectrumSums } from './spectrum-sums.js';
 import { entropyRate, kaplanYorkeDimension, mean, sampleStd } from './statistics.js';
 
 export interface SpectrumResult {
-  /** Mean over the batch of each exponent, λ_1 first, in `units`. */
+  /**
+   * Mean over the batch of each exponent, in `units`, sorted λ_1 ≥ λ_2 ≥ … (except in compat
+   * mode, which keeps the authors' column order). `std`, `stderr`, `perSequence` and `trace`
+   * follow the same order.
+   */
   exponents: number[];
+  /**
+   * columnOrder[i]: the QR column whose log-growth became exponent i. At finite T nearly equal
+   * exponents can come out of the QR in the wrong order (e.g. −0.447, −0.451, −0.450); they are
+   * sorted, and this says how. The identity when they were in order already.
+   */
+  columnOrder: number[];
   /** Sample standard deviation over the batch (0 when B = 1). */
   std: number[];
   /** Standard error of each mean: std/√B, or from 10 batch means in time when B = 1. */
@@ -102,19 +112,26 @@ export function spectrumFromSums(sums: SpectrumSums): SpectrumResult {
         '(rounding alone stays far below it): the tangent map and the Jacobian of the log-determinant disagree, or the QR lost accuracy — do not trust the trailing exponents',
     );
   }
-  const ky = kaplanYorkeDimension(exponents);
+  // Sorting permutes whole columns, so each exponent keeps its own spread, per-sequence values
+  // and trace; the sum rule, Kaplan–Yorke and the entropy are sums over columns or need the order.
+  const columnOrder = exponents.map((_, i) => i);
+  if (options.compat === null) columnOrder.sort((a, b) => exponents[b]! - exponents[a]! || a - b);
+  const ordered = (values: readonly number[]): number[] => columnOrder.map((i) => values[i]!);
+  const sorted = ordered(exponents);
+  const ky = kaplanYorkeDimension(sorted);
   return {
-    exponents,
-    std,
-    stderr,
+    exponents: sorted,
+    columnOrder,
+    std: ordered(std),
+    stderr: ordered(stderr),
     stderrMethod: batch > 1 ? 'sequences' : 'batch-means',
-    perSequence,
+    perSequence: perSequence.map(ordered),
     units,
-    trace,
+    trace: { steps: trace.steps, exponents: trace.exponents.map(ordered) },
     sumRuleResidual,
     kaplanYorke: ky.value,
     kaplanYorkeIsLowerBound: ky.lowerBound,
-    entropy: entropyRate(exponents),
+    entropy: entropyRate(sorted),
     qrCount: sums.qrCount,
     qrGuardFired: sums.qrGuardFired,
     qrRedone: sums.qrRedone,
