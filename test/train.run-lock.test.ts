@@ -14,8 +14,15 @@ import { readMetrics } from '../src/record/index.js';
 const ROOT = join(import.meta.dirname, '..');
 const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
 const TINY = [
-  'train', '--task', 'adding', '--seq', '10', '--task-opt', 'trainSize=400', 'evalSize=50',
-  '--cell', 'rnn_tanh', '--hidden', '8', '--epochs', '3', '--batch', '32', '--seed', '1',
+  'train', '--task', 'adding', '--seq', '10', '--task-opt', 'trainSize=3000', 'evalSize=50',
+  '--cell', 'rnn_tanh', '--hidden', '8', '--epochs', '3', '--batch', '8', '--seed', '1',
+  '--spectrum-batch', '2', '--spectrum-steps', '20', '--spectrum-transient', '2', '--k', '2',
+];
+
+/** Long enough (a few seconds) that a second process starts while the first still trains. */
+const SLOWER = [
+  'train', '--task', 'adding', '--seq', '50', '--task-opt', 'trainSize=3000', 'evalSize=50',
+  '--cell', 'lstm', '--hidden', '32', '--epochs', '4', '--batch', '8', '--seed', '1',
   '--spectrum-batch', '2', '--spectrum-steps', '20', '--spectrum-transient', '2', '--k', '2',
 ];
 
@@ -43,7 +50,7 @@ test('two train processes on one run directory: one trains, the other exits 2 na
   try {
     const out = join(root, 'run');
     let firstEnded = false;
-    const first = startCli([...TINY, '--out', out]).finally(() => (firstEnded = true));
+    const first = startCli([...SLOWER, '--out', out]).finally(() => (firstEnded = true));
     // Once the first has written its config, a --resume races it (the bug: both exited 0, epochs twice).
     while (!existsSync(join(out, 'config.json')) && !firstEnded) await new Promise((resolve) => setTimeout(resolve, 5));
     const [a, b] = await Promise.all([first, startCli(['train', '--out', out, '--resume'])]);
@@ -54,12 +61,12 @@ test('two train processes on one run directory: one trains, the other exits 2 na
     assert.equal(refused.length, 1);
     assertOneLineUserError(refused[0]!, /another process is training it: pid \d+ on host /);
     assert.ok(refused[0]!.stderr.includes(`pid ${ok[0]!.pid} on host ${hostname()}`), refused[0]!.stderr);
-    assert.deepEqual(readMetrics(out).map((m) => m.epoch), [0, 1, 2, 3]);
+    assert.deepEqual(readMetrics(out).map((m) => m.epoch), [0, 1, 2, 3, 4]);
     assert.ok(!existsSync(join(out, 'train.lock')), 'the lock is released at the end');
     // Once the holder is gone, --resume works again (the run is complete: nothing more is logged).
     const again = runCli(['train', '--out', out, '--resume']);
     assert.equal(again.status, 0, again.stderr);
-    assert.deepEqual(readMetrics(out).map((m) => m.epoch), [0, 1, 2, 3]);
+    assert.deepEqual(readMetrics(out).map((m) => m.epoch), [0, 1, 2, 3, 4]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
