@@ -156,3 +156,32 @@ test('a sweep readout replaces the finished runs by its rows and brings its scor
   assert.equal(finishedRunsKey(merged), 'a');
   assert.equal(withReadout(sweep, { missing: 'too few' }).readoutNote, 'too few');
 });
+
+test('plot --out and report --out refuse an existing file (exit 2, one line, file kept) unless --force', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
+  const spectrumFile = join(dir, 'spectrum.json');
+  writeFileSync(spectrumFile, toJson(lstmSpectrum(1, 3)));
+  const svg = join(dir, 'old.svg');
+  const html = join(dir, 'old.html');
+  writeFileSync(svg, 'keep me');
+  writeFileSync(html, 'keep me too');
+  const [plot, report] = await Promise.all([
+    cli('plot', spectrumFile, '--kind', 'spectrum', '--out', svg),
+    cli('report', spectrumFile, '--out', html),
+  ]);
+  for (const r of [plot, report]) {
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--out .*old\.(svg|html): the file exists; pass --force to overwrite it/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+  assert.equal(readFileSync(svg, 'utf8'), 'keep me');
+  assert.equal(readFileSync(html, 'utf8'), 'keep me too');
+  const [plotForced, reportForced] = await Promise.all([
+    cli('plot', spectrumFile, '--kind', 'spectrum', '--out', svg, '--force'),
+    cli('report', spectrumFile, '--out', html, '--force'),
+  ]);
+  assert.equal(plotForced.code, 0, plotForced.stderr);
+  assert.equal(reportForced.code, 0, reportForced.stderr);
+  assert.match(readFileSync(svg, 'utf8'), /<svg/);
+  assert.match(readFileSync(html, 'utf8'), /^<!DOCTYPE html>/);
+});

@@ -176,3 +176,32 @@ test('serve prints its URL on 127.0.0.1, serves the runs directory and stops on 
     assert.equal(await exited, 0);
   }
 });
+
+test('the dashboard refuses a foreign Host header (DNS rebinding) with 421 and serves localhost and 127.0.0.1 with the port', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dash-host-'));
+  const { url, close } = await startDashboard({ root: dir, port: 0 });
+  const { port } = new URL(url);
+  const withHost = (host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', headers: { Host: host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  try {
+    const evil = await withHost(`evil.example:${port}`);
+    assert.equal(evil.status, 421);
+    assert.match(evil.body, /Host evil\.example:\d+ is not this dashboard's address/);
+    assert.doesNotMatch(evil.body, /<table|Runs and sweeps/);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+      const ok = await withHost(host);
+      assert.equal(ok.status, 200, host);
+      assert.match(ok.body, /Runs and sweeps/);
+    }
+  } finally {
+    await close();
+  }
+});

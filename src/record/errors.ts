@@ -16,3 +16,15 @@ export class RunLogError extends UserError {
 
 /** A file of the run that is damaged: not valid JSON, or shorter than its checkpoint recorded. */
 export class RunFileError extends UserError {}
+
+/** The run directory is being trained by another live process (it holds the run's lock). */
+export class RunBusyError extends RunDirError {
+  constructor(dir: string, holder: { pid?: number; host?: string } | undefined) {
+    super(
+      dir,
+      holder === undefined
+        ? 'another process is training it (its lock is held, holder unreadable); wait for it to finish'
+        : `another process is training it: pid ${holder.pid} on host ${holder.host}; wait for it to finish, then --resume`,
+    );
+  }
+}

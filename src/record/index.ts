@@ -10,4 +10,5 @@ export {
 export { readMetrics, readSpectra } from './readers.js';
 export { EPOCH_METRICS_FIELDS, type EpochMetrics, type SpectrumRecord } from './schema.js';
 export { encodeJson, decodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
-export { RunDirError, RunFileError, RunLogError } from './errors.js';
+export { RunBusyError, RunDirError, RunFileError, RunLogError } from './errors.js';
+export { tryLock, unlock, readOwner, holdLock, DEFAULT_STALE_MS, type LockOwner, type HeldLock } from './run-lock.js';

@@ -12,11 +12,15 @@
  * is complete. Resuming a killed run goes back to its last complete checkpoint and cuts each
  * log to the lines recorded with it: epochs redone after the checkpoint are logged once.
  * A directory that holds anything is never overwritten.
+ * While a process has the run open it holds train.lock in the directory (see run-lock.ts): a
+ * second process opening the same run gets a RunBusyError naming the holder; `close` releases
+ * it. A start that fails before training (`discard`) leaves nothing behind.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isTemporaryName, syncDirectory, syncFile, writeFileAtomic, type FileContent } from '../io/atomic-write.js';
-import { RunDirError } from './errors.js';
+import { RunBusyError, RunDirError } from './errors.js';
+import { holdLock, type HeldLock } from './run-lock.js';
 import { decodeJson, encodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
 
 export type RunLog = 'metrics' | 'spectra';
@@ -27,6 +31,7 @@ export const RUN_FILES = {
   metrics: 'metrics.jsonl',
   spectra: 'spectra.jsonl',
   checkpoints: 'checkpoints',
+  lock: 'train.lock',
 } as const;
 
 export interface CheckpointInput {
@@ -151,36 +156,70 @@ export class RunDirectory {
     /** The checkpoint a resumed run continues from; undefined when the run starts from scratch. */
     readonly resumedFrom: Checkpoint | undefined,
     private readonly lines: Record<RunLog, number>,
+    private readonly lock: HeldLock,
+    /** What this process created: the directory, the files of a new run in it, or nothing (a resumed run). */
+    private readonly created: 'directory' | 'files' | 'nothing',
   ) {}
 
-  /** Opens `dir` for a new run, or with `resume` continues the run there. */
+  /** Opens `dir` for a new run, or with `resume` continues the run there; holds the run's lock until `close`. */
   static open(dir: string, options: OpenRunOptions = {}): RunDirectory {
     const root = resolve(dir);
     if (existsSync(root) && !statSync(root).isDirectory()) throw new RunDirError(root, 'exists and is not a directory');
-    // Temporary files alone are what a run killed before its config.json landed leaves behind.
-    const entries = existsSync(root) ? readdirSync(root).filter((name) => !isTemporaryName(name)) : [];
-    if (entries.length === 0) return RunDirectory.start(root, options.config);
-    if (!options.resume) {
-      throw new RunDirError(
-        root,
-        `already holds ${entries.length} entries (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); ` +
-          'resume it, or choose a new directory: results are never overwritten',
-      );
+    const createdDir = !existsSync(root);
+    mkdirSync(root, { recursive: true });
+    const taken = holdLock(join(root, RUN_FILES.lock));
+    if ('holder' in taken) throw new RunBusyError(root, taken.holder);
+    const lock = taken.held;
+    try {
+      // Temporary files alone are what a run killed before its config.json landed leaves behind.
+      const entries = readdirSync(root).filter((name) => !isTemporaryName(name) && !isLockName(name));
+      if (entries.length === 0) return RunDirectory.start(root, options.config, lock, createdDir);
+      if (!options.resume) {
+        throw new RunDirError(
+          root,
+          `already holds ${entries.length} entries (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); ` +
+            'resume it, or choose a new directory: results are never overwritten',
+        );
+      }
+      return RunDirectory.resume(root, lock);
+    } catch (error) {
+      lock.release();
+      if (createdDir) rmSync(root, { recursive: true, force: true });
+      throw error;
     }
-    return RunDirectory.resume(root);
   }
 
-  private static start(root: string, config: unknown): RunDirectory {
+  private static start(root: string, config: unknown, lock: HeldLock, createdDir: boolean): RunDirectory {
     if (config === undefined) throw new RunDirError(root, 'a config is needed to start a new run');
-    mkdirSync(root, { recursive: true });
     removeTemporaryFiles(root);
     writeFileAtomic(join(root, RUN_FILES.config), `${encodeJson(config, 2)}\n`);
     for (const log of RUN_LOGS) writeFileAtomic(join(root, RUN_FILES[log]), '');
-    mkdirSync(join(root, RUN_FILES.checkpoints));
-    return new RunDirectory(root, config, undefined, { metrics: 0, spectra: 0 });
+    mkdirSync(join(root, RUN_FILES.checkpoints), { recursive: true });
+    return new RunDirectory(root, config, undefined, { metrics: 0, spectra: 0 }, lock, createdDir ? 'directory' : 'files');
   }
 
-  private static resume(root: string): RunDirectory {
+  /** Releases the run's lock (the directory stays as written). */
+  close(): void {
+    this.lock.release();
+  }
+
+  /**
+   * Undoes a start that failed before training: a new run's files are removed (its directory
+   * too when this process created it); a resumed run is left as it was. Releases the lock.
+   */
+  discard(): void {
+    try {
+      if (this.created === 'directory') rmSync(this.dir, { recursive: true, force: true });
+      else if (this.created === 'files') {
+        for (const name of [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.spectra]) rmSync(join(this.dir, name), { force: true });
+        rmSync(join(this.dir, RUN_FILES.checkpoints), { recursive: true, force: true });
+      }
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private static resume(root: string, lock: HeldLock): RunDirectory {
     const config = readConfig(root);
     const checkpointsDir = join(root, RUN_FILES.checkpoints);
     mkdirSync(checkpointsDir, { recursive: true });
@@ -201,7 +240,7 @@ export class RunDirectory {
     }
     syncDirectory(checkpointsDir);
     syncDirectory(root);
-    return new RunDirectory(root, config, from, lines);
+    return new RunDirectory(root, config, from, lines, lock, 'nothing');
   }
 
   /** Appends one record as a line of metrics.jsonl or spectra.jsonl. */
@@ -267,6 +306,11 @@ export class RunDirectory {
     writeFileAtomic(path, content);
     return path;
   }
+}
+
+/** The run's lock file, or a broken lock being removed (run-lock.ts renames it to LOCK.stale-TOKEN). */
+function isLockName(name: string): boolean {
+  return name === RUN_FILES.lock || name.startsWith(`${RUN_FILES.lock}.stale-`);
 }
 
 function removeTemporaryFiles(dir: string): void {

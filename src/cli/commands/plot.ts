@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { loadPlotSource, plotFormatOf, plotSpec, renderPlot, PLOT_KINDS, type PlotKind } from '../../report/plots/index.js';
 import { choice, real } from '../parse.js';
+import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 interface PlotFlags {
@@ -9,6 +10,7 @@ interface PlotFlags {
   out: string;
   feature?: string;
   scale?: number;
+  force?: boolean;
 }
 
 export function registerPlot(program: Command): void {
@@ -17,12 +19,14 @@ export function registerPlot(program: Command): void {
     .description('draw a spectrum, its convergence, a training run or a sweep as an SVG or PNG file')
     .argument('<run-or-json>', 'a training run directory, a spectrum result saved with `spectrum --json`, or a sweep (directory or table)')
     .requiredOption('--kind <kind>', `what to draw: ${PLOT_KINDS.join('|')} (the last four from a sweep)`, choice('--kind', PLOT_KINDS))
-    .requiredOption('--out <file>', 'output file, .svg or .png')
+    .requiredOption('--out <file>', 'output file, .svg or .png; an existing file is kept unless --force')
+    .option('--force', 'overwrite an existing --out file')
     .option('--feature <name>', 'sweep feature of heatmap and loss-vs-feature: lambda1 (default), kaplanYorke, entropy, mean, slope, countAbove')
     .option('--scale <s>', 'PNG pixels per SVG unit (default 2)', real('--scale', 0, 16, { includeMax: true }))
     .action(async (path: string, flags: PlotFlags) => {
       const format = plotFormatOf(flags.out);
       if (!format) throw new UsageError(`--out ${flags.out}: the file name must end in .svg or .png`);
+      if (!flags.force && existsSync(flags.out)) throw new UsageError(`--out ${flags.out}: the file exists; pass --force to overwrite it`);
       const { scale } = flags;
       const spec = plotSpec(flags.kind, loadPlotSource(path), flags.feature ? { feature: flags.feature } : {});
       const bytes = await renderPlot(spec, format, scale === undefined ? {} : { scale });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { buildReport } from '../../report/pages/index.js';
+import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 export function registerReport(program: Command): void {
@@ -8,9 +9,11 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('write one self-contained HTML file (inline plots and data, no network needed) for a run, a sweep or a spectrum')
     .argument('<run-or-sweep>', 'a training run directory, a sweep table (JSON with rows), or a spectrum result saved with `spectrum --json`')
-    .requiredOption('--out <file>', 'output file, .html')
-    .action(async (path: string, flags: { out: string }) => {
+    .requiredOption('--out <file>', 'output file, .html; an existing file is kept unless --force')
+    .option('--force', 'overwrite an existing --out file')
+    .action(async (path: string, flags: { out: string; force?: boolean }) => {
       if (!/\.html?$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the file name must end in .html`);
+      if (!flags.force && existsSync(flags.out)) throw new UsageError(`--out ${flags.out}: the file exists; pass --force to overwrite it`);
       writeFileAtomic(flags.out, Buffer.from(await buildReport(path)));
       process.stdout.write(`${flags.out}\n`);
     });

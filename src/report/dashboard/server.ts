@@ -127,15 +127,30 @@ export interface StartOptions extends DashboardOptions {
   port?: number;
   /** Interface to listen on. Default 127.0.0.1: only this machine can connect. */
   host?: string;
+  /** Answer requests whatever their Host header (only asked for with a non-loopback --host). Default false. */
+  allowAnyHost?: boolean;
 }
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Starts the dashboard; resolves to its URL and a function that stops it. */
 export async function startDashboard(options: StartOptions): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = createDashboard(options);
   const host = options.host ?? '127.0.0.1';
+  const shown = host.includes(':') ? `[${host}]` : host;
+  // Against DNS rebinding: a page from elsewhere reaches this server under its own name, so only
+  // the bound address and the loopback names (with the port) are answered.
+  let allowed = new Set<string>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.allowAnyHost) return;
+    const given = String(request.headers.host ?? '').toLowerCase();
+    if (!allowed.has(given)) {
+      return reply.code(421).type('text/plain; charset=utf-8').send(`Host ${given || '(none)'} is not this dashboard's address; use ${[...allowed][0] ?? shown}\n`);
+    }
+  });
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  allowed = new Set([shown.toLowerCase(), ...LOOPBACK].map((h) => `${h}:${port}`));
   return { url: `http://${shown}:${port}/`, app, close: () => app.close() };
 }

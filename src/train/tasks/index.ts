@@ -9,6 +9,7 @@ import { smnistTask } from './smnist.js';
 import { TASK_NAMES, type Task, type TaskName } from './task.js';
 import { Vocabulary } from './vocabulary.js';
 import { xorTask } from './xor.js';
+import { TrainConfigError } from '../errors.js';
 
 export * from './task.js';
 export { addingTask, type AddingOptions } from './adding.js';
@@ -37,12 +38,12 @@ function fits(kind: OptionKind, value: unknown): boolean {
   return typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
 }
 
-/** Checked options of `spec` (nulls dropped), or a TypeError naming the bad field. */
+/** Checked options of `spec` (nulls dropped), or a TrainConfigError naming the bad field. */
 function specOptions(spec: unknown): [TaskName, Record<string, any>] {
   const s = spec as Record<string, unknown> | null;
   const name = s?.name as TaskName;
   if (s === null || typeof s !== 'object' || !TASK_NAMES.includes(name)) {
-    throw new TypeError(`task spec: field 'name' is ${JSON.stringify(s?.name)}, expected one of ${TASK_NAMES.join(', ')}`);
+    throw new TrainConfigError(`task spec: field 'name' is ${JSON.stringify(s?.name)}, expected one of ${TASK_NAMES.join(', ')}`);
   }
   const allowed = SPEC_OPTIONS[name];
   const options: Record<string, unknown> = {};
@@ -50,9 +51,9 @@ function specOptions(spec: unknown): [TaskName, Record<string, any>] {
     if (key === 'name' || value === null || value === undefined) continue;
     const kind = allowed[key];
     if (kind === undefined) {
-      throw new TypeError(`task spec for '${name}': unknown option '${key}' (known: ${Object.keys(allowed).join(', ')})`);
+      throw new TrainConfigError(`task spec for '${name}': unknown option '${key}' (known: ${Object.keys(allowed).join(', ')})`);
     }
-    if (!fits(kind, value)) throw new TypeError(`task spec for '${name}': option '${key}' is ${JSON.stringify(value)}, expected ${kind}`);
+    if (!fits(kind, value)) throw new TrainConfigError(`task spec for '${name}': option '${key}' is ${JSON.stringify(value)}, expected ${kind}`);
     options[key] = value;
   }
   return [name, options];
