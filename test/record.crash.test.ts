@@ -87,6 +87,7 @@ test('SIGKILL at arbitrary points, then resume: every epoch logged exactly once,
     assert.deepEqual(debris, []);
     const newest = readdirSync(join(dir, 'checkpoints')).filter((n) => n.startsWith(`epoch-${String(from.epoch + 1).padStart(4, '0')}`));
     assert.deepEqual(newest, [], 'files of the unfinished checkpoint are gone');
+    run.close(); // the next child must find the run free
   }
   assert.ok(existsSync(join(dir, 'config.json')));
   assert.ok(listCheckpoints(dir).length >= 7, 'the run advanced across the kills');

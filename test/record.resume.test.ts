@@ -29,6 +29,7 @@ test('a new run writes config.json, empty logs and checkpoints/; an existing run
   assert.equal(readFileSync(join(dir, RUN_FILES.metrics), 'utf8'), '');
   assert.ok(existsSync(join(dir, RUN_FILES.checkpoints)));
   run.append('metrics', { epoch: 1, loss: 2.5 });
+  run.close();
 
   const before = snapshot(dir);
   assert.throws(() => openRun(dir, { config: { other: true } }), /already holds .* results are never overwritten/);
@@ -44,8 +45,10 @@ test('a new run writes config.json, empty logs and checkpoints/; an existing run
   const killedAtBirth = freshDir();
   mkdirSync(killedAtBirth);
   writeFileSync(join(killedAtBirth, '.config.json.123.abc.tmp'), '{"half');
-  openRun(killedAtBirth, { config });
-  assert.deepEqual(readdirSync(killedAtBirth).sort(), ['checkpoints', 'config.json', 'metrics.jsonl', 'spectra.jsonl']);
+  const reborn = openRun(killedAtBirth, { config });
+  assert.deepEqual(readdirSync(killedAtBirth).sort(), ['checkpoints', 'config.json', 'metrics.jsonl', 'spectra.jsonl', RUN_FILES.lock]);
+  reborn.close();
+  assert.ok(!readdirSync(killedAtBirth).includes(RUN_FILES.lock), 'close releases the lock');
 
   const empty = freshDir();
   const resumedEmpty = openRun(empty, { config, resume: true });

@@ -19,6 +19,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isTemporaryName, syncDirectory, syncFile, writeFileAtomic, type FileContent } from '../io/atomic-write.js';
+import { hostname } from 'node:os';
 import { RunBusyError, RunDirError } from './errors.js';
 import { holdLock, type HeldLock } from './run-lock.js';
 import { decodeJson, encodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
@@ -147,6 +148,22 @@ export function readRunFile(dir: string, name: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
+/**
+ * The run's lock, or a RunBusyError naming the live process that holds it. A lock this very
+ * process holds belongs to a handle it abandoned without `close` (an in-process crash test, a
+ * library user reopening the run): the lock guards against other processes, so it is taken over.
+ */
+function takeRunLock(root: string): HeldLock {
+  const path = join(root, RUN_FILES.lock);
+  let taken = holdLock(path);
+  if ('holder' in taken && taken.holder?.pid === process.pid && taken.holder.host === hostname()) {
+    rmSync(path, { force: true });
+    taken = holdLock(path);
+  }
+  if ('holder' in taken) throw new RunBusyError(root, taken.holder);
+  return taken.held;
+}
+
 export class RunDirectory {
   private constructor(
     /** Absolute path of the run. */
@@ -167,9 +184,7 @@ export class RunDirectory {
     if (existsSync(root) && !statSync(root).isDirectory()) throw new RunDirError(root, 'exists and is not a directory');
     const createdDir = !existsSync(root);
     mkdirSync(root, { recursive: true });
-    const taken = holdLock(join(root, RUN_FILES.lock));
-    if ('holder' in taken) throw new RunBusyError(root, taken.holder);
-    const lock = taken.held;
+    const lock = takeRunLock(root);
     try {
       // Temporary files alone are what a run killed before its config.json landed leaves behind.
       const entries = readdirSync(root).filter((name) => !isTemporaryName(name) && !isLockName(name));
