@@ -136,3 +136,10 @@ test('the reproduction sweep (experiments/charlm-shakespeare.yaml): 120 valid LS
   assert.throws(() => checkRunConfig('x', { ...runs[0].config, hiden: 64 }), /run x: 'hiden' is not a training option/);
   assert.throws(() => checkRunConfig('x', { ...runs[0].config, lr: -1 }), /run x: train config: lr must be a positive number/);
 });
+
+test('a grid or run_cap above MAX_SWEEP_RUNS, and a __proto__ parameter path, are refused before expanding', () => {
+  const huge = parseSweepSpec({ ...base, method: 'grid', run_cap: undefined, parameters: { lr: { min: 1e-3, max: 1e-1, distribution: 'log_uniform', count: 1000 }, hidden: { min: 4, max: 8000, distribution: 'int', count: 1000 }, 'task.length': { min: 2, max: 2000, distribution: 'int', count: 1000 } } });
+  assert.throws(() => expandSweep(huge), /the grid has 1000000000 points, more than the 100000 runs/);
+  const proto = parseSweepSpec({ ...base, method: 'grid', run_cap: undefined, parameters: { '__proto__.x': { values: [1, 2, 3] } } });
+  assert.throws(() => expandSweep(proto), /'__proto__' is not allowed/);
+});

@@ -44,6 +44,8 @@ function resolve(spec: SweepSpec, params: Record<string, ParameterValue>): Resol
 
 function setPath(target: Record<string, unknown>, path: string, value: ParameterValue): void {
   const keys = path.split('.');
+  const bad = keys.find((key) => key === '__proto__' || key === 'constructor' || key === 'prototype');
+  if (bad !== undefined) throw new SweepError(`parameter '${path}': '${bad}' is not allowed in a parameter path`);
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key] ?? (node[key] = {});
@@ -55,7 +57,17 @@ function setPath(target: Record<string, unknown>, path: string, value: Parameter
   node[keys[keys.length - 1]] = value;
 }
 
+/** The most runs one sweep may expand to (grid points or run_cap); larger sweeps are refused before expanding. */
+export const MAX_SWEEP_RUNS = 100_000;
+
 function gridPoints(spec: SweepSpec, names: string[]): Record<string, ParameterValue>[] {
+  const counted = names.reduce((n, name) => {
+    const p = spec.parameters[name];
+    return n * ('values' in p ? p.values.length : p.count!);
+  }, 1);
+  if (counted > MAX_SWEEP_RUNS) {
+    throw new SweepError(`the grid has ${counted} points, more than the ${MAX_SWEEP_RUNS} runs a sweep may have: shrink the grid`);
+  }
   const axes = names.map((name) => gridValues(spec.parameters[name]).map((v) => formatted(spec.parameters[name], v)));
   const total = axes.reduce((n, axis) => n * axis.length, 1);
   if (spec.run_cap !== undefined && total > spec.run_cap) {
@@ -81,6 +93,7 @@ function gridValues(p: ParameterSpec): ParameterValue[] {
 
 function randomPoints(spec: SweepSpec, names: string[]): Record<string, ParameterValue>[] {
   const cap = spec.run_cap!;
+  if (cap > MAX_SWEEP_RUNS) throw new SweepError(`run_cap is ${cap}, more than the ${MAX_SWEEP_RUNS} runs a sweep may have`);
   const discrete = names.every((name) => 'values' in spec.parameters[name] || spec.parameters[name].distribution === 'int');
   if (discrete) {
     const size = names.reduce((n, name) => n * discreteSize(spec.parameters[name]), 1);
