@@ -33,7 +33,7 @@ const IMAGE_HEADER = 16;
 const LABEL_HEADER = 8;
 
 test('first training image: label and pixels equal the IDX bytes; pixels in [0, 1]; MNIST starts with a 5', { skip }, () => {
-  const task = smnistTask({ trainCount: 64, validationCount: 32, testCount: 16 });
+  const task = smnistTask({ trainSize: 64, validationSize: 32, testSize: 16 });
   assert.deepEqual([task.inputSize, task.outputSize, task.steps, task.loss, task.trainSize], [28, 10, 28, 'ce-last', 64]);
   const ordered = [...task.batches(64, new Rng(0))][0] as LastStepClassBatch;
   // The epoch is shuffled; find image 0 by its label byte and pixels.
@@ -50,10 +50,10 @@ test('first training image: label and pixels equal the IDX bytes; pixels in [0, 
 });
 
 test('validation = last training images, test = test file; evaluation order fixed; epochs seeded', { skip }, () => {
-  const validationCount = 40;
-  const task = smnistTask({ trainCount: 100, validationCount, testCount: 30 });
+  const validationSize = 40;
+  const task = smnistTask({ trainSize: 100, validationSize, testSize: 30 });
   const labels = (split: 'validation' | 'test') => [...task.evalBatches(split, 16)].flatMap((b) => [...b.targets]);
-  const expectedValidation = [...rawBytes(MNIST_FILES.trainLabels, LABEL_HEADER + 60000 - validationCount, validationCount)];
+  const expectedValidation = [...rawBytes(MNIST_FILES.trainLabels, LABEL_HEADER + 60000 - validationSize, validationSize)];
   assert.deepEqual(labels('validation'), expectedValidation);
   const testLabels = labels('test');
   assert.deepEqual(testLabels, [...rawBytes(MNIST_FILES.testLabels, LABEL_HEADER, 30)]);
@@ -69,7 +69,7 @@ test('validation = last training images, test = test file; evaluation order fixe
 });
 
 test('spectrum inputs: validation image rows joined end to end', { skip }, () => {
-  const task = smnistTask({ trainCount: 10, validationCount: 20, testCount: 10 });
+  const task = smnistTask({ trainSize: 10, validationSize: 20, testSize: 10 });
   const inputs = task.spectrumInputs(2, 70, new Rng(3));
   assert.deepEqual([inputs.batch, inputs.steps, inputs.size, inputs.data.length], [2, 70, 28, 2 * 70 * 28]);
   const validation = [...task.evalBatches('validation', 20)][0]!.inputs;
@@ -83,14 +83,14 @@ test('spectrum inputs: validation image rows joined end to end', { skip }, () =>
 });
 
 test('smnist errors: overlapping splits, a directory without the IDX files, bad counts', { skip }, () => {
-  assert.throws(() => smnistTask({ trainCount: 55000, validationCount: 10000 }), /exceeds the 60000 training images/);
+  assert.throws(() => smnistTask({ trainSize: 55000, validationSize: 10000 }), /exceeds the 60000 training images/);
   const empty = mkdtempSync(join(tmpdir(), 'mnist-empty-'));
   try {
-    assert.throws(() => smnistTask({ dataDir: empty }), /cannot open IDX file .*train-images-idx3-ubyte/);
+    assert.throws(() => smnistTask({ dataDir: empty }), /smnist: MNIST file .*train-images-idx3-ubyte does not exist/);
   } finally {
     rmSync(empty, { recursive: true });
   }
-  assert.throws(() => smnistTask({ trainCount: 0 }), /smnist.trainCount is 0/);
-  const spec = smnistTask({ trainCount: 5, validationCount: 5, testCount: 5 }).describe().spec;
+  assert.throws(() => smnistTask({ trainSize: 0 }), /smnist.trainSize is 0/);
+  const spec = smnistTask({ trainSize: 5, validationSize: 5, testSize: 5 }).describe().spec;
   assert.deepEqual(createTask(spec).describe().spec, spec);
 });

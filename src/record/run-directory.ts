@@ -213,6 +213,11 @@ export class RunDirectory {
     return new RunDirectory(root, config, undefined, { metrics: 0, spectra: 0 }, lock, createdDir ? 'directory' : 'files');
   }
 
+  /** True when this call started the run (a new run), false when it resumed one. */
+  get isNew(): boolean {
+    return this.created !== 'nothing';
+  }
+
   /** Releases the run's lock (the directory stays as written). */
   close(): void {
     this.lock.release();

@@ -1,8 +1,9 @@
-import { CELL_KINDS, type CellKind, type LstmState } from '../cells/model.js';
+import { CELL_KINDS, stateDimension, type CellKind, type LstmState } from '../cells/model.js';
 import { parseInit } from './init.js';
 import { parseSchedule } from './optim/schedule.js';
 import { PRECISIONS, type Precision } from '../linalg/precision.js';
 import type { TaskSpecJson } from './tasks/task.js';
+import { checkTaskSpec } from './tasks/index.js';
 import { TrainConfigError } from './errors.js';
 
 /** When and how spectra are taken during training. */
@@ -14,7 +15,7 @@ export interface SpectrumSchedule {
   /** Averaged steps, after `transient` discarded ones. */
   steps: number;
   transient: number;
-  /** Exponents λ₁..λ_k (clamped to the state dimension). */
+  /** Exponents λ₁..λ_k, at most the state dimension (default: 16, or the state dimension when smaller). */
   k: number;
   lstmState: LstmState;
 }
@@ -89,18 +90,38 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'spectrum' | 'stepSpect
   stepSpectrum?: Partial<StepSpectrumSchedule> | null;
 };
 
-/** Defaults filled in and every field checked; errors name the field and what was expected. */
-export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
+export interface ResolveOptions {
+  /**
+   * The config was recorded by an earlier run (its config.json): a spectrum `k` above the state
+   * dimension, which runs once recorded and clamped, is clamped again instead of refused.
+   */
+  recorded?: boolean;
+}
+
+/**
+ * Defaults filled in and every field checked; errors name the field and what was expected. The
+ * task's options are checked by `validateTrainConfig`, which a new run goes through.
+ */
+export function resolveTrainConfig(input: TrainConfigInput, options: ResolveOptions = {}): TrainConfig {
   const d = DEFAULT_TRAIN_CONFIG;
+  const given = { ...d, ...dropUndefined(input) };
+  // The spectrum's default k is capped at the state dimension; a k given above it is refused below.
+  const lstmState = input.spectrum?.lstmState ?? d.spectrum.lstmState;
+  const dim = Number.isInteger(given.hidden) && Number.isInteger(given.layers)
+    ? stateDimension({ cell: given.cell, numLayers: given.layers, hiddenSize: given.hidden }, lstmState)
+    : Infinity;
   const config: TrainConfig = {
-    ...d,
-    ...dropUndefined(input),
+    ...given,
     task: input.task,
-    spectrum: { ...d.spectrum, ...dropUndefined(input.spectrum ?? {}) },
+    spectrum: { ...d.spectrum, k: Math.min(d.spectrum.k, dim), ...dropUndefined(input.spectrum ?? {}) },
     stepSpectrum: input.stepSpectrum == null
       ? null
-      : { every: 10, batch: 2, steps: 50, transient: 10, k: 4, ...dropUndefined(input.stepSpectrum) },
+      : { every: 10, batch: 2, steps: 50, transient: 10, k: Math.min(4, dim), ...dropUndefined(input.stepSpectrum) },
   };
+  if (options.recorded) {
+    config.spectrum.k = Math.min(config.spectrum.k, dim);
+    if (config.stepSpectrum !== null) config.stepSpectrum.k = Math.min(config.stepSpectrum.k, dim);
+  }
   if (config.task === null || typeof config.task !== 'object' || typeof config.task.name !== 'string') {
     throw new TrainConfigError('train config: task must be an object with a name, such as { "name": "charlm" }');
   }
@@ -126,23 +147,36 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   integer('spectrum.batch', s.batch, 1);
   integer('spectrum.steps', s.steps, 1);
   integer('spectrum.transient', s.transient, 0);
-  integer('spectrum.k', s.k, 1);
+  integer('spectrum.k', s.k, 1, dim, 'the state dimension');
   if (s.lstmState !== 'joint' && s.lstmState !== 'h') throw new TrainConfigError(`train config: spectrum.lstmState must be joint or h, got ${String(s.lstmState)}`);
   if (config.stepSpectrum !== null) {
     const p = config.stepSpectrum;
-    for (const key of ['every', 'batch', 'steps', 'k'] as const) integer(`stepSpectrum.${key}`, p[key], 1);
+    for (const key of ['every', 'batch', 'steps'] as const) integer(`stepSpectrum.${key}`, p[key], 1);
+    integer('stepSpectrum.k', p.k, 1, dim, 'the state dimension');
     integer('stepSpectrum.transient', p.transient, 0);
   }
   return config;
+}
+
+/**
+ * The whole config of a new run checked before anything is written (`resolveTrainConfig`, then
+ * the task's options by name, type and range, and its data files present and readable), with
+ * the task's options in their current spelling; `warn` hears one line per deprecated spelling.
+ * Throws a TrainConfigError (or, for data files, a TaskDataError) naming the field.
+ */
+export function validateTrainConfig(input: TrainConfigInput, warn?: (message: string) => void): TrainConfig {
+  const config = resolveTrainConfig(input);
+  return { ...config, task: checkTaskSpec(config.task, warn) };
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function integer(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+function integer(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER, maxIs?: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TrainConfigError(`train config: ${field} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${String(value)}`);
+    const bound = max === Number.MAX_SAFE_INTEGER || max === Infinity ? '∞' : max;
+    throw new TrainConfigError(`train config: ${field} must be an integer in [${min}, ${bound}]${maxIs === undefined ? '' : ` (${maxIs})`}, got ${String(value)}`);
   }
 }
 

@@ -37,6 +37,8 @@ export interface TrainHooks {
   onBatch?(progress: BatchProgress): void;
   onEpoch?(metrics: EpochMetrics): void;
   onSpectrum?(record: SpectrumRecord): void;
+  /** One line on something the user should know: a deprecated option, a loss that explodes. */
+  onWarning?(message: string): void;
   /** Where the run is recorded; in memory when absent. */
   recorder?: TrainRecorder;
   /** The task to train on, when already built (else built from `config.task`). */
@@ -102,7 +104,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     lambda1 = record.spectrum?.exponents[0] ?? lambda1;
     hooks.onSpectrum?.(record);
   };
+  const exploding = explosionWatch(task, (message) => hooks.onWarning?.(message));
   const finishEpoch = (record: EpochMetrics, spectrum: SpectrumRecord | null) => {
+    exploding(record);
     recorder.metrics(record);
     if (spectrum !== null) recordSpectrum(spectrum);
     recorder.checkpoint({ epoch: record.epoch, step, params, optimizer: optimizer.exportState() });
@@ -181,6 +185,27 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     finishEpoch(epochRecord(epoch, step, lr, train, validation, spectrum, seconds), spectrum);
   }
   return { config, network, params, metrics, resumedFrom: resume === null ? null : resume.epoch };
+}
+
+/** A validation loss this many times the chance level (the best constant prediction's) is a diverging network. */
+export const EXPLODING_LOSS_FACTOR = 100;
+
+/**
+ * Warns once when the validation loss is non-finite or above EXPLODING_LOSS_FACTOR × the task's
+ * chance loss: training goes on (the spectrum of a diverging network is itself a finding), but
+ * the user should not wait for epochs of it unaware.
+ */
+function explosionWatch(task: Task, warn: (message: string) => void): (record: EpochMetrics) => void {
+  let warned = false;
+  return (record) => {
+    const loss = record.valLoss;
+    if (warned || (Number.isFinite(loss) && loss <= EXPLODING_LOSS_FACTOR * task.chanceLoss)) return;
+    warned = true;
+    warn(
+      `validation loss ${loss.toPrecision(3)} at epoch ${record.epoch} is ${Number.isFinite(loss) ? `over ${EXPLODING_LOSS_FACTOR}× ` : 'not finite, against '}` +
+        `the chance level ${task.chanceLoss.toPrecision(3)}: the network is diverging; lower lr, clip gradients or use a smaller init scale`,
+    );
+  };
 }
 
 function clearState(state: RecurrentState): void {

@@ -26,6 +26,9 @@ export const CHECKPOINT_FILES = {
   optimizer: 'optimizer.safetensors',
 } as const;
 
+/** The run's network and task description (written when the run starts). */
+export const NETWORK_FILE = 'network.json';
+
 interface CheckpointState {
   precision: Precision;
   optimizer: { steps: number };
@@ -72,7 +75,7 @@ export class RunRecorder implements TrainRecorder {
 
   start(run: RunStart): void {
     for (const [name, text] of Object.entries(run.artifacts)) this.run.writeFile(name, text);
-    this.run.writeFile('network.json', `${JSON.stringify({ network: run.network, task: run.task }, null, 2)}\n`);
+    this.run.writeFile(NETWORK_FILE, `${JSON.stringify({ network: run.network, task: run.task }, null, 2)}\n`);
   }
 
   metrics(record: EpochMetrics): void {

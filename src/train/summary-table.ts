@@ -1,11 +1,28 @@
 import type { EpochMetrics } from '../record/index.js';
 
+/** The best constant prediction's loss and accuracy (null for regression), as a task states them. */
+export interface ChanceLevel {
+  chanceLoss: number;
+  chanceAccuracy: number | null;
+}
+
+export interface TrainingTableOptions {
+  /** Leading exponents shown. Default 4. */
+  exponents?: number;
+  /** Adds a last row with the chance level, so learning can be told from nothing. */
+  chance?: ChanceLevel;
+}
+
+/** Fewer epochs with a spectrum than this, and a correlation of loss and λ₁ across them says nothing. */
+const MIN_CORRELATION_POINTS = 4;
+
 /**
  * A plain-text table of a run, epoch by epoch: losses, accuracy, the leading exponents and
- * the Kaplan–Yorke dimension; then one line on how the validation loss and λ₁ moved.
+ * the Kaplan–Yorke dimension, then the task's chance level; then one line on how the
+ * validation loss and λ₁ moved.
  */
-export function formatTrainingTable(metrics: readonly EpochMetrics[], exponents = 4): string {
-  const k = Math.min(exponents, Math.max(0, ...metrics.map((m) => m.lambda?.length ?? 0)));
+export function formatTrainingTable(metrics: readonly EpochMetrics[], options: TrainingTableOptions = {}): string {
+  const k = Math.min(options.exponents ?? 4, Math.max(0, ...metrics.map((m) => m.lambda?.length ?? 0)));
   const header = ['epoch', 'train loss', 'val loss', 'val acc', ...Array.from({ length: k }, (_, i) => `λ${subscript(i + 1)}`), 'D_KY'];
   const rows = metrics.map((m) => [
     String(m.epoch),
@@ -15,8 +32,13 @@ export function formatTrainingTable(metrics: readonly EpochMetrics[], exponents 
     ...Array.from({ length: k }, (_, i) => (m.lambda?.[i] === undefined ? '–' : signed(m.lambda[i]!))),
     m.kaplanYorke === null ? '–' : m.kaplanYorke.toFixed(2),
   ]);
+  const { chance } = options;
+  if (chance !== undefined) {
+    const accuracy = chance.chanceAccuracy === null ? '–' : `${(100 * chance.chanceAccuracy).toFixed(1)}%`;
+    rows.push(['chance', '', chance.chanceLoss.toFixed(4), accuracy, ...Array.from({ length: k + 1 }, () => '')]);
+  }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c]!)).join('  ');
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c]!)).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
   const summary = movementSummary(metrics);
   if (summary !== null) out.push('', summary);
@@ -31,10 +53,14 @@ function movementSummary(metrics: readonly EpochMetrics[]): string | null {
   const last = points[points.length - 1]!;
   const loss = points.map((m) => m.valLoss);
   const lambda1 = points.map((m) => m.lambda![0]!);
-  const r = pearson(loss, lambda1);
+  const r = points.length < MIN_CORRELATION_POINTS ? `— (needs ${MIN_CORRELATION_POINTS} epochs with a spectrum)` : formatR(pearson(loss, lambda1));
   return `validation loss ${first.valLoss.toFixed(3)} → ${last.valLoss.toFixed(3)} while λ₁ went ${signed(lambda1[0]!)} → ` +
     `${signed(lambda1[lambda1.length - 1]!)} nats/step (epochs ${first.epoch}–${last.epoch}; ` +
-    `correlation of the two across epochs r = ${Number.isNaN(r) ? 'n/a' : r.toFixed(2)})`;
+    `correlation of the two across epochs r = ${r})`;
+}
+
+function formatR(r: number): string {
+  return Number.isNaN(r) ? 'n/a' : r.toFixed(2);
 }
 
 function pearson(x: readonly number[], y: readonly number[]): number {

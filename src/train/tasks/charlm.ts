@@ -19,6 +19,7 @@ import {
   type Task,
   type TaskDescription,
 } from './task.js';
+import { checkReadableFile } from './data-file.js';
 import { readText, shakespearePaths } from './text-corpus.js';
 import { Vocabulary } from './vocabulary.js';
 import { TrainConfigError } from '../errors.js';
@@ -95,13 +96,16 @@ function splitDocuments(paths: readonly string[], maxChars: number | undefined):
   });
 }
 
-/** Entropy of the symbol frequencies of `stream`, in nats: the best constant prediction's loss. */
-function unigramEntropy(stream: Int32Array, size: number): number {
+/**
+ * The best constant prediction of `stream`'s symbols: its loss is the entropy of their
+ * frequencies (nats), its accuracy the frequency of the commonest symbol.
+ */
+function unigramChance(stream: Int32Array, size: number): { chanceLoss: number; chanceAccuracy: number } {
   const counts = new Float64Array(size);
   for (let i = 0; i < stream.length; i++) counts[stream[i]!]! += 1;
   let h = 0;
   for (const c of counts) if (c > 0) h -= (c / stream.length) * Math.log(c / stream.length);
-  return h;
+  return { chanceLoss: h, chanceAccuracy: Math.max(...counts) / stream.length };
 }
 
 /** Windows of `steps` symbols of `stream` starting at `starts` (targets: the symbols one later). */
@@ -116,7 +120,11 @@ function windows(stream: Int32Array, starts: ArrayLike<number>, steps: number, s
   return { loss: 'ce-per-step', batch, steps, inputSize: size, inputs: oneHot(symbols, size), symbols, targets };
 }
 
-export function charLmTask(options: CharLmOptions = {}): CharLmTask {
+/**
+ * The documents (absolute paths), window length and character budget `options` ask for, checked
+ * without reading the text: a bad number or an unreadable file fails here, before any work.
+ */
+export function charLmSource(options: CharLmOptions): { documents: string[]; seq: number; maxChars: number | undefined } {
   const seq = checkInteger('charlm.seq', options.seq ?? 100, 1);
   const maxChars = options.maxChars === undefined ? undefined : checkInteger('charlm.maxChars', options.maxChars, 1);
   const documents =
@@ -124,7 +132,12 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
       ? shakespearePaths()
       : (typeof options.text === 'string' ? [options.text] : [...options.text]).map((p) => resolve(p));
   if (documents.length === 0) throw new TrainConfigError('charlm.text is an empty list, expected at least one text file');
+  for (const path of documents) checkReadableFile(path, 'charlm.text: text file');
+  return { documents, seq, maxChars };
+}
 
+export function charLmTask(options: CharLmOptions = {}): CharLmTask {
+  const { documents, seq, maxChars } = charLmSource(options);
   const parts = splitDocuments(documents, maxChars);
   const vocabulary = options.vocabulary ?? Vocabulary.fromTexts(parts.map(([train]) => train));
   const join = (k: 0 | 1 | 2) => vocabulary.encode(parts.map((p) => p[k]).join(''));
@@ -142,7 +155,7 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
   for (const split of ['validation', 'test'] as const) if (splits[split].length < seq + 1) tooShort(split, seq + 1);
 
   const size = vocabulary.size;
-  const chanceLoss = unigramEntropy(splits.train, size);
+  const { chanceLoss, chanceAccuracy } = unigramChance(splits.train, size);
 
   function* evalBatches(split: EvalSplit, batchSize: number): Generator<PerStepClassBatch> {
     const stream = splits[split];
@@ -178,7 +191,7 @@ export function charLmTask(options: CharLmOptions = {}): CharLmTask {
   }
 
   // What both the task and its description state.
-  const core = { inputSize: size, outputSize: size, loss: 'ce-per-step' as const, steps: seq, trainSize, chanceLoss };
+  const core = { inputSize: size, outputSize: size, loss: 'ce-per-step' as const, steps: seq, trainSize, chanceLoss, chanceAccuracy };
   return {
     name: 'charlm',
     ...core,

@@ -32,6 +32,7 @@ export function copyTask(options: CopyOptions = {}): Task {
       steps: 2 * length + delay,
       oneHotInputs: true,
       chanceLoss: Math.log(symbols),
+      chanceAccuracy: 1 / symbols,
       options: { symbols, length, delay },
       write(rng, out, b) {
         const { steps, symbols: shown, targets, mask } = out;

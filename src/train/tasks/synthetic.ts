@@ -51,6 +51,7 @@ export interface EpisodeGenerator {
   /** Inputs are one-hot over inputSize: the writer fills `symbols`, expanded to `inputs` after. */
   oneHotInputs: boolean;
   chanceLoss: number;
+  chanceAccuracy: number | null;
   /** The task's own options, resolved (sizes and seed are added by `syntheticTask`). */
   options: Record<string, number>;
   /** Draws episode `b` from `rng` into `out` (arrays arrive zeroed). */
@@ -63,7 +64,7 @@ export function syntheticTask(generator: EpisodeGenerator, sizes: SyntheticSizes
   const trainSize = checkInteger(`${generator.name}.trainSize`, sizes.trainSize ?? 10000, 1);
   const evalSize = checkInteger(`${generator.name}.evalSize`, sizes.evalSize ?? 1000, 1);
   const seed = checkInteger(`${generator.name}.seed`, sizes.seed ?? 0, 0, 0xffffffff);
-  const { name, inputSize, outputSize, loss, steps, chanceLoss } = generator;
+  const { name, inputSize, outputSize, loss, steps, chanceLoss, chanceAccuracy } = generator;
 
   const episodes = (count: number, rng: Rng): Batch => {
     const out: EpisodeTarget = {
@@ -91,7 +92,7 @@ export function syntheticTask(generator: EpisodeGenerator, sizes: SyntheticSizes
   }
 
   // What both the task and its description state.
-  const core = { inputSize, outputSize, loss, steps, trainSize, chanceLoss };
+  const core = { inputSize, outputSize, loss, steps, trainSize, chanceLoss, chanceAccuracy };
   return {
     name,
     ...core,

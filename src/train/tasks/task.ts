@@ -71,6 +71,8 @@ export interface TaskDescription {
   trainSize: number;
   /** Loss of the best constant prediction (the baseline "chance" level), in nats or squared units. */
   chanceLoss: number;
+  /** Accuracy of the best constant prediction (the most frequent class); null for regression tasks. */
+  chanceAccuracy: number | null;
   [detail: string]: unknown;
 }
 
@@ -91,6 +93,8 @@ export interface Task {
   readonly trainSize: number;
   /** See `TaskDescription.chanceLoss`. */
   readonly chanceLoss: number;
+  /** See `TaskDescription.chanceAccuracy`. */
+  readonly chanceAccuracy: number | null;
   /**
    * One epoch of training batches in an order drawn from `rng` (the only randomness used, so a
    * seeded rng gives the same epoch). The last batch may hold fewer than `batchSize` sequences.

@@ -23,6 +23,7 @@ export function xorTask(options: XorOptions = {}): Task {
       steps,
       oneHotInputs: false,
       chanceLoss: Math.log(2),
+      chanceAccuracy: 1 / 2,
       options: { delay },
       write(rng, out, b) {
         const { inputs, targets } = out;
