@@ -32,7 +32,7 @@ export { loadRnnModel, saveRnnModel, loadInputSequences, readSafetensors, writeS
 export { createKernels, type LinalgKernels, type LinalgBackend, type Precision } from './linalg/index.js';
 
 /** Training with exact BPTT and spectra every epoch, in memory or in a crash-safe run directory. */
-export { train, trainInRunDirectory, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './train/index.js';
+export { train, trainInRunDirectory, resolveTrainConfig, validateTrainConfig, type TrainConfig, type TrainConfigInput } from './train/index.js';
 
 /** Every error a user can cause is a `UserError`; these are the ones the functions above throw. */
 export { UserError, OptionError } from './errors.js';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latestCheckpoint, readMetrics } from '../src/record/index.js';
@@ -76,5 +76,67 @@ test('train reports user errors in one line with exit code 2', () => {
     assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  }
+});
+
+/** Every entry under `dir` with its bytes and modification time (ns): what "nothing changed" compares. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    const stat = statSync(path, { bigint: true });
+    out[name] = `${stat.mtimeNs} ${stat.isFile() ? readFileSync(path).toString('base64') : 'dir'}`;
+  }
+  out['.'] = String(statSync(dir, { bigint: true }).mtimeNs);
+  return out;
+}
+
+test('an exploding network: one warning line, the chance level in the table; --resume of the finished run changes nothing', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rnn-lyapunov-cli-'));
+  try {
+    const out = join(root, 'relu');
+    const trained = runCli([
+      'train', '--task', 'copy', '--task-opt', 'trainSize=200', 'evalSize=100', '--cell', 'rnn_relu', '--hidden', '16',
+      '--init', 'normal:3', '--lr', '0.05', '--clip', 'none', '--epochs', '2', '--spectrum-every', '0', '--out', out,
+    ]);
+    assert.equal(trained.status, 0, trained.stderr);
+    // Copy over K = 8 symbols: chance is ln 8 = 2.0794 nats and 1/8 = 12.5%.
+    const exploded = readMetrics(out).filter((m) => !(m.valLoss <= 100 * Math.log(8)));
+    assert.ok(exploded.length >= 2, `several epochs above 100× chance: ${readMetrics(out).map((m) => m.valLoss).join(', ')}`);
+    const warnings = trained.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    assert.equal(warnings.length, 1, trained.stderr);
+    assert.match(warnings[0]!, new RegExp(`^warning: validation loss \\S+ at epoch ${exploded[0]!.epoch} is over 100× the chance level 2\\.08: the network is diverging`));
+    assert.match(trained.stdout, /\nchance\s+2\.0794\s+12\.5%\n/);
+
+    const before = snapshot(out);
+    const resumed = runCli(['train', '--out', out, '--resume']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(resumed.stdout, '');
+    assert.equal(resumed.stderr, `run ${out} is finished (epoch 2 of 2); nothing to do, nothing changed\n`);
+    assert.deepEqual(snapshot(out), before);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('trainInRunDirectory resuming a finished run (as a sweep does, config given) trains and writes nothing', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'rnn-lyapunov-cli-'));
+  try {
+    const dir = join(root, 'run');
+    const config = { task: { name: 'xor' as const, delay: 2, trainSize: 16, evalSize: 8 }, cell: 'gru' as const, hidden: 3, epochs: 1, spectrum: { every: 0 } };
+    const warnings: string[] = [];
+    const first = await trainInRunDirectory(dir, config, { hooks: { onWarning: (w) => warnings.push(w) } });
+    assert.equal(first.alreadyFinished, false);
+    assert.deepEqual(warnings, [], 'a healthy run is not warned about');
+    const before = snapshot(dir);
+    for (const input of [config, null]) {
+      const again = await trainInRunDirectory(dir, input, { resume: true });
+      assert.equal(again.alreadyFinished, true);
+      assert.equal(again.resumedFrom, 1);
+      assert.deepEqual(Array.from(again.params.values), Array.from(first.params.values));
+      assert.deepEqual(snapshot(dir), before);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

