@@ -119,7 +119,7 @@ export function registerTrain(program: Command): void {
       });
       if (result.alreadyFinished) {
         // Exit 0: the run the command asks for exists, so a job script that resumes until done succeeds.
-        process.stderr.write(`run ${result.dir} is finished (epoch ${result.resumedFrom} of ${result.config.epochs}); nothing to do, nothing changed\n`);
+        process.stderr.write(`run ${out} is finished (epoch ${result.resumedFrom} of ${result.config.epochs}); nothing to do, nothing changed\n`);
         return;
       }
       const metrics = readMetrics(result.dir);
@@ -169,10 +169,10 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
 function taskOptionsHelp(): string {
   const width = Math.max(...TASK_NAMES.map((name) => name.length));
   const lines = TASK_NAMES.map((name) => `  ${name.padEnd(width)}  ${Object.keys(TASK_OPTIONS[name]).join(', ')}`);
-  const old = Object.entries(DEPRECATED_TASK_OPTIONS).flatMap(([name, renamed]) =>
-    Object.entries(renamed ?? {}).map(([from, to]) => `${name} ${from} → ${to}`));
+  const old = Object.entries(DEPRECATED_TASK_OPTIONS).map(([name, renamed]) =>
+    `  ${name.padEnd(width)}  ${Object.entries(renamed ?? {}).map(([from, to]) => `${from} → ${to}`).join(', ')}`);
   return `\nTask options (--task-opt key=value; camelCase, a split's number of examples is its …Size):\n${lines.join('\n')}\n` +
-    (old.length === 0 ? '' : `Old spellings, still accepted with a deprecation warning: ${old.join(', ')}.\n`);
+    (old.length === 0 ? '' : `Old spellings, still read with a deprecation warning:\n${old.join('\n')}\n`);
 }
 
 function storedEpochs(dir: string): number {
