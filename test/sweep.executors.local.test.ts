@@ -82,7 +82,7 @@ test('a run that keeps failing is retried max_attempts times, then marked failed
     assert.deepEqual(counts, { queued: 0, running: 0, done: 0, failed: 1 });
     assert.equal(events.length, 4, events.join('\n'));
     assert.match(events[0], /training \(attempt 1\)/);
-    assert.match(events[1], /attempt 1 failed, retrying: exit code 1: cannot read text file .*missing\.txt/);
+    assert.match(events[1], /attempt 1 failed, retrying: exit code 1: charlm\.text: text file .*missing\.txt does not exist/);
     assert.match(events[2], /training \(attempt 2\)/);
     assert.match(events[3], /failed after 2 attempts: .*missing\.txt/);
     const sweep = openSweep(out);

@@ -188,7 +188,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 }
 
 /** A validation loss this many times the chance level (the best constant prediction's) is a diverging network. */
-export const EXPLODING_LOSS_FACTOR = 100;
+const EXPLODING_LOSS_FACTOR = 100;
 
 /**
  * Warns once when the validation loss is non-finite or above EXPLODING_LOSS_FACTOR × the task's
