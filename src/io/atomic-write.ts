@@ -55,8 +55,27 @@ export function writeFileAtomic(path: string, content: FileContent): void {
     syncFile(temporary);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
+    removeQuietly(temporary);
+    throw namingTarget(error, temporary, path);
   }
   syncDirectory(dirname(path));
+}
+
+/** Removes a temporary file if it is there; a failure here must not hide the error being reported. */
+function removeQuietly(temporary: string): void {
+  try {
+    rmSync(temporary, { force: true });
+  } catch {
+    // e.g. ENOTDIR when the target's directory is a file: the write's own error says so
+  }
+}
+
+/**
+ * A system error of the temporary file, or of a write without a path (ENOSPC from write(2)),
+ * is reported as an error of the file the caller asked for: that is the name the user knows.
+ */
+function namingTarget(error: unknown, temporary: string, path: string): unknown {
+  const system = error as NodeJS.ErrnoException;
+  if (error instanceof Error && system.code !== undefined && (system.path === undefined || system.path === temporary)) system.path = path;
+  return error;
 }
