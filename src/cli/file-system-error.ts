@@ -9,8 +9,8 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory, expected a file',
   ENOTDIR: 'a part of this path is a file, not a directory',
   EROFS: 'the file system is read-only: choose a writable place',
-  ENOSPC: 'no space left on the device: free some space and run again (a training run then goes on with --resume)',
-  EDQUOT: 'disk quota exceeded: free some space and run again (a training run then goes on with --resume)',
+  ENOSPC: 'no space left on the device: free some space and run again (to continue a training run: --resume)',
+  EDQUOT: 'disk quota exceeded: free some space and run again (to continue a training run: --resume)',
   EEXIST: 'already exists',
 };
 

@@ -56,7 +56,7 @@ export function writeFileAtomic(path: string, content: FileContent): void {
     renameSync(temporary, path);
   } catch (error) {
     removeQuietly(temporary);
-    throw namingTarget(error, temporary, path);
+    throw errorOfPath(error, path, temporary);
   }
   syncDirectory(dirname(path));
 }
@@ -71,10 +71,10 @@ function removeQuietly(temporary: string): void {
 }
 
 /**
- * A system error of the temporary file, or of a write without a path (ENOSPC from write(2)),
- * is reported as an error of the file the caller asked for: that is the name the user knows.
+ * A system error as an error of `path`, the file the user knows: one from a temporary file standing
+ * in for it, or one without a path (ENOSPC from write(2) names none). Other errors pass unchanged.
  */
-function namingTarget(error: unknown, temporary: string, path: string): unknown {
+export function errorOfPath(error: unknown, path: string, temporary?: string): unknown {
   const system = error as NodeJS.ErrnoException;
   if (error instanceof Error && system.code !== undefined && (system.path === undefined || system.path === temporary)) system.path = path;
   return error;
