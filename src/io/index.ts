@@ -5,7 +5,7 @@ export type { Tensor, SafetensorsContents } from './safetensors.js';
 export { readSafetensors, parseSafetensors, METADATA_KEY, MAX_HEADER_BYTES } from './safetensors.js';
 export type { TensorInput, TensorInputs } from './safetensors-write.js';
 export { writeSafetensors, encodeSafetensors } from './safetensors-write.js';
-export { writeFileAtomic, isTemporaryName, syncFile, syncDirectory, errorOfPath, type FileContent } from './atomic-write.js';
+export { writeFileAtomic, isTemporaryName, syncFile, syncDirectory, type FileContent } from './atomic-write.js';
 export type { LoadRnnOptions } from './torch-rnn.js';
 export { loadRnnModel, rnnModelFromTensors } from './torch-rnn.js';
 export type { SaveRnnOptions } from './torch-rnn-save.js';
