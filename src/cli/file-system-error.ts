@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 /** What the operating system said, in words a user can act on. */
 const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file or directory',
-  EACCES: 'permission denied: choose a place you may write to, or change its permissions',
-  EPERM: 'operation not permitted: choose a place you may write to, or change its permissions',
+  EACCES: 'permission denied: change its permissions, or choose another path',
+  EPERM: 'operation not permitted: change its permissions, or choose another path',
   EISDIR: 'is a directory, expected a file',
   ENOTDIR: 'a part of this path is a file, not a directory',
   EROFS: 'the file system is read-only: choose a writable place',

@@ -115,7 +115,7 @@ export function sweepPage(name: string, sweep: SweepData, plots: readonly string
   return page(`Sweep ${sweep.name}`, body).replace('<head>', '<head>\n<meta http-equiv="refresh" content="10">');
 }
 
-/** Why the page of `subject` ('run a', 'sweep grid') could not be made; the message names the file (and line) at fault where the error does. */
+/** Why the page of `subject` ('Run a', 'Sweep grid') could not be made; the message names the file (and line) at fault where the error does. */
 export function problemPage(subject: string, problem: Problem): string {
   const advice = problem.bug
     ? 'The dashboard printed the details on its standard error; please report them.'
