@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -134,5 +134,29 @@ test('the HTML report opens in Chromium with every network request blocked and s
     assert.ok(readFileSync(join(ARTIFACTS, 'report-offline.png')).length > 10_000);
   } finally {
     await page.close();
+  }
+});
+
+test('live dashboard in Chromium: a log damaged while the page is open turns the status line into the file and line at fault; the index shows each run\'s columns', { skip, timeout: 60_000 }, async () => {
+  const runs = mkdtempSync(join(tmpdir(), 'e2e-damaged-'));
+  const dir = join(runs, 'run');
+  writeRun(dir, 2, 4);
+  const server = await startDashboard({ root: runs, pollMs: 50 });
+  const page = await (await launch()).newPage();
+  try {
+    await page.goto(`${server.url}runs/run`);
+    const live = page.locator('#live');
+    assert.equal(await live.getAttribute('data-epochs'), '2');
+    appendFileSync(join(dir, 'metrics.jsonl'), 'garbage{\n');
+    await page.locator('#live.problem').waitFor({ timeout: 15_000 });
+    assert.match((await live.textContent()) ?? '', /run\/metrics\.jsonl line 3: invalid JSON/);
+    assert.equal(await page.locator('#training svg').count(), 1, 'the plots drawn before stay');
+
+    await page.goto(server.url);
+    const cells = await page.locator('table.runs tbody tr').first().locator('td').allTextContents();
+    assert.deepEqual(cells.slice(0, 7), ['run', 'run', 'lstm', '16', '—/2', '—', '—'], 'the damaged last line blanks epoch, val loss and λ₁');
+  } finally {
+    await page.close();
+    await server.close();
   }
 });

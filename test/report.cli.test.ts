@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +9,7 @@ import {
   buildReport, loadPlotSource, plotSpec, renderSvg, ReportInputError, finishedRunsKey, withReadout, type SweepData,
 } from '../src/report/index.js';
 import { createSweep, parseSweepSpec } from '../src/sweep/index.js';
-import { labelValue, lstmSpectrum, markLabels, pngSize, root, svgElements, writeRun } from './report.helpers.js';
-
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { cli, labelValue, lstmSpectrum, markLabels, pngSize, svgElements, writeRun } from './report.helpers.js';
 
 /** http(s) addresses in a document other than XML namespace names (which are identifiers, never fetched). */
 function externalReferences(html: string): string[] {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard } from '../src/report/index.js';
@@ -25,8 +25,8 @@ function get(url: string, path: string): Promise<{ status: number; body: string;
   });
 }
 
-/** Reads server-sent `update` events from a stream and hands over their data one at a time. */
-function events(url: string, path: string) {
+/** Reads server-sent events named `name` from a stream and hands over their data one at a time. */
+function events(url: string, path: string, name = 'update') {
   const { hostname, port } = new URL(url);
   type Update = Record<string, unknown>;
   const queue: Update[] = [];
@@ -41,7 +41,7 @@ function events(url: string, path: string) {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        if (!block.startsWith('event: update\n')) continue;
+        if (!block.startsWith(`event: ${name}\n`)) continue;
         const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as Update;
         const next = waiting.shift();
         if (next) next(data);
@@ -153,27 +153,52 @@ test('dashboard serves files inside the runs directory only: .., %2e%2e, absolut
   }
 });
 
-test('serve prints its URL on 127.0.0.1, serves the runs directory and stops on SIGTERM', async () => {
+/** Starts `serve ROOT ARGS…`; resolves once it printed its URL, with what it wrote on stderr by then. */
+function startServe(root: string, ...args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', root, '--port', '0', ...args], { cwd: ROOT });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const started = new Promise<{ url: string; stderr: () => string }>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /rnn-lyapunov dashboard: (http:\/\/\S+\/)\n/.exec(out);
+      if (m) resolve({ url: m[1]!, stderr: () => stderr });
+    });
+    child.on('close', (code) => reject(new Error(`serve exited with ${code} before printing its URL: ${stderr}`)));
+  });
+  const stop = async () => {
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { started, stop };
+}
+
+test('serve prints its URL on 127.0.0.1 (with no warning), serves the runs directory and stops on SIGTERM', async () => {
   const root = mkdtempSync(join(tmpdir(), 'dash-'));
   writeRun(join(root, 'beta'), 1, 3);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', root, '--port', '0'], { cwd: ROOT });
+  const serve = startServe(root);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /rnn-lyapunov dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('close', (code) => reject(new Error(`serve exited with ${code} before printing its URL`)));
-    });
+    const { url, stderr } = await serve.started;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const index = await get(url, '/');
     assert.equal(index.status, 200);
     assert.match(index.body, /href="\/runs\/beta"/);
+    assert.equal(stderr(), '', 'no warning on the loopback address');
   } finally {
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await serve.stop(), 0);
+  }
+});
+
+test('serve --host 0.0.0.0 warns on stderr that anyone who can connect reads every run (no authentication)', async () => {
+  const serve = startServe(mkdtempSync(join(tmpdir(), 'dash-')), '--host', '0.0.0.0');
+  try {
+    const { url, stderr } = await serve.started;
+    assert.match(url, /^http:\/\/0\.0\.0\.0:\d+\/$/);
+    assert.match(stderr(), /^warning: --host 0\.0\.0\.0 is reachable from other machines and the dashboard has no authentication: anyone who can connect reads every run\n$/);
+  } finally {
+    assert.equal(await serve.stop(), 0);
   }
 });
 
@@ -203,5 +228,61 @@ test('the dashboard refuses a foreign Host header (DNS rebinding) with 421 and s
     }
   } finally {
     await close();
+  }
+});
+
+/** The text of the cells of the index row that links to run `name`, after the kind and name cells. */
+function indexRow(body: string, name: string): string[] {
+  const row = new RegExp(`<tr><td>run</td><td><a href="/runs/${name}">${name}</a></td>(.*?)</tr>`).exec(body);
+  assert.ok(row, `the index lists ${name}`);
+  return [...row[1]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!);
+}
+
+test('damaged run files: each run page names the file and line in HTML (not a raw 500), the event stream says so, the index lists every run with "—" for what it cannot read', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'dash-damaged-'));
+  const { metrics } = writeRun(join(root, 'good'), 2, 4);
+  for (const name of ['bad-metrics', 'bad-config', 'bad-spectra', 'bad-summary']) cpSync(join(root, 'good'), join(root, name), { recursive: true });
+  appendFileSync(join(root, 'good', 'metrics.jsonl'), '{"epoch":2,"valLoss":0.5'); // torn by a crash: not a line yet
+  appendFileSync(join(root, 'bad-metrics', 'metrics.jsonl'), 'garbage{\n');
+  writeFileSync(join(root, 'bad-config', 'config.json'), '{not json');
+  appendFileSync(join(root, 'bad-spectra', 'spectra.jsonl'), 'xx\n');
+  writeFileSync(join(root, 'bad-summary', 'summary.json'), 'nope');
+  const server = await startDashboard({ root, pollMs: 50 });
+  try {
+    const index = await get(server.url, '/');
+    assert.equal(index.status, 200);
+    const lambda1 = ((metrics[1]!['lambda'] as number[])[0]!).toPrecision(4).replace('-', '−');
+    const good = ['lstm', '16', '1/2', '1.778', lambda1]; // epoch 1 of 2; val loss 3.2 / 1.8
+    assert.deepEqual(indexRow(index.body, 'good').slice(0, 5), good);
+    assert.deepEqual(indexRow(index.body, 'bad-spectra').slice(0, 5), good);
+    assert.deepEqual(indexRow(index.body, 'bad-summary').slice(0, 5), good);
+    assert.deepEqual(indexRow(index.body, 'bad-metrics').slice(0, 5), ['lstm', '16', '—/2', '—', '—']);
+    assert.deepEqual(indexRow(index.body, 'bad-config').slice(0, 5), ['—', '—', '1/—', '1.778', lambda1]);
+
+    const damaged: [string, RegExp][] = [
+      ['/runs/bad-metrics', /bad-metrics\/metrics\.jsonl line 3: invalid JSON/],
+      ['/runs/bad-config', /bad-config\/config\.json: invalid JSON/],
+      ['/runs/bad-spectra', /bad-spectra\/spectra\.jsonl line 3: invalid JSON/],
+      ['/report/bad-metrics', /bad-metrics\/metrics\.jsonl line 3: invalid JSON/],
+    ];
+    for (const [path, message] of damaged) {
+      const res = await get(server.url, path);
+      assert.equal(res.status, 422, path);
+      assert.match(res.type, /^text\/html/, path);
+      assert.match(res.body, /^<!DOCTYPE html>/, path);
+      assert.match(res.body, message, path);
+      assert.match(res.body, /<a href="\/">← all runs<\/a>/, path);
+      assert.doesNotMatch(res.body, /"statusCode"/, path);
+    }
+    const summaryOnly = await get(server.url, '/runs/bad-summary');
+    assert.equal(summaryOnly.status, 200, 'a damaged summary.json does not stop the run page');
+
+    const stream = events(server.url, '/events/bad-spectra', 'problem');
+    const problem = await stream.next();
+    stream.close();
+    assert.equal(problem['status'], 422);
+    assert.match(String(problem['error']), /bad-spectra\/spectra\.jsonl line 3: invalid JSON/);
+  } finally {
+    await server.close();
   }
 });

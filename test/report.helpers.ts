@@ -5,8 +5,20 @@ import { loadRnnModel } from '../src/io/index.js';
 import { modelSpectrum, type ModelSpectrumResult, randomDrive } from '../src/model-spectrum/index.js';
 import { openRun, RUN_FILES, jsonLine } from '../src/record/index.js';
 import { appendFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 
 export const root = new URL('..', import.meta.url).pathname;
+
+/** Runs the CLI (`rnn-lyapunov ARGS…`) in a child process; resolves to its exit code and output. */
+export function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 export const fixture = (name: string) => join(root, 'test/fixtures/torch', `${name}.model.safetensors`);
 
 /**

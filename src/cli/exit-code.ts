@@ -1,17 +1,6 @@
 import { CommanderError } from 'commander';
 import { UserError } from '../errors.js';
-
-/** What the operating system said, in words a user can act on. */
-const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'is a directory, expected a file',
-  ENOTDIR: 'a part of this path is a file, not a directory',
-  EROFS: 'the file system is read-only: choose a writable place',
-  ENOSPC: 'no space left on the device: free some space and run again',
-  EEXIST: 'already exists',
-};
+import { fileSystemProblem } from './file-system-error.js';
 
 /**
  * Prints a failed command's error and returns its exit code. A user error (a `UserError`, or a
@@ -31,13 +20,4 @@ export function reportFailure(error: unknown, write: (text: string) => void = (t
   }
   write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   return 1;
-}
-
-/** 'PATH: what went wrong (CODE)' for a Node.js file-system error that names its path. */
-function fileSystemProblem(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, path, syscall } = error as NodeJS.ErrnoException;
-  if (code === undefined || path === undefined || syscall === undefined) return undefined;
-  const meaning = SYSTEM_ERRORS[code];
-  return meaning === undefined ? undefined : `${path}: ${meaning} (${code} on ${syscall})`;
 }

@@ -55,8 +55,27 @@ export function writeFileAtomic(path: string, content: FileContent): void {
     syncFile(temporary);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
+    removeQuietly(temporary);
+    throw errorOfPath(error, path, temporary);
   }
   syncDirectory(dirname(path));
+}
+
+/** Removes a temporary file if it is there; a failure here must not hide the error being reported. */
+function removeQuietly(temporary: string): void {
+  try {
+    rmSync(temporary, { force: true });
+  } catch {
+    // e.g. ENOTDIR when the target's directory is a file: the write's own error says so
+  }
+}
+
+/**
+ * A system error as an error of `path`, the file the user knows: one from a temporary file standing
+ * in for it, or one without a path (ENOSPC from write(2) names none). Other errors pass unchanged.
+ */
+export function errorOfPath(error: unknown, path: string, temporary?: string): unknown {
+  const system = error as NodeJS.ErrnoException;
+  if (error instanceof Error && system.code !== undefined && (system.path === undefined || system.path === temporary)) system.path = path;
+  return error;
 }

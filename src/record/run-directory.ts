@@ -18,7 +18,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isTemporaryName, syncDirectory, syncFile, writeFileAtomic, type FileContent } from '../io/atomic-write.js';
+import { errorOfPath, isTemporaryName, syncDirectory, syncFile, writeFileAtomic, type FileContent } from '../io/atomic-write.js';
 import { hostname } from 'node:os';
 import { RunBusyError, RunDirError } from './errors.js';
 import { holdLock, type HeldLock } from './run-lock.js';
@@ -265,7 +265,12 @@ export class RunDirectory {
 
   /** Appends one record as a line of metrics.jsonl or spectra.jsonl. */
   append(log: RunLog, record: object): void {
-    appendFileSync(join(this.dir, RUN_FILES[log]), jsonLine(record));
+    const path = join(this.dir, RUN_FILES[log]);
+    try {
+      appendFileSync(path, jsonLine(record));
+    } catch (error) {
+      throw errorOfPath(error, path);
+    }
     this.lines[log] += 1;
   }
 

@@ -4,6 +4,7 @@ import { renderSvg } from '../plots/render.js';
 import { readRunData, runUnits } from '../data/run-data.js';
 import { spectrumPlot, trainingPlot } from '../plots/plot-source.js';
 import { escapeHtml, formatCell } from '../pages/html.js';
+import { problemOf, type Problem } from './problems.js';
 
 /** What a run page shows, as of one version of the run's logs. */
 export interface RunSnapshot {
@@ -65,26 +66,38 @@ function note(text: string): string {
   return `<p class="note">${escapeHtml(text)}</p>`;
 }
 
-export type SnapshotListener = (snapshot: RunSnapshot) => void;
+/** A subscriber of a run's watcher: each new snapshot, or why none could be made. */
+export interface RunListener {
+  update(snapshot: RunSnapshot): void;
+  problem(problem: Problem): void;
+}
+
+type Current = { version: string; snapshot: RunSnapshot } | { version: string; problem: Problem };
+
+function tell(listener: RunListener, current: Current): void {
+  if ('snapshot' in current) listener.update(current.snapshot);
+  else listener.problem(current.problem);
+}
 
 /**
  * Watches one run directory for its subscribers: polls the logs' sizes and times every
- * `pollMs` while anyone listens, renders a snapshot once per change and hands it to all.
+ * `pollMs` while anyone listens, renders a snapshot once per change and hands it to all —
+ * or, where a log is damaged, the problem, once per change too.
  * (Polling rather than fs.watch: it behaves the same on every file system, network ones too.)
  */
 export class RunWatcher {
-  private readonly listeners = new Set<SnapshotListener>();
+  private readonly listeners = new Set<RunListener>();
   private timer: NodeJS.Timeout | undefined;
-  private version = '';
   private busy = false;
-  private latest: RunSnapshot | undefined;
+  private current: Current | undefined;
 
-  constructor(private readonly dir: string, private readonly pollMs: number, private readonly onError: (error: unknown) => void) {}
+  /** `onBug` gets errors that are not a damaged file (see `problemOf`), for the server's stderr. */
+  constructor(private readonly dir: string, private readonly pollMs: number, private readonly onBug: (error: unknown) => void) {}
 
-  /** Adds a listener, which gets the current snapshot at once; returns the unsubscribe function. */
-  subscribe(listener: SnapshotListener): () => void {
+  /** Adds a listener, which gets the current snapshot (or problem) at once; returns the unsubscribe function. */
+  subscribe(listener: RunListener): () => void {
     this.listeners.add(listener);
-    if (this.latest && this.latest.version === logsVersion(this.dir)) listener(this.latest);
+    if (this.current && this.current.version === logsVersion(this.dir)) tell(listener, this.current);
     else void this.poll();
     this.timer ??= setInterval(() => void this.poll(), this.pollMs);
     return () => {
@@ -101,16 +114,18 @@ export class RunWatcher {
   private async poll(): Promise<void> {
     if (this.busy) return;
     const version = logsVersion(this.dir);
-    if (version === this.version && this.latest) return;
+    if (version === this.current?.version) return;
     this.busy = true;
     try {
-      this.latest = await runSnapshot(this.dir);
-      this.version = this.latest.version;
-      for (const listener of this.listeners) listener(this.latest);
+      const snapshot = await runSnapshot(this.dir);
+      this.current = { version: snapshot.version, snapshot };
     } catch (error) {
-      this.onError(error);
+      const problem = problemOf(error);
+      if (problem.bug) this.onBug(error);
+      this.current = { version, problem };
     } finally {
       this.busy = false;
     }
+    for (const listener of this.listeners) tell(listener, this.current);
   }
 }

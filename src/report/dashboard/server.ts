@@ -1,14 +1,16 @@
 import { createReadStream, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { buildReport } from '../pages/report-html.js';
 import { isRunDirectory } from '../data/run-data.js';
+import { runOverview } from '../data/run-overview.js';
 import { finishedRunsKey, isSweepDirectory, sweepIndexData, sweepReadout, withReadout, type SweepReadout } from '../data/sweep-dir-data.js';
 import { sweepViews } from '../plots/sweep-views.js';
 import { renderSvg } from '../plots/render.js';
 import { discover } from './discover.js';
-import { RunWatcher, runSnapshot, type RunSnapshot } from './live-run.js';
-import { indexPage, notFoundPage, runPage, sweepPage } from './pages.js';
+import { RunWatcher, runSnapshot } from './live-run.js';
+import { indexPage, notFoundPage, problemPage, runPage, sweepPage } from './pages.js';
+import { problemOf } from './problems.js';
 import { resolveInside } from './safe-path.js';
 import { ReportInputError } from '../errors.js';
 
@@ -28,6 +30,14 @@ const FILE_TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json; charset=utf-8', '.jsonl': 'application/x-ndjson; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
   '.log': 'text/plain; charset=utf-8', '.yaml': 'text/plain; charset=utf-8', '.yml': 'text/plain; charset=utf-8',
 };
+
+/** What the first segment of a URL path shows, for a problem page's heading. */
+const SUBJECTS: Readonly<Record<string, string>> = { runs: 'Run', sweeps: 'Sweep', report: 'Report of', files: 'File' };
+
+/** A bug (not a damaged file) met while answering: its stack goes to the server's stderr. */
+function reportBug(error: unknown): void {
+  process.stderr.write(`rnn-lyapunov dashboard: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+}
 
 /** The dashboard as a fastify app (not listening): `app.listen` or `app.inject` it. */
 export function createDashboard(options: DashboardOptions): FastifyInstance {
@@ -61,7 +71,10 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   };
   const nameOf = (request: FastifyRequest) => ((request.params as Record<string, string>)['*'] ?? '').split('/').filter(Boolean).join('/');
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(indexPage(root, discover(root))));
+  app.get('/', async (_request, reply) => {
+    const listed = discover(root).map((found) => ({ ...found, overview: found.kind === 'run' ? runOverview(join(root, found.name)) : undefined }));
+    return reply.type('text/html; charset=utf-8').send(indexPage(root, listed));
+  });
 
   app.get('/runs/*', async (request, reply) => {
     const dir = target(request, reply, isRunDirectory, 'run');
@@ -74,7 +87,7 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
     if (!dir) return reply;
     let watcher = watchers.get(dir);
     if (!watcher) {
-      watcher = new RunWatcher(dir, pollMs, (error) => request.log.error(error));
+      watcher = new RunWatcher(dir, pollMs, reportBug);
       watchers.set(dir, watcher);
     }
     reply.hijack();
@@ -84,8 +97,11 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
       'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff',
     });
     stream.write('retry: 2000\n\n');
-    const send = (snapshot: RunSnapshot) => stream.write(`event: update\ndata: ${JSON.stringify(snapshot)}\n\n`);
-    const unsubscribe = watcher.subscribe(send);
+    const send = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const unsubscribe = watcher.subscribe({
+      update: (snapshot) => send('update', snapshot),
+      problem: (problem) => send('problem', { status: problem.status, error: problem.message }),
+    });
     const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), heartbeatMs);
     request.raw.on('close', () => {
       clearInterval(heartbeat);
@@ -117,6 +133,17 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
     const file = target(request, reply, (path) => statSync(path).isFile(), 'file');
     if (!file) return reply;
     return reply.type(FILE_TYPES[extname(file)] ?? 'application/octet-stream').send(createReadStream(file));
+  });
+
+  // A damaged file of one run is that run's page (or event stream) saying so, not a raw 500.
+  app.setErrorHandler(async (error, request, reply) => {
+    const problem = problemOf(error);
+    if (problem.bug) reportBug(error);
+    void reply.code(problem.status);
+    if (request.url.startsWith('/events/')) return reply.type('application/json; charset=utf-8').send({ status: problem.status, error: problem.message });
+    const route = request.url.split('/')[1] ?? '';
+    const subject = SUBJECTS[route] === undefined ? 'The list of runs' : `${SUBJECTS[route]} ${nameOf(request)}`;
+    return reply.type('text/html; charset=utf-8').send(problemPage(subject, problem));
   });
 
   app.setNotFoundHandler(async (request, reply) => reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`${request.url}: no such page`)));

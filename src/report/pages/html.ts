@@ -60,7 +60,7 @@ h1 { font-size: 1.5rem; font-weight: normal; } h2 { font-size: 1.15rem; font-wei
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #eee; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; } th { border-bottom: 1px solid #999; font-weight: normal; color: #444; }
 figure.plot { margin: 1rem 0; } figure.plot svg { max-width: 100%; height: auto; }
-.note { color: #555; font-size: 0.9rem; } .status { font-variant-numeric: tabular-nums; }
+.note { color: #555; font-size: 0.9rem; } .status { font-variant-numeric: tabular-nums; } .problem { color: #a40000; }
 a { color: #1f4e79; }`;
 
 /** A whole HTML document: inline style, no external resource. */
