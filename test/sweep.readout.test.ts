@@ -85,6 +85,14 @@ test('analyze recovers a relation planted in the spectrum shape, which the basel
     assert.equal(row.spectrum.length, 16, 'spectra resampled to a common length across sizes 16, 24, 32');
     assert.ok(Math.abs(row.predicted - row.finalLoss) < 0.3, 'held-out prediction near the actual value');
     assert.deepEqual(exported.readout.map((s: { features: string }) => s.features), table.split('\n').slice(4, 4 + exported.readout.length).map((l) => l.slice(0, 30).trim()));
+
+    writeFileSync(rowsFile, 'kept');
+    const again = runCli(['analyze', dir, '--rows', rowsFile]);
+    assert.equal(again.status, 2, 'an existing --rows file is refused');
+    assert.match(again.stderr, /^rnn-lyapunov: --rows .*rows\.json: the file exists; pass --force to overwrite it\n$/);
+    assert.equal(readFileSync(rowsFile, 'utf8'), 'kept', 'and kept as it was');
+    assert.equal(runCli(['analyze', dir, '--rows', rowsFile, '--force']).status, 0);
+    assert.equal(JSON.parse(readFileSync(rowsFile, 'utf8')).rows.length, RUNS, '--force replaces it');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

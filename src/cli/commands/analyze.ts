@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
+import { refuseExistingOutput } from '../output-file.js';
 
 interface AnalyzeFlags {
   epoch?: number;
@@ -9,6 +10,7 @@ interface AnalyzeFlags {
   folds?: number;
   json?: boolean;
   rows?: string;
+  force?: boolean;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -20,14 +22,16 @@ export function registerAnalyze(program: Command): void {
     .option('--metric <name>', "final_<key> or best_<key> of metrics.jsonl (default: the spec's readout.metric)")
     .option('--folds <K>', 'K-fold cross-validation; 0: leave-one-out (default: leave-one-out up to 200 runs, else 10)', integer('--folds', 0))
     .option('--json', 'print the table and the per-run rows as JSON (the sweep plots read this)')
-    .option('--rows <file>', 'also write that JSON to a file')
+    .option('--rows <file>', 'also write that JSON to a file; an existing file is kept unless --force')
+    .option('--force', 'overwrite an existing --rows file')
     .action(async (dir: string, flags: AnalyzeFlags) => {
+      if (flags.rows) refuseExistingOutput('--rows', flags.rows, flags.force);
       const { loadReadoutData } = await import('../../sweep/store/index.js');
       const { formatReadout, readoutExport, runReadout } = await import('../../sweep/readout/index.js');
       const data = loadReadoutData(dir, { ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}), ...(flags.metric ? { metric: flags.metric } : {}) });
       const result = runReadout(data.rows, flags.folds === undefined ? {} : { folds: flags.folds === 0 ? 'loo' : flags.folds });
       const exported = toJson(readoutExport(data, result));
-      if (flags.rows) writeFileSync(flags.rows, `${exported}\n`);
+      if (flags.rows) writeFileAtomic(flags.rows, Buffer.from(`${exported}\n`));
       process.stdout.write(flags.json ? `${exported}\n` : `${formatReadout(data, result)}\n`);
     });
 }

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { loadPlotSource, plotFormatOf, plotSpec, renderPlot, PLOT_KINDS, type PlotKind } from '../../report/plots/index.js';
 import { choice, real } from '../parse.js';
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { refuseExistingOutput } from '../output-file.js';
 
 interface PlotFlags {
   kind: PlotKind;
@@ -26,7 +26,7 @@ export function registerPlot(program: Command): void {
     .action(async (path: string, flags: PlotFlags) => {
       const format = plotFormatOf(flags.out);
       if (!format) throw new UsageError(`--out ${flags.out}: the file name must end in .svg or .png`);
-      if (!flags.force && existsSync(flags.out)) throw new UsageError(`--out ${flags.out}: the file exists; pass --force to overwrite it`);
+      refuseExistingOutput('--out', flags.out, flags.force);
       const { scale } = flags;
       const spec = plotSpec(flags.kind, loadPlotSource(path), flags.feature ? { feature: flags.feature } : {});
       const bytes = await renderPlot(spec, format, scale === undefined ? {} : { scale });

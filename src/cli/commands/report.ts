@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { buildReport } from '../../report/pages/index.js';
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { refuseExistingOutput } from '../output-file.js';
 
 export function registerReport(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerReport(program: Command): void {
     .option('--force', 'overwrite an existing --out file')
     .action(async (path: string, flags: { out: string; force?: boolean }) => {
       if (!/\.html?$/i.test(flags.out)) throw new UsageError(`--out ${flags.out}: the file name must end in .html`);
-      if (!flags.force && existsSync(flags.out)) throw new UsageError(`--out ${flags.out}: the file exists; pass --force to overwrite it`);
+      refuseExistingOutput('--out', flags.out, flags.force);
       writeFileAtomic(flags.out, Buffer.from(await buildReport(path)));
       process.stdout.write(`${flags.out}\n`);
     });
