@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomModel } from '../src/cells/index.js';
 import { loadRnnModel, saveRnnModel, writeSafetensors } from '../src/io/index.js';
-import { Rng } from '../src/linalg/index.js';
+import { createKernels, Rng } from '../src/linalg/index.js';
 import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const model = join(root, 'test/fixtures/torch/lstm_l2_bias_h3.model.safetensors');
+/** The kernels of `--backend js`, which the library's default (wasm) is not. */
+const js = createKernels('js');
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
@@ -32,7 +34,7 @@ test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library c
     assert.ok(field in doc, `JSON has ${field}`);
   }
   assert.equal(doc.units, 'nats/step');
-  const lib = modelSpectrum(loadRnnModel(model), randomDrive('gaussian', 3, 550, 3, 4), { steps: 500, transient: 50, seed: 4 });
+  const lib = modelSpectrum(loadRnnModel(model), randomDrive('gaussian', 3, 550, 3, 4), { steps: 500, transient: 50, seed: 4, kernels: js });
   assert.deepEqual(doc.exponents, lib.exponents);
   assert.equal(doc.perSequence.length, 3);
   // The default WebAssembly kernels (Householder QR) agree with the reference (Gram–Schmidt) to
@@ -56,7 +58,7 @@ test('spectrum reads driving sequences from --inputs and checks their length', (
   assert.equal(ok.code, 0, ok.stderr);
   const doc = JSON.parse(ok.stdout);
   assert.equal(doc.exponents.length, 4);
-  const lib = modelSpectrum(loadRnnModel(model), drive, { steps: 50, transient: 10, k: 4 });
+  const lib = modelSpectrum(loadRnnModel(model), drive, { steps: 50, transient: 10, k: 4, kernels: js });
   assert.deepEqual(doc.exponents, lib.exponents);
   const short = cli('spectrum', model, '--inputs', file, '--steps', '60', '--transient', '10');
   assert.equal(short.code, 2);
@@ -98,7 +100,7 @@ test('spectrum on a training run directory: its checkpoint, driven by its own he
   const r = cli('spectrum', dir, '--checkpoint', '1', '--batch', '2', '--steps', '40', '--transient', '10', '--backend', 'js', '--json');
   assert.equal(r.code, 0, r.stderr);
   const { model, inputs } = runModelAndInputs(dir, { epoch: 1, batch: 2, steps: 50, seed: 0 });
-  assert.deepEqual(JSON.parse(r.stdout).exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10 }).exponents);
+  assert.deepEqual(JSON.parse(r.stdout).exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10, kernels: js }).exponents);
   const missing = cli('spectrum', dir, '--checkpoint', '9');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /has no checkpoint of epoch 9 \(epochs: 0, 1\)/);

@@ -1,5 +1,6 @@
 import type { InputSequences, LstmState, RnnModel } from '../cells/model.js';
 import { createCellSystem } from '../cells/index.js';
+import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from '../lyapunov/index.js';
 import { modelDescription, type ModelDescription } from './description.js';
@@ -47,11 +48,14 @@ export function modelSpectrumSums(
   // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
   const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
   const lstmState = spectrumLstmState(model, options);
+  // One default for the cell system and the QR alike, the one modelSpectrumThreaded uses: the
+  // result is then the same bits whichever of the two is called.
+  const kernels = options.kernels ?? createKernels('wasm');
   const system = createCellSystem(model, inputs, {
     ...(lstmState ? { lstmState } : {}),
-    ...(options.kernels ? { kernels: options.kernels } : {}),
+    kernels,
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
-  const sums = spectrumSums(system, { ...options, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
+  const sums = spectrumSums(system, { ...options, kernels, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
   return { sums, model: modelDescription(model, system.dim, lstmState) };
 }
