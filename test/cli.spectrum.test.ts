@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomModel } from '../src/cells/index.js';
 import { loadRnnModel, saveRnnModel, writeSafetensors } from '../src/io/index.js';
@@ -79,6 +79,7 @@ test('bad usage and bad files: exit code 2 and one line naming the problem', () 
     [['spectrum', model, '--precision', 'float32', '--backend', 'js'], /--precision float32 needs --backend wasm/],
     [['spectrum', model, '--precision', 'float16'], /--precision must be one of/],
     [['spectrum', model, '--threads', '0'], /--threads must be an integer/],
+    [['spectrum', model, '--threads', String(availableParallelism() + 1)], /--threads must be an integer in \[1, \d+\] \(the cores available\), got '\d+'/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);

@@ -56,7 +56,9 @@ export function registerSpectrum(program: Command): void {
     .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
     .option('--backend <b>', 'linear-algebra kernels: wasm (SIMD) | js (plain reference)', choice('--backend', LINALG_BACKENDS), 'wasm')
     .option('--precision <p>', 'tangent dynamics and QR in float64 (default) | float32 (wasm only; logs summed in float64)', choice('--precision', PRECISIONS), 'float64')
-    .option('--threads <N>', 'worker threads the sequences are split over (default: all cores)', integer('--threads', 1), availableParallelism())
+    // More threads than cores cannot run any faster, and each costs a worker's memory: refused.
+    .option('--threads <N>', 'worker threads the sequences are split over, at most the cores available (default: all cores)',
+      integer('--threads', 1, { max: availableParallelism(), why: 'the cores available' }), availableParallelism())
     .option('--json', 'print a JSON document instead of the table')
     .action(async (modelPath: string, flags: SpectrumFlags) => {
       if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
