@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomModel } from '../src/cells/index.js';
@@ -88,6 +88,24 @@ test('bad usage and bad files: exit code 2 and one line naming the problem', () 
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('inputs beyond the memory budget are refused with the estimate before they are read', () => {
+  // 8 × 10⁷ × 3 one-hot bytes: 240 MB on paper, none on disk (a hole), 1.8 GiB as float64.
+  const file = join(mkdtempSync(join(tmpdir(), 'rnn-lyap-')), 'long.safetensors');
+  const shape = [8, 10_000_000, 3];
+  const header = Buffer.from(JSON.stringify({ inputs: { dtype: 'U8', shape, data_offsets: [0, 240_000_000] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(file, Buffer.concat([length, header]));
+  truncateSync(file, 8 + header.length + 240_000_000);
+  const r = cli('spectrum', model, '--inputs', file, '--memory-budget', '1');
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^rnn-lyapunov: this spectrum needs ≈ \d\.\d+ GiB \(input sequences 8 × 10000000 × 3 float64.*: \d\.\d+ GiB\), over the memory budget of 1\.00 GiB \(--memory-budget\); lower --batch, --steps, --transient or --threads, or set --memory-budget/);
+  const bad = cli('spectrum', model, '--memory-budget', '-1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--memory-budget must be a number in \(0, ∞\), got '-1'/);
 });
 
 test('spectrum on a training run directory: its checkpoint, driven by its own held-out data', async () => {

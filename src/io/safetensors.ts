@@ -35,29 +35,57 @@ const LENGTH_FIELD_BYTES = 8;
 /** The largest tensor read in one piece: a Buffer's limit, and the decoded array's element limit. */
 const MAX_TENSOR_BYTES = 2 ** 32 - 1;
 
+/** A file's header: its metadata and each tensor's dtype and shape, in header order. */
+export interface SafetensorsHeader {
+  tensors: Map<string, Omit<Tensor, 'data'>>;
+  metadata: Record<string, string>;
+}
+
 /**
  * Reads the file in the order its layout allows checking it cheaply: the 8-byte length, then
  * the header, then each tensor's bytes by range. A bogus or truncated file is refused with its
  * name before its data is read, and a file of any size is read without holding it whole.
  */
 export function readSafetensors(path: string): SafetensorsContents {
-  const fail = failFor(path);
-  const fd = openSync(path, 'r');
-  try {
-    const fileBytes = fstatSync(fd).size;
-    const read = (position: number, length: number): Uint8Array => readRange(fd, position, length, fileBytes, fail);
-    const headerLength = checkLengthField(read(0, Math.min(LENGTH_FIELD_BYTES, fileBytes)), fileBytes, fail);
-    const dataStart = LENGTH_FIELD_BYTES + headerLength;
-    const { metadata, entries } = parseHeader(read(LENGTH_FIELD_BYTES, headerLength), fileBytes - dataStart, fail);
+  return withFile(path, (read, fail) => {
+    const { metadata, entries, dataStart } = readHeader(read, fail);
     const tensors = new Map<string, Tensor>();
     for (const entry of entries) {
       const bytes = read(dataStart + entry.begin, entry.end - entry.begin);
       tensors.set(entry.name, decodeEntry(entry, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, fail));
     }
     return { tensors, metadata };
+  });
+}
+
+/** The header alone, checked as readSafetensors checks it: what reading the tensors would give, before reading them. */
+export function readSafetensorsHeader(path: string): SafetensorsHeader {
+  return withFile(path, (read, fail) => {
+    const { metadata, entries } = readHeader(read, fail);
+    return { metadata, tensors: new Map(entries.map(({ name, dtype, shape }) => [name, { dtype, shape }])) };
+  });
+}
+
+/** `read(position, length)` of the open file (`length` bytes, or a failure naming the file). */
+type ReadRange = ((position: number, length: number) => Uint8Array) & { fileBytes: number };
+
+function withFile<T>(path: string, use: (read: ReadRange, fail: Fail) => T): T {
+  const fail = failFor(path);
+  const fd = openSync(path, 'r');
+  try {
+    const fileBytes = fstatSync(fd).size;
+    const read = Object.assign((position: number, length: number) => readRange(fd, position, length, fileBytes, fail), { fileBytes });
+    return use(read, fail);
   } finally {
     closeSync(fd);
   }
+}
+
+function readHeader(read: ReadRange, fail: Fail): { metadata: Record<string, string>; entries: Entry[]; dataStart: number } {
+  const { fileBytes } = read;
+  const headerLength = checkLengthField(read(0, Math.min(LENGTH_FIELD_BYTES, fileBytes)), fileBytes, fail);
+  const dataStart = LENGTH_FIELD_BYTES + headerLength;
+  return { ...parseHeader(read(LENGTH_FIELD_BYTES, headerLength), fileBytes - dataStart, fail), dataStart };
 }
 
 /** Parse a whole safetensors file held in memory; `sourceName` names it in error messages. */
