@@ -103,6 +103,10 @@ test('inputs beyond the memory budget are refused with the estimate before they 
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /^rnn-lyapunov: this spectrum needs ≈ \d\.\d+ GiB \(input sequences 8 × 10000000 × 3 float64.*: \d\.\d+ GiB\), over the memory budget of 1\.00 GiB \(--memory-budget\); lower --batch, --steps, --transient or --threads, or set --memory-budget/);
+  // A random drive is not held, but 10⁸ sequences' bases are.
+  const many = cli('spectrum', model, '--batch', '100000000', '--threads', '1', '--memory-budget', '4');
+  assert.equal(many.code, 2, many.stderr);
+  assert.match(many.stderr, /needs ≈ \d+ GiB \(QR iteration \(state dim 12, k 12\): \d+ GiB\), over the memory budget of 4\.00 GiB/);
   const bad = cli('spectrum', model, '--memory-budget', '-1');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--memory-budget must be a number in \(0, ∞\), got '-1'/);

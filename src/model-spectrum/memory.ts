@@ -15,14 +15,18 @@ export interface SpectrumMemoryShape {
   threads: number;
 }
 
+/** A random drive's two generators per sequence (its start and where it is), generously. */
+const GENERATOR_BYTES = 256;
+
 /** Each worker thread's own isolate, module and WebAssembly heap (about 50–80 MB measured). */
 export const WORKER_BYTES = 64 * 2 ** 20;
 
 /**
  * An estimate of what a spectrum run holds at its peak, part by part (bytes): the input
  * sequences (held ones once, and once more split into the threads' parts; a random drive one
- * window per thread), the QR iteration's bases and work blocks (about 8 n×k blocks per
- * trajectory, and n×n matrices per thread where the Jacobian is formed), and the worker threads.
+ * window per thread and its generators), the QR iteration's bases and work blocks (about 8 n×k
+ * blocks per trajectory, and n×n matrices per thread where the Jacobian is formed), and the
+ * worker threads.
  */
 export function spectrumMemory(shape: SpectrumMemoryShape): { bytes: number; parts: [string, number][] } {
   const { batch, steps, size, held, stateDim: n, k, threads } = shape;
@@ -30,7 +34,8 @@ export function spectrumMemory(shape: SpectrumMemoryShape): { bytes: number; par
   const parts: [string, number][] = [
     held
       ? [`input sequences ${batch} × ${steps} × ${size} float64${threads > 1 ? ', held twice (split over threads)' : ''}`, inputBytes * (threads > 1 ? 2 : 1)]
-      : ['random drive windows', threads * Math.min(DRIVE_WINDOW_BYTES, inputBytes)],
+      // A window holds at least one step of its sequences; each sequence has its generator.
+      : ['random drive windows', Math.max(threads * Math.min(DRIVE_WINDOW_BYTES, inputBytes), 8 * batch * size) + GENERATOR_BYTES * batch],
     [`QR iteration (state dim ${n}, k ${k})`, 8 * (8 * batch * n * k + 3 * threads * n * n)],
   ];
   if (threads > 1) parts.push([`${threads} worker threads`, threads * WORKER_BYTES]);
