@@ -1,16 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomModel } from '../src/cells/index.js';
 import { loadRnnModel, saveRnnModel, writeSafetensors } from '../src/io/index.js';
-import { Rng } from '../src/linalg/index.js';
+import { createKernels, Rng } from '../src/linalg/index.js';
 import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const model = join(root, 'test/fixtures/torch/lstm_l2_bias_h3.model.safetensors');
+/** The kernels of `--backend js`, which the library's default (wasm) is not. */
+const js = createKernels('js');
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
@@ -32,7 +34,7 @@ test('spectrum on a 2-layer PyTorch LSTM: table, and JSON equal to the library c
     assert.ok(field in doc, `JSON has ${field}`);
   }
   assert.equal(doc.units, 'nats/step');
-  const lib = modelSpectrum(loadRnnModel(model), randomDrive('gaussian', 3, 550, 3, 4), { steps: 500, transient: 50, seed: 4 });
+  const lib = modelSpectrum(loadRnnModel(model), randomDrive('gaussian', 3, 550, 3, 4), { steps: 500, transient: 50, seed: 4, kernels: js });
   assert.deepEqual(doc.exponents, lib.exponents);
   assert.equal(doc.perSequence.length, 3);
   // The default WebAssembly kernels (Householder QR) agree with the reference (Gram–Schmidt) to
@@ -56,7 +58,7 @@ test('spectrum reads driving sequences from --inputs and checks their length', (
   assert.equal(ok.code, 0, ok.stderr);
   const doc = JSON.parse(ok.stdout);
   assert.equal(doc.exponents.length, 4);
-  const lib = modelSpectrum(loadRnnModel(model), drive, { steps: 50, transient: 10, k: 4 });
+  const lib = modelSpectrum(loadRnnModel(model), drive, { steps: 50, transient: 10, k: 4, kernels: js });
   assert.deepEqual(doc.exponents, lib.exponents);
   const short = cli('spectrum', model, '--inputs', file, '--steps', '60', '--transient', '10');
   assert.equal(short.code, 2);
@@ -77,6 +79,7 @@ test('bad usage and bad files: exit code 2 and one line naming the problem', () 
     [['spectrum', model, '--precision', 'float32', '--backend', 'js'], /--precision float32 needs --backend wasm/],
     [['spectrum', model, '--precision', 'float16'], /--precision must be one of/],
     [['spectrum', model, '--threads', '0'], /--threads must be an integer/],
+    [['spectrum', model, '--threads', String(availableParallelism() + 1)], /--threads must be an integer in \[1, \d+\] \(the cores available\), got '\d+'/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);
@@ -85,6 +88,28 @@ test('bad usage and bad files: exit code 2 and one line naming the problem', () 
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('inputs beyond the memory budget are refused with the estimate before they are read', () => {
+  // 8 × 10⁷ × 3 one-hot bytes: 240 MB on paper, none on disk (a hole), 1.8 GiB as float64.
+  const file = join(mkdtempSync(join(tmpdir(), 'rnn-lyap-')), 'long.safetensors');
+  const shape = [8, 10_000_000, 3];
+  const header = Buffer.from(JSON.stringify({ inputs: { dtype: 'U8', shape, data_offsets: [0, 240_000_000] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(file, Buffer.concat([length, header]));
+  truncateSync(file, 8 + header.length + 240_000_000);
+  const r = cli('spectrum', model, '--inputs', file, '--memory-budget', '1');
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^rnn-lyapunov: this spectrum needs ≈ \d\.\d+ GiB \(input sequences 8 × 10000000 × 3 float64.*: \d\.\d+ GiB\), over the memory budget of 1\.00 GiB \(--memory-budget\); lower --batch, --steps, --transient or --threads, or set --memory-budget/);
+  // A random drive is not held, but 10⁸ sequences' bases are.
+  const many = cli('spectrum', model, '--batch', '100000000', '--threads', '1', '--memory-budget', '4');
+  assert.equal(many.code, 2, many.stderr);
+  assert.match(many.stderr, /needs ≈ \d+ GiB \(QR iteration \(state dim 12, k 12\): \d+ GiB\), over the memory budget of 4\.00 GiB/);
+  const bad = cli('spectrum', model, '--memory-budget', '-1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--memory-budget must be a number in \(0, ∞\), got '-1'/);
 });
 
 test('spectrum on a training run directory: its checkpoint, driven by its own held-out data', async () => {
@@ -98,7 +123,7 @@ test('spectrum on a training run directory: its checkpoint, driven by its own he
   const r = cli('spectrum', dir, '--checkpoint', '1', '--batch', '2', '--steps', '40', '--transient', '10', '--backend', 'js', '--json');
   assert.equal(r.code, 0, r.stderr);
   const { model, inputs } = runModelAndInputs(dir, { epoch: 1, batch: 2, steps: 50, seed: 0 });
-  assert.deepEqual(JSON.parse(r.stdout).exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10 }).exponents);
+  assert.deepEqual(JSON.parse(r.stdout).exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10, kernels: js }).exponents);
   const missing = cli('spectrum', dir, '--checkpoint', '9');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /has no checkpoint of epoch 9 \(epochs: 0, 1\)/);

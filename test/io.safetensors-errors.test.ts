@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeSafetensors, parseSafetensors, SafetensorsError, type TensorInputs } from '../src/io/index.js';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeSafetensors, parseSafetensors, readSafetensors, SafetensorsError, type TensorInputs } from '../src/io/index.js';
 
 const FILE = 'bad.safetensors';
 
@@ -179,4 +182,57 @@ test('writer keeps infinities and NaN, which are values and not overflow', () =>
   const data = parseSafetensors(bytes, FILE).tensors.get('h')!.data;
   assert.deepEqual([data[0], data[1]], [Infinity, -Infinity]);
   assert.ok(Number.isNaN(data[2]));
+});
+
+/** `bytes` written to a fresh file, then stretched with a hole to `size` bytes (sparse: no disk used). */
+function fileOf(bytes: Uint8Array, size = bytes.length): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'rnn-lyap-st-')), 'big.safetensors');
+  writeFileSync(path, bytes);
+  if (size > bytes.length) truncateSync(path, size);
+  return path;
+}
+
+function assertReadFails(path: string, message: RegExp): void {
+  assert.throws(() => readSafetensors(path), (error: unknown) => {
+    assert.ok(error instanceof SafetensorsError, `expected SafetensorsError, got ${error}`);
+    assert.ok(error.message.startsWith(`${path}: `), error.message);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+test('files over 2 GiB are refused by their header, with their name, without reading them whole', () => {
+  const over2GiB = 2 ** 31 + 4096;
+  assertReadFails(fileOf(rawFile('{}', 0, 2n ** 40n), over2GiB), /header length 1099511627776 exceeds the limit/);
+  // A valid header for 4 bytes of data: the other 2 GiB are trailing bytes, found from the size alone.
+  const small = rawFile(`{"w": ${entry('F32', [1], [0, 4])}}`, 4);
+  assertReadFails(fileOf(small, over2GiB), new RegExp(`${over2GiB - small.length + 4 - 4} trailing bytes after the last tensor`));
+  assertReadFails(fileOf(rawFile('{}', 0, 1000n)), /header length 1000 exceeds the 2 bytes that follow/);
+});
+
+test('a header nested 100 000 deep is refused by its depth, naming the file', () => {
+  const deep = 100_000;
+  assertFails(rawFile(`{"a": ${'['.repeat(deep)}${']'.repeat(deep)}}`), /header nests deeper than 16 levels/);
+  assertReadFails(fileOf(rawFile(`{"a": ${'{"x": '.repeat(deep)}1${'}'.repeat(deep)}}`)), /header nests deeper than 16 levels/);
+  // Brackets inside strings are not nesting.
+  const named = `{"${'['.repeat(40)}": ${entry('F32', [1], [0, 4])}}`;
+  assert.equal(parseSafetensors(rawFile(named, 4), FILE).tensors.size, 1);
+});
+
+test('a tensor name or dtype with a newline still gives a one-line message', () => {
+  const header = `{"w\\nx": ${entry('F32\n', [1], [0, 4])}}`;
+  assert.throws(() => parseSafetensors(rawFile(header, 4), FILE), (error: Error) => {
+    assert.ok(error instanceof SafetensorsError);
+    assert.equal(error.message, `${FILE}: tensor 'w\\u000ax': unsupported dtype 'F32\\u000a', expected one of F64, F32, F16, BF16, I64, I32, U8, BOOL`);
+    return true;
+  });
+});
+
+test('reading by range gives the same tensors as parsing the whole file', () => {
+  const path = new URL('./fixtures/torch/gru_l2_bias_h3.model.safetensors', import.meta.url).pathname;
+  const byRange = readSafetensors(path);
+  const whole = parseSafetensors(readFileSync(path), path);
+  assert.deepEqual([...byRange.tensors], [...whole.tensors]);
+  assert.deepEqual(byRange.metadata, whole.metadata);
+  assert.ok(byRange.tensors.size >= 6);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/index.js';
 import { randomModel, type CellKind, type InputSequences } from '../src/cells/index.js';
 import { SpectrumError } from '../src/lyapunov/index.js';
-import { modelSpectrumThreaded, SpectrumInputError } from '../src/model-spectrum/index.js';
+import { modelSpectrum, modelSpectrumThreaded, SpectrumInputError } from '../src/model-spectrum/index.js';
 
 function problem(cell: CellKind, hidden: number, batch: number, steps: number, scale = 0.5) {
   const rng = new Rng(7);
@@ -34,6 +34,22 @@ for (const backend of ['wasm', 'js'] as const) {
     }
   });
 }
+
+test('modelSpectrum with its default kernels gives the bits of modelSpectrumThreaded (default wasm) at 1 and 2 threads', async () => {
+  for (const cell of ['lstm', 'gru'] as const) {
+    const { model, inputs } = problem(cell, 6, 4, 60);
+    const options = { steps: 50, transient: 10, tracePoints: 5 };
+    const plain = modelSpectrum(model, inputs, options);
+    assert.equal(plain.options.backend, 'wasm');
+    for (const threads of [1, 2]) {
+      const threaded = await modelSpectrumThreaded(model, inputs, { ...options, threads });
+      assert.deepEqual(plain.exponents, threaded.exponents, `${cell}, ${threads} threads`);
+      assert.deepEqual(plain.perSequence, threaded.perSequence);
+      assert.deepEqual(plain.trace, threaded.trace);
+      assert.equal(plain.sumRuleResidual, threaded.sumRuleResidual);
+    }
+  }
+});
 
 test('threads: at most one per sequence, and a clear error for a bad count', async () => {
   const { model, inputs } = problem('gru', 4, 2, 20);

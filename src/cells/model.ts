@@ -71,6 +71,25 @@ export interface InputSequences {
 }
 
 /**
+ * Input sequences made step by step, for a drive too long to hold: `readStep(t, out)` writes step
+ * t of every sequence into out, B×I (sequence, feature). Steps are read in order, except that a
+ * redone interval (the spectrum's conditioning guard, the compat warm-up) reads steps again.
+ */
+export interface InputStream {
+  batch: number;
+  steps: number;
+  size: number;
+  readStep(t: number, out: Float64Array): void;
+}
+
+/** What drives a cell system: sequences held whole, or made step by step. */
+export type InputSource = InputSequences | InputStream;
+
+export function isInputStream(inputs: InputSource): inputs is InputStream {
+  return typeof (inputs as Partial<InputStream>).readStep === 'function';
+}
+
+/**
  * Which state the LSTM's tangent dynamics track: the true state (h, c) of dimension 2N per
  * layer ('joint', our default), or h alone at fixed c ('h', as the authors' code does).
  */

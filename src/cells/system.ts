@@ -9,9 +9,9 @@ import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './fo
 import { GruLayer } from './gru-layer.js';
 import type { CellLayer } from './layer.js';
 import { LstmLayer } from './lstm-layer.js';
-import { gateCount, stateDimension, type InputSequences, type LstmState, type RnnModel } from './model.js';
+import { gateCount, isInputStream, stateDimension, type InputSource, type LstmState, type RnnModel } from './model.js';
 import { RnnLayer } from './rnn-layer.js';
-import { checkTensor, validateInputs, validateModel } from './validate.js';
+import { checkStepInputs, checkTensor, validateInputs, validateModel } from './validate.js';
 
 export interface CellSystemOptions {
   /** LSTM only: track the joint (h, c) state (default) or h alone at fixed c. */
@@ -46,7 +46,7 @@ export interface CellSystemOptions {
 export interface CellSystem extends LogDetSystem, RewindableSystem {
   readonly model: RnnModel;
   readonly inputSize: number;
-  readonly inputs: InputSequences;
+  readonly inputs: InputSource;
   /** The LSTM state mode; undefined for other cells. */
   readonly lstmState: LstmState | undefined;
   /** Top-layer h after the last step, B×H (a copy). */
@@ -66,7 +66,7 @@ export interface CellSystem extends LogDetSystem, RewindableSystem {
   logAbsDet(out: Float64Array): void;
 }
 
-export function createCellSystem(model: RnnModel, inputs: InputSequences, options: CellSystemOptions = {}): CellSystem {
+export function createCellSystem(model: RnnModel, inputs: InputSource, options: CellSystemOptions = {}): CellSystem {
   return new CellNetworkSystem(model, inputs, options);
 }
 
@@ -137,7 +137,7 @@ class CellNetworkSystem implements CellSystem {
   /** The formed path's work arrays, which do not depend on k: one set for every k and for formJacobian. */
   private formedWork: FormedBuffers | undefined;
 
-  constructor(readonly model: RnnModel, readonly inputs: InputSequences, options: CellSystemOptions) {
+  constructor(readonly model: RnnModel, readonly inputs: InputSource, options: CellSystemOptions) {
     validateModel(model);
     validateInputs(model, inputs);
     const lstmState = options.lstmState ?? 'joint';
@@ -234,14 +234,20 @@ class CellNetworkSystem implements CellSystem {
   }
 
   step(t: number): void {
-    const { steps: T, size: I, data } = this.inputs;
+    const { inputs } = this;
+    const { steps: T, size: I } = inputs;
     if (!Number.isInteger(t) || t < 0 || t >= T) {
       throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
     }
     const { batch: B, dim: n, hidden: h, forwardKernels: kernels, fwd } = this;
-    for (let b = 0; b < B; b++) {
-      const from = (b * T + t) * I;
-      for (let i = 0; i < I; i++) fwd.x[b * I + i] = data[from + i]!;
+    if (isInputStream(inputs)) {
+      inputs.readStep(t, fwd.x);
+      checkStepInputs(fwd.x, t, I);
+    } else {
+      for (let b = 0; b < B; b++) {
+        const from = (b * T + t) * I;
+        for (let i = 0; i < I; i++) fwd.x[b * I + i] = inputs.data[from + i]!;
+      }
     }
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l]!;

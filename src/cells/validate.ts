@@ -1,5 +1,5 @@
 import { ModelError } from './errors.js';
-import { CELL_KINDS, gateCount, type InputSequences, type RnnModel } from './model.js';
+import { CELL_KINDS, gateCount, isInputStream, type InputSource, type RnnModel } from './model.js';
 
 /** Checks shapes and values of a model against PyTorch's layout; throws naming the tensor. */
 export function validateModel(model: RnnModel): void {
@@ -30,8 +30,8 @@ export function validateModel(model: RnnModel): void {
   });
 }
 
-/** Checks that the inputs fit the model: feature size, data length, finite values. */
-export function validateInputs(model: RnnModel, inputs: InputSequences): void {
+/** Checks that the inputs fit the model: feature size, data length, finite values (a stream's, step by step: checkStepInputs). */
+export function validateInputs(model: RnnModel, inputs: InputSource): void {
   if (inputs.size !== model.inputSize) {
     throw new ModelError(`input size mismatch: model expects ${model.inputSize} features per step, inputs have ${inputs.size}`);
   }
@@ -39,6 +39,7 @@ export function validateInputs(model: RnnModel, inputs: InputSequences): void {
     const v = inputs[field];
     if (!Number.isInteger(v) || v < 1) throw new ModelError(`inputs.${field} is ${v}, expected a positive integer`);
   }
+  if (isInputStream(inputs)) return;
   const expected = inputs.batch * inputs.steps * inputs.size;
   if (inputs.data.length !== expected) {
     throw new ModelError(
@@ -51,6 +52,14 @@ export function validateInputs(model: RnnModel, inputs: InputSequences): void {
     const b = Math.floor(bad / (steps * size));
     const t = Math.floor(bad / size) % steps;
     throw new ModelError(`inputs.data is ${inputs.data[bad]} at sequence ${b}, step ${t}, feature ${bad % size}: expected finite values`);
+  }
+}
+
+/** Checks that step t of a stream, B×I as readStep wrote it, is finite. */
+export function checkStepInputs(values: Float64Array, t: number, size: number): void {
+  const bad = firstNonFinite(values);
+  if (bad >= 0) {
+    throw new ModelError(`inputs at sequence ${Math.floor(bad / size)}, step ${t}, feature ${bad % size} are ${values[bad]}: expected finite values`);
   }
 }
 

@@ -1,11 +1,15 @@
 import { UsageError } from './errors.js';
 
-/** Strict option parsers for commander, the CLI's only number parsers: a typo is an error, not a NaN. */
-export function integer(name: string, min: number): (value: string) => number {
+/**
+ * Strict option parsers for commander, the CLI's only number parsers: a typo is an error, not a NaN.
+ * `max` bounds what a user can ask for; `why` says where the bound comes from.
+ */
+export function integer(name: string, min: number, max?: { max: number; why: string }): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) {
-      throw new UsageError(`${name} must be an integer ≥ ${min}, got '${value}'`);
+    if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max.max)) {
+      const range = max === undefined ? `≥ ${min}` : `in [${min}, ${max.max}] (${max.why})`;
+      throw new UsageError(`${name} must be an integer ${range}, got '${value}'`);
     }
     return n;
   };

@@ -10,8 +10,21 @@ export class TensorFileError extends UserError {
     readonly detail: string,
     readonly tensor?: string,
   ) {
-    super(`${file}: ${tensor === undefined ? '' : `tensor '${tensor}': `}${detail}`);
+    super(oneLine(`${file}: ${tensor === undefined ? '' : `tensor '${shortName(tensor)}': `}${detail}`));
   }
+}
+
+/**
+ * Control characters (a newline in a tensor name or dtype read from a file) escaped as in JSON:
+ * the CLI prints a user error as one line.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A tensor name read from a file, cut to 100 characters. */
+function shortName(name: string): string {
+  return name.length > 100 ? `${name.slice(0, 100)}… (${name.length} characters)` : name;
 }
 
 /** A malformed safetensors file, or data that cannot be stored in one. */

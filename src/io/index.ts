@@ -1,8 +1,8 @@
 export type { Dtype, FloatDtype, TensorData } from './dtype.js';
 export { DTYPES, DTYPE_BYTES, isFloatDtype } from './dtype.js';
 export { TensorFileError, SafetensorsError, ModelFileError } from './errors.js';
-export type { Tensor, SafetensorsContents } from './safetensors.js';
-export { readSafetensors, parseSafetensors, METADATA_KEY, MAX_HEADER_BYTES } from './safetensors.js';
+export type { Tensor, SafetensorsContents, SafetensorsHeader } from './safetensors.js';
+export { readSafetensors, readSafetensorsHeader, parseSafetensors, METADATA_KEY, MAX_HEADER_BYTES } from './safetensors.js';
 export type { TensorInput, TensorInputs } from './safetensors-write.js';
 export { writeSafetensors, encodeSafetensors } from './safetensors-write.js';
 export { writeFileAtomic, isTemporaryName, syncFile, syncDirectory, type FileContent } from './atomic-write.js';
@@ -10,5 +10,5 @@ export type { LoadRnnOptions } from './torch-rnn.js';
 export { loadRnnModel, rnnModelFromTensors } from './torch-rnn.js';
 export type { SaveRnnOptions } from './torch-rnn-save.js';
 export { saveRnnModel, rnnStateDict } from './torch-rnn-save.js';
-export { loadInputSequences, inputSequencesFromTensors } from './inputs.js';
+export { loadInputSequences, inputSequencesFromTensors, inputSequencesShape } from './inputs.js';
 export { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from './float-format.js';

@@ -5,7 +5,7 @@
  * little-endian row-major data. Every rule of the format is checked, including that the
  * tensors cover the data section exactly (no overlaps, holes or trailing bytes).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeElements, DTYPE_BYTES, DTYPES, isDtype, type Dtype, type TensorData } from './dtype.js';
 import { SafetensorsError } from './errors.js';
 
@@ -26,33 +26,117 @@ export interface SafetensorsContents {
 export const METADATA_KEY = '__metadata__';
 /** Larger headers are refused before parsing (the reference implementation uses the same bound). */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Deeper headers are refused before parsing. A valid header nests 3 levels (the header, an
+ * entry, its shape); unbounded nesting would overflow the stack of whatever walks it.
+ */
+export const MAX_HEADER_DEPTH = 16;
 const LENGTH_FIELD_BYTES = 8;
+/** The largest tensor read in one piece: a Buffer's limit, and the decoded array's element limit. */
+const MAX_TENSOR_BYTES = 2 ** 32 - 1;
 
+/** A file's header: its metadata and each tensor's dtype and shape, in header order. */
+export interface SafetensorsHeader {
+  tensors: Map<string, Omit<Tensor, 'data'>>;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Reads the file in the order its layout allows checking it cheaply: the 8-byte length, then
+ * the header, then each tensor's bytes by range. A bogus or truncated file is refused with its
+ * name before its data is read, and a file of any size is read without holding it whole.
+ */
 export function readSafetensors(path: string): SafetensorsContents {
-  return parseSafetensors(readFileSync(path), path);
+  return withFile(path, (read, fail) => {
+    const { metadata, entries, dataStart } = readHeader(read, fail);
+    const tensors = new Map<string, Tensor>();
+    for (const entry of entries) {
+      const bytes = read(dataStart + entry.begin, entry.end - entry.begin);
+      tensors.set(entry.name, decodeEntry(entry, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, fail));
+    }
+    return { tensors, metadata };
+  });
+}
+
+/** The header alone, checked as readSafetensors checks it: what reading the tensors would give, before reading them. */
+export function readSafetensorsHeader(path: string): SafetensorsHeader {
+  return withFile(path, (read, fail) => {
+    const { metadata, entries } = readHeader(read, fail);
+    return { metadata, tensors: new Map(entries.map(({ name, dtype, shape }) => [name, { dtype, shape }])) };
+  });
+}
+
+/** `read(position, length)` of the open file (`length` bytes, or a failure naming the file). */
+type ReadRange = ((position: number, length: number) => Uint8Array) & { fileBytes: number };
+
+function withFile<T>(path: string, use: (read: ReadRange, fail: Fail) => T): T {
+  const fail = failFor(path);
+  const fd = openSync(path, 'r');
+  try {
+    const fileBytes = fstatSync(fd).size;
+    const read = Object.assign((position: number, length: number) => readRange(fd, position, length, fileBytes, fail), { fileBytes });
+    return use(read, fail);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readHeader(read: ReadRange, fail: Fail): { metadata: Record<string, string>; entries: Entry[]; dataStart: number } {
+  const { fileBytes } = read;
+  const headerLength = checkLengthField(read(0, Math.min(LENGTH_FIELD_BYTES, fileBytes)), fileBytes, fail);
+  const dataStart = LENGTH_FIELD_BYTES + headerLength;
+  return { ...parseHeader(read(LENGTH_FIELD_BYTES, headerLength), fileBytes - dataStart, fail), dataStart };
 }
 
 /** Parse a whole safetensors file held in memory; `sourceName` names it in error messages. */
 export function parseSafetensors(bytes: Uint8Array, sourceName: string): SafetensorsContents {
-  const fail = (detail: string, tensor?: string): never => {
+  const fail = failFor(sourceName);
+  const headerLength = checkLengthField(bytes, bytes.length, fail);
+  const dataStart = LENGTH_FIELD_BYTES + headerLength;
+  const { metadata, entries } = parseHeader(bytes.subarray(LENGTH_FIELD_BYTES, dataStart), bytes.length - dataStart, fail);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tensors = new Map<string, Tensor>();
+  for (const entry of entries) tensors.set(entry.name, decodeEntry(entry, view, dataStart + entry.begin, fail));
+  return { tensors, metadata };
+}
+
+function failFor(sourceName: string): Fail {
+  return (detail, tensor) => {
     throw new SafetensorsError(sourceName, detail, tensor);
   };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < LENGTH_FIELD_BYTES) {
-    fail(`file is ${bytes.length} bytes long, shorter than the 8-byte header length that starts a safetensors file`);
+}
+
+/** `length` bytes from `position`, refusing a file that ends sooner (one changed while read). */
+function readRange(fd: number, position: number, length: number, fileBytes: number, fail: Fail): Uint8Array {
+  const bytes = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const got = readSync(fd, bytes, done, length - done, position + done);
+    if (got === 0) fail(`file ended at byte ${position + done}, though it was ${fileBytes} bytes long when opened`);
+    done += got;
   }
-  const declaredLength = view.getBigUint64(0, true);
+  return bytes;
+}
+
+/** The header length the first 8 bytes declare, checked against the limit and the file's size. */
+function checkLengthField(lengthField: Uint8Array, fileBytes: number, fail: Fail): number {
+  if (fileBytes < LENGTH_FIELD_BYTES) {
+    fail(`file is ${fileBytes} bytes long, shorter than the 8-byte header length that starts a safetensors file`);
+  }
+  const declaredLength = new DataView(lengthField.buffer, lengthField.byteOffset, LENGTH_FIELD_BYTES).getBigUint64(0, true);
   if (declaredLength > BigInt(MAX_HEADER_BYTES)) {
     fail(`header length ${declaredLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
   }
   const headerLength = Number(declaredLength);
-  if (headerLength > bytes.length - LENGTH_FIELD_BYTES) {
-    fail(`header length ${headerLength} exceeds the ${bytes.length - LENGTH_FIELD_BYTES} bytes that follow the length field`);
+  if (headerLength > fileBytes - LENGTH_FIELD_BYTES) {
+    fail(`header length ${headerLength} exceeds the ${fileBytes - LENGTH_FIELD_BYTES} bytes that follow the length field`);
   }
-  const header = parseHeaderJson(bytes.subarray(LENGTH_FIELD_BYTES, LENGTH_FIELD_BYTES + headerLength), fail);
-  const dataStart = LENGTH_FIELD_BYTES + headerLength;
-  const dataLength = bytes.length - dataStart;
+  return headerLength;
+}
 
+/** The header's metadata and tensor entries, checked to tile a data section of `dataLength` bytes. */
+function parseHeader(headerBytes: Uint8Array, dataLength: number, fail: Fail): { metadata: Record<string, string>; entries: Entry[] } {
+  const header = parseHeaderJson(headerBytes, fail);
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   for (const [name, value] of Object.entries(header)) {
@@ -60,15 +144,12 @@ export function parseSafetensors(bytes: Uint8Array, sourceName: string): Safeten
     else entries.push(parseEntry(name, value, (detail) => fail(detail, name)));
   }
   checkCoverage(entries, dataLength, fail);
+  return { metadata, entries };
+}
 
-  const tensors = new Map<string, Tensor>();
-  for (const { name, dtype, shape, begin, elements } of entries) {
-    const data = decodeElements(dtype, view, dataStart + begin, elements, (index, reason) =>
-      fail(`element ${index}: ${reason}`, name),
-    );
-    tensors.set(name, { dtype, shape, data });
-  }
-  return { tensors, metadata };
+function decodeEntry({ name, dtype, shape, elements }: Entry, view: DataView, offset: number, fail: Fail): Tensor {
+  const data = decodeElements(dtype, view, offset, elements, (index, reason) => fail(`element ${index}: ${reason}`, name));
+  return { dtype, shape, data };
 }
 
 interface Entry {
@@ -89,6 +170,7 @@ function parseHeaderJson(headerBytes: Uint8Array, fail: Fail): Record<string, un
   } catch {
     return fail('header is not valid UTF-8');
   }
+  checkNesting(text, fail);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -99,6 +181,27 @@ function parseHeaderJson(headerBytes: Uint8Array, fail: Fail): Record<string, un
     return fail(`header must be a JSON object mapping tensor names to entries, got ${describeJson(header)}`);
   }
   return header;
+}
+
+/** Refuses a header nested deeper than MAX_HEADER_DEPTH, counting brackets outside strings. */
+function checkNesting(text: string, fail: Fail): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_HEADER_DEPTH) {
+        fail(`header nests deeper than ${MAX_HEADER_DEPTH} levels (at byte ${i}); a safetensors header nests 3 (header, entry, shape)`);
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
 }
 
 function parseMetadata(value: unknown, fail: Fail): Record<string, string> {
@@ -132,9 +235,12 @@ function parseEntry(name: string, value: unknown, fail: (detail: string) => neve
   const [begin, end] = offsets as [number, number];
   const elements = shape.reduce((product: number, size: number) => product * size, 1);
   const needed = elements * DTYPE_BYTES[dtype];
+  if (needed > MAX_TENSOR_BYTES) {
+    fail(`shape ${shapeText(shape)} of ${dtype} needs ${needed} bytes, more than the ${MAX_TENSOR_BYTES} a tensor may have here`);
+  }
   if (end - begin !== needed) {
     fail(
-      `data_offsets [${begin}, ${end}] span ${end - begin} bytes but shape [${shape.join(', ')}] of ${dtype} ` +
+      `data_offsets [${begin}, ${end}] span ${end - begin} bytes but shape ${shapeText(shape)} of ${dtype} ` +
         `needs ${needed} (${elements} elements × ${DTYPE_BYTES[dtype]} bytes)`,
     );
   }
@@ -175,6 +281,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A shape as `[2, 3]`, its first 8 sizes only when it has more (a hostile header may give a million). */
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.slice(0, 8).join(', ')}${shape.length > 8 ? `, … (${shape.length} sizes)` : ''}]`;
 }
 
 function describeJson(value: unknown): string {

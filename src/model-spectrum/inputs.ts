@@ -34,7 +34,7 @@ export function spectrumInputSteps(options: InputStepOptions): number {
  * Checks that `inputs` can drive `model` for a spectrum with these options; `where` names the
  * inputs in the message (a file, or 'inputs').
  */
-export function checkSpectrumInputs(model: RnnModel, inputs: InputSequences, options: InputStepOptions, where = 'inputs'): void {
+export function checkSpectrumInputs(model: RnnModel, inputs: Pick<InputSequences, 'size' | 'steps'>, options: InputStepOptions, where = 'inputs'): void {
   if (inputs.size !== model.inputSize) {
     throw new SpectrumInputError(`${where}: ${inputs.size} features per step, but the model expects input size ${model.inputSize}`);
   }

@@ -1,10 +1,15 @@
 import type { InputSequences, LstmState, RnnModel } from '../cells/model.js';
 import { createCellSystem } from '../cells/index.js';
+import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from '../lyapunov/index.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
 import { checkSpectrumInputs, spectrumLstmState } from './inputs.js';
+import { driveStream, isRandomDrive, type RandomDrive } from './random-drive.js';
+
+/** What drives a model's spectrum: sequences held in memory, or a random drive made step by step. */
+export type SpectrumInputs = InputSequences | RandomDrive;
 
 export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory'> {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
@@ -23,7 +28,7 @@ export interface ModelSpectrumResult extends SpectrumResult {
  * `k` (default: the whole state) is clamped to the state dimension. One thread;
  * `modelSpectrumThreaded` splits the batch over worker threads.
  */
-export function modelSpectrum(model: RnnModel, inputs: InputSequences, options: ModelSpectrumOptions): ModelSpectrumResult {
+export function modelSpectrum(model: RnnModel, inputs: SpectrumInputs, options: ModelSpectrumOptions): ModelSpectrumResult {
   const { sums, model: description } = modelSpectrumSums(model, inputs, options);
   return { ...spectrumFromSums(sums), model: description };
 }
@@ -34,7 +39,7 @@ export function modelSpectrum(model: RnnModel, inputs: InputSequences, options: 
  * sequence's random initial basis).
  */
 export function modelSpectrumSums(
-  model: RnnModel, inputs: InputSequences, options: ModelSpectrumOptions, firstTrajectory = 0,
+  model: RnnModel, inputs: SpectrumInputs, options: ModelSpectrumOptions, firstTrajectory = 0,
 ): { sums: SpectrumSums; model: ModelDescription } {
   const compat = options.compat === 'vogt2020';
   if (compat && model.cell === 'rnn_relu') {
@@ -47,11 +52,14 @@ export function modelSpectrumSums(
   // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
   const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
   const lstmState = spectrumLstmState(model, options);
-  const system = createCellSystem(model, inputs, {
+  // One default for the cell system and the QR alike, the one modelSpectrumThreaded uses: the
+  // result is then the same bits whichever of the two is called.
+  const kernels = options.kernels ?? createKernels('wasm');
+  const system = createCellSystem(model, isRandomDrive(inputs) ? driveStream(inputs) : inputs, {
     ...(lstmState ? { lstmState } : {}),
-    ...(options.kernels ? { kernels: options.kernels } : {}),
+    kernels,
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
-  const sums = spectrumSums(system, { ...options, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
+  const sums = spectrumSums(system, { ...options, kernels, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
   return { sums, model: modelDescription(model, system.dim, lstmState) };
 }

@@ -2,14 +2,15 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { InputSequences, RnnModel } from '../cells/model.js';
+import type { RnnModel } from '../cells/model.js';
 import { checkInteger, OptionError, UserError, type ErrorMessage } from '../errors.js';
 import { createKernels, type LinalgBackend } from '../linalg/backends.js';
 import type { Precision } from '../linalg/precision.js';
 import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from '../lyapunov/index.js';
 import type { ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
-import { modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult } from './model-spectrum.js';
+import { modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
+import { isRandomDrive } from './random-drive.js';
 
 export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels'> {
   /** Worker threads the batch is split over (at most one per sequence). Default: the machine's cores. */
@@ -23,7 +24,7 @@ export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'ker
 /** What the main thread sends a worker (worker.ts), and what comes back. */
 export interface SpectrumWorkerRequest {
   model: RnnModel;
-  inputs: InputSequences;
+  inputs: SpectrumInputs;
   options: Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels' | 'onProgress'>;
   /** Index in the whole batch of the part's first sequence. */
   firstTrajectory: number;
@@ -44,7 +45,7 @@ export type SpectrumWorkerMessage =
  * One thread runs in the calling thread.
  */
 export async function modelSpectrumThreaded(
-  model: RnnModel, inputs: InputSequences, options: ThreadedSpectrumOptions,
+  model: RnnModel, inputs: SpectrumInputs, options: ThreadedSpectrumOptions,
 ): Promise<ModelSpectrumResult> {
   const { threads: requested, backend = 'wasm', precision = 'float64', onProgress, ...spectrumOptions } = options;
   const threads = requested ?? availableParallelism();
@@ -73,16 +74,20 @@ export function spectrumKernels(backend: LinalgBackend, precision: Precision): P
   return precision === 'float64' ? { kernels } : { kernels, forwardKernels: createKernels(backend) };
 }
 
-/** Consecutive sequences of the batch, as evenly as possible over `count` parts. */
-function splitBatch(inputs: InputSequences, count: number): { first: number; inputs: InputSequences }[] {
-  const perStep = inputs.steps * inputs.size;
+/**
+ * Consecutive sequences of the batch, as evenly as possible over `count` parts: a random drive's
+ * parts are described (each thread makes its own), held sequences are copied once and the copy
+ * moves to its thread (see startWorker).
+ */
+function splitBatch(inputs: SpectrumInputs, count: number): { first: number; inputs: SpectrumInputs }[] {
+  if (count === 1) return [{ first: 0, inputs }];
   return Array.from({ length: count }, (_, p) => {
     const first = Math.floor((p * inputs.batch) / count);
     const end = Math.floor(((p + 1) * inputs.batch) / count);
-    return {
-      first,
-      inputs: { ...inputs, batch: end - first, data: inputs.data.slice(first * perStep, end * perStep) },
-    };
+    const batch = end - first;
+    if (isRandomDrive(inputs)) return { first, inputs: { ...inputs, batch, first: (inputs.first ?? 0) + first } };
+    const perSequence = inputs.steps * inputs.size;
+    return { first, inputs: { ...inputs, batch, data: inputs.data.slice(first * perSequence, end * perSequence) } };
   });
 }
 
@@ -94,10 +99,12 @@ function splitBatch(inputs: InputSequences, count: number): { first: number; inp
 function startWorker(request: SpectrumWorkerRequest): Worker {
   const extension = extname(fileURLToPath(import.meta.url));
   const url = new URL(`./worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(url, { workerData: request });
+  // The part's own copy of held sequences moves to the worker rather than being copied again.
+  const transferList = isRandomDrive(request.inputs) ? [] : [request.inputs.data.buffer as ArrayBuffer];
+  if (extension !== '.ts') return new Worker(url, { workerData: request, transferList });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: request });
+  return new Worker(bootstrap, { eval: true, workerData: request, transferList });
 }
 
 async function runWorkers(

@@ -30,7 +30,7 @@ export { trainingBatch } from './task-batch.js';
 export { deriveSeed } from './seeds.js';
 export { formatTrainingTable, type ChanceLevel, type TrainingTableOptions } from './summary-table.js';
 export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
-export { runModelAndInputs } from './run-model.js';
+export { runModel, runModelAndInputs } from './run-model.js';
 export { memoryFactory } from './bptt/memory.js';
 export {
   addingTask, charLmTask, checkTaskSpec, copyTask, createTask, resolveTaskSpec, smnistTask, xorTask, shakespearePaths,

@@ -15,6 +15,18 @@ export function runModelAndInputs(
   dir: string,
   options: { epoch?: number; batch: number; steps: number; seed: number },
 ): { model: RnnModel; inputs: InputSequences; checkpoint: Checkpoint } {
+  const { model, checkpoint, heldOutInputs } = runModel(dir, options);
+  return { model, inputs: heldOutInputs(options.batch, options.steps, options.seed), checkpoint };
+}
+
+/**
+ * `runModelAndInputs` in two steps: the network first, its held-out inputs when asked for (so
+ * that their size can be weighed before they are made).
+ */
+export function runModel(
+  dir: string,
+  options: { epoch?: number },
+): { model: RnnModel; checkpoint: Checkpoint; heldOutInputs: (batch: number, steps: number, seed: number) => InputSequences } {
   const checkpoints = listCheckpoints(dir);
   const checkpoint = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.epoch === options.epoch);
   if (checkpoint === undefined) {
@@ -28,7 +40,7 @@ export function runModelAndInputs(
   const task = createTask(config.task, vocabulary === undefined ? {} : { [VOCABULARY_FILE]: vocabulary });
   return {
     model: loadRnnModel(modelFile),
-    inputs: task.spectrumInputs(options.batch, options.steps, new Rng(options.seed)),
     checkpoint,
+    heldOutInputs: (batch, steps, seed) => task.spectrumInputs(batch, steps, new Rng(seed)),
   };
 }

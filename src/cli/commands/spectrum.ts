@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
-import { loadInputSequences, loadRnnModel } from '../../io/index.js';
+import { inputSequencesShape, loadInputSequences, loadRnnModel } from '../../io/index.js';
 import {
-  checkSpectrumInputs, DRIVE_KINDS, modelSpectrumThreaded, randomDrive, spectrumInputSteps, spectrumStateDimension, type DriveKind,
+  checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, modelSpectrumThreaded, spectrumInputSteps, spectrumMemory,
+  spectrumStateDimension, type DriveKind, type SpectrumInputs, type SpectrumMemoryShape,
 } from '../../model-spectrum/index.js';
 import type { LogBase } from '../../lyapunov/spectrum.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
-import { choice, integer } from '../parse.js';
+import { choice, integer, real } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { statSync } from 'node:fs';
-import { runModelAndInputs } from '../../train/run-model.js';
+import { runModel } from '../../train/run-model.js';
 import { toJson } from '../json.js';
 import { LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
 import { PRECISIONS, type Precision } from '../../linalg/index.js';
@@ -33,6 +34,7 @@ interface SpectrumFlags {
   backend: LinalgBackend;
   precision: Precision;
   threads: number;
+  memoryBudget?: number;
   json?: boolean;
 }
 
@@ -56,7 +58,10 @@ export function registerSpectrum(program: Command): void {
     .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
     .option('--backend <b>', 'linear-algebra kernels: wasm (SIMD) | js (plain reference)', choice('--backend', LINALG_BACKENDS), 'wasm')
     .option('--precision <p>', 'tangent dynamics and QR in float64 (default) | float32 (wasm only; logs summed in float64)', choice('--precision', PRECISIONS), 'float64')
-    .option('--threads <N>', 'worker threads the sequences are split over (default: all cores)', integer('--threads', 1), availableParallelism())
+    // More threads than cores cannot run any faster, and each costs a worker's memory: refused.
+    .option('--threads <N>', 'worker threads the sequences are split over, at most the cores available (default: all cores)',
+      integer('--threads', 1, { max: availableParallelism(), why: 'the cores available' }), availableParallelism())
+    .option('--memory-budget <GiB>', 'refuse a run estimated to need more memory than this (default: half of the memory available)', real('--memory-budget', 0, Infinity))
     .option('--json', 'print a JSON document instead of the table')
     .action(async (modelPath: string, flags: SpectrumFlags) => {
       if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
@@ -64,19 +69,24 @@ export function registerSpectrum(program: Command): void {
       const needed = spectrumInputSteps(flags);
       const fromRun = statSync(modelPath, { throwIfNoEntry: false })?.isDirectory() === true;
       if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
-      // A run is driven by held-out sequences of its own task unless inputs are given.
-      const run = fromRun
-        ? runModelAndInputs(modelPath, { ...(flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {}), batch: flags.batch, steps: needed, seed: flags.seed })
-        : undefined;
+      const run = fromRun ? runModel(modelPath, flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {}) : undefined;
       const model = run?.model ?? loadRnnModel(modelPath, flags.cell ? { cell: flags.cell } : {});
-      const inputs = flags.inputs
-        ? loadInputSequences(flags.inputs)
-        : flags.drive === undefined && run !== undefined
-          ? run.inputs
-          : randomDrive(flags.drive ?? 'onehot', flags.batch, needed, model.inputSize, flags.seed);
-      checkSpectrumInputs(model, inputs, flags, flags.inputs ?? 'inputs');
+      // A run is driven by held-out sequences of its own task unless inputs are given.
+      const fromRunData = run !== undefined && flags.inputs === undefined && flags.drive === undefined;
+      const shape = flags.inputs
+        ? inputSequencesShape(flags.inputs)
+        : { batch: flags.batch, steps: needed, size: model.inputSize };
+      checkSpectrumInputs(model, shape, flags, flags.inputs ?? 'inputs');
       const dim = spectrumStateDimension(model, flags);
       if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
+      checkMemory({
+        ...shape, held: flags.inputs !== undefined || fromRunData, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch),
+      }, flags.memoryBudget);
+      const inputs: SpectrumInputs = flags.inputs
+        ? loadInputSequences(flags.inputs)
+        : fromRunData
+          ? run.heldOutInputs(flags.batch, needed, flags.seed)
+          : { kind: flags.drive ?? 'onehot', ...shape, seed: flags.seed };
       const result = await modelSpectrumThreaded(model, inputs, {
         steps: flags.steps,
         transient: flags.transient,
@@ -92,8 +102,20 @@ export function registerSpectrum(program: Command): void {
         onProgress: progressReporter('spectrum'),
       });
       const source = flags.inputs
-        ?? (run !== undefined && inputs === run.inputs ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
+        ?? (fromRunData ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
       process.stdout.write(flags.json ? `${toJson(result)}\n` : `${formatSpectrum(result, source)}\n`);
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     });
+}
+
+/** Refuses, before anything large is allocated, a run estimated to need more than the budget (GiB). */
+function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined): void {
+  const budget = budgetGiB === undefined ? defaultMemoryBudget() : { bytes: budgetGiB * 2 ** 30, why: '--memory-budget' };
+  const { bytes, parts } = spectrumMemory(shape);
+  if (bytes <= budget.bytes) return;
+  const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  throw new UsageError(
+    `this spectrum needs ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
+      `${formatGiB(budget.bytes)} (${budget.why}); lower --batch, --steps, --transient or --threads, or set --memory-budget`,
+  );
 }

@@ -1,0 +1,58 @@
+import { totalmem } from 'node:os';
+import { DRIVE_WINDOW_BYTES } from './random-drive.js';
+
+/** What decides the memory of a spectrum run, known before anything large is allocated. */
+export interface SpectrumMemoryShape {
+  /** Sequences, input steps read per sequence (transient included), features per step. */
+  batch: number;
+  steps: number;
+  size: number;
+  /** Whether the sequences are held whole (a file, a run's held-out data) or made step by step (a random drive). */
+  held: boolean;
+  /** State dimension n and exponents k. */
+  stateDim: number;
+  k: number;
+  threads: number;
+}
+
+/** A random drive's two generators per sequence (its start and where it is), generously. */
+const GENERATOR_BYTES = 256;
+
+/** Each worker thread's own isolate, module and WebAssembly heap (about 50–80 MB measured). */
+export const WORKER_BYTES = 64 * 2 ** 20;
+
+/**
+ * An estimate of what a spectrum run holds at its peak, part by part (bytes): the input
+ * sequences (held ones once, and once more split into the threads' parts; a random drive one
+ * window per thread and its generators), the QR iteration's bases and work blocks (about 8 n×k
+ * blocks per trajectory, and n×n matrices per thread where the Jacobian is formed), and the
+ * worker threads.
+ */
+export function spectrumMemory(shape: SpectrumMemoryShape): { bytes: number; parts: [string, number][] } {
+  const { batch, steps, size, held, stateDim: n, k, threads } = shape;
+  const inputBytes = 8 * batch * steps * size;
+  const parts: [string, number][] = [
+    held
+      ? [`input sequences ${batch} × ${steps} × ${size} float64${threads > 1 ? ', held twice (split over threads)' : ''}`, inputBytes * (threads > 1 ? 2 : 1)]
+      // A window holds at least one step of its sequences; each sequence has its generator.
+      : ['random drive windows', Math.max(threads * Math.min(DRIVE_WINDOW_BYTES, inputBytes), 8 * batch * size) + GENERATOR_BYTES * batch],
+    [`QR iteration (state dim ${n}, k ${k})`, 8 * (8 * batch * n * k + 3 * threads * n * n)],
+  ];
+  if (threads > 1) parts.push([`${threads} worker threads`, threads * WORKER_BYTES]);
+  return { bytes: parts.reduce((sum, [, bytes]) => sum + bytes, 0), parts };
+}
+
+/**
+ * Half of the memory this process may use: the machine's, or a container's limit where one is
+ * set. The other half is left to the system and to what else runs (a sweep's other runs).
+ */
+export function defaultMemoryBudget(): { bytes: number; why: string } {
+  const total = totalmem();
+  const limit = process.constrainedMemory?.() ?? 0;
+  const [bytes, of] = limit > 0 && limit < total ? [limit, "this container's limit"] : [total, "this machine's memory"];
+  return { bytes: bytes / 2, why: `half of ${of}, ${formatGiB(bytes)}` };
+}
+
+export function formatGiB(bytes: number): string {
+  return `${(bytes / 2 ** 30).toPrecision(3)} GiB`;
+}
