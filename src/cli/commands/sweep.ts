@@ -28,7 +28,7 @@ export function registerSweep(program: Command): void {
       const { loadSweepSpec } = await import('../../sweep/spec/index.js');
       const { formatStatus } = await import('../../sweep/store/index.js');
       const { describeEvent, enqueueSweep, runLocalSweep, waitForSweep } = await import('../../sweep/executors/index.js');
-      const spec = loadSweepSpec(specPath);
+      const spec = loadSweepSpec(specPath, (line) => process.stderr.write(`warning: ${line}\n`));
       const controller = stopOnSignals();
       if (executor !== 'local') {
         const { added, retried } = await enqueueSweep(spec, flags.out, executor);

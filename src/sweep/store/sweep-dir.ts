@@ -10,7 +10,6 @@ import { SweepError } from '../errors.js';
 import { expandSweep, type ResolvedRun } from '../spec/expand.js';
 import { sweepLayout, type SweepLayout } from './layout.js';
 import { RunIndex } from './run-index.js';
-import { checkRunConfig } from '../spec/run-config.js';
 import { parseSweepSpec, type SweepSpec } from '../spec/spec.js';
 
 interface SweepFile {
@@ -30,24 +29,24 @@ export interface OpenSweep {
   index: RunIndex;
 }
 
-/** Creates the sweep directory for `spec` (every run's config checked first), or opens it when it was created with the same spec. */
+/** Creates the sweep directory for `spec` (checked, with every run's config, by `parseSweepSpec`), or opens it when it was created with the same spec. */
 export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
   const layout = sweepLayout(dir);
   const key = contentHash(spec);
-  for (const run of expandSweep(spec)) checkRunConfig(run.id, run.config);
   if (existsSync(layout.specFile)) {
     const stored = readSweepFile(layout);
-    if (stored.key !== key) {
+    // Compared as parsed, so a spec stored with deprecated key spellings (run_cap) is the same sweep; the directory keeps its key.
+    if (contentHash(stored.spec) !== key) {
       throw new SweepError(`${layout.root} holds a different sweep (spec ${stored.key}, this one ${key}): use a new --out directory`);
     }
-  } else {
-    if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
-      throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
-    }
-    mkdirSync(layout.root, { recursive: true });
-    const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
-    writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
+    return open(layout, spec, stored.key);
   }
+  if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
+    throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
+  }
+  mkdirSync(layout.root, { recursive: true });
+  const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
+  writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
   return open(layout, spec, key);
 }
 
