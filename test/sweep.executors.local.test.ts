@@ -36,7 +36,7 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
 
     const status = runCli(['sweep', 'status', out]);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, new RegExp(`6 runs — done ${doneBefore.length}, `));
+    assert.match(status.stdout, new RegExp(`: ${doneBefore.length}/6 runs done — `));
 
     const second = startCli(['sweep', spec, '--out', out, '--executor', 'local', '--jobs', '2']);
     const result = await second.exit;
@@ -87,7 +87,7 @@ test('a run that keeps failing is retried max_attempts times, then marked failed
     assert.match(events[3], /failed after 2 attempts: .*missing\.txt/);
     const sweep = openSweep(out);
     try {
-      assert.match(formatStatus(out, sweep.index.counts(), sweep.index.list()), /1 runs — done 0, running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/);
+      assert.match(formatStatus(out, sweep.index.counts(), sweep.index.list()), /0\/1 runs done — running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/);
     } finally {
       sweep.index.close();
     }

@@ -172,7 +172,7 @@ test("every run's training config is checked before the sweep starts; errors nam
 test('spec keys are camelCase; the snake_case run_cap and max_attempts still load, with one deprecation line each', () => {
   const warnings: string[] = [];
   const { runCap: _, ...rest } = base;
-  const old = parseSweepSpec({ ...rest, run_cap: 50, max_attempts: 2 }, 'old.yaml', (line) => warnings.push(line));
+  const old = parseSweepSpec({ ...rest, run_cap: 50, max_attempts: 2 }, 'old.yaml', { warn: (line) => warnings.push(line) });
   assert.deepEqual(old, parseSweepSpec({ ...base, maxAttempts: 2 }));
   assert.deepEqual(warnings, [
     "old.yaml: field 'run_cap' is deprecated: write 'runCap' (spec keys are camelCase, like the training config)",
@@ -180,7 +180,7 @@ test('spec keys are camelCase; the snake_case run_cap and max_attempts still loa
   ]);
   assert.throws(() => parseSweepSpec({ ...base, run_cap: 5 }, 'x.yaml'), /x\.yaml: fields 'run_cap' and 'runCap' are the same setting/);
   for (const file of ['charlm-pilot.yaml', 'charlm-shakespeare.yaml']) {
-    loadSweepSpec(join(import.meta.dirname, '..', 'experiments', file), (line) => assert.fail(`${file}: ${line}`));
+    loadSweepSpec(join(import.meta.dirname, '..', 'experiments', file), { warn: (line) => assert.fail(`${file}: ${line}`) });
   }
 });
 

@@ -116,8 +116,18 @@ export const SWEEP_SPEC_SCHEMA = {
 
 const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true }).compile(SWEEP_SPEC_SCHEMA);
 
-/** Reads and validates a sweep file (.yaml, .yml or .json); `warn` gets one line per deprecated key spelling. */
-export function loadSweepSpec(path: string, warn: (line: string) => void = () => {}): SweepSpec {
+export interface ParseOptions {
+  /** Gets one line per deprecated key spelling. */
+  warn?: (line: string) => void;
+  /**
+   * Check the structure only, not the readout metric and every run's training config: for the
+   * spec stored in an existing sweep directory, whose runs may have trained under earlier checks.
+   */
+  structureOnly?: boolean;
+}
+
+/** Reads and validates a sweep file (.yaml, .yml or .json). */
+export function loadSweepSpec(path: string, options: ParseOptions = {}): SweepSpec {
   const text = readFileSync(path, 'utf8');
   let document: unknown;
   try {
@@ -125,15 +135,15 @@ export function loadSweepSpec(path: string, warn: (line: string) => void = () =>
   } catch (error) {
     throw new SweepError(`${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
   }
-  return parseSweepSpec(document, path, warn);
+  return parseSweepSpec(document, path, options);
 }
 
 /**
  * Validates a parsed document, fills defaults and checks every run's training config; errors
  * start with `source` and name the field.
  */
-export function parseSweepSpec(document: unknown, source = 'sweep spec', warn: (line: string) => void = () => {}): SweepSpec {
-  const current = renameDeprecated(document, source, warn);
+export function parseSweepSpec(document: unknown, source = 'sweep spec', options: ParseOptions = {}): SweepSpec {
+  const current = renameDeprecated(document, source, options.warn ?? (() => {}));
   if (!validate(current)) throw new SweepError(`${source}: ${describeError(validate.errors![0])}`);
   const spec = structuredClone(current) as unknown as SweepSpec;
   spec.seed ??= 0;
@@ -142,6 +152,7 @@ export function parseSweepSpec(document: unknown, source = 'sweep spec', warn: (
   if (spec.method === 'random' && spec.runCap === undefined) {
     throw new SweepError(`${source}: field 'runCap' is required with method 'random' (the number of runs to sample)`);
   }
+  if (options.structureOnly) return spec;
   checkReadoutMetric(source, spec.readout.metric);
   checkSweepRuns(spec, source);
   return spec;

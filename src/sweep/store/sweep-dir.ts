@@ -68,7 +68,7 @@ function open(layout: SweepLayout, spec: SweepSpec, key: string): OpenSweep {
 function readSweepFile(layout: SweepLayout): SweepFile {
   const file = JSON.parse(readFileSync(layout.specFile, 'utf8')) as SweepFile;
   if (file.format !== 'rnn-lyapunov.sweep' || file.version !== 1) throw new SweepError(`${layout.specFile}: not a sweep file of this version`);
-  return { ...file, spec: parseSweepSpec(file.spec, layout.specFile) };
+  return { ...file, spec: parseSweepSpec(file.spec, layout.specFile, { structureOnly: true }) };
 }
 
 function readdirNonEmpty(dir: string): boolean {
