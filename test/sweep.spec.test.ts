@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson, createSweep, expandSweep, runIdOf, loadSweepSpec, parseSweepSpec } from '../src/sweep/index.js';
+import { canonicalJson, createSweep, expandSweep, runIdOf, loadSweepSpec, parseSweepSpec, SWEEP_SPEC_SCHEMA } from '../src/sweep/index.js';
+import { DEFAULT_TRAIN_CONFIG } from '../src/train/config.js';
 import { contentHash } from '../src/sweep/spec/canonical-json.js';
 import { UserError } from '../src/errors.js';
 
@@ -203,4 +204,40 @@ test('a sweep directory created with the snake_case spelling opens again with th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('docs/sweep-spec.md documents every key of the schema and of the base training config, with the right required flag and default', () => {
+  const rows = new Map<string, { required: string; fallback: string }>();
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'sweep-spec.md'), 'utf8');
+  for (const [, key, required, fallback] of doc.matchAll(/^\| `([^`]+)` \|([^|]*)\|([^|]*)\|/gm)) rows.set(key!, { required: required!.trim(), fallback: fallback!.trim().replace(/`/g, '') });
+
+  // Every key the schema defines, as a dotted path (<path>: a parameter's name).
+  type Node = { properties?: Record<string, Node>; additionalProperties?: Node | boolean; required?: readonly string[] };
+  const schemaKeys = new Map<string, boolean>();
+  const walk = (node: Node, prefix: string) => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      schemaKeys.set(`${prefix}${key}`, node.required?.includes(key) ?? false);
+      walk(child, `${prefix}${key}.`);
+    }
+    if (typeof node.additionalProperties === 'object') {
+      schemaKeys.set(`${prefix}<path>`, false);
+      walk(node.additionalProperties, `${prefix}<path>.`);
+    }
+  };
+  walk(SWEEP_SPEC_SCHEMA as unknown as Node, '');
+  const baseKeys = ['task', ...Object.keys(DEFAULT_TRAIN_CONFIG).filter((k) => k !== 'spectrum')].map((k) => `base.${k}`);
+  const schemaAndBase = [...schemaKeys.keys(), ...baseKeys];
+  assert.deepEqual(schemaAndBase.filter((k) => !rows.has(k)), [], 'keys not documented');
+  assert.deepEqual([...rows.keys()].filter((k) => !schemaAndBase.includes(k)), [], 'documented keys the spec does not have');
+  for (const [key, required] of schemaKeys) assert.equal(rows.get(key)!.required === 'yes', required, `${key}: required is '${rows.get(key)!.required}'`);
+
+  // Defaults: the spec's, read from a parsed minimal spec; spectrum and base: the trainer's.
+  const parsed = parseSweepSpec(base) as unknown as Record<string, unknown>;
+  const trainDefaults = DEFAULT_TRAIN_CONFIG as unknown as Record<string, unknown>;
+  const expected: Record<string, unknown> = {
+    seed: parsed.seed, maxAttempts: parsed.maxAttempts,
+    ...Object.fromEntries(Object.entries(DEFAULT_TRAIN_CONFIG.spectrum).filter(([k]) => k !== 'every').map(([k, v]) => [`spectrum.${k}`, v])),
+    ...Object.fromEntries(baseKeys.filter((k) => k !== 'base.task').map((k) => [k, trainDefaults[k.slice(5)]])),
+  };
+  for (const [key, value] of Object.entries(expected)) assert.equal(rows.get(key)!.fallback, String(value), `default of ${key}`);
 });

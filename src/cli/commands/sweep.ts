@@ -50,6 +50,17 @@ export function registerSweep(program: Command): void {
     });
 
   sweep
+    .command('init')
+    .description('write a commented sweep spec to start from (it runs as written; every key: docs/sweep-spec.md)')
+    .argument('[file]', 'the spec file to write', 'sweep.yaml')
+    .option('--force', 'overwrite the file if it exists')
+    .action(async (file: string, flags: { force?: boolean }) => {
+      const { writeSweepTemplate } = await import('../../sweep/spec/index.js');
+      writeSweepTemplate(file, flags.force);
+      process.stdout.write(`wrote ${file}; edit it, then: npx rnn-lyapunov sweep ${file} --out runs/my-sweep\n`);
+    });
+
+  sweep
     .command('status')
     .description('progress of a sweep directory, and a table of its runs: parameters, status, epoch, latest validation loss and λ₁')
     .argument('<dir>', 'sweep directory')
