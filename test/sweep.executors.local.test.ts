@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,14 +68,18 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
 test('a run that keeps failing is retried max_attempts times, then marked failed', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
   try {
+    // The text exists when the spec is checked, and is gone when the run trains.
+    const text = join(root, 'missing.txt');
+    writeFileSync(text, 'to be or not to be, that is the question. '.repeat(200));
     const spec = parseSweepSpec({
       method: 'grid',
-      max_attempts: 2,
-      parameters: { 'task.text': { values: [join(root, 'missing.txt')] } },
+      maxAttempts: 2,
+      parameters: { 'task.text': { values: [text] } },
       spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 },
       readout: { metric: 'final_val_loss', epoch: 1 },
       base: { task: { name: 'charlm', seq: 20 }, hidden: 4, epochs: 1 },
     });
+    rmSync(text);
     const out = join(root, 'sweep');
     const events: string[] = [];
     const counts = await runLocalSweep(spec, out, { jobs: 1, onEvent: (event) => events.push(describeEvent(event)) });
