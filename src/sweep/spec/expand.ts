@@ -6,7 +6,7 @@
 import { Rng } from '../../linalg/random.js';
 import { contentHash } from './canonical-json.js';
 import { SweepError } from '../errors.js';
-import type { ParameterSpec, ParameterValue, SweepSpec } from './spec.js';
+import type { ParameterSpec, ParameterValue, SweepSpec } from './spec-types.js';
 
 export interface ResolvedRun {
   id: string;

@@ -9,7 +9,7 @@ import { createTask } from '../../train/tasks/index.js';
 import { UserError } from '../../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { expandSweep, type ResolvedRun } from './expand.js';
-import type { ParameterValue, SweepSpec } from './spec.js';
+import type { ParameterValue, SweepSpec } from './spec-types.js';
 import { SweepError } from '../errors.js';
 
 const TRAIN_OPTIONS = ['task', ...Object.keys(DEFAULT_TRAIN_CONFIG)];
