@@ -1,12 +1,7 @@
 import { UserError } from '../errors.js';
 
 /** A training config, task option, schedule or init that is not one the trainer accepts; the message names the field. */
-export class TrainConfigError extends UserError {
-  /** The config field at fault as a dotted path ('hidden', 'spectrum.k', 'task.seq'), where one is known: a sweep maps it to its spec's field. */
-  constructor(message: string, readonly field?: string) {
-    super(message);
-  }
-}
+export class TrainConfigError extends UserError {}
 
 /** A task's data file (text corpus, MNIST IDX file) that is missing, unreadable or malformed; the message names the file. */
 export class TaskDataError extends UserError {}

@@ -43,7 +43,7 @@ function specOptions(spec: unknown): [TaskName, Record<string, any>] {
   const s = spec as Record<string, unknown> | null;
   const name = s?.name as TaskName;
   if (s === null || typeof s !== 'object' || !TASK_NAMES.includes(name)) {
-    throw new TrainConfigError(`task spec: field 'name' is ${JSON.stringify(s?.name)}, expected one of ${TASK_NAMES.join(', ')}`, 'task.name');
+    throw new TrainConfigError(`task spec: field 'name' is ${JSON.stringify(s?.name)}, expected one of ${TASK_NAMES.join(', ')}`);
   }
   const allowed = SPEC_OPTIONS[name];
   const options: Record<string, unknown> = {};
@@ -51,9 +51,9 @@ function specOptions(spec: unknown): [TaskName, Record<string, any>] {
     if (key === 'name' || value === null || value === undefined) continue;
     const kind = allowed[key];
     if (kind === undefined) {
-      throw new TrainConfigError(`task spec for '${name}': unknown option '${key}' (known: ${Object.keys(allowed).join(', ')})`, `task.${key}`);
+      throw new TrainConfigError(`task spec for '${name}': unknown option '${key}' (known: ${Object.keys(allowed).join(', ')})`);
     }
-    if (!fits(kind, value)) throw new TrainConfigError(`task spec for '${name}': option '${key}' is ${JSON.stringify(value)}, expected ${kind}`, `task.${key}`);
+    if (!fits(kind, value)) throw new TrainConfigError(`task spec for '${name}': option '${key}' is ${JSON.stringify(value)}, expected ${kind}`);
     options[key] = value;
   }
   return [name, options];
