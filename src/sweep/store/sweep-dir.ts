@@ -40,13 +40,14 @@ export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
       throw new SweepError(`${layout.root} holds a different sweep (spec ${stored.key}, this one ${key}): use a new --out directory`);
     }
     return open(layout, spec, stored.key);
+  } else {
+    if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
+      throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
+    }
+    mkdirSync(layout.root, { recursive: true });
+    const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
+    writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
   }
-  if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
-    throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
-  }
-  mkdirSync(layout.root, { recursive: true });
-  const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
-  writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
   return open(layout, spec, key);
 }
 
