@@ -11,6 +11,7 @@ import {
 } from '../src/report/index.js';
 import { Rng } from '../src/linalg/index.js';
 import type { TopLevelSpec } from 'vega-lite';
+import { sweepPlotSpec, sweepViews } from '../src/report/plots/sweep-views.js';
 import { fixture, labelValue, lstmSpectrum, markLabels, pngSize, svgElements, svgSize, writeRun } from './report.helpers.js';
 
 /** Renders to SVG and PNG, checks both files' structure and that the PNG is the SVG at scale 2. */
@@ -116,6 +117,35 @@ test('sweep heatmap: one cell per grid point holding the mean over its seeds; ra
   const scatter = await render(sweepHeatmapSpec({ rows: random, x: 'p', y: 'lr', feature: 'kaplanYorke' }));
   assert.equal(markLabels(scatter, 'circle').length, 40);
   assert.equal(markLabels(scatter, 'rect mark').length, 0);
+});
+
+test('a random sweep is drawn as points on log axes coloured by the feature, however few its runs; a grid sweep as a heatmap', async () => {
+  // 12 random runs: each parameter has 12 distinct values, which a count of distinct values took for a 12 × 12 grid (a diagonal).
+  const rng = new Rng(5);
+  const random = Array.from({ length: 12 }, (): SweepRow => {
+    const initScale = 0.1 * 30 ** rng.uniform();
+    return { params: { initScale, lr: 1e-3 * 30 ** rng.uniform() }, features: { lambda1: Math.log(initScale) / 4, kaplanYorke: 3 }, finalLoss: 2 };
+  });
+  for (const method of ['random', undefined] as const) {
+    const spec = sweepPlotSpec('heatmap', { name: 's', rows: random, featureEpoch: 1, ...(method ? { method } : {}) }) as unknown as { encoding: Record<'x' | 'y', { type: string; scale: { type?: string } }>; title: { text: string } };
+    assert.deepEqual([spec.encoding.x.type, spec.encoding.x.scale.type, spec.encoding.y.type, spec.encoding.y.scale.type], ['quantitative', 'log', 'quantitative', 'log'], `method ${method}`);
+    assert.equal(spec.title.text, 'λ₁ (nats/step) at epoch 1 over init scale p × learning rate');
+    const svg = await render(spec as unknown as TopLevelSpec);
+    const points = markLabels(svg, 'circle');
+    assert.equal(points.length, 12);
+    assert.equal(markLabels(svg, 'rect mark').length, 0);
+    for (const label of points) close4(labelValue(label, 'λ₁ (nats/step)'), Math.log(labelValue(label, 'init scale p')) / 4, 'colour = the feature of that run');
+  }
+  assert.deepEqual(sweepViews({ name: 's', rows: random, method: 'random' }).slice(0, 2).map((v) => v.title), ['λ₁ over the sampled hyperparameters', 'Kaplan–Yorke dimension over the sampled hyperparameters']);
+
+  const grid = gridRows().map((r) => ({ ...r, params: { initScale: r.params['p']!, lr: r.params['lr']! } }));
+  for (const method of ['grid', undefined] as const) {
+    const svg = await render(sweepPlotSpec('heatmap', { name: 'g', rows: grid, ...(method ? { method } : {}) }));
+    assert.equal(markLabels(svg, 'rect mark').length, 3 * 2, `method ${method}`);
+    assert.match(svg, /over the hyperparameter grid/);
+  }
+  // A grid with runs missing is still a grid (3 of its 4 cells).
+  assert.equal(markLabels(await render(sweepPlotSpec('heatmap', { name: 'g', rows: grid.filter((r) => r.params.initScale !== 0.3 || r.params.lr !== 5e-4).slice(0, 6) })), 'rect mark').length, 3);
 });
 
 test('final loss vs an early feature, and the readout with its y = x line', async () => {

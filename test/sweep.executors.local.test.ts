@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
 
     const status = runCli(['sweep', 'status', out]);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, new RegExp(`6 runs — done ${doneBefore.length}, `));
+    assert.match(status.stdout, new RegExp(`: ${doneBefore.length}/6 runs done — `));
 
     const second = startCli(['sweep', spec, '--out', out, '--executor', 'local', '--jobs', '2']);
     const result = await second.exit;
@@ -68,14 +68,18 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
 test('a run that keeps failing is retried max_attempts times, then marked failed', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
   try {
+    // The text exists when the spec is checked, and is gone when the run trains.
+    const text = join(root, 'missing.txt');
+    writeFileSync(text, 'to be or not to be, that is the question. '.repeat(200));
     const spec = parseSweepSpec({
       method: 'grid',
-      max_attempts: 2,
-      parameters: { 'task.text': { values: [join(root, 'missing.txt')] } },
+      maxAttempts: 2,
+      parameters: { 'task.text': { values: [text] } },
       spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 },
       readout: { metric: 'final_val_loss', epoch: 1 },
       base: { task: { name: 'charlm', seq: 20 }, hidden: 4, epochs: 1 },
     });
+    rmSync(text);
     const out = join(root, 'sweep');
     const events: string[] = [];
     const counts = await runLocalSweep(spec, out, { jobs: 1, onEvent: (event) => events.push(describeEvent(event)) });
@@ -87,7 +91,7 @@ test('a run that keeps failing is retried max_attempts times, then marked failed
     assert.match(events[3], /failed after 2 attempts: .*missing\.txt/);
     const sweep = openSweep(out);
     try {
-      assert.match(formatStatus(out, sweep.index.counts(), sweep.index.list()), /1 runs — done 0, running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/);
+      assert.match(formatStatus(out, sweep.index.counts(), sweep.index.list()), /0\/1 runs done — running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/);
     } finally {
       sweep.index.close();
     }

@@ -15,7 +15,7 @@ export const EPOCHS = 4;
 /** 6 runs: 2 learning rates × 3 init scales. */
 export const TINY_SWEEP = `
 method: grid
-max_attempts: 3
+maxAttempts: 3
 parameters:
   lr: { values: [0.003, 0.01] }
   init: { values: ['uniform:0.3', 'uniform:1', 'uniform:2'] }

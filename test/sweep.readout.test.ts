@@ -23,7 +23,7 @@ function writeSyntheticSweep(dir: string): void {
     name: 'planted',
     method: 'random',
     seed: 11,
-    run_cap: RUNS,
+    runCap: RUNS,
     parameters: { lr: { min: 1e-3, max: 1e-2, distribution: 'log_uniform' }, init: { values: ['uniform:0.1', 'uniform:0.5', 'uniform:2'] }, seed: { min: 0, max: 10_000, distribution: 'int' } },
     spectrum: { every: 1, k: 32 },
     readout: { metric: 'final_val_loss', epoch: 1 },

@@ -28,7 +28,7 @@ export function registerSweep(program: Command): void {
       const { loadSweepSpec } = await import('../../sweep/spec/index.js');
       const { formatStatus } = await import('../../sweep/store/index.js');
       const { describeEvent, enqueueSweep, runLocalSweep, waitForSweep } = await import('../../sweep/executors/index.js');
-      const spec = loadSweepSpec(specPath);
+      const spec = loadSweepSpec(specPath, { warn: (line) => process.stderr.write(`warning: ${line}\n`) });
       const controller = stopOnSignals();
       if (executor !== 'local') {
         const { added, retried } = await enqueueSweep(spec, flags.out, executor);
@@ -50,18 +50,32 @@ export function registerSweep(program: Command): void {
     });
 
   sweep
+    .command('init')
+    .description('write a commented sweep spec to start from (it runs as written; every key: docs/sweep-spec.md)')
+    .argument('[file]', 'the spec file to write', 'sweep.yaml')
+    .option('--force', 'overwrite the file if it exists')
+    .action(async (file: string, flags: { force?: boolean }) => {
+      const { writeSweepTemplate } = await import('../../sweep/spec/index.js');
+      writeSweepTemplate(file, flags.force);
+      process.stdout.write(`wrote ${file}; edit it, then: npx rnn-lyapunov sweep ${file} --out runs/my-sweep\n`);
+    });
+
+  sweep
     .command('status')
-    .description('done / running / failed / queued runs of a sweep directory')
+    .description('progress of a sweep directory, and a table of its runs: parameters, status, epoch, latest validation loss and λ₁')
     .argument('<dir>', 'sweep directory')
     .option('--json', 'print every run as JSON')
     .option('--rebuild', 'recreate the index from the run directories first')
     .action(async (dir: string, flags: { json?: boolean; rebuild?: boolean }) => {
-      const { formatStatus, openSweep, rebuildIndex, reconcile } = await import('../../sweep/store/index.js');
+      const { formatRunTable, formatStatus, openSweep, rebuildIndex, reconcile } = await import('../../sweep/store/index.js');
       let opened = openSweep(dir);
       if (flags.rebuild) opened = rebuildIndex(opened, () => openSweep(dir));
       else reconcile(opened);
       try {
-        process.stdout.write(flags.json ? `${toJson(opened.index.list())}\n` : `${formatStatus(dir, opened.index.counts(), opened.index.list())}\n`);
+        const runs = opened.index.list();
+        process.stdout.write(flags.json
+          ? `${toJson(runs)}\n`
+          : `${formatRunTable(runs, (id) => opened.layout.runDir(id))}\n\n${formatStatus(dir, opened.index.counts(), runs)}\n`);
       } finally {
         opened.index.close();
       }

@@ -35,6 +35,8 @@ export interface SweepData {
   name: string;
   /** The sweep's specification as given (shown as the configuration). */
   config?: unknown;
+  /** How the runs were chosen: on a grid (drawn as a heatmap) or at random (drawn as points); unknown: judged from the runs. */
+  method?: 'grid' | 'random';
   rows: readonly SweepRow[];
   /** Name of the predicted metric, for axis titles. Default 'final loss'. */
   target?: string;

@@ -28,7 +28,7 @@ export function sweepIndexData(dir: string): SweepData {
       return row;
     });
     return {
-      name: spec.name ?? basename(layout.root), config: spec, rows,
+      name: spec.name ?? basename(layout.root), config: spec, method: spec.method, rows,
       target: spec.readout.metric.replace(/_/g, ' '), featureEpoch: spec.readout.epoch,
     };
   } finally {

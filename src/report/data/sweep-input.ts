@@ -23,6 +23,8 @@ export function sweepFromJson(value: unknown, where: string): SweepData {
     rows: value['rows'].map((row, i) => sweepRow(row, `${where}: rows[${i}]`)),
   };
   if (value['config'] !== undefined) sweep.config = value['config'];
+  if (value['method'] === 'grid' || value['method'] === 'random') sweep.method = value['method'];
+  else if (value['method'] !== undefined) throw new ReportInputError(`${where}: 'method' must be 'grid' or 'random', got ${describe(value['method'])}`);
   if (typeof value['target'] === 'string') sweep.target = value['target'];
   if (typeof value['featureEpoch'] === 'number') sweep.featureEpoch = value['featureEpoch'];
   if (typeof value['predictedFrom'] === 'string') sweep.predictedFrom = value['predictedFrom'];

@@ -11,17 +11,17 @@ export interface SweepHeatmapInput {
   y: string;
   /** Spectrum feature coloured, e.g. 'lambda1' or 'kaplanYorke'. */
   feature: string;
+  /** Whether the runs lie on a grid (a grid sweep): cells; else points. Default: `fillsGrid`. */
+  grid?: boolean;
   /** Axis and legend titles by name (default: the name itself). */
   titles?: Readonly<Record<string, string>>;
   title?: string;
 }
 
-/** Beyond this many distinct values an axis is treated as continuous (a random sweep). */
-const MAX_GRID_VALUES = 16;
-
 /**
  * A spectrum feature over two hyperparameters. A grid sweep gives a heatmap (mean over the
- * runs sharing a cell, e.g. seeds); a random sweep gives coloured points on continuous axes.
+ * runs sharing a cell, e.g. seeds); a random sweep gives points coloured by the feature, on log
+ * axes for positive values spanning a factor of 4 or more (learning rates, init scales).
  * A feature that changes sign is drawn on a diverging scale centred at 0.
  */
 export function sweepHeatmapSpec(input: SweepHeatmapInput): TopLevelSpec {
@@ -35,7 +35,7 @@ export function sweepHeatmapSpec(input: SweepHeatmapInput): TopLevelSpec {
   if (runs.length === 0) {
     throw new RangeError(`sweep heatmap: no run has numeric '${input.x}', '${input.y}' and a finite '${input.feature}'`);
   }
-  const grid = isGrid(runs.map((v) => v.x)) && isGrid(runs.map((v) => v.y));
+  const grid = input.grid ?? fillsGrid(runs);
   const values = grid ? cellMeans(runs) : runs.map((r) => ({ ...r, runs: 1 }));
   const lo = Math.min(...values.map((v) => v.value));
   const hi = Math.max(...values.map((v) => v.value));
@@ -56,8 +56,8 @@ export function sweepHeatmapSpec(input: SweepHeatmapInput): TopLevelSpec {
       const sorted = [...new Set(all)].sort((a, b) => (field === 'x' ? a - b : b - a));
       return { field, type: 'ordinal', title: titleOf(name), scale: { domain: sorted }, axis: { format: '.3~g', labelAngle: 0, grid: false } };
     }
-    const logScale = Math.min(...all) > 0 && Math.max(...all) / Math.min(...all) >= 20;
-    return { field, type: 'quantitative', title: titleOf(name), scale: { type: logScale ? 'log' : 'linear', zero: false } };
+    const logScale = Math.min(...all) > 0 && Math.max(...all) / Math.min(...all) >= 4;
+    return { field, type: 'quantitative', title: titleOf(name), scale: logScale ? { type: 'log', nice: false, padding: 14 } : { type: 'linear', zero: false } };
   };
   const tooltip = [{ field: 'x', title: titleOf(input.x) }, { field: 'y', title: titleOf(input.y) }, { field: 'value', title: titleOf(input.feature), format: '.4g' }, { field: 'runs' }];
   return {
@@ -67,7 +67,7 @@ export function sweepHeatmapSpec(input: SweepHeatmapInput): TopLevelSpec {
     title: {
       text: input.title ?? `${titleOf(input.feature)} over ${titleOf(input.x)} × ${titleOf(input.y)}`,
       subtitle: subtitle(
-        grid ? `mean over the runs of each cell, ${runs.length} runs` : `${runs.length} runs`,
+        grid ? `mean over the runs of each cell, ${runs.length} runs` : `${runs.length} runs, one point each (not a grid)`,
         omittedNote(input.rows.length - runs.length, 'run', 'without the parameters or a finite feature'),
       ) ?? '',
     },
@@ -101,6 +101,11 @@ function cellMeans(runs: readonly { x: number; y: number; value: number }[]): { 
   return [...cells.values()].map((c) => ({ x: c.x, y: c.y, value: c.sum / c.runs, runs: c.runs }));
 }
 
-function isGrid(values: readonly number[]): boolean {
-  return new Set(values).size <= MAX_GRID_VALUES;
+/**
+ * Whether points lie on a grid: they fill at least half the cells that their distinct x and y
+ * values span (a grid with some runs unfinished does; n random points fill about 1/n of n²).
+ */
+export function fillsGrid(points: readonly { x: unknown; y: unknown }[]): boolean {
+  const cells = new Set(points.map((p) => `${String(p.x)}|${String(p.y)}`)).size;
+  return new Set(points.map((p) => p.x)).size * new Set(points.map((p) => p.y)).size <= 2 * cells;
 }

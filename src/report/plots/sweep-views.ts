@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepData, SweepRow } from '../data/sweep-data.js';
-import { sweepHeatmapSpec } from './sweep-heatmap.js';
+import { fillsGrid, sweepHeatmapSpec } from './sweep-heatmap.js';
 import { featureScatterSpec } from './sweep-scatter.js';
 import { readoutSpec } from './readout-plot.js';
 import { spectraPcaSpec } from './spectra-pca.js';
@@ -40,13 +40,15 @@ export function sweepPlotSpec(kind: SweepPlotKind, sweep: SweepData, feature = '
   const rows = sweep.rows;
   const target = sweep.target ?? 'final loss';
   const at = sweep.featureEpoch !== undefined ? ` at epoch ${sweep.featureEpoch}` : '';
-  const titles = { ...TITLES, target };
+  const titles: Readonly<Record<string, string>> = { ...TITLES, target };
   const featureTitle = TITLES[feature] ?? feature;
   switch (kind) {
     case 'heatmap': {
       const axes = heatmapAxes(rows);
       if (!axes) throw new RangeError('sweep heatmap: the sweep does not vary two numeric hyperparameters');
-      return sweepHeatmapSpec({ rows, x: axes[0], y: axes[1], feature, titles, title: `${featureTitle}${at} over the hyperparameter grid` });
+      const grid = isGridSweep(sweep, axes);
+      const over = grid ? 'the hyperparameter grid' : `${titles[axes[0]] ?? axes[0]} × ${titles[axes[1]] ?? axes[1]}`;
+      return sweepHeatmapSpec({ rows, x: axes[0], y: axes[1], feature, grid, titles, title: `${featureTitle}${at} over ${over}` });
     }
     case 'loss-vs-feature':
       return featureScatterSpec({ rows, feature, titles, title: `${target} vs ${featureTitle}${at}`, ...colorParam(rows) });
@@ -60,11 +62,21 @@ export function sweepPlotSpec(kind: SweepPlotKind, sweep: SweepData, feature = '
   }
 }
 
-/** Heatmaps of λ₁ and the Kaplan–Yorke dimension, loss vs λ₁, the readout and the spectra's PCA. */
+/**
+ * Whether the sweep's runs lie on a grid of the two axes: its method, when known (a random sweep
+ * is never a grid, however few its runs), else whether its runs fill the grid.
+ */
+function isGridSweep(sweep: SweepData, [x, y]: [string, string]): boolean {
+  return sweep.method !== undefined ? sweep.method === 'grid' : fillsGrid(sweep.rows.map((r) => ({ x: r.params[x], y: r.params[y] })));
+}
+
+/** λ₁ and the Kaplan–Yorke dimension over the hyperparameters (a heatmap, or points for a random sweep), loss vs λ₁, the readout and the spectra's PCA. */
 export function sweepViews(sweep: SweepData): SweepView[] {
+  const axes = heatmapAxes(sweep.rows);
+  const over = axes === undefined || isGridSweep(sweep, axes) ? 'over the hyperparameter grid' : 'over the sampled hyperparameters';
   const views: [string, SweepPlotKind, string?][] = [
-    ['λ₁ over the hyperparameter grid', 'heatmap', 'lambda1'],
-    ['Kaplan–Yorke dimension over the hyperparameter grid', 'heatmap', 'kaplanYorke'],
+    [`λ₁ ${over}`, 'heatmap', 'lambda1'],
+    [`Kaplan–Yorke dimension ${over}`, 'heatmap', 'kaplanYorke'],
     ['Final loss vs λ₁', 'loss-vs-feature', 'lambda1'],
     ['Readout', 'readout'],
     ['Principal components of the spectra', 'pca'],

@@ -79,7 +79,7 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
           const attempts = started ? recordAttempts(sweep, run.id) : index.get(run.id)!.attempts + 1;
           if (!started) index.setAttempts(run.id, attempts);
           const error = result.error ?? 'unknown failure';
-          if (attempts >= spec.max_attempts) {
+          if (attempts >= spec.maxAttempts) {
             index.markFailed(run.id, error);
             emit({ type: 'failed', id: run.id, attempts, error });
           } else {

@@ -13,7 +13,7 @@ import type { RunJob } from './run-job.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { createSweep } from '../store/sweep-dir.js';
 
-/** A queued run; BullMQ's `attempts` option carries the sweep's max_attempts. */
+/** A queued run; BullMQ's `attempts` option carries the sweep's maxAttempts. */
 export type QueuedJob = RunJob;
 
 export interface EnqueueResult {
@@ -49,7 +49,7 @@ export async function enqueueSweep(spec: SweepSpec, outDir: string, executor: st
       if (state === 'unknown' || state === 'completed') {
         await queue.add('run', { sweepDir: sweep.layout.root, id: run.id, config: run.config }, {
           jobId,
-          attempts: spec.max_attempts,
+          attempts: spec.maxAttempts,
           backoff: { type: 'fixed', delay: 1000 },
         });
         added++;

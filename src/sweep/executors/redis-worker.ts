@@ -1,7 +1,7 @@
 /**
  * The Redis executor's worker (`rnn-lyapunov worker --executor redis://…`, on any number of
  * machines): takes runs off the queue and trains each in its own process, like the local pool.
- * A failed attempt is retried by BullMQ up to the run's max_attempts. A worker that dies
+ * A failed attempt is retried by BullMQ up to the run's maxAttempts. A worker that dies
  * mid-run stops renewing its job's lock; after `stallMs` another worker takes the job over and
  * the run resumes from its last checkpoint (the dead worker's run process died with it). A run
  * another live process holds is put back, delayed, without using up an attempt.

@@ -6,7 +6,7 @@
 import { Rng } from '../../linalg/random.js';
 import { contentHash } from './canonical-json.js';
 import { SweepError } from '../errors.js';
-import type { ParameterSpec, ParameterValue, SweepSpec } from './spec.js';
+import type { ParameterSpec, ParameterValue, SweepSpec } from './spec-types.js';
 
 export interface ResolvedRun {
   id: string;
@@ -45,19 +45,19 @@ function resolve(spec: SweepSpec, params: Record<string, ParameterValue>): Resol
 function setPath(target: Record<string, unknown>, path: string, value: ParameterValue): void {
   const keys = path.split('.');
   const bad = keys.find((key) => key === '__proto__' || key === 'constructor' || key === 'prototype');
-  if (bad !== undefined) throw new SweepError(`parameter '${path}': '${bad}' is not allowed in a parameter path`);
+  if (bad !== undefined) throw new SweepError(`field 'parameters.${path}': '${bad}' is not allowed in a parameter path`);
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key] ?? (node[key] = {});
     if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-      throw new SweepError(`parameter '${path}': '${key}' in the base config is ${JSON.stringify(next)}, not an object to set a field in`);
+      throw new SweepError(`field 'parameters.${path}': '${key}' in the base config is ${JSON.stringify(next)}, not an object to set a field in`);
     }
     node = next as Record<string, unknown>;
   }
   node[keys[keys.length - 1]] = value;
 }
 
-/** The most runs one sweep may expand to (grid points or run_cap); larger sweeps are refused before expanding. */
+/** The most runs one sweep may expand to (grid points or runCap); larger sweeps are refused before expanding. */
 export const MAX_SWEEP_RUNS = 100_000;
 
 function gridPoints(spec: SweepSpec, names: string[]): Record<string, ParameterValue>[] {
@@ -66,12 +66,12 @@ function gridPoints(spec: SweepSpec, names: string[]): Record<string, ParameterV
     return n * ('values' in p ? p.values.length : p.count!);
   }, 1);
   if (counted > MAX_SWEEP_RUNS) {
-    throw new SweepError(`the grid has ${counted} points, more than the ${MAX_SWEEP_RUNS} runs a sweep may have: shrink the grid`);
+    throw new SweepError(`field 'parameters': the grid has ${counted} points, more than the ${MAX_SWEEP_RUNS} runs a sweep may have: shrink the grid`);
   }
   const axes = names.map((name) => gridValues(spec.parameters[name]).map((v) => formatted(spec.parameters[name], v)));
   const total = axes.reduce((n, axis) => n * axis.length, 1);
-  if (spec.run_cap !== undefined && total > spec.run_cap) {
-    throw new SweepError(`the grid has ${total} points but run_cap is ${spec.run_cap}: shrink the grid or raise run_cap`);
+  if (spec.runCap !== undefined && total > spec.runCap) {
+    throw new SweepError(`field 'runCap' is ${spec.runCap}, but the grid has ${total} points: shrink the grid or raise runCap`);
   }
   const points: Record<string, ParameterValue>[] = [{}];
   names.forEach((name, a) => {
@@ -92,12 +92,12 @@ function gridValues(p: ParameterSpec): ParameterValue[] {
 }
 
 function randomPoints(spec: SweepSpec, names: string[]): Record<string, ParameterValue>[] {
-  const cap = spec.run_cap!;
-  if (cap > MAX_SWEEP_RUNS) throw new SweepError(`run_cap is ${cap}, more than the ${MAX_SWEEP_RUNS} runs a sweep may have`);
+  const cap = spec.runCap!;
+  if (cap > MAX_SWEEP_RUNS) throw new SweepError(`field 'runCap' is ${cap}, more than the ${MAX_SWEEP_RUNS} runs a sweep may have`);
   const discrete = names.every((name) => 'values' in spec.parameters[name] || spec.parameters[name].distribution === 'int');
   if (discrete) {
     const size = names.reduce((n, name) => n * discreteSize(spec.parameters[name]), 1);
-    if (size < cap) throw new SweepError(`run_cap is ${cap} but the parameters allow only ${size} distinct runs`);
+    if (size < cap) throw new SweepError(`field 'runCap' is ${cap}, but the parameters allow only ${size} distinct runs`);
   }
   const rng = new Rng(spec.seed);
   const seen = new Set<string>();

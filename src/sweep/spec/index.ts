@@ -1,5 +1,5 @@
 /** The sweep spec: the YAML/JSON file, its expansion into runs, and the canonical JSON that names them. */
-export { loadSweepSpec, parseSweepSpec, type SweepSpec, type ReadoutSpec } from './spec.js';
+export { loadSweepSpec, parseSweepSpec, READOUT_METRIC_KEYS, SWEEP_SPEC_SCHEMA, type SweepSpec, type ReadoutSpec } from './spec.js';
 export { expandSweep, runIdOf, type ResolvedRun } from './expand.js';
 export { canonicalJson } from './canonical-json.js';
-export { checkRunConfig } from './run-config.js';
+export { SWEEP_SPEC_TEMPLATE, writeSweepTemplate } from './template.js';

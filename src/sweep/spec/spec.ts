@@ -5,60 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import type { SpectrumSchedule } from '../../train/config.js';
+import { EPOCH_METRICS_FIELDS } from '../../record/schema.js';
 import { SweepError } from '../errors.js';
+import { checkSweepRuns } from './run-config.js';
+import { DISTRIBUTIONS, type ParameterSpec, type SweepSpec } from './spec-types.js';
 
-export const DISTRIBUTIONS = ['uniform', 'log_uniform', 'int'] as const;
-export type Distribution = (typeof DISTRIBUTIONS)[number];
-
-export type ParameterValue = string | number | boolean | null;
-
-/**
- * A parameter takes one of listed values, or a value from a range; with `format`, the value is
- * written into a string at '{}' (e.g. format 'uniform:{}' makes the init scale p the training
- * config's init 'uniform:p').
- */
-export type ParameterSpec = (
-  | { values: ParameterValue[] }
-  | {
-      min: number;
-      max: number;
-      distribution: Distribution;
-      /** Grid only: number of points, evenly spaced on the distribution's scale. */
-      count?: number;
-    }
-) & { format?: string };
-
-/** When the spectrum is taken during training (every `every` epochs and at initialisation), and on what; defaults from training. */
-export type SweepSpectrumSchedule = Partial<SpectrumSchedule> & { every: number };
-
-export interface ReadoutSpec {
-  /** `final_<key>` (value at the last epoch) or `best_<key>` (minimum over epochs) of a metrics.jsonl key. */
-  metric: string;
-  /** The early epoch whose spectrum and loss are the predictors. */
-  epoch: number;
-}
-
-export interface SweepSpec {
-  name?: string;
-  method: 'grid' | 'random';
-  /** Seed of the random search (the training seed is a parameter or part of `base`). */
-  seed: number;
-  /** Number of runs (random: required; grid: an upper bound the grid must respect). */
-  run_cap?: number;
-  /** Attempts per run before it is marked failed. */
-  max_attempts: number;
-  /** Dotted paths into the training config → their values. */
-  parameters: Record<string, ParameterSpec>;
-  spectrum: SweepSpectrumSchedule;
-  readout: ReadoutSpec;
-  /** The training config every run starts from. */
-  base: Record<string, unknown>;
-}
+export { DISTRIBUTIONS, type Distribution, type ParameterSpec, type ParameterValue, type ReadoutSpec, type SweepSpec, type SweepSpectrumSchedule } from './spec-types.js';
 
 const scalar = { type: ['string', 'number', 'boolean', 'null'] };
 
-const schema = {
+/** The spec's JSON schema; docs/sweep-spec.md documents every key (a test holds them together). */
+export const SWEEP_SPEC_SCHEMA = {
   type: 'object',
   required: ['method', 'parameters', 'spectrum', 'readout', 'base'],
   additionalProperties: false,
@@ -66,8 +23,8 @@ const schema = {
     name: { type: 'string', minLength: 1 },
     method: { enum: ['grid', 'random'] },
     seed: { type: 'integer', minimum: 0 },
-    run_cap: { type: 'integer', minimum: 1 },
-    max_attempts: { type: 'integer', minimum: 1, maximum: 100 },
+    runCap: { type: 'integer', minimum: 1 },
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
     parameters: {
       type: 'object',
       minProperties: 1,
@@ -111,10 +68,20 @@ const schema = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+const validate = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true }).compile(SWEEP_SPEC_SCHEMA);
+
+export interface ParseOptions {
+  /** Gets one line per deprecated key spelling. */
+  warn?: (line: string) => void;
+  /**
+   * Check the structure only, not the readout metric and every run's training config: for the
+   * spec stored in an existing sweep directory, whose runs may have trained under earlier checks.
+   */
+  structureOnly?: boolean;
+}
 
 /** Reads and validates a sweep file (.yaml, .yml or .json). */
-export function loadSweepSpec(path: string): SweepSpec {
+export function loadSweepSpec(path: string, options: ParseOptions = {}): SweepSpec {
   const text = readFileSync(path, 'utf8');
   let document: unknown;
   try {
@@ -122,20 +89,60 @@ export function loadSweepSpec(path: string): SweepSpec {
   } catch (error) {
     throw new SweepError(`${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
   }
-  return parseSweepSpec(document, path);
+  return parseSweepSpec(document, path, options);
 }
 
-/** Validates a parsed document and fills defaults; errors start with `source` and name the field. */
-export function parseSweepSpec(document: unknown, source = 'sweep spec'): SweepSpec {
-  if (!validate(document)) throw new SweepError(`${source}: ${describeError(validate.errors![0])}`);
-  const spec = structuredClone(document) as unknown as SweepSpec;
+/**
+ * Validates a parsed document, fills defaults and checks every run's training config; errors
+ * start with `source` and name the field.
+ */
+export function parseSweepSpec(document: unknown, source = 'sweep spec', options: ParseOptions = {}): SweepSpec {
+  const current = renameDeprecated(document, source, options.warn ?? (() => {}));
+  if (!validate(current)) throw new SweepError(`${source}: ${describeError(validate.errors![0])}`);
+  const spec = structuredClone(current) as unknown as SweepSpec;
   spec.seed ??= 0;
-  spec.max_attempts ??= 3;
+  spec.maxAttempts ??= 3;
   for (const [name, parameter] of Object.entries(spec.parameters)) checkParameter(source, spec.method, name, parameter);
-  if (spec.method === 'random' && spec.run_cap === undefined) {
-    throw new SweepError(`${source}: field 'run_cap' is required with method 'random' (the number of runs to sample)`);
+  if (spec.method === 'random' && spec.runCap === undefined) {
+    throw new SweepError(`${source}: field 'runCap' is required with method 'random' (the number of runs to sample)`);
   }
+  if (options.structureOnly) return spec;
+  checkReadoutMetric(source, spec.readout.metric);
+  checkSweepRuns(spec, source);
   return spec;
+}
+
+/** Spec keys are camelCase, like the training config in `base`; the snake_case spellings of earlier versions still load. */
+const DEPRECATED_KEYS: Readonly<Record<string, string>> = { run_cap: 'runCap', max_attempts: 'maxAttempts' };
+
+/** `document` with deprecated top-level keys renamed (one `warn` line each); giving both spellings is an error. */
+function renameDeprecated(document: unknown, source: string, warn: (line: string) => void): unknown {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) return document;
+  const renamed: Record<string, unknown> = { ...document };
+  for (const [old, key] of Object.entries(DEPRECATED_KEYS)) {
+    if (!(old in renamed)) continue;
+    if (key in renamed) throw new SweepError(`${source}: fields '${old}' and '${key}' are the same setting: keep '${key}'`);
+    renamed[key] = renamed[old];
+    delete renamed[old];
+    warn(`${source}: field '${old}' is deprecated: write '${key}' (spec keys are camelCase, like the training config)`);
+  }
+  return renamed;
+}
+
+/** The metrics.jsonl keys a readout can predict: the numeric ones, in snake_case (the camelCase spelling works too). */
+export const READOUT_METRIC_KEYS = Object.entries(EPOCH_METRICS_FIELDS)
+  .filter(([, kind]) => kind === 'number' || kind === 'number?')
+  .map(([key]) => key);
+
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function checkReadoutMetric(source: string, metric: string): void {
+  const key = metric.replace(/^(final|best)_/, '');
+  if (READOUT_METRIC_KEYS.some((k) => k === key || snakeCase(k) === key)) return;
+  throw new SweepError(
+    `${source}: field 'readout.metric' is '${metric}': expected final_<key> or best_<key> with <key> one of ` +
+      `${READOUT_METRIC_KEYS.map(snakeCase).join(', ')} (e.g. 'final_val_loss')`,
+  );
 }
 
 function checkParameter(source: string, method: SweepSpec['method'], name: string, p: ParameterSpec): void {
@@ -157,7 +164,7 @@ function checkParameter(source: string, method: SweepSpec['method'], name: strin
     fail(`is an int range with min ${p.min}, max ${p.max}: expected integers`);
   }
   if (method === 'grid' && p.count === undefined) fail(`is a range in a grid sweep: give 'count', the number of grid points`);
-  if (method === 'random' && p.count !== undefined) fail(`has 'count', which only a grid uses (random sweeps sample run_cap points)`);
+  if (method === 'random' && p.count !== undefined) fail(`has 'count', which only a grid uses (random sweeps sample runCap points)`);
 }
 
 /** What a pattern means, for the fields that have one. */

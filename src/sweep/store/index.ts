@@ -8,4 +8,4 @@ export { RunIndex, type RunStatus, type IndexedRun } from './run-index.js';
 export { tryLock, unlock, readOwner, type LockOwner } from './run-lock.js';
 export { reconcile, rebuildIndex } from './reconcile.js';
 export { loadReadoutData, type LoadOptions } from './readout-data.js';
-export { formatStatus } from './status-text.js';
+export { formatRunTable, formatStatus } from './status-text.js';

@@ -10,7 +10,6 @@ import { SweepError } from '../errors.js';
 import { expandSweep, type ResolvedRun } from '../spec/expand.js';
 import { sweepLayout, type SweepLayout } from './layout.js';
 import { RunIndex } from './run-index.js';
-import { checkRunConfig } from '../spec/run-config.js';
 import { parseSweepSpec, type SweepSpec } from '../spec/spec.js';
 
 interface SweepFile {
@@ -30,16 +29,17 @@ export interface OpenSweep {
   index: RunIndex;
 }
 
-/** Creates the sweep directory for `spec` (every run's config checked first), or opens it when it was created with the same spec. */
+/** Creates the sweep directory for `spec` (checked, with every run's config, by `parseSweepSpec`), or opens it when it was created with the same spec. */
 export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
   const layout = sweepLayout(dir);
   const key = contentHash(spec);
-  for (const run of expandSweep(spec)) checkRunConfig(run.id, run.config);
   if (existsSync(layout.specFile)) {
     const stored = readSweepFile(layout);
-    if (stored.key !== key) {
+    // Compared as parsed, so a spec stored with deprecated key spellings (run_cap) is the same sweep; the directory keeps its key.
+    if (contentHash(stored.spec) !== key) {
       throw new SweepError(`${layout.root} holds a different sweep (spec ${stored.key}, this one ${key}): use a new --out directory`);
     }
+    return open(layout, spec, stored.key);
   } else {
     if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
       throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
@@ -69,7 +69,7 @@ function open(layout: SweepLayout, spec: SweepSpec, key: string): OpenSweep {
 function readSweepFile(layout: SweepLayout): SweepFile {
   const file = JSON.parse(readFileSync(layout.specFile, 'utf8')) as SweepFile;
   if (file.format !== 'rnn-lyapunov.sweep' || file.version !== 1) throw new SweepError(`${layout.specFile}: not a sweep file of this version`);
-  return { ...file, spec: parseSweepSpec(file.spec, layout.specFile) };
+  return { ...file, spec: parseSweepSpec(file.spec, layout.specFile, { structureOnly: true }) };
 }
 
 function readdirNonEmpty(dir: string): boolean {
