@@ -32,9 +32,10 @@ export function registerServe(program: Command): void {
         if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new UsageError(`--host ${flags.host}: not an address of this machine`);
         throw error;
       });
-      process.stdout.write(`rnn-lyapunov dashboard: ${url}\n`);
+      // The handlers come before the URL: whoever reads the URL may signal at once, before the next line runs.
       const stop = () => void close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      process.stdout.write(`rnn-lyapunov dashboard: ${url}\n`);
     });
 }
