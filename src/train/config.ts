@@ -123,9 +123,9 @@ export function resolveTrainConfig(input: TrainConfigInput, options: ResolveOpti
     if (config.stepSpectrum !== null) config.stepSpectrum.k = Math.min(config.stepSpectrum.k, dim);
   }
   if (config.task === null || typeof config.task !== 'object' || typeof config.task.name !== 'string') {
-    throw new TrainConfigError('train config: task must be an object with a name, such as { "name": "charlm" }');
+    throw new TrainConfigError('train config: task must be an object with a name, such as { "name": "charlm" }', 'task');
   }
-  if (!CELL_KINDS.includes(config.cell)) throw new TrainConfigError(`train config: cell must be one of ${CELL_KINDS.join(', ')}, got ${String(config.cell)}`);
+  if (!CELL_KINDS.includes(config.cell)) throw new TrainConfigError(`train config: cell must be one of ${CELL_KINDS.join(', ')}, got ${String(config.cell)}`, 'cell');
   integer('hidden', config.hidden, 1);
   integer('layers', config.layers, 1);
   integer('epochs', config.epochs, 0);
@@ -136,19 +136,19 @@ export function resolveTrainConfig(input: TrainConfigInput, options: ResolveOpti
   bool('tbptt', config.tbptt);
   wrap('init', () => parseInit(config.init));
   wrap('schedule', () => parseSchedule(config.schedule));
-  if (!PRECISIONS.includes(config.precision)) throw new TrainConfigError(`train config: precision must be float32 or float64, got ${String(config.precision)}`);
-  if (config.optimizer !== 'adam' && config.optimizer !== 'sgd') throw new TrainConfigError(`train config: optimizer must be adam or sgd, got ${String(config.optimizer)}`);
+  if (!PRECISIONS.includes(config.precision)) throw new TrainConfigError(`train config: precision must be float32 or float64, got ${String(config.precision)}`, 'precision');
+  if (config.optimizer !== 'adam' && config.optimizer !== 'sgd') throw new TrainConfigError(`train config: optimizer must be adam or sgd, got ${String(config.optimizer)}`, 'optimizer');
   positive('lr', config.lr);
-  if (!(config.momentum >= 0 && config.momentum < 1)) throw new TrainConfigError(`train config: momentum must be in [0, 1), got ${config.momentum}`);
+  if (!(config.momentum >= 0 && config.momentum < 1)) throw new TrainConfigError(`train config: momentum must be in [0, 1), got ${config.momentum}`, 'momentum');
   if (config.clip !== null) positive('clip', config.clip);
-  if (!(config.dropout >= 0 && config.dropout < 1)) throw new TrainConfigError(`train config: dropout must be in [0, 1), got ${config.dropout}`);
+  if (!(config.dropout >= 0 && config.dropout < 1)) throw new TrainConfigError(`train config: dropout must be in [0, 1), got ${config.dropout}`, 'dropout');
   const s = config.spectrum;
   integer('spectrum.every', s.every, 0);
   integer('spectrum.batch', s.batch, 1);
   integer('spectrum.steps', s.steps, 1);
   integer('spectrum.transient', s.transient, 0);
   integer('spectrum.k', s.k, 1, dim, 'the state dimension');
-  if (s.lstmState !== 'joint' && s.lstmState !== 'h') throw new TrainConfigError(`train config: spectrum.lstmState must be joint or h, got ${String(s.lstmState)}`);
+  if (s.lstmState !== 'joint' && s.lstmState !== 'h') throw new TrainConfigError(`train config: spectrum.lstmState must be joint or h, got ${String(s.lstmState)}`, 'spectrum.lstmState');
   if (config.stepSpectrum !== null) {
     const p = config.stepSpectrum;
     for (const key of ['every', 'batch', 'steps'] as const) integer(`stepSpectrum.${key}`, p[key], 1);
@@ -176,22 +176,22 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
 function integer(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER, maxIs?: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     const bound = max === Number.MAX_SAFE_INTEGER || max === Infinity ? '∞' : max;
-    throw new TrainConfigError(`train config: ${field} must be an integer in [${min}, ${bound}]${maxIs === undefined ? '' : ` (${maxIs})`}, got ${String(value)}`);
+    throw new TrainConfigError(`train config: ${field} must be an integer in [${min}, ${bound}]${maxIs === undefined ? '' : ` (${maxIs})`}, got ${String(value)}`, field);
   }
 }
 
 function positive(field: string, value: number): void {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TrainConfigError(`train config: ${field} must be a positive number, got ${String(value)}`);
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TrainConfigError(`train config: ${field} must be a positive number, got ${String(value)}`, field);
 }
 
 function bool(field: string, value: unknown): void {
-  if (typeof value !== 'boolean') throw new TrainConfigError(`train config: ${field} must be true or false, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new TrainConfigError(`train config: ${field} must be true or false, got ${String(value)}`, field);
 }
 
 function wrap(field: string, parse: () => unknown): void {
   try {
     parse();
   } catch (error) {
-    throw new TrainConfigError(`train config: ${field}: ${(error as Error).message}`);
+    throw new TrainConfigError(`train config: ${field}: ${(error as Error).message}`, field);
   }
 }

@@ -4,6 +4,7 @@
  * at once, naming the spec file and the spec field, instead of failing every run's attempts.
  */
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type TrainConfigInput } from '../../train/config.js';
+import { TrainConfigError } from '../../train/errors.js';
 import { createTask } from '../../train/tasks/index.js';
 import { UserError } from '../../errors.js';
 import { canonicalJson } from './canonical-json.js';
@@ -42,8 +43,8 @@ function checkRun(spec: SweepSpec, run: ResolvedRun, source: string, tasksBuilt:
     checkReadoutEpoch(spec.readout.epoch, config.epochs, config.spectrum.every, (field) => specField(field, run.params), source);
   } catch (error) {
     if (error instanceof SweepError || !(error instanceof UserError)) throw error;
-    // Task data errors (a missing text file) and range checks made while building the task name no field: they are the task's.
-    fail(trainFieldOf(error.message) ?? 'task', error.message.replace(/^train config: /, ''));
+    // Task data errors (a missing text file) and range checks made while building the task carry no field: they are the task's.
+    fail((error instanceof TrainConfigError ? error.field : undefined) ?? 'task', error.message.replace(/^train config: /, ''));
   }
 }
 
@@ -57,19 +58,6 @@ function checkReadoutEpoch(epoch: number, epochs: number, every: number, fieldOf
         ? undefined
         : `is ${epoch}, but spectra are taken every ${every} epochs (${fieldOf('spectrum.every')}): choose a multiple of ${every}`;
   if (problem !== undefined) throw new SweepError(`${source}: field 'readout.epoch' ${problem}`);
-}
-
-/**
- * The training config field a trainer's error is about: its messages name it first ('train
- * config: FIELD must …', "task spec for 'copy': unknown option 'KEY'", "task spec: field 'name'"),
- * a convention the sweep spec tests hold; undefined when the message names none.
- */
-function trainFieldOf(message: string): string | undefined {
-  const config = /^train config: ([A-Za-z]+(?:\.[A-Za-z]+)?)\b/.exec(message);
-  if (config !== null) return config[1];
-  const option = /^task spec for '[^']*': (?:unknown )?option '([^']+)'/.exec(message);
-  if (option !== null) return `task.${option[1]}`;
-  return /^task spec: field 'name'/.test(message) ? 'task.name' : undefined;
 }
 
 /**

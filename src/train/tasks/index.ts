@@ -61,7 +61,7 @@ export function resolveTaskSpec(spec: unknown, warn: (message: string) => void =
   const s = spec as Record<string, unknown> | null;
   const name = s?.name as TaskName;
   if (s === null || typeof s !== 'object' || !TASK_NAMES.includes(name)) {
-    throw new TrainConfigError(`task spec: field 'name' is ${JSON.stringify(s?.name)}, expected one of ${TASK_NAMES.join(', ')}`);
+    throw new TrainConfigError(`task spec: field 'name' is ${JSON.stringify(s?.name)}, expected one of ${TASK_NAMES.join(', ')}`, 'task.name');
   }
   const allowed = TASK_OPTIONS[name];
   const renamed = DEPRECATED_TASK_OPTIONS[name] ?? {};
@@ -74,11 +74,12 @@ export function resolveTaskSpec(spec: unknown, warn: (message: string) => void =
       const guess = meant(given, Object.keys(allowed));
       throw new TrainConfigError(
         `task spec for '${name}': unknown option '${given}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`} (known: ${Object.keys(allowed).join(', ')})`,
+        `task.${given}`,
       );
     }
-    if (!fits(kind, value)) throw new TrainConfigError(`task spec for '${name}': option '${given}' is ${JSON.stringify(value)}, expected ${kind}`);
+    if (!fits(kind, value)) throw new TrainConfigError(`task spec for '${name}': option '${given}' is ${JSON.stringify(value)}, expected ${kind}`, `task.${given}`);
     if (key !== given) {
-      if (s[key] !== undefined && s[key] !== null) throw new TrainConfigError(`task spec for '${name}': '${given}' and '${key}' are the same option; give only '${key}'`);
+      if (s[key] !== undefined && s[key] !== null) throw new TrainConfigError(`task spec for '${name}': '${given}' and '${key}' are the same option; give only '${key}'`, `task.${given}`);
       warn(`task option '${given}' of ${name} is now spelled '${key}'; the old spelling still works but is deprecated`);
     }
     resolved[key] = value;
