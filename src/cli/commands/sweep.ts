@@ -20,22 +20,33 @@ export function registerSweep(program: Command): void {
     .description('run or resume the sweep a spec file describes (the default: `sweep SPEC --out DIR`)')
     .argument('<spec>', 'sweep file (.yaml, .yml or .json)')
     .requiredOption('--out <dir>', 'sweep directory (run directories, index, logs)');
-  addExecutorOption(run, 'local (a pool of processes on this machine) or redis://HOST:PORT (enqueue for workers)', 'local')
+  addExecutorOption(run, 'local (a pool of processes on this machine), redis://HOST:PORT (enqueue for workers), or claim (prepare the directory for `worker --claim`)', 'local')
     .option('--jobs <N>', 'local: runs trained at the same time (default: all cores)', integer('--jobs', 1))
-    .option('--wait', 'redis: after enqueuing, follow the sweep until no run is queued or running')
+    .option('--wait', 'redis, claim: then follow the sweep until no run is queued or running')
     .action(async (specPath: string, flags: RunFlags) => {
       const executor = chosenExecutor(flags)!;
       const { loadSweepSpec } = await import('../../sweep/spec/index.js');
       const { formatStatus } = await import('../../sweep/store/index.js');
-      const { describeEvent, enqueueSweep, runLocalSweep, waitForSweep } = await import('../../sweep/executors/index.js');
+      const executors = await import('../../sweep/executors/index.js');
+      const { describeEvent, runLocalSweep } = executors;
       const spec = loadSweepSpec(specPath);
       const controller = stopOnSignals();
+      const onChange = (c: Parameters<typeof formatStatus>[1]) => process.stderr.write(`${formatStatus(flags.out, c)}\n`);
+      const lostLine = (lost: number) => `${lost} queued runs had lost their jobs (Redis restarted without persistence?) and were enqueued again`;
       if (executor !== 'local') {
-        const { added, retried } = await enqueueSweep(spec, flags.out, executor);
-        process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${executor}; ` +
-          `workers: npx rnn-lyapunov worker --executor ${executor}\n`);
+        if (executor === 'claim') {
+          executors.prepareClaimSweep(spec, flags.out);
+          process.stdout.write(`prepared ${flags.out}; workers (any number, on machines that see it at this path): npx rnn-lyapunov worker --claim ${flags.out}\n`);
+        } else {
+          const { added, retried, lost } = await executors.enqueueSweep(spec, flags.out, executor);
+          if (lost > 0) process.stderr.write(`${lostLine(lost)}\n`);
+          process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${executor}; ` +
+            `workers: npx rnn-lyapunov worker --executor ${executor}\n`);
+        }
         if (!flags.wait) return;
-        const counts = await waitForSweep(flags.out, (c) => process.stderr.write(`${formatStatus(flags.out, c)}\n`), controller.signal);
+        const counts = executor === 'claim'
+          ? await executors.waitForSweep(flags.out, onChange, controller.signal)
+          : await executors.followRedisSweep(flags.out, executor, onChange, (lost) => process.stderr.write(`${lostLine(lost)}\n`), controller.signal);
         if (counts.failed > 0) process.exitCode = 1;
         return;
       }
@@ -54,12 +65,11 @@ export function registerSweep(program: Command): void {
     .description('done / running / failed / queued runs of a sweep directory')
     .argument('<dir>', 'sweep directory')
     .option('--json', 'print every run as JSON')
-    .option('--rebuild', 'recreate the index from the run directories first')
+    .option('--rebuild', 'recreate the index from the run directories first (also repairs a corrupt index)')
     .action(async (dir: string, flags: { json?: boolean; rebuild?: boolean }) => {
       const { formatStatus, openSweep, rebuildIndex, reconcile } = await import('../../sweep/store/index.js');
-      let opened = openSweep(dir);
-      if (flags.rebuild) opened = rebuildIndex(opened, () => openSweep(dir));
-      else reconcile(opened);
+      const opened = flags.rebuild ? rebuildIndex(dir) : openSweep(dir);
+      if (!flags.rebuild) reconcile(opened);
       try {
         process.stdout.write(flags.json ? `${toJson(opened.index.list())}\n` : `${formatStatus(dir, opened.index.counts(), opened.index.list())}\n`);
       } finally {
