@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { SweepEvent } from './local-pool.js';
-import { isHeld } from '../store/run-lock.js';
+import { tryLock, unlock, type LockOwner } from '../store/run-lock.js';
 import { attemptHistory } from '../store/run-log.js';
 import { createSweep, readSweep } from '../store/sweep-dir.js';
 import { freeFailedRuns, reconcile } from '../store/reconcile.js';
@@ -50,13 +50,16 @@ export async function runClaimWorker(dir: string, options: ClaimOptions = {}): P
   };
   options.signal?.addEventListener('abort', stop, { once: true });
 
-  const launch = (id: string, config: Record<string, unknown>) => {
-    const attempt = spawnRun({ sweepDir: layout.root, id, config }, () => {
+  // The worker takes the run's lock before starting its run process (which holds it from then
+  // on), so two workers never both start loading the same run.
+  const launch = (id: string, config: Record<string, unknown>, claimed: LockOwner) => {
+    const attempt = spawnRun({ sweepDir: layout.root, id, config, claimed }, () => {
       emit({ type: 'start', id, attempt: attemptHistory(layout, id).counted + 1 });
     });
     active.set(id, attempt);
     void attempt.result.then((result) => {
       active.delete(id);
+      unlock(layout.lockFile(id), claimed); // if its run process died before releasing it
       if (!options.signal?.aborted) {
         if (result.outcome === 'trained' || result.outcome === 'already-done') {
           emit({ type: 'done', id, seconds: result.seconds, trained: result.outcome === 'trained' });
@@ -78,8 +81,9 @@ export async function runClaimWorker(dir: string, options: ClaimOptions = {}): P
         else if (!active.has(run.id) && attemptHistory(layout, run.id).counted >= spec.max_attempts) count.failed++;
         else {
           count.left++;
-          if (!options.signal?.aborted && active.size < concurrency && !active.has(run.id) && !isHeld(layout.lockFile(run.id))) {
-            launch(run.id, run.config);
+          if (!options.signal?.aborted && active.size < concurrency && !active.has(run.id)) {
+            const claimed = tryLock(layout.lockFile(run.id));
+            if (claimed !== undefined) launch(run.id, run.config, claimed);
           }
         }
       }
