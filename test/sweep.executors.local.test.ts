@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { trainInRunDirectory } from '../src/train/index.js';
 import { readMetrics } from '../src/record/index.js';
 import { runLocalSweep, describeEvent, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
 import {
-  assertSweepComplete, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
+  assertSweepComplete, endedAttempts, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
 } from './sweep.helpers.js';
 
 test('a sweep SIGKILLed mid-way and started again finishes every run exactly once, resuming interrupted runs', async () => {
@@ -43,6 +43,10 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
     assert.equal(result.code, 0, result.stderr);
     assertSweepComplete(out, 6);
     for (const id of doneBefore) assert.deepEqual(logCounts(out, id), { started: 1, trained: 1 }, `run ${id}, finished before the kill, was not trained again`);
+    for (const id of interrupted) {
+      assert.equal(logCounts(out, id).started, 2, `run ${id} was started by both sweeps`);
+      assert.equal(endedAttempts(out, id), 1, `run ${id}: the attempt killed with its sweep does not count against max_attempts`);
+    }
     // The index is a cache: rebuilt from the run directories and logs, it says the same.
     const indexed = (extra: string[]) => {
       const result = runCli(['sweep', 'status', out, '--json', ...extra]);
@@ -65,7 +69,7 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
   }
 });
 
-test('a run that keeps failing is retried max_attempts times, then marked failed', async () => {
+test('a run that keeps failing is retried max_attempts times, then marked failed; the index rebuilt says so; starting the sweep again tries it afresh', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
   try {
     const spec = parseSweepSpec({
@@ -91,6 +95,13 @@ test('a run that keeps failing is retried max_attempts times, then marked failed
     } finally {
       sweep.index.close();
     }
+    const rebuilt = runCli(['sweep', 'status', out, '--rebuild']);
+    assert.match(rebuilt.stdout, /1 runs — done 0, running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/, 'the attempts are kept in the run log');
+
+    writeFileSync(join(root, 'missing.txt'), 'the quick brown fox jumps over the lazy dog. '.repeat(100));
+    const again: string[] = [];
+    assert.deepEqual(await runLocalSweep(spec, out, { jobs: 1, onEvent: (event) => again.push(describeEvent(event)) }), { queued: 0, running: 0, done: 1, failed: 0 });
+    assert.match(again[0], /training \(attempt 1\)/, 'a fresh set of attempts');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
