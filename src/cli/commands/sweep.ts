@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
+import { sweepForWorkers } from './sweep-for-workers.js';
+import { stopOnSignals } from './stop-signals.js';
 
 interface RunFlags extends ExecutorFlags {
   out: string;
@@ -27,33 +29,16 @@ export function registerSweep(program: Command): void {
       const executor = chosenExecutor(flags)!;
       const { loadSweepSpec } = await import('../../sweep/spec/index.js');
       const { formatStatus } = await import('../../sweep/store/index.js');
-      const executors = await import('../../sweep/executors/index.js');
-      const { describeEvent, runLocalSweep } = executors;
+      const { describeEvent, runLocalSweep } = await import('../../sweep/executors/index.js');
       const spec = loadSweepSpec(specPath);
-      const controller = stopOnSignals();
-      const onChange = (c: Parameters<typeof formatStatus>[1]) => process.stderr.write(`${formatStatus(flags.out, c)}\n`);
-      const lostLine = (lost: number) => `${lost} queued runs had lost their jobs (Redis restarted without persistence?) and were enqueued again`;
-      if (executor !== 'local') {
-        if (executor === 'claim') {
-          executors.prepareClaimSweep(spec, flags.out);
-          process.stdout.write(`prepared ${flags.out}; workers (any number, on machines that see it at this path): npx rnn-lyapunov worker --claim ${flags.out}\n`);
-        } else {
-          const { added, retried, lost } = await executors.enqueueSweep(spec, flags.out, executor);
-          if (lost > 0) process.stderr.write(`${lostLine(lost)}\n`);
-          process.stdout.write(`enqueued ${added} runs${retried > 0 ? ` (${retried} failed ones retried)` : ''} on ${executor}; ` +
-            `workers: npx rnn-lyapunov worker --executor ${executor}\n`);
-        }
-        if (!flags.wait) return;
-        const counts = executor === 'claim'
-          ? await executors.waitForSweep(flags.out, onChange, controller.signal)
-          : await executors.followRedisSweep(flags.out, executor, onChange, (lost) => process.stderr.write(`${lostLine(lost)}\n`), controller.signal);
-        if (counts.failed > 0) process.exitCode = 1;
-        return;
-      }
+      if (executor !== 'local') return sweepForWorkers(spec, flags.out, executor, flags.wait === true);
+      // Signals stop the sweep cleanly once it is set up (onReady); until then they end it at once.
+      const controller = new AbortController();
       const counts = await runLocalSweep(spec, flags.out, {
         ...(flags.jobs ? { jobs: flags.jobs } : {}),
         onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
         signal: controller.signal,
+        onReady: () => stopOnSignals(controller),
       });
       process.stdout.write(`${formatStatus(flags.out, counts)}\n`);
       if (controller.signal.aborted) process.exitCode = 130;
@@ -76,13 +61,4 @@ export function registerSweep(program: Command): void {
         opened.index.close();
       }
     });
-}
-
-/** SIGINT/SIGTERM stop a sweep or worker cleanly: running attempts are killed and their runs re-queued. */
-export function stopOnSignals(): AbortController {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return controller;
 }

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { integer } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
-import { stopOnSignals } from './sweep.js';
+import { stopOnSignals } from './stop-signals.js';
 
 interface WorkerFlags extends ExecutorFlags {
   claim?: string;

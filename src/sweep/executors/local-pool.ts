@@ -30,7 +30,8 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
   const emit = options.onEvent ?? (() => {});
   // Runs left 'running' by a killed sweep are queued again; their processes died with it.
   for (const run of index.list('running')) index.markQueued(run.id);
-  const queue: ResolvedRun[] = sweep.runs.filter((run) => index.get(run.id)!.status === 'queued');
+  const queued = new Set(index.list('queued').map((run) => run.id));
+  const queue: ResolvedRun[] = sweep.runs.filter((run) => queued.has(run.id));
   const active = new Map<string, RunningAttempt>();
   let delayed = 0;
 

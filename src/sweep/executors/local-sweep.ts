@@ -10,6 +10,12 @@ export interface LocalSweepOptions {
   jobs?: number;
   onEvent?: (event: SweepEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Called once the sweep directory is ready, before training starts. Setting up a large sweep
+   * takes a while without yielding, so a caller installs its signal handlers here: until then a
+   * signal ends the process at once, which loses nothing (the setup writes atomically).
+   */
+  onReady?: () => void;
 }
 
 /**
@@ -22,6 +28,7 @@ export async function runLocalSweep(spec: SweepSpec, outDir: string, options: Lo
   try {
     freeFailedRuns(sweep);
     reconcile(sweep);
+    options.onReady?.();
     await runLocalPool(sweep, {
       jobs: options.jobs ?? availableParallelism(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -31,7 +31,14 @@ export interface EnqueueResult {
   counts: Record<RunStatus, number>;
 }
 
-export async function enqueueSweep(spec: SweepSpec, outDir: string, executor: string): Promise<EnqueueResult> {
+export interface EnqueueOptions {
+  /** Stops enqueuing (what is on the queue stays there; starting the sweep again adds the rest). */
+  signal?: AbortSignal;
+  /** Called once the sweep directory is ready, before enqueuing (see LocalSweepOptions.onReady). */
+  onReady?: () => void;
+}
+
+export async function enqueueSweep(spec: SweepSpec, outDir: string, executor: string, options: EnqueueOptions = {}): Promise<EnqueueResult> {
   const connection = await connectRedis(executor);
   const enqueuedBefore = existsSync(sweepLayout(outDir).specFile);
   let sweep: OpenSweep | undefined;
@@ -39,7 +46,8 @@ export async function enqueueSweep(spec: SweepSpec, outDir: string, executor: st
     sweep = createSweep(outDir, spec);
     freeFailedRuns(sweep);
     reconcile(sweep);
-    const result = await enqueueRuns(sweep, connection, { retryFailed: true, enqueuedBefore });
+    options.onReady?.();
+    const result = await enqueueRuns(sweep, connection, { retryFailed: true, enqueuedBefore, ...(options.signal ? { signal: options.signal } : {}) });
     return { ...result, counts: sweep.index.counts() };
   } finally {
     connection.disconnect();
@@ -52,7 +60,7 @@ export async function enqueueSweep(spec: SweepSpec, outDir: string, executor: st
  * with `retryFailed` (a new start of the sweep, not a check while following it).
  */
 export async function enqueueRuns(
-  sweep: OpenSweep, connection: Redis, options: { retryFailed: boolean; enqueuedBefore: boolean },
+  sweep: OpenSweep, connection: Redis, options: { retryFailed: boolean; enqueuedBefore: boolean; signal?: AbortSignal },
 ): Promise<Omit<EnqueueResult, 'counts'>> {
   const queue = new Queue<QueuedJob>(QUEUE_NAME, { connection });
   let added = 0;
@@ -60,6 +68,7 @@ export async function enqueueRuns(
   let lost = 0;
   try {
     for (const run of sweep.runs) {
+      if (options.signal?.aborted) break;
       const indexed = sweep.index.get(run.id)!;
       if (indexed.status === 'done') continue;
       const jobId = jobIdOf(sweep, run.id);
@@ -98,10 +107,11 @@ export async function followRedisSweep(
   dir: string, executor: string, onChange: (counts: Record<RunStatus, number>) => void, onLost: (runs: number) => void, signal?: AbortSignal,
 ): Promise<Record<RunStatus, number>> {
   const connection = await connectRedis(executor);
-  let connections = 0;
+  let disconnected = false;
   let reconnected = false;
+  connection.on('close', () => (disconnected = true));
   connection.on('ready', () => {
-    if (connections++ > 0) reconnected = true;
+    if (disconnected) reconnected = true;
   });
   try {
     return await waitForSweep(dir, onChange, signal, 1000, async (sweep) => {
