@@ -128,3 +128,28 @@ test('a run process whose parent dies before it starts training never trains (no
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('SIGTERM while a 100 000-run sweep is being set up ends it at once, not after the set-up', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-setup-signal-'));
+  try {
+    const spec = writeSpec(root, `
+method: random
+run_cap: 100000
+parameters:
+  lr: { distribution: log_uniform, min: 0.0001, max: 0.1 }
+spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 }
+readout: { metric: final_val_loss, epoch: 1 }
+base: { task: { name: copy, trainSize: 64, evalSize: 16 }, hidden: 4, epochs: 1 }
+`);
+    const out = join(root, 'sweep');
+    const sweep = startCli(['sweep', spec, '--out', out, '--jobs', '1']);
+    // sweep.json is written once the runs are expanded and checked; indexing them takes longer.
+    await waitFor('the sweep directory to be created', () => existsSync(join(out, 'sweep.json')), 120_000);
+    sweep.child.kill('SIGTERM');
+    const ended = await sweep.exit;
+    assert.equal(ended.signal, 'SIGTERM', `ended by the signal, not after setting up (exit code ${ended.code}): ${ended.stderr}`);
+    assert.equal(existsSync(join(out, 'runs')), false, 'no run was started');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
