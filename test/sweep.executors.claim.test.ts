@@ -75,7 +75,15 @@ test('two `worker --claim` processes, one SIGKILLed mid-run: every run trained o
   }
 });
 
-test('worker needs --executor or --claim, not both', () => {
+test('worker needs --executor or --claim, not both; sweep names the executors it knows', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-executor-'));
+  try {
+    const unknown = runCli(['sweep', writeSpec(root, SPEC), '--out', join(root, 'sweep'), '--executor', 'clam']);
+    assert.equal(unknown.stderr, "rnn-lyapunov: sweep: --executor 'clam': expected local, claim or redis://HOST:PORT\n");
+    assert.equal(existsSync(join(root, 'sweep')), false);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
   assert.match(runCli(['worker']).stderr, /^rnn-lyapunov: worker: --executor redis:\/\/HOST:PORT or --claim SWEEP_DIR is required/);
   assert.match(runCli(['worker', '--claim', 'x', '--executor', 'redis://127.0.0.1:1']).stderr, /cannot be used with option '--executor/);
   assert.match(runCli(['worker', '--claim', join(tmpdir(), 'no-such-sweep')]).stderr, /^rnn-lyapunov: .*no-such-sweep is not a sweep directory \(no sweep.json\)$/m);

@@ -4,9 +4,13 @@
  * sweep (this process writes its index) until no run is queued or running.
  */
 import type { SweepSpec } from '../../sweep/spec/index.js';
+import { UsageError } from '../errors.js';
 import { stopOnSignals } from './stop-signals.js';
 
 export async function sweepForWorkers(spec: SweepSpec, out: string, executor: string, wait: boolean): Promise<void> {
+  if (executor !== 'claim' && !/^rediss?:/.test(executor)) {
+    throw new UsageError(`sweep: --executor '${executor}': expected local, claim or redis://HOST:PORT`);
+  }
   const { formatStatus } = await import('../../sweep/store/index.js');
   const executors = await import('../../sweep/executors/index.js');
   // Signals stop it cleanly once the sweep directory is set up; until then they end it at once.
