@@ -39,7 +39,8 @@ export interface OpenSweep extends SweepFiles {
 export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
   const layout = sweepLayout(dir);
   const key = contentHash(spec);
-  for (const run of expandSweep(spec)) checkRunConfig(run.id, run.config);
+  const runs = expandSweep(spec);
+  for (const run of runs) checkRunConfig(run.id, run.config);
   if (existsSync(layout.specFile)) {
     const stored = readSweepFile(layout);
     if (stored.key !== key) {
@@ -53,7 +54,7 @@ export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
     const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
     writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
   }
-  const files = { layout, spec, key, runs: expandSweep(spec) };
+  const files = { layout, spec, key, runs };
   return { ...files, index: openIndex(files) };
 }
 
