@@ -153,3 +153,31 @@ base: { task: { name: copy, trainSize: 64, evalSize: 16 }, hidden: 4, epochs: 1 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a sweep stopped (SIGTERM) while a run trains does not count that attempt against max_attempts', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-stopped-'));
+  try {
+    const spec = parseSweepSpec({
+      method: 'grid',
+      max_attempts: 1,
+      parameters: { lr: { values: [0.01] } },
+      spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 },
+      readout: { metric: 'final_val_loss', epoch: 1 },
+      base: { task: { name: 'copy', trainSize: 256, evalSize: 16 }, hidden: 4, epochs: 20 },
+    });
+    const out = join(root, 'sweep');
+    const controller = new AbortController();
+    const stopped = await runLocalSweep(spec, out, { jobs: 1, signal: controller.signal, onEvent: (event) => event.type === 'start' && controller.abort() });
+    assert.deepEqual(stopped, { queued: 1, running: 0, done: 0, failed: 0 });
+    const [id] = runIds(out);
+    await waitFor('the stopped attempt to be logged', () => readFileSync(join(out, 'logs', `${id}.log`), 'utf8').includes('--- attempt not counted: stopped'), 15_000);
+    const status = runCli(['sweep', 'status', out, '--json']);
+    assert.equal(status.status, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout).map((run: { status: string; attempts: number }) => [run.status, run.attempts]), [['queued', 0]],
+      'with max_attempts 1, a counted attempt would have failed the run');
+    assert.deepEqual(await runLocalSweep(spec, out, { jobs: 1 }), { queued: 0, running: 0, done: 1, failed: 0 });
+    assert.equal(endedAttempts(out, id), 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
