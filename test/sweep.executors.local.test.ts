@@ -12,7 +12,7 @@ import { trainInRunDirectory } from '../src/train/index.js';
 import { readMetrics } from '../src/record/index.js';
 import { runLocalSweep, describeEvent, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
 import {
-  assertSweepComplete, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
+  assertSweepComplete, endedAttempts, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
 } from './sweep.helpers.js';
 
 test('a sweep SIGKILLed mid-way and started again finishes every run exactly once, resuming interrupted runs', async () => {
@@ -43,6 +43,10 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
     assert.equal(result.code, 0, result.stderr);
     assertSweepComplete(out, 6);
     for (const id of doneBefore) assert.deepEqual(logCounts(out, id), { started: 1, trained: 1 }, `run ${id}, finished before the kill, was not trained again`);
+    for (const id of interrupted) {
+      assert.equal(logCounts(out, id).started, 2, `run ${id} was started by both sweeps`);
+      assert.equal(endedAttempts(out, id), 1, `run ${id}: the attempt killed with its sweep does not count against maxAttempts`);
+    }
     // The index is a cache: rebuilt from the run directories and logs, it says the same.
     const indexed = (extra: string[]) => {
       const result = runCli(['sweep', 'status', out, '--json', ...extra]);
@@ -65,7 +69,7 @@ test('a sweep SIGKILLed mid-way and started again finishes every run exactly onc
   }
 });
 
-test('a run that keeps failing is retried max_attempts times, then marked failed', async () => {
+test('a run that keeps failing is retried maxAttempts times, then marked failed; the index rebuilt says so; starting the sweep again tries it afresh', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-fail-'));
   try {
     // The text exists when the spec is checked, and is gone when the run trains.
@@ -95,6 +99,13 @@ test('a run that keeps failing is retried max_attempts times, then marked failed
     } finally {
       sweep.index.close();
     }
+    const rebuilt = runCli(['sweep', 'status', out, '--rebuild']);
+    assert.match(rebuilt.stdout, /0\/1 runs done — running 0, failed 1, queued 0\n {2}\w+ {2}failed, 2 attempts: .*missing\.txt/, 'the attempts are kept in the run log');
+
+    writeFileSync(join(root, 'missing.txt'), 'the quick brown fox jumps over the lazy dog. '.repeat(100));
+    const again: string[] = [];
+    assert.deepEqual(await runLocalSweep(spec, out, { jobs: 1, onEvent: (event) => again.push(describeEvent(event)) }), { queued: 0, running: 0, done: 1, failed: 0 });
+    assert.match(again[0], /training \(attempt 1\)/, 'a fresh set of attempts');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -117,6 +128,59 @@ test('a run process whose parent dies before it starts training never trains (no
     const alive = () => { try { process.kill(childPid, 0); return true; } catch { return false; } };
     await waitFor('the orphaned run process to die', () => !alive(), 15_000);
     assert.equal(existsSync(join(root, 'runs', 'orphan', 'config.json')), false, 'it never started training');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM while a 100 000-run sweep is being set up ends it at once, not after the set-up', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-setup-signal-'));
+  try {
+    const spec = writeSpec(root, `
+method: random
+runCap: 100000
+parameters:
+  lr: { distribution: log_uniform, min: 0.0001, max: 0.1 }
+spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 }
+readout: { metric: final_val_loss, epoch: 1 }
+base: { task: { name: copy, trainSize: 64, evalSize: 16 }, hidden: 4, epochs: 1 }
+`);
+    const out = join(root, 'sweep');
+    const sweep = startCli(['sweep', spec, '--out', out, '--jobs', '1']);
+    // sweep.json is written once the runs are expanded and checked; indexing them takes longer.
+    await waitFor('the sweep directory to be created', () => existsSync(join(out, 'sweep.json')), 120_000);
+    sweep.child.kill('SIGTERM');
+    const ended = await sweep.exit;
+    assert.equal(ended.signal, 'SIGTERM', `ended by the signal, not after setting up (exit code ${ended.code}): ${ended.stderr}`);
+    assert.equal(existsSync(join(out, 'runs')), false, 'no run was started');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a sweep stopped (SIGTERM) while a run trains does not count that attempt against maxAttempts', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-stopped-'));
+  try {
+    const spec = parseSweepSpec({
+      method: 'grid',
+      maxAttempts: 1,
+      parameters: { lr: { values: [0.01] } },
+      spectrum: { every: 1, batch: 1, steps: 10, transient: 0, k: 2 },
+      readout: { metric: 'final_val_loss', epoch: 1 },
+      base: { task: { name: 'copy', trainSize: 256, evalSize: 16 }, hidden: 4, epochs: 20 },
+    });
+    const out = join(root, 'sweep');
+    const controller = new AbortController();
+    const stopped = await runLocalSweep(spec, out, { jobs: 1, signal: controller.signal, onEvent: (event) => event.type === 'start' && controller.abort() });
+    assert.deepEqual(stopped, { queued: 1, running: 0, done: 0, failed: 0 });
+    const [id] = runIds(out);
+    await waitFor('the stopped attempt to be logged', () => readFileSync(join(out, 'logs', `${id}.log`), 'utf8').includes('--- attempt not counted: stopped'), 15_000);
+    const status = runCli(['sweep', 'status', out, '--json']);
+    assert.equal(status.status, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout).map((run: { status: string; attempts: number }) => [run.status, run.attempts]), [['queued', 0]],
+      'with maxAttempts 1, a counted attempt would have failed the run');
+    assert.deepEqual(await runLocalSweep(spec, out, { jobs: 1 }), { queued: 0, running: 0, done: 1, failed: 0 });
+    assert.equal(endedAttempts(out, id), 1);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -87,7 +87,16 @@ export function logCounts(sweepDir: string, id: string): { started: number; trai
   };
 }
 
-/** Every run complete, each epoch logged exactly once in metrics and spectra, the index agreeing. */
+/** The attempts the sweep saw end (trained or failed): those that count against maxAttempts. */
+export function endedAttempts(sweepDir: string, id: string): number {
+  const log = readFileSync(join(sweepDir, 'logs', `${id}.log`), 'utf8').split('\n');
+  return log.filter((line) => line.startsWith('--- attempt trained') || line.startsWith('--- attempt failed: ')).length;
+}
+
+/**
+ * Every run complete, each epoch logged exactly once in metrics and spectra, the index agreeing
+ * (its attempts: those whose end the sweep or worker saw; an attempt killed with its parent does not count).
+ */
 export function assertSweepComplete(sweepDir: string, expectedRuns: number): void {
   const ids = runIds(sweepDir);
   assert.equal(ids.length, expectedRuns, `run directories: ${ids.join(', ')}`);
@@ -106,7 +115,7 @@ export function assertSweepComplete(sweepDir: string, expectedRuns: number): voi
   assert.deepEqual(indexed.map((r) => r.id).sort(), [...ids].sort());
   for (const run of indexed) {
     assert.equal(run.status, 'done', `index: run ${run.id}`);
-    assert.equal(run.attempts, logCounts(sweepDir, run.id).started, `index: attempts of run ${run.id} match its log`);
+    assert.equal(run.attempts, endedAttempts(sweepDir, run.id), `index: attempts of run ${run.id} match its log`);
     assert.ok(run.features !== null, `index: run ${run.id} has spectrum features`);
   }
 }

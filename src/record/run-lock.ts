@@ -6,7 +6,7 @@
  * `staleMs` (a holder on another machine, or a reused pid). Stale locks are broken by an
  * atomic rename, so of two processes breaking the same lock only one wins.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -92,6 +92,16 @@ export function holdLock(path: string, staleMs = DEFAULT_STALE_MS): { held: Held
 /** Removes the lock if `owner` still holds it. */
 export function unlock(path: string, owner: LockOwner): void {
   if (readOwner(path)?.token === owner.token) rmSync(path, { force: true });
+}
+
+/** Whether a live process holds the lock at `path` (taking it now would fail). */
+export function isHeld(path: string, staleMs = DEFAULT_STALE_MS): boolean {
+  return existsSync(path) && !isStale(path, staleMs);
+}
+
+/** Whether `host:pid` names a live process on this host (undefined: another host, which cannot tell). */
+export function isLiveHere(host: string, pid: number): boolean | undefined {
+  return host === hostname() ? isAlive(pid) : undefined;
 }
 
 export function readOwner(path: string): LockOwner | undefined {

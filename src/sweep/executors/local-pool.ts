@@ -1,12 +1,12 @@
 /**
  * The local executor: a pool of run processes (one process per attempt, `jobs` at a time). A
- * run that fails is retried until it has used `maxAttempts` attempts, then marked failed; a run
- * held by another live process (a previous sweep's run still being killed) waits its turn.
+ * run that fails is retried until it has used `maxAttempts` attempts (counted in its log, see
+ * LOG_LINES), then marked failed; a run held by another live process (a previous sweep's run
+ * still being killed) waits its turn.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { ResolvedRun } from '../spec/expand.js';
 import { recordAttempts, summarizeRun } from '../store/reconcile.js';
-import { spawnRun } from './spawn-run.js';
+import { spawnRun, type RunningAttempt } from './spawn-run.js';
 import type { OpenSweep } from '../store/sweep-dir.js';
 
 export type SweepEvent =
@@ -30,14 +30,15 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
   const emit = options.onEvent ?? (() => {});
   // Runs left 'running' by a killed sweep are queued again; their processes died with it.
   for (const run of index.list('running')) index.markQueued(run.id);
-  const queue: ResolvedRun[] = sweep.runs.filter((run) => index.get(run.id)!.status === 'queued');
-  const active = new Map<string, ChildProcess>();
+  const queued = new Set(index.list('queued').map((run) => run.id));
+  const queue: ResolvedRun[] = sweep.runs.filter((run) => queued.has(run.id));
+  const active = new Map<string, RunningAttempt>();
   let delayed = 0;
 
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     const stop = () => {
-      for (const [id, child] of active) {
-        child.kill('SIGTERM');
+      for (const [id, attempt] of active) {
+        attempt.stop();
         index.markQueued(id);
       }
       queue.length = 0;
@@ -54,16 +55,15 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
 
     const launch = (run: ResolvedRun) => {
       index.markRunning(run.id);
-      let started = false;
       const attempt = spawnRun({ sweepDir: layout.root, id: run.id, config: run.config }, () => {
-        started = true;
-        emit({ type: 'start', id: run.id, attempt: recordAttempts(sweep, run.id) });
+        emit({ type: 'start', id: run.id, attempt: index.get(run.id)!.attempts + 1 });
       });
-      active.set(run.id, attempt.child);
+      active.set(run.id, attempt);
       void attempt.result.then((result) => {
         active.delete(run.id);
         if (options.signal?.aborted) return;
         if (result.outcome === 'trained' || result.outcome === 'already-done') {
+          recordAttempts(sweep, run.id);
           index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
           emit({ type: 'done', id: run.id, seconds: result.seconds, trained: result.outcome === 'trained' });
         } else if (result.outcome === 'busy') {
@@ -75,9 +75,8 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
             fill();
           }, options.busyRetryMs ?? 500);
         } else {
-          // A failure before training started (a crash while loading) still uses up an attempt.
-          const attempts = started ? recordAttempts(sweep, run.id) : index.get(run.id)!.attempts + 1;
-          if (!started) index.setAttempts(run.id, attempts);
+          // A failure before training started (a crash while loading) uses up an attempt too.
+          const attempts = recordAttempts(sweep, run.id);
           const error = result.error ?? 'unknown failure';
           if (attempts >= spec.maxAttempts) {
             index.markFailed(run.id, error);
@@ -89,6 +88,12 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
           }
         }
         fill();
+      }).catch((error: unknown) => {
+        // The index could not be written (a full disk: SQLITE_FULL): stop the other attempts and let the caller say so.
+        for (const other of active.values()) other.stop();
+        active.clear();
+        queue.length = 0;
+        reject(error);
       });
     };
     fill();

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { runLocalPool, type SweepEvent } from './local-pool.js';
-import { reconcile } from '../store/reconcile.js';
+import { freeFailedRuns, reconcile } from '../store/reconcile.js';
 import type { RunStatus } from '../store/run-index.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { createSweep } from '../store/sweep-dir.js';
@@ -10,16 +10,25 @@ export interface LocalSweepOptions {
   jobs?: number;
   onEvent?: (event: SweepEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Called once the sweep directory is ready, before training starts. Setting up a large sweep
+   * takes a while without yielding, so a caller installs its signal handlers here: until then a
+   * signal ends the process at once, which loses nothing (the setup writes atomically).
+   */
+  onReady?: () => void;
 }
 
 /**
- * Runs (or resumes) a sweep on this machine: creates or re-opens `outDir`, brings the index in
- * line with the run directories, and trains every run not yet done. Returns the final counts.
+ * Runs (or resumes) a sweep on this machine: creates or re-opens `outDir`, gives failed runs a
+ * fresh set of attempts, brings the index in line with the run directories, and trains every
+ * run not yet done. Returns the final counts.
  */
 export async function runLocalSweep(spec: SweepSpec, outDir: string, options: LocalSweepOptions = {}): Promise<Record<RunStatus, number>> {
   const sweep = createSweep(outDir, spec);
   try {
+    freeFailedRuns(sweep);
     reconcile(sweep);
+    options.onReady?.();
     await runLocalPool(sweep, {
       jobs: options.jobs ?? availableParallelism(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -1,6 +1,7 @@
 /** Redis for the BullMQ executor: the executor's URL, and a connection checked to answer. */
 import { Redis } from 'ioredis';
 import { SweepError } from '../errors.js';
+import { contentHash } from '../spec/canonical-json.js';
 
 /** One queue for every sweep; a job's id names its sweep and run. */
 export const QUEUE_NAME = 'rnn-lyapunov-runs';
@@ -38,7 +39,10 @@ export async function connectRedis(executor: string, timeoutMs = 5000): Promise<
   return redis;
 }
 
-/** BullMQ job id of a run: custom ids may not contain ':' nor be integers. */
-export function jobIdOf(sweepKey: string, runId: string): string {
-  return `${sweepKey}-${runId}`;
+/**
+ * BullMQ job id of a run: its sweep's spec and directory, and the run (custom ids may not
+ * contain ':' nor be integers). The same spec sent to two directories makes two sweeps.
+ */
+export function jobIdOf(sweep: { key: string; layout: { root: string } }, runId: string): string {
+  return `${sweep.key}-${contentHash(sweep.layout.root)}-${runId}`;
 }

@@ -4,17 +4,17 @@
  * A failed attempt is retried by BullMQ up to the run's maxAttempts. A worker that dies
  * mid-run stops renewing its job's lock; after `stallMs` another worker takes the job over and
  * the run resumes from its last checkpoint (the dead worker's run process died with it). A run
- * another live process holds is put back, delayed, without using up an attempt.
+ * another live process holds is put back, delayed, without using up an attempt. Workers write
+ * only the run directories and logs, never the sweep's index (SQLite's WAL does not work over
+ * the network file systems workers share): the machine that runs the sweep reconciles it.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { ChildProcess } from 'node:child_process';
-import { hostname } from 'node:os';
 import type { SweepEvent } from './local-pool.js';
-import { recordAttempts, summarizeRun } from '../store/reconcile.js';
+import { sweepLayout } from '../store/layout.js';
+import { attemptHistory } from '../store/run-log.js';
 import { connectRedis, QUEUE_NAME } from './redis-connection.js';
 import type { QueuedJob } from './redis-enqueue.js';
-import { spawnRun } from './spawn-run.js';
-import { openSweep, type OpenSweep } from '../store/sweep-dir.js';
+import { spawnRun, type RunningAttempt } from './spawn-run.js';
 
 export interface WorkerOptions {
   /** Runs trained at the same time by this worker. Default 1. */
@@ -30,48 +30,34 @@ export interface WorkerOptions {
 export async function runWorker(executor: string, options: WorkerOptions = {}): Promise<void> {
   const connection = await connectRedis(executor);
   const emit = options.onEvent ?? (() => {});
-  const sweeps = new Map<string, OpenSweep>();
-  const active = new Set<ChildProcess>();
+  const active = new Set<RunningAttempt>();
   const stallMs = options.stallMs ?? 30_000;
-  const me = `${hostname()}:${process.pid}`;
 
   const process_ = async (job: Job<QueuedJob>, token?: string): Promise<string> => {
     const { sweepDir, id, config } = job.data;
-    const sweep = sweeps.get(sweepDir) ?? sweeps.set(sweepDir, openSweep(sweepDir)).get(sweepDir)!;
-    sweep.index.markRunning(id, me);
-    let started = false;
+    const layout = sweepLayout(sweepDir);
     const attempt = spawnRun({ sweepDir, id, config }, () => {
-      started = true;
-      emit({ type: 'start', id, attempt: recordAttempts(sweep, id) });
+      emit({ type: 'start', id, attempt: attemptHistory(layout, id).counted + 1 });
     });
-    active.add(attempt.child);
+    active.add(attempt);
     const result = await attempt.result;
-    active.delete(attempt.child);
+    active.delete(attempt);
     if (options.signal?.aborted) {
       // Shutting down: the job stalls and another worker takes it over.
-      sweep.index.markQueued(id);
       return new Promise<never>(() => {});
     }
     if (result.outcome === 'trained' || result.outcome === 'already-done') {
-      sweep.index.markDone(id, summarizeRun(sweep.layout.runDir(id), sweep.spec.readout));
       emit({ type: 'done', id, seconds: result.seconds, trained: result.outcome === 'trained' });
       return result.outcome;
     }
     if (result.outcome === 'busy') {
-      sweep.index.markQueued(id);
       await job.moveToDelayed(Date.now() + 1000, token);
       throw new DelayedError();
     }
-    const attempts = started ? recordAttempts(sweep, id) : sweep.index.get(id)!.attempts + 1;
-    if (!started) sweep.index.setAttempts(id, attempts);
+    const attempts = attemptHistory(layout, id).counted;
     const error = result.error ?? 'unknown failure';
-    if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-      sweep.index.markFailed(id, error);
-      emit({ type: 'failed', id, attempts, error });
-    } else {
-      sweep.index.markQueued(id, error);
-      emit({ type: 'retry', id, attempt: attempts, error });
-    }
+    if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) emit({ type: 'failed', id, attempts, error });
+    else emit({ type: 'retry', id, attempt: attempts, error });
     throw new Error(error);
   };
 
@@ -87,10 +73,9 @@ export async function runWorker(executor: string, options: WorkerOptions = {}): 
 
   await new Promise<void>((resolve) => {
     const stop = () => {
-      for (const child of active) child.kill('SIGTERM');
+      for (const attempt of active) attempt.stop();
       void worker.close(true).finally(() => {
         connection.disconnect();
-        for (const sweep of sweeps.values()) sweep.index.close();
         resolve();
       });
     };

@@ -9,12 +9,14 @@ import { hostname } from 'node:os';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { sweepLayout, type DoneMarker } from '../store/layout.js';
 import type { RunEnd } from './run-one.js';
-import { tryLock, unlock } from '../store/run-lock.js';
+import { readOwner, tryLock, unlock, type LockOwner } from '../store/run-lock.js';
 
 export interface RunJob {
   sweepDir: string;
   id: string;
   config: Record<string, unknown>;
+  /** The run's lock, already taken for this job by its parent (a claim worker); else the job takes it. */
+  claimed?: LockOwner;
 }
 
 /** Trains `config` into `runDir`; when `runDir` already holds the run, continues it from its last checkpoint. */
@@ -36,8 +38,8 @@ export async function executeRunJob(job: RunJob, trainRun: TrainRun, onLocked: (
   const marker = layout.doneMarker(job.id);
   if (existsSync(marker)) return 'already-done';
   const lockFile = layout.lockFile(job.id);
-  const owner = tryLock(lockFile);
-  if (owner === undefined) return 'busy';
+  const owner = job.claimed ?? tryLock(lockFile);
+  if (owner === undefined || readOwner(lockFile)?.token !== owner.token) return 'busy';
   try {
     if (existsSync(marker)) return 'already-done'; // finished by the previous holder
     onLocked(lockFile);

@@ -1,12 +1,13 @@
 /**
  * Starts the process that trains one run (run-child) and tells how it ended. Its console
- * output is appended to the sweep's logs/<id>.log; a failure's message is the tail of what this
- * attempt wrote there.
+ * output is appended to the sweep's logs/<id>.log, framed by this process's start and end lines
+ * (LOG_LINES: the end line is what counts the attempt); a failure's message is the tail of what
+ * this attempt wrote there.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sweepLayout } from '../store/layout.js';
+import { LOG_LINES, sweepLayout } from '../store/layout.js';
 import { EXIT_BUSY, FAILURE_PREFIX, type ChildMessage, type JobOutcome, type RunJob } from './run-job.js';
 
 export type AttemptOutcome = JobOutcome | 'failed';
@@ -21,6 +22,8 @@ export interface AttemptResult {
 export interface RunningAttempt {
   child: ChildProcess;
   result: Promise<AttemptResult>;
+  /** Kills the run process because this process is stopping: the attempt does not count. */
+  stop(): void;
 }
 
 const CHILD_MODULE = fileURLToPath(new URL(`./run-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -31,13 +34,14 @@ export function spawnRun(job: RunJob, onStarted: () => void = () => {}): Running
   mkdirSync(layout.logsDir, { recursive: true });
   const log = openSync(layout.logFile(job.id), 'a+');
   const start = fstatSync(log).size;
-  writeSync(log, `--- attempt started ${new Date().toISOString()} (pid ${process.pid})\n`);
+  writeSync(log, `${LOG_LINES.started} ${new Date().toISOString()} (pid ${process.pid})\n`);
   const began = Date.now();
   const child = fork(CHILD_MODULE, [JSON.stringify(job), String(process.pid)], {
     stdio: ['ignore', log, log, 'ipc'],
     execArgv: loaderFlags(process.execArgv),
   });
   let toldOutcome: JobOutcome | undefined;
+  let stopped = false;
   child.on('message', (message: ChildMessage) => {
     if (message.type === 'started') onStarted();
     else toldOutcome = message.outcome;
@@ -50,14 +54,28 @@ export function spawnRun(job: RunJob, onStarted: () => void = () => {}): Running
       const seconds = (Date.now() - began) / 1000;
       const clean = toldOutcome !== undefined && code === (toldOutcome === 'busy' ? EXIT_BUSY : 0);
       const tail = clean ? '' : failureMessage(lastLines(log, start, 12));
+      const result: AttemptResult = clean
+        ? { outcome: toldOutcome!, seconds }
+        : { outcome: 'failed', seconds, error: `${signal ? `killed by ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}` };
+      writeSync(log, `${endLine(result, stopped)}\n`);
       closeSync(log);
-      if (clean) resolve({ outcome: toldOutcome!, seconds });
-      else resolve({ outcome: 'failed', seconds, error: `${signal ? `killed by ${signal}` : `exit code ${code}`}${tail ? `: ${tail}` : ''}` });
+      resolve(result);
     };
     child.once('error', () => finish(1, null));
     child.once('close', finish);
   });
-  return { child, result };
+  const stop = () => {
+    stopped = true;
+    child.kill('SIGTERM');
+  };
+  return { child, result, stop };
+}
+
+function endLine(result: AttemptResult, stopped: boolean): string {
+  if (result.outcome === 'trained') return `${LOG_LINES.trained} in ${result.seconds.toFixed(1)} s`;
+  if (result.outcome !== 'failed') return `${LOG_LINES.uncounted}the run was ${result.outcome}`;
+  if (stopped) return `${LOG_LINES.uncounted}stopped with its sweep or worker`;
+  return `${LOG_LINES.failed}${result.error!.replace(/\s*\n\s*/g, ' | ')}`;
 }
 
 /** The flags that make this process load TypeScript (tsx) or other loaders; not test-runner flags. */

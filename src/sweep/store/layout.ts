@@ -21,8 +21,23 @@ export interface DoneMarker {
   diverged?: string;
 }
 
-/** Printed (to the run's log) by a run process when it takes the run's lock: one line per attempt. */
+/** Printed (to the run's log) by a run process when it takes the run's lock and starts training. */
 export const ATTEMPT_LINE = 'training started';
+
+/**
+ * The lines the parent of a run process (the sweep, or a worker) appends to the run's log. An
+ * attempt counts against `maxAttempts` once its parent saw it train or fail; an attempt whose
+ * parent was killed never gets its end line and does not count (a killed sweep is not a bad
+ * run). Starting the sweep again writes `reset`: the attempts before it no longer count.
+ */
+export const LOG_LINES = {
+  started: '--- attempt started',
+  trained: '--- attempt trained',
+  failed: '--- attempt failed: ',
+  /** Ended without using up an attempt: the run was busy or complete, or the sweep was stopped. */
+  uncounted: '--- attempt not counted: ',
+  reset: '--- attempts reset: ',
+} as const;
 
 export interface SweepLayout {
   root: string;

@@ -1,15 +1,17 @@
 /**
- * The run directories are the source of truth; this brings the index in line with them: a run
- * whose directory is marked complete is done (with its features and metrics), a run marked done
- * whose directory lost its marker is queued again, and attempts are counted from the run logs.
- * `rebuildIndex` recreates the index from scratch.
+ * The run directories, run logs and run locks are the source of truth; this brings the index in
+ * line with them: a run whose directory is marked complete is done (with its features and
+ * metrics); one whose lock a live process holds is running; one that used up its attempts
+ * (counted from its log) is failed; any other is queued. `rebuildIndex` recreates the index
+ * from scratch the same way.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { ATTEMPT_LINE, type SweepLayout } from './layout.js';
+import { existsSync, rmSync } from 'node:fs';
 import { metricAt, metricKey, readRunRecord, summaryMetric } from './run-record.js';
+import { attemptHistory, resetAttempts } from './run-log.js';
+import { isHeld, isLiveHere, readOwner } from './run-lock.js';
 import { spectrumFeatures } from '../readout/spectrum-features.js';
 import type { ReadoutSpec } from '../spec/spec.js';
-import type { OpenSweep } from './sweep-dir.js';
+import { readSweep, openIndex, type OpenSweep } from './sweep-dir.js';
 
 export interface RunSummary {
   features: Record<string, number> | null;
@@ -29,41 +31,61 @@ export function summarizeRun(dir: string, readout: ReadoutSpec): RunSummary {
   return { features: spectrum === undefined ? null : spectrumFeatures(spectrum), metrics };
 }
 
-/**
- * Marks done every run whose directory is complete; re-queues done runs whose directory is not;
- * takes every run's attempts from its log (a process killed just after its run process started
- * training could not count that attempt).
- */
+/** Sets every run's status and attempts from its directory, lock and log. */
 export function reconcile(sweep: OpenSweep): void {
   const { index, layout, spec } = sweep;
   for (const run of index.list()) {
-    const attempts = countAttempts(layout, run.id);
-    if (attempts !== run.attempts) index.setAttempts(run.id, attempts);
-    const complete = existsSync(layout.doneMarker(run.id));
-    if (complete && run.status !== 'done') index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
-    else if (!complete && run.status === 'done') index.markQueued(run.id, 'its run directory is no longer marked complete');
+    const { counted, lastError } = attemptHistory(layout, run.id);
+    if (counted !== run.attempts) index.setAttempts(run.id, counted);
+    const lock = layout.lockFile(run.id);
+    if (existsSync(layout.doneMarker(run.id))) {
+      if (run.status !== 'done') index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
+    } else if (isHeld(lock)) {
+      const owner = readOwner(lock);
+      if (run.status !== 'running') index.markRunning(run.id, owner === undefined ? 'unknown' : `${owner.host}:${owner.pid}`);
+    } else if (counted >= spec.maxAttempts) {
+      if (run.status !== 'failed') index.markFailed(run.id, lastError ?? 'failed');
+    } else if (run.status === 'done') {
+      index.markQueued(run.id, 'its run directory is no longer marked complete');
+    } else if (run.status === 'failed' || (run.status === 'running' && !startingHere(run.worker))) {
+      index.markQueued(run.id);
+    }
   }
 }
 
-/** Deletes the index and recreates it from sweep.json, the run directories and the run logs. */
-export function rebuildIndex(sweep: OpenSweep, reopen: () => OpenSweep): OpenSweep {
-  sweep.index.close();
+/** A run this host's sweep marked running whose process has not taken the lock yet (it is loading). */
+function startingHere(worker: string | null): boolean {
+  const match = worker === null ? null : /^(.*):(\d+)$/.exec(worker);
+  return match !== null && isLiveHere(match[1], Number(match[2])) === true;
+}
+
+/**
+ * Starting a sweep again gives its failed runs a fresh set of attempts (as re-running a command
+ * that failed tries again); returns how many runs it freed.
+ */
+export function freeFailedRuns(sweep: OpenSweep): number {
+  let freed = 0;
+  for (const run of sweep.runs) {
+    if (existsSync(sweep.layout.doneMarker(run.id))) continue;
+    if (attemptHistory(sweep.layout, run.id).counted < sweep.spec.maxAttempts) continue;
+    resetAttempts(sweep.layout, run.id, 'the sweep was started again');
+    freed++;
+  }
+  return freed;
+}
+
+/** Deletes the index (readable or not) and recreates it from sweep.json and the run directories, logs and locks. */
+export function rebuildIndex(dir: string): OpenSweep {
+  const sweep = readSweep(dir);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${sweep.layout.indexFile}${suffix}`, { force: true });
-  const fresh = reopen();
-  reconcile(fresh);
-  return fresh;
+  const opened = { ...sweep, index: openIndex(sweep) };
+  reconcile(opened);
+  return opened;
 }
 
-/** Attempts at a run: the times its log says a process took the run and started training. */
-export function countAttempts(layout: SweepLayout, id: string): number {
-  const log = layout.logFile(id);
-  if (!existsSync(log)) return 0;
-  return readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith(ATTEMPT_LINE)).length;
-}
-
-/** Sets the index's attempts of a run from its log (after its run process said it started); returns them. */
+/** Sets the index's attempts of a run from its log; returns them. */
 export function recordAttempts(sweep: OpenSweep, id: string): number {
-  const attempts = countAttempts(sweep.layout, id);
-  sweep.index.setAttempts(id, attempts);
-  return attempts;
+  const { counted } = attemptHistory(sweep.layout, id);
+  sweep.index.setAttempts(id, counted);
+  return counted;
 }

@@ -1,11 +1,15 @@
 /**
- * The sweep's query index (SQLite, WAL, safe for several processes on one machine): which runs
+ * The sweep's query index (SQLite, WAL, safe for several processes on one machine; only the
+ * machine that runs the sweep writes it, never the workers, since WAL does not work over a
+ * network file system): which runs
  * belong to the sweep, their status and attempts, hyperparameters, spectrum features and final
  * metrics. It is a cache of the run directories, which stay the source of truth: `reconcile`
  * rebuilds it from them.
  */
 import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { CorruptIndexError } from '../errors.js';
 import type { ResolvedRun } from '../spec/expand.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
@@ -62,12 +66,22 @@ CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
 export class RunIndex {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
-    // Several processes (the sweep, Redis workers, `sweep status`) share the file: wait for locks.
+  /** `sweepDir` names the directory in the message for an unreadable index. */
+  constructor(file: string, sweepDir = dirname(file)) {
+    // The sweep and `sweep status` may open it at once (workers never do): wait for locks.
     this.db = new Database(file, { timeout: 30_000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+      const check = this.db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new CorruptIndexError(file, sweepDir, String(check));
+    } catch (error) {
+      this.db.close();
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code)) throw new CorruptIndexError(file, sweepDir, (error as Error).message);
+      throw error;
+    }
   }
 
   close(): void {

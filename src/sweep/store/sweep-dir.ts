@@ -20,26 +20,31 @@ interface SweepFile {
   spec: SweepSpec;
 }
 
-export interface OpenSweep {
+/** A sweep directory without its index: what workers need, who write only the run directories. */
+export interface SweepFiles {
   layout: SweepLayout;
   spec: SweepSpec;
-  /** Hash of the spec: names the sweep in shared places (Redis job ids). */
+  /** Hash of the spec. */
   key: string;
   runs: ResolvedRun[];
+}
+
+/** A sweep directory with its index, opened by the one process that writes the index (the sweep, or `sweep status`). */
+export interface OpenSweep extends SweepFiles {
   index: RunIndex;
 }
 
 /** Creates the sweep directory for `spec` (checked, with every run's config, by `parseSweepSpec`), or opens it when it was created with the same spec. */
 export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
   const layout = sweepLayout(dir);
-  const key = contentHash(spec);
+  let key = contentHash(spec);
   if (existsSync(layout.specFile)) {
     const stored = readSweepFile(layout);
     // Compared as parsed, so a spec stored with deprecated key spellings (run_cap) is the same sweep; the directory keeps its key.
     if (contentHash(stored.spec) !== key) {
       throw new SweepError(`${layout.root} holds a different sweep (spec ${stored.key}, this one ${key}): use a new --out directory`);
     }
-    return open(layout, spec, stored.key);
+    key = stored.key;
   } else {
     if (existsSync(layout.root) && !existsSync(layout.indexFile) && readdirNonEmpty(layout.root)) {
       throw new SweepError(`${layout.root} exists and is not a sweep directory: use a new --out directory`);
@@ -48,27 +53,41 @@ export function createSweep(dir: string, spec: SweepSpec): OpenSweep {
     const file: SweepFile = { format: 'rnn-lyapunov.sweep', version: 1, key, createdAt: new Date().toISOString(), spec };
     writeFileAtomic(layout.specFile, Buffer.from(`${JSON.stringify(file, null, 2)}\n`));
   }
-  return open(layout, spec, key);
+  const files = { layout, spec, key, runs: expandSweep(spec) };
+  return { ...files, index: openIndex(files) };
 }
 
-/** Opens an existing sweep directory. */
+/** Opens an existing sweep directory and its index. */
 export function openSweep(dir: string): OpenSweep {
+  const files = readSweep(dir);
+  return { ...files, index: openIndex(files) };
+}
+
+/** Reads an existing sweep directory's spec and runs, without touching its index. */
+export function readSweep(dir: string): SweepFiles {
   const layout = sweepLayout(dir);
   if (!existsSync(layout.specFile)) throw new SweepError(`${layout.root} is not a sweep directory (no sweep.json)`);
   const stored = readSweepFile(layout);
-  return open(layout, stored.spec, stored.key);
+  return { layout, spec: stored.spec, key: stored.key, runs: expandSweep(stored.spec) };
 }
 
-function open(layout: SweepLayout, spec: SweepSpec, key: string): OpenSweep {
-  const runs = expandSweep(spec);
-  const index = new RunIndex(layout.indexFile);
-  index.addRuns(runs);
-  return { layout, spec, key, runs, index };
+/** The sweep's index, with every run of the sweep in it. */
+export function openIndex(sweep: SweepFiles): RunIndex {
+  const index = new RunIndex(sweep.layout.indexFile, sweep.layout.root);
+  index.addRuns(sweep.runs);
+  return index;
 }
 
 function readSweepFile(layout: SweepLayout): SweepFile {
-  const file = JSON.parse(readFileSync(layout.specFile, 'utf8')) as SweepFile;
-  if (file.format !== 'rnn-lyapunov.sweep' || file.version !== 1) throw new SweepError(`${layout.specFile}: not a sweep file of this version`);
+  let file: SweepFile;
+  try {
+    file = JSON.parse(readFileSync(layout.specFile, 'utf8')) as SweepFile;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new SweepError(`${layout.specFile} is corrupt (${error.message}); it holds the sweep's spec: remove it and start the sweep ` +
+      `again with the spec it was started with (npx rnn-lyapunov sweep SPEC --out ${layout.root}); the run directories are kept`);
+  }
+  if (file?.format !== 'rnn-lyapunov.sweep' || file.version !== 1) throw new SweepError(`${layout.specFile}: not a sweep file of this version`);
   return { ...file, spec: parseSweepSpec(file.spec, layout.specFile, { structureOnly: true }) };
 }
 
