@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainInRunDirectory } from '../src/train/index.js';
 import { readMetrics } from '../src/record/index.js';
@@ -181,6 +181,21 @@ test('a sweep stopped (SIGTERM) while a run trains does not count that attempt a
       'with maxAttempts 1, a counted attempt would have failed the run');
     assert.deepEqual(await runLocalSweep(spec, out, { jobs: 1 }), { queued: 0, running: 0, done: 1, failed: 0 });
     assert.equal(endedAttempts(out, id), 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('--jobs above the cores available is refused before the sweep directory is made', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sweep-jobs-'));
+  try {
+    const spec = join(root, 's.yaml');
+    assert.equal(runCli(['sweep', 'init', spec]).status, 0);
+    const out = join(root, 'sweep');
+    const result = runCli(['sweep', spec, '--out', out, '--jobs', String(availableParallelism() + 1)]);
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr, `rnn-lyapunov: --jobs must be an integer in [1, ${availableParallelism()}] (the cores available), got '${availableParallelism() + 1}'\n`);
+    assert.equal(existsSync(out), false);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
@@ -23,7 +24,9 @@ export function registerSweep(program: Command): void {
     .argument('<spec>', 'sweep file (.yaml, .yml or .json)')
     .requiredOption('--out <dir>', 'sweep directory (run directories, index, logs)');
   addExecutorOption(run, 'local (a pool of processes on this machine), redis://HOST:PORT (enqueue for workers), or claim (prepare the directory for `worker --claim`)', 'local')
-    .option('--jobs <N>', 'local: runs trained at the same time (default: all cores)', integer('--jobs', 1))
+    // Each run is a process training on one core: more than the cores cannot finish sooner, and each costs its memory.
+    .option('--jobs <N>', 'local: runs trained at the same time, at most the cores available (default: all cores)',
+      integer('--jobs', 1, { max: availableParallelism(), why: 'the cores available' }))
     .option('--wait', 'redis, claim: then follow the sweep until no run is queued or running')
     .action(async (specPath: string, flags: RunFlags) => {
       const executor = chosenExecutor(flags)!;
