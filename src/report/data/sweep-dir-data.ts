@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadReadoutData, openSweep } from '../../sweep/store/index.js';
+import { loadReadoutData, openSweep, reconcile } from '../../sweep/store/index.js';
 import { SweepError } from '../../sweep/errors.js';
 import { PLOTTED_SET, readoutExport, runReadout } from '../../sweep/readout/index.js';
 import type { ReadoutScore, SweepData, SweepRow } from './sweep-data.js';
@@ -12,11 +12,13 @@ export function isSweepDirectory(dir: string): boolean {
 
 /**
  * A sweep directory as the sweep views' table, from its index: each run's status,
- * hyperparameters, spectrum features and readout metric (cheap: no run directory is read).
+ * hyperparameters, spectrum features and readout metric. The index is first brought up to date
+ * from the run directories, as `sweep status` does: Redis and claim workers do not write it.
  */
 export function sweepIndexData(dir: string): SweepData {
   const sweep = openSweep(dir);
   try {
+    reconcile(sweep);
     const { spec, layout } = sweep;
     const rows = sweep.index.list().map((run): SweepRow => {
       const params: Record<string, number | string> = Object.fromEntries(
