@@ -6,6 +6,7 @@ export { readSafetensors, readSafetensorsHeader, parseSafetensors, METADATA_KEY,
 export type { TensorInput, TensorInputs } from './safetensors-write.js';
 export { writeSafetensors, encodeSafetensors } from './safetensors-write.js';
 export { writeFileAtomic, isTemporaryName, syncFile, syncDirectory, type FileContent } from './atomic-write.js';
+export { readModelFile, modelFileFormat, type ModelFileFormat } from './model-file.js';
 export type { LoadRnnOptions } from './torch-rnn.js';
 export { loadRnnModel, rnnModelFromTensors } from './torch-rnn.js';
 export type { SaveRnnOptions } from './torch-rnn-save.js';

@@ -8,7 +8,8 @@
  */
 import { CELL_KINDS, gateCount, type CellKind, type LayerWeights, type RnnModel } from '../cells/model.js';
 import { ModelFileError } from './errors.js';
-import { readSafetensors, type SafetensorsContents, type Tensor } from './safetensors.js';
+import { readModelFile } from './model-file.js';
+import type { SafetensorsContents, Tensor } from './safetensors.js';
 import { checkFinite, floatValues, formatShape } from './tensor-checks.js';
 import { TORCH_RNN_PARAMETER, torchLayerNames } from './torch-rnn-names.js';
 
@@ -20,7 +21,7 @@ export interface LoadRnnOptions {
 }
 
 export function loadRnnModel(path: string, options: LoadRnnOptions = {}): RnnModel {
-  return rnnModelFromTensors(readSafetensors(path), path, options);
+  return rnnModelFromTensors(readModelFile(path), path, options);
 }
 
 const GATE_DESCRIPTION: Record<number, string> = { 1: 'rnn_tanh or rnn_relu', 3: 'gru', 4: 'lstm' };
