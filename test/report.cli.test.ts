@@ -9,7 +9,7 @@ import {
   buildReport, loadPlotSource, plotSpec, renderSvg, ReportInputError, finishedRunsKey, withReadout, type SweepData,
 } from '../src/report/index.js';
 import { createSweep, parseSweepSpec } from '../src/sweep/index.js';
-import { cli, labelValue, lstmSpectrum, markLabels, pngSize, svgElements, writeRun } from './report.helpers.js';
+import { cli, labelValue, lstmSpectrum, markLabels, markRunDone, pngSize, svgElements, writeRun } from './report.helpers.js';
 
 /** http(s) addresses in a document other than XML namespace names (which are identifiers, never fetched). */
 function externalReferences(html: string): string[] {
@@ -115,7 +115,7 @@ base: { task: { name: copy }, cell: lstm, hidden: 8, epochs: 2 }
   const sweep = createSweep(dir, spec);
   const runs = sweep.index.list();
   runs.forEach((run, i) => {
-    if (i < 4) sweep.index.markDone(run.id, { features: { lambda1: -0.1 * i, kaplanYorke: i }, metrics: { final_val_loss: 2 - 0.1 * i } });
+    if (i < 4) markRunDone(sweep, run.id, { features: { lambda1: -0.1 * i, kaplanYorke: i }, metrics: { final_val_loss: 2 - 0.1 * i } });
   });
   sweep.index.close();
   const html = await buildReport(dir);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startDashboard } from '../src/report/index.js';
 import { createSweep, parseSweepSpec } from '../src/sweep/index.js';
 import { parse as parseYaml } from 'yaml';
-import { appendEpoch, root as ROOT, writeRun } from './report.helpers.js';
+import { appendEpoch, markRunDone, root as ROOT, writeRun } from './report.helpers.js';
 
 /** GET with the path sent exactly as written (no client-side normalisation of '..'). */
 function get(url: string, path: string): Promise<{ status: number; body: string; type: string }> {
@@ -76,13 +76,10 @@ test('dashboard: lists runs and sweeps, serves run pages with the latest values,
   const { metrics } = writeRun(join(root, 'alpha'), 2, 4);
   const sweep = createSweep(join(root, 'grid'), parseSweepSpec(parseYaml(SPEC), 'tiny.yaml'));
   const [first, second] = sweep.index.list();
-  sweep.index.markDone(first!.id, { features: { lambda1: -0.2, kaplanYorke: 0 }, metrics: { final_val_loss: 1.5 } });
+  markRunDone(sweep, first!.id, { features: { lambda1: -0.2, kaplanYorke: 0 }, metrics: { final_val_loss: 1.5 } });
+  // The second is complete in its directory only: a worker finished it, and workers do not write the index.
+  markRunDone(sweep, second!.id);
   sweep.index.close();
-  // Both runs are complete in their directories; the second was finished by a worker, which does not write the index.
-  for (const run of [first!, second!]) {
-    mkdirSync(sweep.layout.runDir(run.id), { recursive: true });
-    writeFileSync(sweep.layout.doneMarker(run.id), JSON.stringify({ id: run.id, completedAt: new Date().toISOString(), host: 'test', pid: 0 }));
-  }
   const server = await startDashboard({ root, pollMs: 50 });
   try {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);

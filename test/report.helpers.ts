@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadRnnModel } from '../src/io/index.js';
 import { modelSpectrum, type ModelSpectrumResult, randomDrive } from '../src/model-spectrum/index.js';
 import { openRun, RUN_FILES, jsonLine } from '../src/record/index.js';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { OpenSweep, RunSummary } from '../src/sweep/index.js';
 import { spawn } from 'node:child_process';
 
 export const root = new URL('..', import.meta.url).pathname;
@@ -118,4 +119,15 @@ export function appendEpoch(dir: string, epoch: number, k = 8) {
   appendFileSync(join(dir, RUN_FILES.metrics), jsonLine(metrics));
   appendFileSync(join(dir, RUN_FILES.spectra), jsonLine({ scope: 'epoch', epoch, step: epoch * 10, spectrum }));
   return { metrics, spectrum };
+}
+
+/**
+ * Marks a sweep's run done in its index and complete in its run directory (the done marker a
+ * finished run leaves), as a sweep would: the reports bring the index in line with the run
+ * directories first, so an index entry alone would be queued again.
+ */
+export function markRunDone(sweep: OpenSweep, id: string, summary?: RunSummary): void {
+  if (summary !== undefined) sweep.index.markDone(id, summary);
+  mkdirSync(sweep.layout.runDir(id), { recursive: true });
+  writeFileSync(sweep.layout.doneMarker(id), JSON.stringify({ id, completedAt: new Date().toISOString(), host: 'test', pid: 0 }));
 }
