@@ -73,7 +73,7 @@ test('two Redis workers, one SIGKILLed mid-run: every run finishes once, the kil
     }, 60_000);
     victim!.worker.child.kill('SIGKILL');
     assert.equal((await victim!.worker.exit).signal, 'SIGKILL');
-    await waitFor('every run done', () => runIds(out).filter((id) => isDone(out, id)).length === 6, 60_000);
+    await waitFor('every run done', () => runIds(out).filter((id) => isDone(out, id)).length === 6, 150_000);
     const survivor = workers.find((w) => w !== victim!.worker)!;
     survivor.child.kill('SIGTERM');
     assert.equal((await survivor.exit).code, 0);
