@@ -191,6 +191,19 @@ test('a truncated or corrupted .onnx file is refused in one line naming the file
   assert.ok([...messages].some((m) => /is not a readable ONNX model \(protobuf: /.test(m)), [...messages].join('\n'));
   writeFileSync(path, 'this is not a protobuf file\n');
   assert.match(refusal(path), /is not a readable ONNX model/);
+  // Bytes overwritten at random (a fixed sequence): read, or refused as a ModelFileError of one line.
+  let state = 12345;
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let trial = 0; trial < 300; trial++) {
+    const corrupt = Buffer.from(bytes);
+    for (let flips = 1 + Math.floor(random() * 4); flips > 0; flips--) corrupt[Math.floor(random() * corrupt.length)] = Math.floor(random() * 256);
+    writeFileSync(path, corrupt);
+    try {
+      loadRnnModel(path);
+    } catch (error) {
+      assert.ok(error instanceof ModelFileError && error.message.startsWith(`${path}: `) && !error.message.includes('\n'), `trial ${trial}: ${(error as Error).stack}`);
+    }
+  }
 });
 
 test('CLI: spectrum reads an .onnx file as the library reads the safetensors of its weights; a refused one prints one line and exits 2', () => {
