@@ -15,7 +15,7 @@ import type { SafetensorsContents, Tensor } from '../safetensors.js';
 import { formatShape } from '../tensor-checks.js';
 import { torchLayerNames } from '../torch-rnn-names.js';
 import { readOnnxModel, type OnnxNode, type OnnxTensor } from './decode.js';
-import { RECURRENT_OPS, recurrentNode } from './recurrent-node.js';
+import { RECURRENT_OPS, recurrentNode, type RecurrentNode } from './recurrent-node.js';
 import { onnxFloatTensor } from './tensor-proto.js';
 
 type Fail = (detail: string, tensor?: string) => never;
@@ -56,29 +56,44 @@ export function readOnnx(path: string): SafetensorsContents {
       }
       return onnxFloatTensor(stored, (detail) => fail(`${detail} (input ${role} of ${label(layer)})`, name));
     };
-    const gates = meaning.torchGateOrder;
-    const w = weight(1, 'W') ?? failNode('has no input W; expected the input weights');
-    const r = weight(2, 'R') ?? failNode('has no input R; expected the recurrent weights');
-    const b = weight(3, 'B');
-    const hidden = r.shape[2];
-    const rows = gates.length * hidden;
-    const expect = (tensor: Tensor, role: string, shape: string, fits: boolean) => {
-      if (!fits) failNode(`input ${role} has shape ${formatShape(tensor.shape)}; expected ${shape} (one direction, G = ${gates.length} gates, H = ${hidden})`);
+    const weights = {
+      w: weight(1, 'W') ?? failNode('has no input W; expected the input weights'),
+      r: weight(2, 'R') ?? failNode('has no input R; expected the recurrent weights'),
+      b: weight(3, 'B'),
     };
-    expect(r, 'R', '[1, G·H, H]', r.shape.length === 3 && r.shape[0] === 1 && hidden >= 1 && r.shape[1] === rows);
-    if (meaning.hiddenSize !== undefined && meaning.hiddenSize !== hidden) failNode(`attribute hidden_size = ${meaning.hiddenSize} but R has H = ${hidden}`);
-    expect(w, 'W', '[1, G·H, I]', w.shape.length === 3 && w.shape[0] === 1 && w.shape[1] === rows && w.shape[2] >= 1);
-    const names = torchLayerNames('', layer);
-    tensors.set(names.weightIh, reorderGates(w, 0, gates, hidden, [rows, w.shape[2]]));
-    tensors.set(names.weightHh, reorderGates(r, 0, gates, hidden, [rows, hidden]));
-    if (b !== undefined) {
-      expect(b, 'B', '[1, 2·G·H] (Wb then Rb)', b.shape.length === 2 && b.shape[0] === 1 && b.shape[1] === 2 * rows);
-      tensors.set(names.biasIh, reorderGates(b, 0, gates, hidden, [rows]));
-      tensors.set(names.biasHh, reorderGates(b, rows, gates, hidden, [rows]));
-    }
+    for (const [name, tensor] of torchLayer(weights, meaning, layer, failNode)) tensors.set(name, tensor);
   });
   const producer = [model.producer_name, model.producer_version].filter(Boolean).join(' ');
   return { tensors, metadata: { cell: cell!, ...(producer ? { producer } : {}) } };
+}
+
+/**
+ * One layer's W, R and optional B as PyTorch's weight_ih, weight_hh, bias_ih and bias_hh of
+ * layer `layer`, after checking their shapes.
+ */
+function torchLayer(
+  { w, r, b }: { w: Tensor; r: Tensor; b?: Tensor },
+  meaning: RecurrentNode,
+  layer: number,
+  fail: (detail: string) => never,
+): [string, Tensor][] {
+  const gates = meaning.torchGateOrder;
+  const misfit = (tensor: Tensor, role: string, shape: string) =>
+    fail(`input ${role} has shape ${formatShape(tensor.shape)}; expected ${shape} (one direction, G = ${gates.length} gates${role === 'R' ? '' : `, H = ${r.shape[2]}`})`);
+  const [directions, rows, hidden] = r.shape;
+  if (r.shape.length !== 3 || directions !== 1 || !(hidden >= 1) || rows !== gates.length * hidden) misfit(r, 'R', '[1, G·H, H]');
+  if (meaning.hiddenSize !== undefined && meaning.hiddenSize !== hidden) fail(`attribute hidden_size = ${meaning.hiddenSize} but R has H = ${hidden}`);
+  if (w.shape.length !== 3 || w.shape[0] !== 1 || w.shape[1] !== rows || !(w.shape[2] >= 1)) misfit(w, 'W', '[1, G·H, I]');
+  const names = torchLayerNames('', layer);
+  const layerTensors: [string, Tensor][] = [
+    [names.weightIh, reorderGates(w, 0, gates, hidden, [rows, w.shape[2]])],
+    [names.weightHh, reorderGates(r, 0, gates, hidden, [rows, hidden])],
+  ];
+  if (b !== undefined) {
+    if (b.shape.length !== 2 || b.shape[0] !== 1 || b.shape[1] !== 2 * rows) misfit(b, 'B', '[1, 2·G·H] (Wb then Rb)');
+    layerTensors.push([names.biasIh, reorderGates(b, 0, gates, hidden, [rows])], [names.biasHh, reorderGates(b, rows, gates, hidden, [rows])]);
+  }
+  return layerTensors;
 }
 
 /** The domains of ONNX's own operators. */
