@@ -13,6 +13,8 @@ Models our reader refuses, each for a reason its test names:
   lstm_bidirectional.onnx  nn.LSTM(3, 4, bidirectional=True): direction = 'bidirectional'
   gru_side_by_side.onnx    two nn.GRU(3, 4) reading the same input: two RNNs, not one stack
   linear_only.onnx         nn.Linear(3, 4): no recurrent node at all
+  gru_unfolded.onnx        nn.GRU(3, 4) exported with do_constant_folding=False: its weights are
+                           computed (Slice, Concat, Unsqueeze) from the state dict, not stored
 
 At the end a self-check reads every file back as bytes and checks that each weight tensor's
 float32 bytes appear in it, so the export did not transform the weights it was given.
@@ -59,11 +61,11 @@ class SideBySide(nn.Module):
         return self.encoder(x)[0] + self.decoder(x)[0]
 
 
-def export(module, input_size, name):
+def export(module, input_size, name, **options):
     path = os.path.join(OUT_DIR, name)
     module.eval()
     example = torch.zeros(1, STEPS, input_size)
-    torch.onnx.export(module, (example,), path, opset_version=OPSET, input_names=["input"], output_names=["output"])
+    torch.onnx.export(module, (example,), path, opset_version=OPSET, input_names=["input"], output_names=["output"], **options)
     return path
 
 
@@ -82,6 +84,7 @@ def main():
     export(nn.LSTM(3, 4, bidirectional=True, batch_first=True), 3, "lstm_bidirectional.onnx")
     export(SideBySide(), 3, "gru_side_by_side.onnx")
     export(nn.Linear(3, 4), 3, "linear_only.onnx")
+    export(nn.GRU(3, 4, batch_first=True), 3, "gru_unfolded.onnx", do_constant_folding=False)
     for path, tensors in checks:
         with open(path, "rb") as f:
             raw = f.read()
@@ -92,7 +95,7 @@ def main():
             for block in range(rows // hidden):
                 part = np.ascontiguousarray(value[block * hidden:(block + 1) * hidden], dtype="<f4").tobytes()
                 assert part in raw, f"{path}: block {block} of {name} not found"
-    print(f"OK: {len(checks) + 3} files in {os.path.relpath(OUT_DIR)}")
+    print(f"OK: {len(checks) + 4} files in {os.path.relpath(OUT_DIR)}")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ test('exports of models we do not model are refused by what they hold', () => {
   assert.match(refusal(join(ONNX_DIR, 'lstm_bidirectional.onnx')), /LSTM node '\/LSTM' \(layer 0\): attribute direction = 'bidirectional' is not supported/);
   assert.match(refusal(join(ONNX_DIR, 'gru_side_by_side.onnx')), /\(layer 1\) reads no recurrent layer; expected the layers to form one stack/);
   assert.match(refusal(join(ONNX_DIR, 'linear_only.onnx')), /no RNN, GRU or LSTM node in the graph \(it holds MatMul, Add\)/);
+  assert.match(refusal(join(ONNX_DIR, 'gru_unfolded.onnx')), /GRU node '\/GRU' \(layer 0\): input W '[^']+' is computed by a Unsqueeze node; expected an initializer or a Constant \(export with do_constant_folding=True, the default\)/);
 });
 
 /** A fixture with its decoded protobuf edited by `edit`, written to a scratch file. */
@@ -167,7 +168,7 @@ test('weights we cannot read are refused naming the tensor', () => {
       w.data_location = 1;
       delete w.raw_data;
     }, /tensor 'onnx::RNN_\d+': is stored as external data in 'weights.bin', which is not supported/],
-    [(model, node) => { model.graph!.initializer = model.graph!.initializer!.filter((t) => t.name !== node.input![2]); }, /input R 'onnx::RNN_\d+' is a graph input without a stored value/],
+    [(model, node) => { model.graph!.initializer = model.graph!.initializer!.filter((t) => t.name !== node.input![2]); }, /input R 'onnx::RNN_\d+' is a graph input without a stored value; expected an initializer or a Constant \(export with export_params=True, the default\)/],
     [(_, node, weights) => { weights.get(node.input![1])!.data_type = 7; }, /has data type INT64; expected FLOAT, DOUBLE, FLOAT16 or BFLOAT16 \(input W of RNN node/],
     [(_, node, weights) => { const w = weights.get(node.input![1])!; w.raw_data = w.raw_data!.subarray(4); }, /has 92 bytes of raw_data; 24 F32 values take 96/],
     [(_, node, weights) => { weights.get(node.input![3])!.dims = [1, 8]; }, /tensor 'onnx::RNN_\d+': has 64 bytes of raw_data; 8 F32 values take 32/],

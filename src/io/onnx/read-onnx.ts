@@ -50,8 +50,10 @@ export function readOnnx(path: string): SafetensorsContents {
       if (stored === undefined) {
         const producer = producers.get(name);
         return failNode(
-          `input ${role} '${name}' ${producer ? `is computed by a ${producer.node.op_type} node` : 'is a graph input without a stored value'}; ` +
-            'expected an initializer or a Constant (export with export_params=True)',
+          `input ${role} '${name}' ` +
+            (producer
+              ? `is computed by a ${producer.node.op_type} node; expected an initializer or a Constant (export with do_constant_folding=True, the default)`
+              : 'is a graph input without a stored value; expected an initializer or a Constant (export with export_params=True, the default)'),
         );
       }
       return onnxFloatTensor(stored, (detail) => fail(`${detail} (input ${role} of ${label(layer)})`, name));
