@@ -1,15 +1,18 @@
 """Records the repository this package is built from, so that `rnn_lyapunov` finds its CLI after a
 non-editable `pip install ./python` (the installed copy no longer sits inside the repository).
 
-pip builds a local directory in place, so this file's parent is the repository. The path goes into
-a generated module `rnn_lyapunov/_installed_from.py` of the build only, never into the source tree.
+pip (21.3 and later) builds a local directory in place, so this file's parent is the repository; a
+copy elsewhere (an sdist, an older pip) has no package.json beside it and records None. The path
+goes into a generated module `rnn_lyapunov/_installed_from.py` of the build only, never into the
+source tree.
 """
 import os
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPOSITORY = PARENT if os.path.isfile(os.path.join(PARENT, "package.json")) else None
 
 
 class BuildPyRecordingRepository(build_py):

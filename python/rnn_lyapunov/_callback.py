@@ -2,6 +2,7 @@
 that `rnn-lyapunov report`, `serve`, `plot` and `analyze` read like the runs of `rnn-lyapunov train`."""
 import json
 import math
+import os
 import time
 import warnings
 
@@ -83,10 +84,19 @@ class LyapunovCallback:
         return metrics
 
     def _start(self, model):
-        config = {"source": "python", "model": type(model).__name__, **_rnn_config(model, self.options["prefix"]),
-                  "epochs": self.epochs, "spectrum": {"every": self.every, **self.options}, **self.user_config}
-        self.run.start(config)
-        self.drive_arguments = drive_arguments(self.run.path, **self.drive)
+        self.run.start()
+        try:
+            arguments = drive_arguments(self.run.path, **self.drive)
+            # Files the run holds (arrays given as inputs/tokens) are named relative to it; others by their path.
+            drive = {flag[2:]: os.path.relpath(value, self.run.path) if os.path.dirname(value) == self.run.path else value
+                     for flag, value in zip(arguments[::2], arguments[1::2])}
+            self.run.write_config({"source": "python", "model": type(model).__name__, **_rnn_config(model, self.options["prefix"]),
+                                   "epochs": self.epochs, "spectrum": {"every": self.every, **self.options, "drive": drive},
+                                   **self.user_config})
+        except BaseException:
+            self.run.discard()
+            raise
+        self.drive_arguments = arguments
 
     def _spectrum(self, model_path, epoch, step):
         """The spectrum's JSON as the CLI wrote it (infinities as strings, as the logs keep them), or None when refused."""

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import secrets
+import shutil
 
 CHECKPOINTS = "checkpoints"
 
@@ -65,14 +66,31 @@ class RunDirectoryWriter:
             raise FileExistsError(f"{self.path}: already holds {len(os.listdir(self.path))} entries; "
                                   "choose a new directory: results are never overwritten")
         self.lines = {"metrics": 0, "spectra": 0}
+        self.created_directory = not os.path.exists(self.path)
         self.started = False
 
-    def start(self, config):
+    def start(self):
+        """Creates the directory, its empty logs and checkpoints/; the run counts as one once `write_config` wrote config.json."""
         os.makedirs(os.path.join(self.path, CHECKPOINTS), exist_ok=True)
-        self.write_file("config.json", (encode_json(config, indent=2) + "\n").encode("utf-8"))
         for log in self.lines:
             self.write_file(f"{log}.jsonl", b"")
         self.started = True
+
+    def discard(self):
+        """Undoes a start that failed before the first epoch was recorded (the directory was empty or absent)."""
+        if self.created_directory:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            for name in os.listdir(self.path):
+                path = os.path.join(self.path, name)
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                else:
+                    os.remove(path)
+        self.started = False
+
+    def write_config(self, config):
+        self.write_file("config.json", (encode_json(config, indent=2) + "\n").encode("utf-8"))
 
     def write_file(self, name, data):
         path = os.path.join(self.path, name)
