@@ -31,7 +31,8 @@ def _finite_or_string(value):
 
 
 def encode_json(value, indent=None):
-    return json.dumps(_finite_or_string(value), indent=indent, ensure_ascii=False, allow_nan=False)
+    separators = None if indent else (",", ":")  # log lines compact, as the CLI writes them
+    return json.dumps(_finite_or_string(value), indent=indent, separators=separators, ensure_ascii=False, allow_nan=False)
 
 
 def _replace_atomically(path, write):

@@ -32,3 +32,10 @@ if Callback is not None:
             optimizer = trainer.optimizers[0] if trainer.optimizers else None
             self.callback(pl_module, trainer.current_epoch + 1, train_loss=train_loss, val_loss=val_loss,
                           optimizer=optimizer, step=trainer.global_step)
+else:
+    def __getattr__(name):
+        if name == "LyapunovLightningCallback":
+            raise ImportError("rnn_lyapunov.lightning.LyapunovLightningCallback needs PyTorch Lightning "
+                              "(neither 'lightning' nor 'pytorch_lightning' is importable); "
+                              "without it, call rnn_lyapunov.LyapunovCallback from your loop")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -100,5 +100,15 @@ class CallbackTest(unittest.TestCase):
         self.assertEqual(json.loads(line), {"valLoss": "NaN", "lambda": ["Infinity", "-Infinity", 0.5]})
 
 
+class LightningTest(unittest.TestCase):
+    def test_without_lightning_the_lightning_callback_is_an_import_error_that_says_why(self):
+        import importlib.util
+        if importlib.util.find_spec("lightning") or importlib.util.find_spec("pytorch_lightning"):
+            self.skipTest("Lightning is installed here")
+        with self.assertRaises(ImportError) as missing:
+            from rnn_lyapunov.lightning import LyapunovLightningCallback  # noqa: F401
+        self.assertIn("needs PyTorch Lightning", str(missing.exception))
+
+
 if __name__ == "__main__":
     unittest.main()
