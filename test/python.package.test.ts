@@ -52,6 +52,8 @@ test('pip install ./python into a fresh virtual environment, offline, and its un
     // The system's pip (through --system-site-packages) installs into the environment: no ensurepip, no download.
     run(PYTHON, ['-m', 'venv', '--without-pip', '--system-site-packages', venv]);
     const python = join(venv, 'bin', 'python');
+    // pip builds ./python in place; a build/ left by an earlier version could bring back modules since removed.
+    rmSync(join(ROOT, 'python', 'build'), { recursive: true, force: true });
     run(python, ['-m', 'pip', 'install', '--no-build-isolation', '--no-index', '--no-deps', '--quiet', './python'], {
       ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1',
     });
