@@ -19,7 +19,7 @@ floor(b (N - W) / (B - 1)) (b = 0 .. B-1; offset 0 when B = 1), the rule `spectr
 documents; each window is embedded (the embedding's rows), the float64 LSTM is run from
 h = c = 0; at every step the Jacobian d(h', c')/d(h, c) of one step of the module is taken by
 torch.autograd.functional.jacobian, multiplied into an orthonormal basis (a random orthogonal
-matrix, all 48 columns) and re-orthonormalised by QR; the exponents are the mean of log|R_ii|
+matrix, all 48 columns; `exponents_identity_basis`: the identity) and re-orthonormalised by QR; the exponents are the mean of log|R_ii|
 over the `steps` steps after the first `transient` (which evolve the state and the basis but
 are not averaged), over all windows.
 
@@ -89,7 +89,25 @@ def window_offsets(length, batch, window):
 
 
 def reference_spectrum(state_dict, text, vocab):
-    """The float64 spectrum, from the saved state dict (as the CLI reads it: float32 values)."""
+    """The float64 spectrum, from the saved state dict (as the CLI reads it: float32 values),
+    from a random initial basis and from the identity."""
+    random = reference_exponents(state_dict, text, vocab, "random")
+    identity = reference_exponents(state_dict, text, vocab, "identity")
+    return {
+        "exponents": random,
+        "exponents_identity_basis": identity,
+        "units": "nats/step",
+        "batch": BATCH,
+        "transient": TRANSIENT,
+        "steps": STEPS,
+        "offsets": window_offsets(len(text), BATCH, TRANSIENT + STEPS),
+        "state": "joint (h, c), n = 48",
+        "method": "torch.autograd.functional.jacobian of one nn.LSTM step in float64, QR every step",
+        "torch": torch.__version__,
+    }
+
+
+def reference_exponents(state_dict, text, vocab, basis):
     torch.set_default_dtype(torch.float64)
     model = CharLM(len(vocab)).double()
     model.load_state_dict({name: value.double() for name, value in state_dict.items()})
@@ -107,7 +125,7 @@ def reference_spectrum(state_dict, text, vocab):
     sums = torch.zeros(n)
     for offset in offsets:
         s = torch.zeros(n)
-        q, _ = torch.linalg.qr(torch.randn(n, n, generator=generator))
+        q = torch.linalg.qr(torch.randn(n, n, generator=generator))[0] if basis == "random" else torch.eye(n)
         for t in range(window):
             x = embedding[ids[offset + t]]
             jac = torch.autograd.functional.jacobian(lambda state: step(x, state), s, vectorize=True)
@@ -116,18 +134,7 @@ def reference_spectrum(state_dict, text, vocab):
                 sums += torch.log(torch.abs(torch.diagonal(r)))
             with torch.no_grad():
                 s = step(x, s)
-    exponents = (sums / (BATCH * STEPS)).tolist()
-    return {
-        "exponents": exponents,
-        "units": "nats/step",
-        "batch": BATCH,
-        "transient": TRANSIENT,
-        "steps": STEPS,
-        "offsets": offsets,
-        "state": "joint (h, c), n = 48",
-        "method": "torch.autograd.functional.jacobian of one nn.LSTM step in float64, QR every step",
-        "torch": torch.__version__,
-    }
+    return (sums / (BATCH * STEPS)).tolist()
 
 
 def seq2seq():

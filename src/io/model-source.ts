@@ -18,7 +18,7 @@ export interface ModelSource {
   prefix: string;
   /** The embedding the RNN is driven through, when it is (also listed in `used`). */
   embedding?: string;
-  /** The RNN's tensors (and the embedding), in file order. */
+  /** The embedding (when it drives the RNN), then the RNN's tensors layer by layer in PyTorch's order. */
   used: TensorSummary[];
   /** Every other tensor of the file (a readout, an unused embedding, buffers), in file order. */
   ignored: TensorSummary[];
@@ -28,16 +28,14 @@ export interface ModelSource {
 export function modelSource(
   contents: SafetensorsHeader, file: string, prefix: string, model: Pick<RnnModel, 'numLayers' | 'bias'>, embedding?: string,
 ): ModelSource {
-  const rnnNames = new Set<string>();
+  const usedNames = embedding === undefined ? [] : [embedding];
   for (let layer = 0; layer < model.numLayers; layer++) {
     const names = torchLayerNames(prefix, layer);
-    rnnNames.add(names.weightIh).add(names.weightHh);
-    if (model.bias) rnnNames.add(names.biasIh).add(names.biasHh);
+    usedNames.push(names.weightIh, names.weightHh, ...(model.bias ? [names.biasIh, names.biasHh] : []));
   }
-  if (embedding !== undefined) rnnNames.add(embedding);
-  const used: TensorSummary[] = [];
-  const ignored: TensorSummary[] = [];
-  for (const [name, { shape }] of contents.tensors) (rnnNames.has(name) ? used : ignored).push({ name, shape: [...shape] });
+  const summary = (name: string): TensorSummary => ({ name, shape: [...contents.tensors.get(name)!.shape] });
+  const used = usedNames.map(summary);
+  const ignored = [...contents.tensors.keys()].filter((name) => !usedNames.includes(name)).map(summary);
   return { file, prefix, ...(embedding !== undefined ? { embedding } : {}), used, ignored };
 }
 
