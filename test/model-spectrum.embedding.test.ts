@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeText, loadRnnFile, loadTextTokens, readSafetensors, readVocabulary, writeSafetensors } from '../src/io/index.js';
 import { createKernels } from '../src/linalg/index.js';
-import { embeddingInputs, modelSpectrum, spectrumMemory, windowOffsets } from '../src/model-spectrum/index.js';
+import { embeddingInputs, modelSpectrum, modelSpectrumThreaded, spectrumMemory, windowOffsets } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const fixtures = join(root, 'test/fixtures/embedding');
@@ -67,6 +67,35 @@ test('from the identity basis, as the reference computed it, all 48 exponents ag
   const difference = maxDifference(result.exponents, reference.exponents_identity_basis);
   t.diagnostic(`max |λ_i − reference| over all 48: ${difference.toExponential(2)} nats/step`);
   assert.ok(difference < 1e-9, `${difference}`);
+});
+
+test('token ids through an embedding drive the RNN exactly as the embedded vectors held whole', () => {
+  const { model, embedding } = loadRnnFile(charlm);
+  const ids = loadTextTokens(text, vocab);
+  const [batch, steps, size] = [3, 120, 16];
+  const tokens = embeddingInputs(embedding!, ids, batch, steps);
+  // The same windows, looked up here: offsets ⌊b (N − W) / (B − 1)⌋.
+  const data = new Float64Array(batch * steps * size);
+  for (let b = 0; b < batch; b++) {
+    const offset = Math.floor((b * (ids.length - steps)) / (batch - 1));
+    for (let t = 0; t < steps; t++) data.set(embedding!.weights.subarray(ids[offset + t]! * size, (ids[offset + t]! + 1) * size), (b * steps + t) * size);
+  }
+  const options = { steps: 100, transient: 20, kernels: createKernels('js') };
+  const held = modelSpectrum(model, { batch, steps, size, data }, options).exponents;
+  assert.deepEqual(modelSpectrum(model, tokens, options).exponents, held);
+});
+
+test('token inputs and a random token drive split over threads give what one thread gives', async () => {
+  const { model, embedding } = loadRnnFile(charlm);
+  const options = { steps: 100, transient: 20, backend: 'js' as const };
+  const tokens = embeddingInputs(embedding!, loadTextTokens(text, vocab), 3, 120);
+  const drive = { kind: 'tokens' as const, batch: 3, steps: 120, size: 16, seed: 2, embedding: embedding! };
+  for (const inputs of [tokens, drive]) {
+    const one = await modelSpectrumThreaded(model, inputs, { ...options, threads: 1 });
+    const two = await modelSpectrumThreaded(model, inputs, { ...options, threads: 2 });
+    assert.equal(two.options.threads, 2);
+    assert.deepEqual(two.exponents, one.exponents);
+  }
 });
 
 test('the committed reference is what the PyTorch script computes now', { timeout: 300_000 }, (t) => {
