@@ -3,9 +3,9 @@ import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js'
 import { loadRnnFile, withoutEmbedding } from '../../io/index.js';
 import {
   checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, modelSpectrumThreaded, spectrumInputSteps, spectrumMemory,
-  spectrumStateDimension, type DriveKind, type SpectrumMemoryShape,
+  spectrumStateDimension, type SpectrumMemoryShape,
 } from '../../model-spectrum/index.js';
-import { checkInputFlags, planInputs } from '../spectrum-inputs.js';
+import { checkInputFlags, planInputs, type InputFlags } from '../spectrum-inputs.js';
 import type { LogBase } from '../../lyapunov/spectrum.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
@@ -18,21 +18,14 @@ import { LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
 import { PRECISIONS, type Precision } from '../../linalg/index.js';
 import { availableParallelism } from 'node:os';
 
-interface SpectrumFlags {
+interface SpectrumFlags extends InputFlags {
   cell?: CellKind;
   checkpoint?: number;
   prefix?: string;
   embedding?: string;
-  inputs?: string;
-  drive?: DriveKind;
-  text?: string;
-  vocab?: string;
-  tokens?: string;
-  batch: number;
   steps: number;
   transient: number;
   k?: number;
-  seed: number;
   qrEvery: number;
   logBase?: 'e' | '2' | '10';
   lstmState?: LstmState;
