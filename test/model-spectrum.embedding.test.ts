@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeText, loadRnnFile, loadTextTokens, readSafetensors, readVocabulary, writeSafetensors } from '../src/io/index.js';
+import { encodeText, findEmbedding, loadRnnFile, loadTextTokens, readSafetensors, readVocabulary, writeSafetensors, type Tensor } from '../src/io/index.js';
 import { createKernels } from '../src/linalg/index.js';
 import { embeddingInputs, modelSpectrum, modelSpectrumThreaded, spectrumMemory, windowOffsets } from '../src/model-spectrum/index.js';
 
@@ -219,6 +219,17 @@ test('--embedding names the embedding, and a missing or misfit one is a one-line
   const named = json('spectrum', renamed, ...textArgs, '--embedding', 'lookup.table');
   assert.deepEqual(named.exponents, textSpectrum().exponents);
   assert.equal(named.source.embedding, 'lookup.table');
+});
+
+test('an embedding is found by name and width; several are narrowed to the RNN\'s module, else refused', () => {
+  const matrix = (rows: number, columns: number): Tensor => ({ dtype: 'F64', shape: [rows, columns], data: new Float64Array(rows * columns) });
+  const find = (names: Record<string, Tensor>, prefix: string) => findEmbedding(new Map(Object.entries(names)), 'm.safetensors', 3, prefix)?.name;
+  assert.equal(find({ 'encoder.weight': matrix(9, 3), 'decoder.weight': matrix(3, 9) }, 'rnn.'), 'encoder.weight', "PyTorch's word language model");
+  assert.equal(find({ 'model.embed.weight': matrix(9, 3) }, 'model.lstm.'), 'model.embed.weight');
+  assert.equal(find({ 'embedding.weight': matrix(9, 4), 'encoder.weight_ih_l0': matrix(9, 3) }, 'encoder.'), undefined, 'wrong width, or not an embedding');
+  assert.equal(find({ 'encoder.embedding.weight': matrix(5, 3), 'decoder.embedding.weight': matrix(7, 3) }, 'decoder.rnn.'), 'decoder.embedding.weight');
+  assert.throws(() => find({ 'embedding.weight': matrix(5, 3), 'emb.weight': matrix(7, 3) }, 'lstm.'),
+    /m\.safetensors: several embeddings of width 3 \(the RNN's input size\): 'embedding\.weight', 'emb\.weight'; choose one with --embedding TENSOR/);
 });
 
 test('--prefix picks one RNN of two (with or without its dot); without it the error lists the prefixes', () => {

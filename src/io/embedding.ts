@@ -44,8 +44,9 @@ export function findEmbedding(
     return embeddingOf(requested, tensor, file);
   }
   let candidates = [...tensors].filter(([name, tensor]) => EMBEDDING_NAME.test(name) && fits(tensor.shape));
-  const module = prefix.split('.')[0];
-  if (candidates.length > 1 && prefix.includes('.')) candidates = candidates.filter(([name]) => name.startsWith(`${module}.`));
+  const module = `${prefix.split('.')[0]}.`;
+  const underModule = candidates.filter(([name]) => prefix.includes('.') && name.startsWith(module));
+  if (candidates.length > 1 && underModule.length > 0) candidates = underModule;
   if (candidates.length > 1) {
     const names = candidates.map(([name]) => `'${name}'`).join(', ');
     throw new ModelFileError(file, `several embeddings of width ${inputSize} (the RNN's input size): ${names}; choose one with --embedding TENSOR`);

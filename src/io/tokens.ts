@@ -41,7 +41,7 @@ export function readVocabulary(path: string): string[] {
  */
 export function encodeText(text: string, vocabulary: readonly string[], textFile: string, vocabFile: string): Int32Array {
   const ids = new Map(vocabulary.map((symbol, id) => [symbol, id]));
-  const longest = Math.max(...vocabulary.map((symbol) => symbol.length));
+  const longest = vocabulary.reduce((most, symbol) => Math.max(most, symbol.length), 0);
   const tokens: number[] = [];
   for (let at = 0; at < text.length;) {
     let length = Math.min(longest, text.length - at);
