@@ -9,8 +9,8 @@
 
 /** The spectrum of a recurrent network driven by input sequences, in one thread or over worker threads. */
 export {
-  modelSpectrum, modelSpectrumThreaded, randomDrive, describeModel,
-  type ModelSpectrumOptions, type ModelSpectrumResult, type ThreadedSpectrumOptions, type DriveKind,
+  modelSpectrum, modelSpectrumThreaded, randomDrive, embeddingInputs, describeModel,
+  type ModelSpectrumOptions, type TokenInputs, type ModelSpectrumResult, type ThreadedSpectrumOptions, type DriveKind,
 } from './model-spectrum/index.js';
 
 /** The spectrum of any `TangentSystem` by the QR method, its thread-mergeable sums, and the quantities derived from it. */
@@ -25,8 +25,14 @@ export { henonMap, logisticMap, lorenz63, linearMap } from './lyapunov/index.js'
 /** Recurrent networks as PyTorch stores them, and their tangent dynamics as a `TangentSystem`. */
 export { createCellSystem, randomModel, type RnnModel, type InputSequences, type CellKind, type LstmState } from './cells/index.js';
 
-/** Models and input batches in and out of safetensors files (PyTorch state dicts). */
-export { loadRnnModel, saveRnnModel, loadInputSequences, readSafetensors, writeSafetensors } from './io/index.js';
+/**
+ * Models and input batches in and out of safetensors files (PyTorch state dicts); a whole file's
+ * RNN, embedding and the tensors used (`loadRnnFile`); a text's token ids.
+ */
+export {
+  loadRnnModel, loadRnnFile, saveRnnModel, loadInputSequences, loadTextTokens, readSafetensors, writeSafetensors,
+  type RnnFile, type ModelSource, type Embedding,
+} from './io/index.js';
 
 /** The linear-algebra kernels: WebAssembly SIMD (float64 or float32) or the plain float64 reference. */
 export { createKernels, type LinalgKernels, type LinalgBackend, type Precision } from './linalg/index.js';

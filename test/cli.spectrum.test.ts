@@ -123,7 +123,11 @@ test('spectrum on a training run directory: its checkpoint, driven by its own he
   const r = cli('spectrum', dir, '--checkpoint', '1', '--batch', '2', '--steps', '40', '--transient', '10', '--backend', 'js', '--json');
   assert.equal(r.code, 0, r.stderr);
   const { model, inputs } = runModelAndInputs(dir, { epoch: 1, batch: 2, steps: 50, seed: 0 });
-  assert.deepEqual(JSON.parse(r.stdout).exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10, kernels: js }).exponents);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.exponents, modelSpectrum(model, inputs, { steps: 40, transient: 10, kernels: js }).exponents);
+  assert.deepEqual(doc.inputs, { kind: 'run', run: dir, epoch: 1, seed: 0 });
+  assert.ok(doc.source.file.startsWith(dir), doc.source.file);
+  assert.deepEqual(doc.source.used.map((t: { name: string }) => t.name), ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']);
   const missing = cli('spectrum', dir, '--checkpoint', '9');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /has no checkpoint of epoch 9 \(epochs: 0, 1\)/);

@@ -184,9 +184,11 @@ test('files without RNN weights, with several sets, or with integer weights are 
     ...stateDict({ cell: 'gru', layers: 1, hidden: 2, input: 2, bias: false, prefix: 'encoder.' }),
     ...stateDict({ cell: 'lstm', layers: 1, hidden: 3, input: 2, bias: false, prefix: 'decoder.' }),
   };
-  assertLoadFails(two, /several sets of RNN weights, under prefixes '(encoder|decoder)\.', '(encoder|decoder)\.'; choose one with the prefix option/);
+  assertLoadFails(two, /several sets of RNN weights, under prefixes '(encoder|decoder)\.', '(encoder|decoder)\.'; choose one with --prefix \(e\.g\. --prefix (encoder|decoder)\.\)$/);
   assert.equal(load(two, { prefix: 'decoder.' }).cell, 'lstm');
   assert.equal(load(two, { prefix: 'encoder.' }).hiddenSize, 2);
+  assert.equal(load(two, { prefix: 'encoder' }).hiddenSize, 2, 'the trailing dot may be left out');
+  assertLoadFails(two, /no RNN weights under prefix 'lstm\.' \(--prefix\); the file has RNN weights under prefixes '(encoder|decoder)\.', '(encoder|decoder)\.'$/, { prefix: 'lstm.' });
   const state = stateDict({ cell: 'lstm', layers: 1, hidden: 1, input: 1, bias: false });
   assertLoadFails({ ...state, weight_ih_l0: { dtype: 'I32', shape: [4, 1], data: [1, 2, 3, 4] } }, /tensor 'weight_ih_l0': has dtype I32; expected a floating-point dtype/);
 });

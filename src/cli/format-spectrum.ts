@@ -1,11 +1,16 @@
+import { listTensors, type ModelSource } from '../io/index.js';
 import { describeModel, type ModelSpectrumResult } from '../model-spectrum/index.js';
 
-/** The human-readable summary of a spectrum: the leading and trailing exponents and derived figures. */
-export function formatSpectrum(r: ModelSpectrumResult, source: string): string {
+/**
+ * The human-readable summary of a spectrum: the model and the tensors it was read from (`model`,
+ * when known), what drove it (`source`), the leading and trailing exponents and derived figures.
+ */
+export function formatSpectrum(r: ModelSpectrumResult, source: string, model?: ModelSource): string {
   const o = r.options;
   const m = r.model;
   const lines: string[] = [];
   lines.push(describeModel(m));
+  if (model !== undefined) lines.push(...sourceLines(model));
   // compat vogt2020's warm-up is not a transient before the averaged steps: it re-feeds their first inputs.
   const before = o.compat === 'vogt2020' ? `a ${o.transient}-step warm-up re-fed from input 0` : `${o.transient} transient`;
   lines.push(`driven by ${source}: ${o.batch} sequence${o.batch > 1 ? 's' : ''} × ${o.steps} steps after ${before} · k = ${o.k} · ${r.units}`);
@@ -53,4 +58,15 @@ function convergence(r: ModelSpectrumResult): number {
   const [now, before] = [exponents[last]![0]!, exponents[j]![0]!];
   // −∞ at both points (every direction annihilated from the start) did not move: not NaN.
   return now === before ? 0 : Math.abs(now - before);
+}
+
+/** Which file and tensors the model came from, and which of the file's tensors were left aside. */
+function sourceLines({ file, prefix, embedding, used, ignored }: ModelSource): string[] {
+  const rnn = used.filter((tensor) => tensor.name !== embedding);
+  const through = used.find((tensor) => tensor.name === embedding);
+  return [
+    `from ${file}${prefix === '' ? '' : ` (prefix '${prefix}')`}: ${listTensors(rnn)}`,
+    ...(through ? [`embedding ${listTensors([through])} turns token ids into the inputs`] : []),
+    ...(ignored.length > 0 ? [`ignored ${listTensors(ignored)}`] : []),
+  ];
 }

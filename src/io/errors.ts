@@ -32,3 +32,10 @@ export class SafetensorsError extends TensorFileError {}
 
 /** A well-formed file whose tensors are not a valid model or input batch (or such data to save). */
 export class ModelFileError extends TensorFileError {}
+
+/** A text or vocabulary file that cannot drive a model's embedding: `FILE: DETAIL`. */
+export class TextInputError extends UserError {
+  constructor(readonly file: string, readonly detail: string) {
+    super(oneLine(`${file}: ${detail}`));
+  }
+}

@@ -16,7 +16,7 @@ import { TORCH_RNN_PARAMETER, torchLayerNames } from './torch-rnn-names.js';
 export interface LoadRnnOptions {
   /** The cell kind; required for G = 1 unless the file's metadata names it. */
   cell?: CellKind;
-  /** Name prefix of the RNN's tensors (such as 'rnn.'); detected when only one set is present. */
+  /** Name prefix of the RNN's tensors (such as 'rnn.', or 'rnn' without its dot); detected when only one set is present. */
   prefix?: string;
 }
 
@@ -36,7 +36,7 @@ export function rnnModelFromTensors(
   const fail = (detail: string, tensor?: string): never => {
     throw new ModelFileError(sourceName, detail, tensor);
   };
-  const prefix = options.prefix ?? detectPrefix([...tensors.keys()], fail);
+  const prefix = resolvePrefix([...tensors.keys()], options.prefix, fail);
   const numLayers = countLayers([...tensors.keys()], prefix, fail);
 
   const names0 = torchLayerNames(prefix, 0);
@@ -94,23 +94,37 @@ export function rnnModelFromTensors(
   return { cell, inputSize, hiddenSize, numLayers, bias: bias ?? false, layers };
 }
 
-/** The one prefix under which RNN parameters appear ('' for a bare nn.RNN state dict). */
-function detectPrefix(names: string[], fail: (detail: string) => never): string {
+/** The prefixes under which RNN parameters appear ('' for a bare nn.RNN state dict), in file order. */
+export function rnnPrefixes(names: Iterable<string>): string[] {
   const prefixes = new Set<string>();
   for (const name of names) {
     const match = TORCH_RNN_PARAMETER.exec(name);
     if (match) prefixes.add(match[1]);
   }
-  if (prefixes.size === 0) {
+  return [...prefixes];
+}
+
+/**
+ * The prefix of the RNN to load: the one asked for (with or without its trailing '.'), else the
+ * only one present.
+ */
+export function resolvePrefix(names: string[], requested: string | undefined, fail: (detail: string) => never): string {
+  const prefixes = rnnPrefixes(names);
+  if (prefixes.length === 0) {
     fail(
       `no RNN weights found: expected PyTorch state-dict names weight_ih_l0, weight_hh_l0, ` +
         `bias_ih_l0, bias_hh_l0, … (optionally under a prefix such as 'rnn.'); the file holds ${listNames(names)}`,
     );
   }
-  if (prefixes.size > 1) {
-    fail(`several sets of RNN weights, under prefixes ${[...prefixes].map((p) => `'${p}'`).join(', ')}; choose one with the prefix option`);
+  const listed = prefixes.map((p) => `'${p}'`).join(', ');
+  if (requested !== undefined) {
+    const found = prefixes.find((p) => p === requested || p === `${requested}.`);
+    return found ?? fail(`no RNN weights under prefix '${requested}' (--prefix); the file has RNN weights under ${prefixes.length > 1 ? 'prefixes' : 'prefix'} ${listed}`);
   }
-  return [...prefixes][0];
+  if (prefixes.length > 1) {
+    fail(`several sets of RNN weights, under prefixes ${listed}; choose one with --prefix (e.g. --prefix ${prefixes[0] || "''"})`);
+  }
+  return prefixes[0];
 }
 
 /** Number of layers (highest index + 1), refusing parameters we cannot represent. */

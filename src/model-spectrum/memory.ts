@@ -9,6 +9,11 @@ export interface SpectrumMemoryShape {
   size: number;
   /** Whether the sequences are held whole (a file, a run's held-out data) or made step by step (a random drive). */
   held: boolean;
+  /**
+   * Set when the inputs are token ids through an embedding of `vocabSize` rows and `size` columns:
+   * held ids take 4 bytes a step, and every thread has the embedding.
+   */
+  tokens?: { vocabSize: number };
   /** State dimension n and exponents k. */
   stateDim: number;
   k: number;
@@ -24,20 +29,24 @@ export const WORKER_BYTES = 64 * 2 ** 20;
 /**
  * An estimate of what a spectrum run holds at its peak, part by part (bytes): the input
  * sequences (held ones once, and once more split into the threads' parts; a random drive one
- * window per thread and its generators), the QR iteration's bases and work blocks (about 8 n×k
- * blocks per trajectory, and n×n matrices per thread where the Jacobian is formed), and the
- * worker threads.
+ * window per thread and its generators; token ids as held sequences, plus the embedding in
+ * every thread), the QR iteration's bases and work blocks (about 8 n×k blocks per trajectory,
+ * and n×n matrices per thread where the Jacobian is formed), and the worker threads.
  */
 export function spectrumMemory(shape: SpectrumMemoryShape): { bytes: number; parts: [string, number][] } {
-  const { batch, steps, size, held, stateDim: n, k, threads } = shape;
+  const { batch, steps, size, held, tokens, stateDim: n, k, threads } = shape;
   const inputBytes = 8 * batch * steps * size;
+  const twice = threads > 1 ? ', held twice (split over threads)' : '';
   const parts: [string, number][] = [
-    held
-      ? [`input sequences ${batch} × ${steps} × ${size} float64${threads > 1 ? ', held twice (split over threads)' : ''}`, inputBytes * (threads > 1 ? 2 : 1)]
+    held && tokens
+      ? [`token ids ${batch} × ${steps} int32${twice}`, 4 * batch * steps * (threads > 1 ? 2 : 1)]
+      : held
+      ? [`input sequences ${batch} × ${steps} × ${size} float64${twice}`, inputBytes * (threads > 1 ? 2 : 1)]
       // A window holds at least one step of its sequences; each sequence has its generator.
       : ['random drive windows', Math.max(threads * Math.min(DRIVE_WINDOW_BYTES, inputBytes), 8 * batch * size) + GENERATOR_BYTES * batch],
     [`QR iteration (state dim ${n}, k ${k})`, 8 * (8 * batch * n * k + 3 * threads * n * n)],
   ];
+  if (tokens) parts.push([`embedding ${tokens.vocabSize} × ${size} float64, one per thread`, 8 * tokens.vocabSize * size * (threads > 1 ? threads + 1 : 1)]);
   if (threads > 1) parts.push([`${threads} worker threads`, threads * WORKER_BYTES]);
   return { bytes: parts.reduce((sum, [, bytes]) => sum + bytes, 0), parts };
 }

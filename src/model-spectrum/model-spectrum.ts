@@ -1,4 +1,4 @@
-import type { InputSequences, LstmState, RnnModel } from '../cells/model.js';
+import type { InputSequences, InputSource, LstmState, RnnModel } from '../cells/model.js';
 import { createCellSystem } from '../cells/index.js';
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
@@ -7,9 +7,19 @@ import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
 import { checkSpectrumInputs, spectrumLstmState } from './inputs.js';
 import { driveStream, isRandomDrive, type RandomDrive } from './random-drive.js';
+import { isTokenInputs, tokenStream, type TokenInputs } from './token-inputs.js';
 
-/** What drives a model's spectrum: sequences held in memory, or a random drive made step by step. */
-export type SpectrumInputs = InputSequences | RandomDrive;
+/**
+ * What drives a model's spectrum: sequences held in memory, a random drive made step by step, or
+ * token ids through an embedding.
+ */
+export type SpectrumInputs = InputSequences | RandomDrive | TokenInputs;
+
+/** The inputs as the cell system reads them: held sequences as they are, the others step by step. */
+export function inputSource(inputs: SpectrumInputs): InputSource {
+  if (isRandomDrive(inputs)) return driveStream(inputs);
+  return isTokenInputs(inputs) ? tokenStream(inputs) : inputs;
+}
 
 export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory'> {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
@@ -55,7 +65,7 @@ export function modelSpectrumSums(
   // One default for the cell system and the QR alike, the one modelSpectrumThreaded uses: the
   // result is then the same bits whichever of the two is called.
   const kernels = options.kernels ?? createKernels('wasm');
-  const system = createCellSystem(model, isRandomDrive(inputs) ? driveStream(inputs) : inputs, {
+  const system = createCellSystem(model, inputSource(inputs), {
     ...(lstmState ? { lstmState } : {}),
     kernels,
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),

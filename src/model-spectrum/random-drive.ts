@@ -1,12 +1,16 @@
 import { Rng } from '../linalg/random.js';
 import type { InputSequences, InputStream } from '../cells/model.js';
+import type { EmbeddingTable } from '../io/embedding.js';
+import { SpectrumInputError } from './errors.js';
 
-export type DriveKind = 'onehot' | 'gaussian';
-export const DRIVE_KINDS: readonly DriveKind[] = ['onehot', 'gaussian'];
+export type DriveKind = 'onehot' | 'gaussian' | 'tokens';
+export const DRIVE_KINDS: readonly DriveKind[] = ['onehot', 'gaussian', 'tokens'];
 
 /**
  * B random input sequences of T steps for a network with `size` inputs, when no data is at hand:
- * one-hot symbols drawn uniformly (what a char-level model sees) or standard normal vectors. A
+ * one-hot symbols drawn uniformly (what a char-level model sees), standard normal vectors, or
+ * token ids drawn uniformly from an embedding's rows, each step its row (what a model with an
+ * embedding sees; with the identity as embedding, the same steps as one-hot). A
  * description, small enough to send to worker threads; `driveStream` makes its steps.
  * The values are those of one generator seeded with `seed` drawing sequence after sequence,
  * step after step, feature after feature.
@@ -19,18 +23,22 @@ export interface RandomDrive {
   seed: number;
   /** Index of this drive's first sequence among the seed's sequences (a part of a batch split over threads). Default 0. */
   first?: number;
+  /** The embedding whose rows a 'tokens' drive feeds; `size` is its width. */
+  embedding?: EmbeddingTable;
 }
 
 /** Steps are made in windows of about this many bytes: what a stream holds. */
 export const DRIVE_WINDOW_BYTES = 4 * 2 ** 20;
 
-export function isRandomDrive(inputs: InputSequences | RandomDrive): inputs is RandomDrive {
-  return !('data' in inputs);
+export function isRandomDrive(inputs: object): inputs is RandomDrive {
+  return 'seed' in inputs && 'kind' in inputs;
 }
 
 /** The whole drive held in memory, B×T×I: the values `driveStream` makes step by step. */
-export function randomDrive(kind: DriveKind, batch: number, steps: number, size: number, seed: number): InputSequences {
-  const stream = driveStream({ kind, batch, steps, size, seed });
+export function randomDrive(
+  kind: DriveKind, batch: number, steps: number, size: number, seed: number, embedding?: EmbeddingTable,
+): InputSequences {
+  const stream = driveStream({ kind, batch, steps, size, seed, ...(embedding ? { embedding } : {}) });
   const data = new Float64Array(batch * steps * size);
   const step = new Float64Array(batch * size);
   for (let t = 0; t < steps; t++) {
@@ -65,18 +73,11 @@ class DriveStream implements InputStream {
   private readonly window: Float64Array;
   private windowStart = -1;
 
-  constructor({ kind, batch, steps, size, seed, first = 0 }: RandomDrive) {
+  constructor({ kind, batch, steps, size, seed, first = 0, embedding }: RandomDrive) {
     this.batch = batch;
     this.steps = steps;
     this.size = size;
-    this.draw = kind === 'onehot'
-      ? (rng, out, at) => {
-        out.fill(0, at, at + size);
-        out[at + rng.int(size)] = 1;
-      }
-      : (rng, out, at) => {
-        for (let i = 0; i < size; i++) out[at + i] = rng.normal();
-      };
+    this.draw = drawStep(kind, size, embedding);
     this.chunk = Math.max(1, Math.min(steps, Math.floor(DRIVE_WINDOW_BYTES / (8 * batch * size))));
     this.window = new Float64Array(batch * this.chunk * size);
     const rng = new Rng(seed);
@@ -118,5 +119,30 @@ class DriveStream implements InputStream {
   private skip(rng: Rng, steps: number): void {
     const scratch = new Float64Array(this.size);
     for (let s = 0; s < steps; s++) this.draw(rng, scratch, 0);
+  }
+}
+
+/** How one step of one sequence is drawn into out[at .. at + size). */
+function drawStep(kind: DriveKind, size: number, embedding: EmbeddingTable | undefined): (rng: Rng, out: Float64Array, at: number) => void {
+  switch (kind) {
+    case 'onehot':
+      return (rng, out, at) => {
+        out.fill(0, at, at + size);
+        out[at + rng.int(size)] = 1;
+      };
+    case 'gaussian':
+      return (rng, out, at) => {
+        for (let i = 0; i < size; i++) out[at + i] = rng.normal();
+      };
+    case 'tokens': {
+      if (embedding === undefined || embedding.size !== size) {
+        throw new SpectrumInputError(`a 'tokens' drive needs an embedding of width ${size} (the input size); ${embedding ? `got width ${embedding.size}` : 'none was given'}`);
+      }
+      const { vocabSize, weights } = embedding;
+      return (rng, out, at) => {
+        const id = rng.int(vocabSize);
+        out.set(weights.subarray(id * size, (id + 1) * size), at);
+      };
+    }
   }
 }

@@ -11,6 +11,7 @@ import type { ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
 import { modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
 import { isRandomDrive } from './random-drive.js';
+import { isTokenInputs } from './token-inputs.js';
 
 export interface ThreadedSpectrumOptions extends Omit<ModelSpectrumOptions, 'kernels' | 'forwardKernels'> {
   /** Worker threads the batch is split over (at most one per sequence). Default: the machine's cores. */
@@ -76,8 +77,8 @@ export function spectrumKernels(backend: LinalgBackend, precision: Precision): P
 
 /**
  * Consecutive sequences of the batch, as evenly as possible over `count` parts: a random drive's
- * parts are described (each thread makes its own), held sequences are copied once and the copy
- * moves to its thread (see startWorker).
+ * parts are described (each thread makes its own), held sequences (or token ids) are copied once
+ * and the copy moves to its thread (see startWorker).
  */
 function splitBatch(inputs: SpectrumInputs, count: number): { first: number; inputs: SpectrumInputs }[] {
   if (count === 1) return [{ first: 0, inputs }];
@@ -86,6 +87,7 @@ function splitBatch(inputs: SpectrumInputs, count: number): { first: number; inp
     const end = Math.floor(((p + 1) * inputs.batch) / count);
     const batch = end - first;
     if (isRandomDrive(inputs)) return { first, inputs: { ...inputs, batch, first: (inputs.first ?? 0) + first } };
+    if (isTokenInputs(inputs)) return { first, inputs: { ...inputs, batch, tokens: inputs.tokens.slice(first * inputs.steps, end * inputs.steps) } };
     const perSequence = inputs.steps * inputs.size;
     return { first, inputs: { ...inputs, batch, data: inputs.data.slice(first * perSequence, end * perSequence) } };
   });
@@ -100,7 +102,8 @@ function startWorker(request: SpectrumWorkerRequest): Worker {
   const extension = extname(fileURLToPath(import.meta.url));
   const url = new URL(`./worker${extension}`, import.meta.url);
   // The part's own copy of held sequences moves to the worker rather than being copied again.
-  const transferList = isRandomDrive(request.inputs) ? [] : [request.inputs.data.buffer as ArrayBuffer];
+  const { inputs } = request;
+  const transferList = isRandomDrive(inputs) ? [] : [(isTokenInputs(inputs) ? inputs.tokens : inputs.data).buffer as ArrayBuffer];
   if (extension !== '.ts') return new Worker(url, { workerData: request, transferList });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;

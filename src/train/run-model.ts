@@ -1,5 +1,6 @@
 import type { InputSequences, RnnModel } from '../cells/model.js';
-import { loadRnnModel } from '../io/torch-rnn.js';
+import { loadRnnFile } from '../io/rnn-file.js';
+import type { ModelSource } from '../io/model-source.js';
 import { Rng } from '../linalg/random.js';
 import { resolveTrainConfig, type TrainConfigInput } from './config.js';
 import { listCheckpoints, readConfig, readRunFile, RunDirError, type Checkpoint } from '../record/index.js';
@@ -26,7 +27,7 @@ export function runModelAndInputs(
 export function runModel(
   dir: string,
   options: { epoch?: number },
-): { model: RnnModel; checkpoint: Checkpoint; heldOutInputs: (batch: number, steps: number, seed: number) => InputSequences } {
+): { model: RnnModel; source: ModelSource; checkpoint: Checkpoint; heldOutInputs: (batch: number, steps: number, seed: number) => InputSequences } {
   const checkpoints = listCheckpoints(dir);
   const checkpoint = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.epoch === options.epoch);
   if (checkpoint === undefined) {
@@ -38,8 +39,10 @@ export function runModel(
   const config = resolveTrainConfig(readConfig(dir) as TrainConfigInput);
   const vocabulary = readRunFile(dir, VOCABULARY_FILE);
   const task = createTask(config.task, vocabulary === undefined ? {} : { [VOCABULARY_FILE]: vocabulary });
+  const { model, source } = loadRnnFile(modelFile);
   return {
-    model: loadRnnModel(modelFile),
+    model,
+    source,
     checkpoint,
     heldOutInputs: (batch, steps, seed) => task.spectrumInputs(batch, steps, new Rng(seed)),
   };

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
-import { inputSequencesShape, loadInputSequences, loadRnnModel } from '../../io/index.js';
+import { loadRnnFile, withoutEmbedding } from '../../io/index.js';
 import {
   checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, modelSpectrumThreaded, spectrumInputSteps, spectrumMemory,
-  spectrumStateDimension, type DriveKind, type SpectrumInputs, type SpectrumMemoryShape,
+  spectrumStateDimension, type SpectrumMemoryShape,
 } from '../../model-spectrum/index.js';
+import { checkInputFlags, planInputs, type InputFlags } from '../spectrum-inputs.js';
 import type { LogBase } from '../../lyapunov/spectrum.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
@@ -17,16 +18,14 @@ import { LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
 import { PRECISIONS, type Precision } from '../../linalg/index.js';
 import { availableParallelism } from 'node:os';
 
-interface SpectrumFlags {
+interface SpectrumFlags extends InputFlags {
   cell?: CellKind;
   checkpoint?: number;
-  inputs?: string;
-  drive?: DriveKind;
-  batch: number;
+  prefix?: string;
+  embedding?: string;
   steps: number;
   transient: number;
   k?: number;
-  seed: number;
   qrEvery: number;
   logBase?: 'e' | '2' | '10';
   lstmState?: LstmState;
@@ -41,13 +40,21 @@ interface SpectrumFlags {
 export function registerSpectrum(program: Command): void {
   program
     .command('spectrum')
-    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors or exported to ONNX, or of a training run')
-    .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …), .onnx file with RNN/GRU/LSTM nodes (docs/onnx.md), or a run directory of `train`')
+    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors or exported to ONNX, or of a training run. The output says ' +
+      'which tensors of the file were used and which ignored, and what drove the model (the JSON: `source`, `inputs`). A model with an embedding ' +
+      '(a tensor [V, I] named like embedding.weight, as wide as the RNN\'s input) is driven through it: by --text, --tokens, or by ' +
+      'default random tokens; the Jacobians are the RNN\'s at the embedded inputs.')
+    .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …, under any prefix), .onnx file with RNN/GRU/LSTM nodes (docs/onnx.md), or a run directory of `train`')
     .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0))
     .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
+    .option('--prefix <P>', "the RNN's state-dict prefix, such as decoder.rnn. (needed when the file holds several RNNs)")
+    .option('--embedding <tensor>', 'the embedding [V, I] that drives the RNN (default: found by name: embed, embedding, encoder or emb .weight)')
     .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")
-    .option('--drive <kind>', 'random input sequences instead of --inputs: onehot|gaussian', choice('--drive', DRIVE_KINDS))
-    .option('--batch <B>', 'number of random sequences with --drive', integer('--batch', 1), 8)
+    .option('--text <file>', 'a text driving the model through its embedding: --batch windows of transient + steps tokens at evenly spaced offsets')
+    .option('--vocab <file>', "with --text: JSON list of symbols or string of characters, index = token id (char-level when they are characters)")
+    .option('--tokens <file>', "safetensors file with a tensor 'tokens' of integer token ids [B, T], driving the model through its embedding")
+    .option('--drive <kind>', 'random input sequences: onehot|gaussian|tokens (uniform ids through the embedding; the default for a model with one, else onehot)', choice('--drive', DRIVE_KINDS))
+    .option('--batch <B>', 'number of sequences with --drive or --text', integer('--batch', 1), 8)
     .option('--steps <T>', 'steps averaged', integer('--steps', 1), 1000)
     .option('--transient <W>', 'steps run and discarded first (with --compat vogt2020: a warm-up re-feeding the first W of the averaged inputs, capped at --steps)', integer('--transient', 0), 100)
     .option('--k <K>', 'number of exponents (default: the whole state)', integer('--k', 1))
@@ -65,28 +72,29 @@ export function registerSpectrum(program: Command): void {
     .option('--json', 'print a JSON document instead of the table')
     .action(async (modelPath: string, flags: SpectrumFlags) => {
       if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
-      if (flags.inputs && flags.drive) throw new UsageError('give either --inputs or --drive, not both');
+      checkInputFlags(flags);
       const needed = spectrumInputSteps(flags);
       const fromRun = statSync(modelPath, { throwIfNoEntry: false })?.isDirectory() === true;
       if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
+      if (fromRun && (flags.prefix ?? flags.embedding) !== undefined) throw new UsageError('--prefix and --embedding choose tensors of a model file, not of a run directory');
       const run = fromRun ? runModel(modelPath, flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {}) : undefined;
-      const model = run?.model ?? loadRnnModel(modelPath, flags.cell ? { cell: flags.cell } : {});
-      // A run is driven by held-out sequences of its own task unless inputs are given.
-      const fromRunData = run !== undefined && flags.inputs === undefined && flags.drive === undefined;
-      const shape = flags.inputs
-        ? inputSequencesShape(flags.inputs)
-        : { batch: flags.batch, steps: needed, size: model.inputSize };
-      checkSpectrumInputs(model, shape, flags, flags.inputs ?? 'inputs');
+      const file = run ?? loadRnnFile(modelPath, {
+        ...(flags.cell ? { cell: flags.cell } : {}), ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
+        ...(flags.embedding !== undefined ? { embedding: flags.embedding } : {}),
+      });
+      const { model } = file;
+      const embedding = 'embedding' in file ? file.embedding : undefined;
+      const plan = planInputs(flags, model, embedding, run && { dir: modelPath, epoch: run.checkpoint.epoch, heldOutInputs: run.heldOutInputs }, needed, modelPath);
+      const { shape } = plan;
+      checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
       const dim = spectrumStateDimension(model, flags);
       if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
-      checkMemory({
-        ...shape, held: flags.inputs !== undefined || fromRunData, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch),
-      }, flags.memoryBudget);
-      const inputs: SpectrumInputs = flags.inputs
-        ? loadInputSequences(flags.inputs)
-        : fromRunData
-          ? run.heldOutInputs(flags.batch, needed, flags.seed)
-          : { kind: flags.drive ?? 'onehot', ...shape, seed: flags.seed };
+      checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch) }, flags.memoryBudget);
+      if (embedding !== undefined && flags.drive === 'onehot') {
+        process.stderr.write(`warning: ${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text\n`);
+      }
+      const inputs = plan.make();
+      const source = plan.throughEmbedding ? file.source : withoutEmbedding(file.source);
       const result = await modelSpectrumThreaded(model, inputs, {
         steps: flags.steps,
         transient: flags.transient,
@@ -101,9 +109,9 @@ export function registerSpectrum(program: Command): void {
         threads: flags.threads,
         onProgress: progressReporter('spectrum'),
       });
-      const source = flags.inputs
-        ?? (fromRunData ? `held-out data of ${modelPath} (epoch ${run.checkpoint.epoch} checkpoint, seed ${flags.seed})` : `random ${flags.drive ?? 'onehot'} inputs (seed ${flags.seed})`);
-      process.stdout.write(flags.json ? `${toJson(result)}\n` : `${formatSpectrum(result, source)}\n`);
+      process.stdout.write(flags.json
+        ? `${toJson({ ...result, source, inputs: plan.description })}\n`
+        : `${formatSpectrum(result, plan.phrase, source)}\n`);
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     });
 }

@@ -1,0 +1,38 @@
+/**
+ * A model file read whole: the RNN, the embedding that drives it when the file has one, and
+ * which of the file's tensors they are (`ModelSource`).
+ */
+import type { RnnModel } from '../cells/model.js';
+import { findEmbedding, type Embedding } from './embedding.js';
+import { ModelFileError } from './errors.js';
+import { readModelFile } from './model-file.js';
+import { modelSource, type ModelSource } from './model-source.js';
+import type { SafetensorsContents } from './safetensors.js';
+import { resolvePrefix, rnnModelFromTensors, type LoadRnnOptions } from './torch-rnn.js';
+
+export interface LoadRnnFileOptions extends LoadRnnOptions {
+  /** The embedding's tensor name; by default one is looked for by name (`embedding.weight`, …). */
+  embedding?: string;
+}
+
+export interface RnnFile {
+  model: RnnModel;
+  /** The embedding as wide as the RNN's input, when the file has one. */
+  embedding?: Embedding;
+  /** The tensors used (the embedding among them) and ignored. */
+  source: ModelSource;
+}
+
+export function loadRnnFile(path: string, options: LoadRnnFileOptions = {}): RnnFile {
+  return rnnFileFromTensors(readModelFile(path), path, options);
+}
+
+export function rnnFileFromTensors(contents: SafetensorsContents, file: string, options: LoadRnnFileOptions = {}): RnnFile {
+  const prefix = resolvePrefix([...contents.tensors.keys()], options.prefix, (detail) => {
+    throw new ModelFileError(file, detail);
+  });
+  const { embedding: requested, ...rnnOptions } = options;
+  const model = rnnModelFromTensors(contents, file, { ...rnnOptions, prefix });
+  const embedding = findEmbedding(contents.tensors, file, model.inputSize, prefix, requested);
+  return { model, ...(embedding ? { embedding } : {}), source: modelSource(contents, file, prefix, model, embedding?.name) };
+}
