@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { listCheckpoints, readMetrics, readSpectra } from '../src/record/index.js';
+import { summarizeRun } from '../src/sweep/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PYTHON = '/usr/bin/python3';
@@ -73,7 +74,7 @@ test('pip install ./python into a fresh virtual environment, offline, and its un
     assert.ok(ran - skipped >= TESTS_WITHOUT_TORCH, `only ${ran - skipped} of the package's tests ran:\n${suite.stderr}`);
     if (torch) assert.doesNotMatch(suite.stderr, /skipped 'torch is not installed'/, 'torch is installed, yet its tests were skipped');
 
-    await t.test('the LyapunovCallback run directory reads back with readMetrics, readSpectra and listCheckpoints', { skip: !torch && 'torch is not installed for /usr/bin/python3 (python3-torch)' }, () => {
+    await t.test('the LyapunovCallback run directory reads back with readMetrics, readSpectra, listCheckpoints and the readout\'s run summary', { skip: !torch && 'torch is not installed for /usr/bin/python3 (python3-torch)' }, () => {
       const dir = join(runs, 'python-run');
       const metrics = readMetrics(dir);
       assert.deepEqual(metrics.map((m) => [m.epoch, m.step, m.trainLoss === null, m.lambda === null]), [
@@ -84,6 +85,12 @@ test('pip install ./python into a fresh virtual environment, offline, and its un
       assert.deepEqual(metrics[2]!.lambda, spectra[1]!.spectrum!.exponents);
       const checkpoints = listCheckpoints(dir);
       assert.deepEqual(checkpoints.map((c) => [c.epoch, c.lines.metrics, c.lines.spectra]), [[0, 1, 1], [1, 2, 1], [2, 3, 2], [3, 4, 2]]);
+      // What analyze reads of each run of a sweep: the features at the early epoch and the final metric.
+      const summary = summarizeRun(dir, { metric: 'final_val_loss', epoch: 2 });
+      assert.equal(typeof summary.features?.lambda1, 'number');
+      assert.equal(summary.features?.lambda1, spectra[1]!.spectrum!.exponents[0]);
+      assert.equal(typeof summary.metrics?.final_val_loss, 'number');
+      assert.equal(summary.metrics?.final_val_loss, metrics[3]!.valLoss);
     });
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -6,6 +6,6 @@ export { createSweep, openSweep, type OpenSweep } from './sweep-dir.js';
 export { DONE_MARKER } from './layout.js';
 export { RunIndex, type RunStatus, type IndexedRun } from './run-index.js';
 export { tryLock, unlock, readOwner, type LockOwner } from './run-lock.js';
-export { reconcile, rebuildIndex, type RunSummary } from './reconcile.js';
+export { reconcile, rebuildIndex, summarizeRun, type RunSummary } from './reconcile.js';
 export { loadReadoutData, type LoadOptions } from './readout-data.js';
 export { formatRunTable, formatStatus } from './status-text.js';
