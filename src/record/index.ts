@@ -8,7 +8,7 @@ export {
   type Checkpoint, type CheckpointInput, type OpenRunOptions, type RunLog,
 } from './run-directory.js';
 export { readMetrics, readSpectra } from './readers.js';
-export { EPOCH_METRICS_FIELDS, type EpochMetrics, type SpectrumRecord } from './schema.js';
+export { EPOCH_METRICS_FIELDS, type EpochMetrics, type TrainedEpochMetrics, type SpectrumRecord } from './schema.js';
 export { encodeJson, decodeJson, jsonLine, readJsonl, truncateJsonl } from './jsonl.js';
 export { RunBusyError, RunDirError, RunFileError, RunLogError } from './errors.js';
 export { tryLock, unlock, readOwner, holdLock, DEFAULT_STALE_MS, type LockOwner, type HeldLock } from './run-lock.js';
