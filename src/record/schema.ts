@@ -41,6 +41,8 @@ export type SpectrumRecord = {
   /** The full result, or null with the reason it could not be computed (e.g. a diverging state). */
   spectrum: ModelSpectrumResult | null;
   error?: string;
+  /** The checkpoint file the spectrum was taken of (a run `watch` records). */
+  checkpoint?: string;
 };
 
 export type FieldKind = 'count' | 'number' | 'number?' | 'numbers?';
