@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,6 +173,12 @@ test('watch --once: handles what is there and exits; a damaged old file is skipp
   assert.doesNotMatch(again.stderr, /warning/);
   assert.match(again.stderr, /continuing: 3 checkpoints handled before/);
   assert.deepEqual(readSpectra(out).map((s) => s.epoch), [1, 4]);
+
+  // Options that do not fit the model stop a new watch before it records anything: it leaves no run behind, so it can start again.
+  const unfit = spawnSync(process.execPath, [...CLI, 'watch', checkpoints, '--out', join(root, 'unfit'), '--once', '--poll-ms', '100', '--k', '99'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(unfit.status, 2, unfit.stderr);
+  assert.match(unfit.stderr, /^rnn-lyapunov: --k must be an integer in \[1, 5\] \(the state dimension\), got 99$/m);
+  assert.equal(existsSync(join(root, 'unfit')), false);
 
   const other = watch('--steps', '41');
   assert.equal(other.status, 2);

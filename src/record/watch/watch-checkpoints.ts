@@ -93,6 +93,7 @@ export async function watchCheckpoints(options: WatchCheckpointsOptions): Promis
   const pattern = options.pattern ?? DEFAULT_CHECKPOINT_PATTERN;
   const matches = fileNameMatcher(pattern);
   const run = openWatchRun(options.out, { watch: { checkpoints: dir, pattern }, spectrum: options.settings });
+  let failed = true;
   try {
     const handled = new Map(listCheckpoints(run.dir).map((c) => [(c.state as HandledFile).file, c.state as HandledFile]));
     onEvent({ kind: 'opened', dir: run.dir, handled: handled.size });
@@ -130,11 +131,17 @@ export async function watchCheckpoints(options: WatchCheckpointsOptions): Promis
         result.pending.shift();
       }
       previous = new Map(files.map((f) => [f.name, f]));
-      if (signal?.aborted || (once && look >= 1)) return result;
+      if (signal?.aborted || (once && look >= 1)) {
+        failed = false;
+        return result;
+      }
       await sleep(pollMs, undefined, signal ? { signal } : {}).catch(() => {}); // an abort ends the wait early
     }
   } finally {
-    run.close();
+    // A new run that failed before recording anything (options that do not fit the model) is
+    // removed, so that the watch can be started again with other options.
+    if (failed && run.isNew && listCheckpoints(run.dir).length === 0) run.discard();
+    else run.close();
   }
 }
 
