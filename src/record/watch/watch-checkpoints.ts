@@ -182,6 +182,8 @@ function readStableFile(file: CheckpointFile, load: LoadRnnOptions = {}): Readin
   try {
     contents = readModelFile(file.path);
   } catch (error) {
+    // Removed since the look (a loop keeping its last few checkpoints): gone, not damaged.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { changed: true };
     return { unreadable: userProblem(error) };
   }
   const now = statSync(file.path, { throwIfNoEntry: false });
