@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatTrainingTable, formatEpochLine, resolveTrainConfig } from '../src/train/index.js';
-import { type EpochMetrics } from '../src/record/index.js';
+import { type TrainedEpochMetrics } from '../src/record/index.js';
 import { demoConfig } from '../src/cli/commands/demo.js';
 
-function epoch(e: number, valLoss: number, lambda: number[] | null): EpochMetrics {
+function epoch(e: number, valLoss: number, lambda: number[] | null): TrainedEpochMetrics {
   return {
     epoch: e, step: 10 * e, lr: 1e-3, trainLoss: e === 0 ? null : valLoss + 0.1, gradNorm: null, gradNormMax: null,
     clippedFraction: null, valLoss, valAccuracy: 0.5, lambda, kaplanYorke: lambda === null ? null : 1.5, entropy: null, seconds: 1,

@@ -28,3 +28,6 @@ export class RunBusyError extends RunDirError {
     );
   }
 }
+
+/** `watch` cannot do what it is asked: a bad pattern, a run directory that records something else. */
+export class WatchError extends UserError {}

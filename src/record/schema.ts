@@ -10,24 +10,28 @@ export type EpochMetrics = {
   epoch: number;
   /** Optimizer steps taken so far. */
   step: number;
-  /** Learning rate used during this epoch (epoch 0: the base rate). */
-  lr: number;
+  /** Learning rate used during this epoch (epoch 0: the base rate); null where not known (a run `watch` recorded from checkpoints). */
+  lr: number | null;
   /** Mean training loss over the epoch's batches (null at epoch 0). */
   trainLoss: number | null;
   /** Mean and largest gradient norm before clipping, and the share of steps clipped (null at epoch 0). */
   gradNorm: number | null;
   gradNormMax: number | null;
   clippedFraction: number | null;
-  valLoss: number;
+  /** Validation loss; null where not known (a checkpoint `watch` read stored none). */
+  valLoss: number | null;
   /** Share of validation positions predicted right (cross-entropy tasks; null for MSE). */
   valAccuracy: number | null;
   /** Spectrum summary when one was taken at this epoch (λ₁…λ_k, nats/step), else null. */
   lambda: number[] | null;
   kaplanYorke: number | null;
   entropy: number | null;
-  /** Wall-clock seconds of the epoch's training (0 at epoch 0). */
-  seconds: number;
+  /** Wall-clock seconds of the epoch's training (0 at epoch 0); null where not known (`watch`). */
+  seconds: number | null;
 };
+
+/** A metrics line the training loop writes: it knows everything it logs. */
+export type TrainedEpochMetrics = EpochMetrics & { lr: number; valLoss: number; seconds: number };
 
 /** One line of spectra.jsonl. `scope` 'epoch': after an epoch; 'step': the cheap per-step probe. */
 export type SpectrumRecord = {
@@ -37,15 +41,17 @@ export type SpectrumRecord = {
   /** The full result, or null with the reason it could not be computed (e.g. a diverging state). */
   spectrum: ModelSpectrumResult | null;
   error?: string;
+  /** The checkpoint file the spectrum was taken of (a run `watch` records). */
+  checkpoint?: string;
 };
 
 export type FieldKind = 'count' | 'number' | 'number?' | 'numbers?';
 
 /** The fields every metrics line has, and what each holds ('?': or null). */
 export const EPOCH_METRICS_FIELDS: Readonly<Record<keyof EpochMetrics, FieldKind>> = {
-  epoch: 'count', step: 'count', lr: 'number', trainLoss: 'number?', gradNorm: 'number?', gradNormMax: 'number?',
-  clippedFraction: 'number?', valLoss: 'number', valAccuracy: 'number?', lambda: 'numbers?', kaplanYorke: 'number?',
-  entropy: 'number?', seconds: 'number',
+  epoch: 'count', step: 'count', lr: 'number?', trainLoss: 'number?', gradNorm: 'number?', gradNormMax: 'number?',
+  clippedFraction: 'number?', valLoss: 'number?', valAccuracy: 'number?', lambda: 'numbers?', kaplanYorke: 'number?',
+  entropy: 'number?', seconds: 'number?',
 };
 
 /** What is wrong with `value` as a field of this kind, or undefined when it fits. */

@@ -11,7 +11,7 @@ import { clipGradientNorm } from './optim/clip.js';
 import { createOptimizer } from './optim/create.js';
 import { learningRate, parseSchedule } from './optim/schedule.js';
 import { arrayType } from '../linalg/precision.js';
-import type { EpochMetrics, SpectrumRecord } from '../record/index.js';
+import type { TrainedEpochMetrics, SpectrumRecord } from '../record/index.js';
 import { MemoryRecorder, type TrainRecorder } from './recorder.js';
 import { runStreams } from './seeds.js';
 import { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
@@ -35,7 +35,7 @@ export interface BatchProgress {
 
 export interface TrainHooks {
   onBatch?(progress: BatchProgress): void;
-  onEpoch?(metrics: EpochMetrics): void;
+  onEpoch?(metrics: TrainedEpochMetrics): void;
   onSpectrum?(record: SpectrumRecord): void;
   /** One line on something the user should know: a deprecated option, a loss that explodes. */
   onWarning?(message: string): void;
@@ -54,7 +54,7 @@ export interface TrainResult {
   network: NetworkSpec;
   params: NetworkParams;
   /** Metrics of the epochs run by this call (a resumed run: only the new ones). */
-  metrics: EpochMetrics[];
+  metrics: TrainedEpochMetrics[];
   /** Epoch the call started after (0 for a fresh run, the checkpoint's epoch when resumed). */
   resumedFrom: number | null;
 }
@@ -97,7 +97,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const resume = recorder.resumePoint(network);
   let step = 0;
   let firstEpoch = 1;
-  const metrics: EpochMetrics[] = [];
+  const metrics: TrainedEpochMetrics[] = [];
   let lambda1: number | null = null;
   const recordSpectrum = (record: SpectrumRecord) => {
     recorder.spectrum(record);
@@ -105,7 +105,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     hooks.onSpectrum?.(record);
   };
   const exploding = explosionWatch(task, (message) => hooks.onWarning?.(message));
-  const finishEpoch = (record: EpochMetrics, spectrum: SpectrumRecord | null) => {
+  const finishEpoch = (record: TrainedEpochMetrics, spectrum: SpectrumRecord | null) => {
     exploding(record);
     recorder.metrics(record);
     if (spectrum !== null) recordSpectrum(spectrum);
@@ -195,7 +195,7 @@ const EXPLODING_LOSS_FACTOR = 100;
  * chance loss: training goes on (the spectrum of a diverging network is itself a finding), but
  * the user should not wait for epochs of it unaware.
  */
-function explosionWatch(task: Task, warn: (message: string) => void): (record: EpochMetrics) => void {
+function explosionWatch(task: Task, warn: (message: string) => void): (record: TrainedEpochMetrics) => void {
   let warned = false;
   return (record) => {
     const loss = record.valLoss;
@@ -231,7 +231,7 @@ function epochRecord(
   train: { loss: number; norm: number; normMax: number; clipped: number } | null,
   validation: { loss: number; accuracy: number | null },
   spectrum: SpectrumRecord | null, seconds: number,
-): EpochMetrics {
+): TrainedEpochMetrics {
   const s = spectrum?.spectrum ?? null;
   return {
     epoch, step, lr,

@@ -1,5 +1,5 @@
 import type { BatchProgress, TrainHooks } from './loop.js';
-import type { EpochMetrics } from '../record/index.js';
+import type { TrainedEpochMetrics } from '../record/index.js';
 
 export interface ProgressOptions {
   /** Redraw one line with a bar (a terminal), or print a plain line per epoch (logs). */
@@ -29,13 +29,13 @@ export function progressHooks(options: ProgressOptions): Pick<TrainHooks, 'onBat
       const l1 = p.lambda1 === null ? '' : `  λ₁ ${p.lambda1.toFixed(3)}`;
       write(`\r\x1b[2Kepoch ${p.epoch}/${epochs} ${bar} ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}${l1}  ${((now - started) / 1000).toFixed(0)} s`);
     },
-    onEpoch(m: EpochMetrics) {
+    onEpoch(m: TrainedEpochMetrics) {
       write(`${tty ? '\r\x1b[2K' : ''}${formatEpochLine(m, epochs)}\n`);
     },
   };
 }
 
-export function formatEpochLine(m: EpochMetrics, epochs: number): string {
+export function formatEpochLine(m: TrainedEpochMetrics, epochs: number): string {
   const parts = [`epoch ${m.epoch}/${epochs}`];
   if (m.trainLoss !== null) parts.push(`train ${m.trainLoss.toFixed(4)}`);
   parts.push(`val ${m.valLoss.toFixed(4)}`);

@@ -27,7 +27,7 @@ export function formatTrainingTable(metrics: readonly EpochMetrics[], options: T
   const rows = metrics.map((m) => [
     String(m.epoch),
     m.trainLoss === null ? '–' : m.trainLoss.toFixed(4),
-    m.valLoss.toFixed(4),
+    m.valLoss === null ? '–' : m.valLoss.toFixed(4),
     m.valAccuracy === null ? '–' : `${(100 * m.valAccuracy).toFixed(1)}%`,
     ...Array.from({ length: k }, (_, i) => (m.lambda?.[i] === undefined ? '–' : signed(m.lambda[i]!))),
     m.kaplanYorke === null ? '–' : m.kaplanYorke.toFixed(2),
@@ -45,9 +45,9 @@ export function formatTrainingTable(metrics: readonly EpochMetrics[], options: T
   return out.join('\n');
 }
 
-/** How validation loss and λ₁ changed between the first and last epochs with a spectrum, and their correlation. */
+/** How validation loss and λ₁ changed between the first and last epochs with a spectrum and a loss, and their correlation. */
 function movementSummary(metrics: readonly EpochMetrics[]): string | null {
-  const points = metrics.filter((m) => m.lambda !== null && m.lambda.length > 0);
+  const points = metrics.filter((m): m is EpochMetrics & { valLoss: number } => m.lambda !== null && m.lambda.length > 0 && m.valLoss !== null);
   if (points.length < 2) return null;
   const first = points[0]!;
   const last = points[points.length - 1]!;

@@ -8,6 +8,7 @@ import { registerDemo } from './demo.js';
 import { registerSweep } from './sweep.js';
 import { registerWorker } from './worker.js';
 import { registerAnalyze } from './analyze.js';
+import { registerWatch } from './watch.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerSweep(program);
   registerWorker(program);
   registerAnalyze(program);
+  registerWatch(program);
 }

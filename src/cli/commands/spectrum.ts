@@ -1,129 +1,44 @@
 import type { Command } from 'commander';
-import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
-import { loadRnnFile, withoutEmbedding } from '../../io/index.js';
-import {
-  checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, modelSpectrumThreaded, spectrumInputSteps, spectrumMemory,
-  spectrumStateDimension, type SpectrumMemoryShape,
-} from '../../model-spectrum/index.js';
-import { checkInputFlags, planInputs, type InputFlags } from '../spectrum-inputs.js';
-import type { LogBase } from '../../lyapunov/spectrum.js';
+import { loadRnnFile } from '../../io/index.js';
+import { modelSpectrumThreaded } from '../../model-spectrum/index.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
-import { choice, integer, real } from '../parse.js';
+import { integer } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { statSync } from 'node:fs';
 import { runModel } from '../../train/run-model.js';
 import { toJson } from '../json.js';
-import { LINALG_BACKENDS, type LinalgBackend } from '../../linalg/backends.js';
-import { PRECISIONS, type Precision } from '../../linalg/index.js';
-import { availableParallelism } from 'node:os';
+import { addSpectrumOptions, checkSpectrumFlags, loadOptionsOf, spectrumPlan, type SpectrumFlags } from '../spectrum-options.js';
 
-interface SpectrumFlags extends InputFlags {
-  cell?: CellKind;
+interface SpectrumCommandFlags extends SpectrumFlags {
   checkpoint?: number;
-  prefix?: string;
-  embedding?: string;
-  steps: number;
-  transient: number;
-  k?: number;
-  qrEvery: number;
-  logBase?: 'e' | '2' | '10';
-  lstmState?: LstmState;
-  compat?: 'vogt2020';
-  backend: LinalgBackend;
-  precision: Precision;
-  threads: number;
-  memoryBudget?: number;
   json?: boolean;
 }
 
 export function registerSpectrum(program: Command): void {
-  program
+  const command = program
     .command('spectrum')
     .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors or exported to ONNX, or of a training run. The output says ' +
       'which tensors of the file were used and which ignored, and what drove the model (the JSON: `source`, `inputs`). A model with an embedding ' +
       '(a tensor [V, I] named like embedding.weight, as wide as the RNN\'s input) is driven through it: by --text, --tokens, or by ' +
       'default random tokens; the Jacobians are the RNN\'s at the embedded inputs.')
     .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …, under any prefix), .onnx file with RNN/GRU/LSTM nodes (docs/onnx.md), or a run directory of `train`')
-    .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0))
-    .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
-    .option('--prefix <P>', "the RNN's state-dict prefix, such as decoder.rnn. (needed when the file holds several RNNs)")
-    .option('--embedding <tensor>', 'the embedding [V, I] that drives the RNN (default: found by name: embed, embedding, encoder or emb .weight)')
-    .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")
-    .option('--text <file>', 'a text driving the model through its embedding: --batch windows of transient + steps tokens at evenly spaced offsets')
-    .option('--vocab <file>', "with --text: JSON list of symbols or string of characters, index = token id (char-level when they are characters)")
-    .option('--tokens <file>', "safetensors file with a tensor 'tokens' of integer token ids [B, T], driving the model through its embedding")
-    .option('--drive <kind>', 'random input sequences: onehot|gaussian|tokens (uniform ids through the embedding; the default for a model with one, else onehot)', choice('--drive', DRIVE_KINDS))
-    .option('--batch <B>', 'number of sequences with --drive or --text', integer('--batch', 1), 8)
-    .option('--steps <T>', 'steps averaged', integer('--steps', 1), 1000)
-    .option('--transient <W>', 'steps run and discarded first (with --compat vogt2020: a warm-up re-feeding the first W of the averaged inputs, capped at --steps)', integer('--transient', 0), 100)
-    .option('--k <K>', 'number of exponents (default: the whole state)', integer('--k', 1))
-    .option('--seed <S>', 'seed of the initial basis and of --drive', integer('--seed', 0), 0)
-    .option('--qr-every <N>', 're-orthonormalise every N steps (a guard shortens it when needed)', integer('--qr-every', 1), 1)
-    .option('--log-base <b>', 'e (nats; default) | 2 (bits; default with --compat) | 10', choice('--log-base', ['e', '2', '10'] as const))
-    .option('--lstm-state <s>', 'LSTM state tracked: joint (h, c; default) | h (at fixed c, as in the paper)', choice('--lstm-state', ['joint', 'h'] as const))
-    .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
-    .option('--backend <b>', 'linear-algebra kernels: wasm (SIMD) | js (plain reference)', choice('--backend', LINALG_BACKENDS), 'wasm')
-    .option('--precision <p>', 'tangent dynamics and QR in float64 (default) | float32 (wasm only; logs summed in float64)', choice('--precision', PRECISIONS), 'float64')
-    // More threads than cores cannot run any faster, and each costs a worker's memory: refused.
-    .option('--threads <N>', 'worker threads the sequences are split over, at most the cores available (default: all cores)',
-      integer('--threads', 1, { max: availableParallelism(), why: 'the cores available' }), availableParallelism())
-    .option('--memory-budget <GiB>', 'refuse a run estimated to need more memory than this (default: half of the memory available)', real('--memory-budget', 0, Infinity))
+    .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0));
+  addSpectrumOptions(command)
     .option('--json', 'print a JSON document instead of the table')
-    .action(async (modelPath: string, flags: SpectrumFlags) => {
-      if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
-      checkInputFlags(flags);
-      const needed = spectrumInputSteps(flags);
+    .action(async (modelPath: string, flags: SpectrumCommandFlags) => {
+      checkSpectrumFlags(flags);
       const fromRun = statSync(modelPath, { throwIfNoEntry: false })?.isDirectory() === true;
       if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
       if (fromRun && (flags.prefix ?? flags.embedding) !== undefined) throw new UsageError('--prefix and --embedding choose tensors of a model file, not of a run directory');
       const run = fromRun ? runModel(modelPath, flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {}) : undefined;
-      const file = run ?? loadRnnFile(modelPath, {
-        ...(flags.cell ? { cell: flags.cell } : {}), ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
-        ...(flags.embedding !== undefined ? { embedding: flags.embedding } : {}),
-      });
-      const { model } = file;
-      const embedding = 'embedding' in file ? file.embedding : undefined;
-      const plan = planInputs(flags, model, embedding, run && { dir: modelPath, epoch: run.checkpoint.epoch, heldOutInputs: run.heldOutInputs }, needed, modelPath);
-      const { shape } = plan;
-      checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
-      const dim = spectrumStateDimension(model, flags);
-      if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
-      checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch) }, flags.memoryBudget);
-      if (embedding !== undefined && flags.drive === 'onehot') {
-        process.stderr.write(`warning: ${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text\n`);
-      }
-      const inputs = plan.make();
-      const source = plan.throughEmbedding ? file.source : withoutEmbedding(file.source);
-      const result = await modelSpectrumThreaded(model, inputs, {
-        steps: flags.steps,
-        transient: flags.transient,
-        ...(flags.k !== undefined ? { k: flags.k } : {}),
-        seed: flags.seed,
-        qrEvery: flags.qrEvery,
-        ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
-        ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
-        ...(flags.compat ? { compat: flags.compat } : {}),
-        backend: flags.backend,
-        precision: flags.precision,
-        threads: flags.threads,
-        onProgress: progressReporter('spectrum'),
-      });
+      const file = run ?? loadRnnFile(modelPath, loadOptionsOf(flags));
+      const plan = spectrumPlan(file, flags, modelPath, run && { dir: modelPath, epoch: run.checkpoint.epoch, heldOutInputs: run.heldOutInputs });
+      for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
+      const result = await modelSpectrumThreaded(file.model, plan.inputs, { ...plan.options, onProgress: progressReporter('spectrum') });
       process.stdout.write(flags.json
-        ? `${toJson({ ...result, source, inputs: plan.description })}\n`
-        : `${formatSpectrum(result, plan.phrase, source)}\n`);
+        ? `${toJson({ ...result, source: plan.source, inputs: plan.description })}\n`
+        : `${formatSpectrum(result, plan.phrase, plan.source)}\n`);
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     });
-}
-
-/** Refuses, before anything large is allocated, a run estimated to need more than the budget (GiB). */
-function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined): void {
-  const budget = budgetGiB === undefined ? defaultMemoryBudget() : { bytes: budgetGiB * 2 ** 30, why: '--memory-budget' };
-  const { bytes, parts } = spectrumMemory(shape);
-  if (bytes <= budget.bytes) return;
-  const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
-  throw new UsageError(
-    `this spectrum needs ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
-      `${formatGiB(budget.bytes)} (${budget.why}); lower --batch, --steps, --transient or --threads, or set --memory-budget`,
-  );
 }

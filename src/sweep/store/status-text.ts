@@ -64,7 +64,7 @@ function latestMetrics(dir: string): { epoch?: number; valLoss?: number; lambda?
   }
   const last = metrics[metrics.length - 1];
   const lambda = [...metrics].reverse().find((m) => m.lambda !== null && m.lambda.length > 0)?.lambda ?? undefined;
-  return last === undefined ? {} : { epoch: last.epoch, valLoss: last.valLoss, ...(lambda ? { lambda } : {}) };
+  return last === undefined ? {} : { epoch: last.epoch, ...(last.valLoss === null ? {} : { valLoss: last.valLoss }), ...(lambda ? { lambda } : {}) };
 }
 
 /** A parameter value in a table cell: numbers to 3 significant digits, integers whole. */

@@ -1,0 +1,137 @@
+/**
+ * The options that say how a spectrum is taken, shared by `spectrum` and `watch`: declared once,
+ * checked once, and turned into the inputs and options of `modelSpectrumThreaded` for a model.
+ */
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { CELL_KINDS, type CellKind, type LstmState } from '../cells/model.js';
+import { withoutEmbedding, type LoadRnnFileOptions, type ModelSource, type RnnFile } from '../io/index.js';
+import { PRECISIONS, type Precision } from '../linalg/index.js';
+import { LINALG_BACKENDS, type LinalgBackend } from '../linalg/backends.js';
+import type { LogBase } from '../lyapunov/spectrum.js';
+import {
+  checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
+  type SpectrumInputs, type SpectrumMemoryShape, type ThreadedSpectrumOptions,
+} from '../model-spectrum/index.js';
+import { UsageError } from './errors.js';
+import { choice, integer, real } from './parse.js';
+import { checkInputFlags, planInputs, type InputFlags, type InputsDescription, type RunInputs } from './spectrum-inputs.js';
+
+export interface SpectrumFlags extends InputFlags {
+  cell?: CellKind;
+  prefix?: string;
+  embedding?: string;
+  steps: number;
+  transient: number;
+  k?: number;
+  qrEvery: number;
+  logBase?: 'e' | '2' | '10';
+  lstmState?: LstmState;
+  compat?: 'vogt2020';
+  backend: LinalgBackend;
+  precision: Precision;
+  threads: number;
+  memoryBudget?: number;
+}
+
+/** Declares the spectrum options on `command`. */
+export function addSpectrumOptions(command: Command): Command {
+  return command
+    .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
+    .option('--prefix <P>', "the RNN's state-dict prefix, such as decoder.rnn. (needed when the file holds several RNNs)")
+    .option('--embedding <tensor>', 'the embedding [V, I] that drives the RNN (default: found by name: embed, embedding, encoder or emb .weight)')
+    .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")
+    .option('--text <file>', 'a text driving the model through its embedding: --batch windows of transient + steps tokens at evenly spaced offsets')
+    .option('--vocab <file>', "with --text: JSON list of symbols or string of characters, index = token id (char-level when they are characters)")
+    .option('--tokens <file>', "safetensors file with a tensor 'tokens' of integer token ids [B, T], driving the model through its embedding")
+    .option('--drive <kind>', 'random input sequences: onehot|gaussian|tokens (uniform ids through the embedding; the default for a model with one, else onehot)', choice('--drive', DRIVE_KINDS))
+    .option('--batch <B>', 'number of sequences with --drive or --text', integer('--batch', 1), 8)
+    .option('--steps <T>', 'steps averaged', integer('--steps', 1), 1000)
+    .option('--transient <W>', 'steps run and discarded first (with --compat vogt2020: a warm-up re-feeding the first W of the averaged inputs, capped at --steps)', integer('--transient', 0), 100)
+    .option('--k <K>', 'number of exponents (default: the whole state)', integer('--k', 1))
+    .option('--seed <S>', 'seed of the initial basis and of --drive', integer('--seed', 0), 0)
+    .option('--qr-every <N>', 're-orthonormalise every N steps (a guard shortens it when needed)', integer('--qr-every', 1), 1)
+    .option('--log-base <b>', 'e (nats; default) | 2 (bits; default with --compat) | 10', choice('--log-base', ['e', '2', '10'] as const))
+    .option('--lstm-state <s>', 'LSTM state tracked: joint (h, c; default) | h (at fixed c, as in the paper)', choice('--lstm-state', ['joint', 'h'] as const))
+    .option('--compat <convention>', "reproduce the authors' code: vogt2020 (identity basis, Jᵀ, h-only LSTM, re-fed warm-up, bits)", choice('--compat', ['vogt2020'] as const))
+    .option('--backend <b>', 'linear-algebra kernels: wasm (SIMD) | js (plain reference)', choice('--backend', LINALG_BACKENDS), 'wasm')
+    .option('--precision <p>', 'tangent dynamics and QR in float64 (default) | float32 (wasm only; logs summed in float64)', choice('--precision', PRECISIONS), 'float64')
+    // More threads than cores cannot run any faster, and each costs a worker's memory: refused.
+    .option('--threads <N>', 'worker threads the sequences are split over, at most the cores available (default: all cores)',
+      integer('--threads', 1, { max: availableParallelism(), why: 'the cores available' }), availableParallelism())
+    .option('--memory-budget <GiB>', 'refuse a run estimated to need more memory than this (default: half of the memory available)', real('--memory-budget', 0, Infinity));
+}
+
+/** Refuses combinations of spectrum options that cannot work, before any model is read. */
+export function checkSpectrumFlags(flags: SpectrumFlags): void {
+  if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
+  checkInputFlags(flags);
+}
+
+/** How the flags ask a model file to be read: its cell, prefix and embedding. */
+export function loadOptionsOf(flags: SpectrumFlags): LoadRnnFileOptions {
+  return {
+    ...(flags.cell ? { cell: flags.cell } : {}),
+    ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
+    ...(flags.embedding !== undefined ? { embedding: flags.embedding } : {}),
+  };
+}
+
+/** What `modelSpectrumThreaded` needs for one model, once the flags were checked against it, and how to describe it. */
+export interface SpectrumPlan {
+  inputs: SpectrumInputs;
+  options: ThreadedSpectrumOptions;
+  /** The tensors used and ignored (the embedding among the ignored when the inputs do not go through it). */
+  source: ModelSource;
+  /** The JSON's `inputs` record, and the table's "driven by …" phrase. */
+  description: InputsDescription;
+  phrase: string;
+  warnings: string[];
+}
+
+/**
+ * The inputs and options of the spectrum of `file`'s model the flags ask for, after checking that
+ * they fit the model and the memory budget. `run` gives a run's own held-out sequences, used
+ * unless the flags name other inputs.
+ */
+export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs): SpectrumPlan {
+  const { model, embedding } = file;
+  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps(flags), modelPath);
+  const { shape } = plan;
+  checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
+  const dim = spectrumStateDimension(model, flags);
+  if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
+  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch) }, flags.memoryBudget);
+  const warnings = embedding !== undefined && flags.drive === 'onehot'
+    ? [`${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text`]
+    : [];
+  const options: ThreadedSpectrumOptions = {
+    steps: flags.steps,
+    transient: flags.transient,
+    ...(flags.k !== undefined ? { k: flags.k } : {}),
+    seed: flags.seed,
+    qrEvery: flags.qrEvery,
+    ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
+    ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
+    ...(flags.compat ? { compat: flags.compat } : {}),
+    backend: flags.backend,
+    precision: flags.precision,
+    threads: flags.threads,
+  };
+  return {
+    inputs: plan.make(), options, source: plan.throughEmbedding ? file.source : withoutEmbedding(file.source),
+    description: plan.description, phrase: plan.phrase, warnings,
+  };
+}
+
+/** Refuses, before anything large is allocated, a run estimated to need more than the budget (GiB). */
+function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined): void {
+  const budget = budgetGiB === undefined ? defaultMemoryBudget() : { bytes: budgetGiB * 2 ** 30, why: '--memory-budget' };
+  const { bytes, parts } = spectrumMemory(shape);
+  if (bytes <= budget.bytes) return;
+  const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  throw new UsageError(
+    `this spectrum needs ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
+      `${formatGiB(budget.bytes)} (${budget.why}); lower --batch, --steps, --transient or --threads, or set --memory-budget`,
+  );
+}
