@@ -3,13 +3,15 @@
  * which `rnnModelFromTensors` turns into a model. Each format has its own reader; this file only
  * chooses one.
  */
+import { isPytorchFile, readPytorchFile } from './pytorch/read.js';
 import { readSafetensors, type SafetensorsContents } from './safetensors.js';
 
 /** The formats a model file may have. */
-export type ModelFileFormat = 'safetensors';
+export type ModelFileFormat = 'safetensors' | 'pytorch';
 
-/** The format of the model file at `path`, from its name: anything else is read as safetensors, whose reader names what it found. */
-export function modelFileFormat(_path: string): ModelFileFormat {
+/** The format of the model file at `path`, from its name or first bytes: anything else is read as safetensors, whose reader names what it found. */
+export function modelFileFormat(path: string): ModelFileFormat {
+  if (isPytorchFile(path)) return 'pytorch';
   return 'safetensors';
 }
 
@@ -18,5 +20,7 @@ export function readModelFile(path: string): SafetensorsContents {
   switch (modelFileFormat(path)) {
     case 'safetensors':
       return readSafetensors(path);
+    case 'pytorch':
+      return readPytorchFile(path);
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * Reading a PyTorch file (`torch.save`, PyTorch ≥ 1.6) into the tensors of the state dict it
+ * holds, in the shape the safetensors reader gives, without running any of its pickle.
+ */
+import { extname } from 'node:path';
+import { ModelFileError } from '../errors.js';
+import type { SafetensorsContents } from '../safetensors.js';
+import { isLegacyTorchFile, isZip, leadingBytes, MAGIC_BYTES, openTorchArchive, type Fail } from './archive.js';
+import { findStateDict, readTensors } from './state-dict.js';
+import { unpickleStateDict } from './unpickle.js';
+
+/** The names PyTorch files go by: torch.save's .pt/.pth, Hugging Face's .bin, Lightning's .ckpt. */
+const PYTORCH_EXTENSIONS = new Set(['.pt', '.pth', '.bin', '.ckpt']);
+
+/** Whether the file at `path` is one for readPytorchFile: by its name, or by its first bytes whatever its name. */
+export function isPytorchFile(path: string): boolean {
+  if (PYTORCH_EXTENSIONS.has(extname(path).toLowerCase())) return true;
+  const start = leadingBytes(path, MAGIC_BYTES);
+  return isZip(start) || isLegacyTorchFile(start);
+}
+
+export function readPytorchFile(path: string): SafetensorsContents {
+  const fail: Fail = (detail) => {
+    throw new ModelFileError(path, detail);
+  };
+  const archive = openTorchArchive(path, fail);
+  const refs = findStateDict(unpickleStateDict(archive.pickle, fail));
+  return { tensors: readTensors(refs, archive, fail), metadata: {} };
+}
