@@ -1,0 +1,183 @@
+/**
+ * PyTorch files written by real torch.save (scripts/make-pt-fixtures.py, Debian's torch 1.13)
+ * against the safetensors fixtures of the same weights (scripts/make-fixtures.py): the same
+ * tensors, model and spectrum; and the files a reader must refuse, refused in one line.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { CellKind, RnnModel } from '../src/cells/index.js';
+import { loadRnnModel, modelFileFormat, ModelFileError, readModelFile, readSafetensors } from '../src/io/index.js';
+import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
+
+const DIR = 'test/fixtures/pytorch';
+const TORCH = 'test/fixtures/torch';
+const STATE_DICT = /^(rnn_tanh|rnn_relu|lstm|gru)_l\d_(bias|nobias)_h\d+\.pt$/;
+const STATE_DICTS = readdirSync(DIR).filter((file) => STATE_DICT.test(file)).sort();
+/** What the hostile fixtures' pickles would run: `touch` of this file. */
+const HOSTILE_MARK = '/tmp/rnn-lyapunov-hostile-pickle-ran';
+
+const cellOf = (file: string): CellKind => STATE_DICT.exec(file.replace(/\.\w+\.pt$/, '.pt'))![1] as CellKind;
+const safetensorsOf = (stem: string) => join(TORCH, `${stem}.model.safetensors`);
+
+/** A short spectrum with a fixed drive: the same model gives the same exponents. */
+function exponents(model: RnnModel): number[] {
+  return modelSpectrum(model, randomDrive('gaussian', 2, 40, model.inputSize, 7), { steps: 30, transient: 10 }).exponents;
+}
+
+function assertClose(actual: number[], expected: number[], label: string): void {
+  assert.equal(actual.length, expected.length, label);
+  // A relu unit that never fires gives −∞ in both.
+  actual.forEach((value, i) => assert.ok(value === expected[i] || Math.abs(value - expected[i]) <= 1e-12, `${label}: λ${i + 1} ${value} vs ${expected[i]}`));
+}
+
+/** The model of a .pt file equals that of the safetensors file of the same weights, as do its exponents. */
+function assertSameModel(ptPath: string, stem: string, options: { prefix?: string } = {}): void {
+  const cell = cellOf(`${stem}.pt`);
+  const fromPt = loadRnnModel(ptPath, { cell, ...options });
+  const fromSafetensors = loadRnnModel(safetensorsOf(stem), { cell });
+  assert.deepEqual(fromPt, fromSafetensors, ptPath);
+  assertClose(exponents(fromPt), exponents(fromSafetensors), ptPath);
+}
+
+/** Asserts `run` throws a one-line ModelFileError naming `path` and matching `pattern`. */
+function assertRefused(run: () => unknown, path: string, pattern: RegExp): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof ModelFileError, String(error));
+    assert.ok(error.message.startsWith(`${path}: `), error.message);
+    assert.ok(!error.message.includes('\n'), error.message);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+test('the state-dict fixtures are present: RNN, LSTM and GRU, 1 and 2 layers, with and without bias', () => {
+  assert.equal(STATE_DICTS.length, 16, STATE_DICTS.join(', '));
+});
+
+test('every torch.save state dict gives the tensors, model and exponents of the safetensors of the same weights', () => {
+  for (const file of STATE_DICTS) {
+    const stem = file.slice(0, -'.pt'.length);
+    const path = join(DIR, file);
+    assert.equal(modelFileFormat(path), 'pytorch');
+    const pt = readModelFile(path).tensors;
+    const safetensors = readSafetensors(safetensorsOf(stem)).tensors;
+    assert.deepEqual([...pt.keys()].sort(), [...safetensors.keys()].sort(), file);
+    for (const [name, tensor] of safetensors) assert.deepEqual(pt.get(name), tensor, `${file}: ${name}`);
+    assertSameModel(path, stem);
+  }
+});
+
+test('a float64 state dict gives the F32 fixture exactly (its values were widened, not rounded)', () => {
+  const tensors = readModelFile(join(DIR, 'rnn_tanh_l1_bias_h4.f64.pt')).tensors;
+  assert.ok([...tensors.values()].every((tensor) => tensor.dtype === 'F64'));
+  assertSameModel(join(DIR, 'rnn_tanh_l1_bias_h4.f64.pt'), 'rnn_tanh_l1_bias_h4');
+});
+
+test('strided views are read as their elements: a transposed tensor, one at a storage offset, a stride-2 slice', () => {
+  const path = join(DIR, 'gru_l1_bias_h5.views.pt');
+  // The fixture is what it claims: two storages also hold elements that are not the views' (99).
+  const storages = Object.entries(unzipSync(readFileSync(path))).filter(([name]) => name.includes('/data/'));
+  const with99 = storages.filter(([, bytes]) => new Float32Array(bytes.slice().buffer).includes(99));
+  assert.equal(with99.length, 2, storages.map(([name]) => name).join(', '));
+  assertSameModel(path, 'gru_l1_bias_h5');
+});
+
+test('every dtype torch stores is read as torch gives its values (F64 F32 F16 BF16 I64 I32 U8 BOOL)', () => {
+  const tensors = readModelFile(join(DIR, 'dtypes.pt')).tensors;
+  const expected = readSafetensors(join(DIR, 'dtypes.expect.safetensors')).tensors;
+  const dtypes = { f64: 'F64', f32: 'F32', f16: 'F16', bf16: 'BF16', i64: 'I64', i32: 'I32', u8: 'U8', bool: 'BOOL' };
+  for (const [name, dtype] of Object.entries(dtypes)) {
+    const tensor = tensors.get(name)!;
+    assert.equal(tensor.dtype, dtype, name);
+    assert.deepEqual(tensor.shape, expected.get(name)!.shape, name);
+    assert.deepEqual(Array.from(tensor.data), Array.from(expected.get(name)!.data), name);
+  }
+});
+
+test("a checkpoint {'model', 'optimizer', 'epoch'} gives the model's state dict, none of the optimizer's tensors", () => {
+  const path = join(DIR, 'checkpoint_gru_l2_bias_h3.pt');
+  const names = [...readModelFile(path).tensors.keys()];
+  assert.ok(names.includes('rnn.weight_hh_l1') && names.includes('fc.weight'), names.join(', '));
+  assert.ok(names.every((name) => name.startsWith('rnn.') || name.startsWith('fc.')), names.join(', '));
+  assertSameModel(path, 'gru_l2_bias_h3');
+});
+
+test("a Lightning checkpoint (.ckpt, 'state_dict' with 'model.rnn.' names) loads under its prefix", () => {
+  const path = join(DIR, 'lightning_lstm_l1_bias_h4.ckpt');
+  assert.ok([...readModelFile(path).tensors.keys()].includes('model.rnn.weight_ih_l0'));
+  assertSameModel(path, 'lstm_l1_bias_h4');
+});
+
+test('a zip of any name is read as a PyTorch file (by its first bytes)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'io-pytorch-'));
+  try {
+    const path = join(dir, 'weights');
+    copyFileSync(join(DIR, 'gru_l2_bias_h3.pt'), path);
+    assert.equal(modelFileFormat(path), 'pytorch');
+    assertSameModel(path, 'gru_l2_bias_h3');
+    assert.equal(modelFileFormat(safetensorsOf('gru_l2_bias_h3')), 'safetensors');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two RNNs in one file: the message names both prefixes, and a prefix chooses one', () => {
+  const path = join(DIR, 'encoder_decoder_gru.pt');
+  assertRefused(() => loadRnnModel(path), path, /several sets of RNN weights, under prefixes 'encoder\.', 'decoder\.'/);
+  assertSameModel(path, 'gru_l2_bias_h3', { prefix: 'decoder.' });
+  assertSameModel(path, 'gru_l1_bias_h5', { prefix: 'encoder.' });
+});
+
+test('hostile pickles (a REDUCE of os.system / posix.system) are refused naming the global, and run nothing', () => {
+  rmSync(HOSTILE_MARK, { force: true });
+  for (const [file, global] of [['hostile_reduce.pt', 'posix.system'], ['hostile_handwritten.pt', 'os.system']]) {
+    const path = join(DIR, file);
+    // The fixture is what it claims: its pickle names the global and carries the command.
+    const pickle = Buffer.from(Object.entries(unzipSync(readFileSync(path))).find(([name]) => name.endsWith('data.pkl'))![1]);
+    assert.ok(pickle.includes(global.split('.')[1]!) && pickle.includes(`touch ${HOSTILE_MARK}`), file);
+    assertRefused(() => readModelFile(path), path, new RegExp(`names the Python global '${global.replace('.', '\\.')}'.*nothing was run`));
+    assertRefused(() => loadRnnModel(path), path, /refused/);
+  }
+  assert.equal(existsSync(HOSTILE_MARK), false, `${HOSTILE_MARK} was created: a pickle ran`);
+});
+
+test('a pickled nn.Module (not its state dict) is refused, saying how to save one', () => {
+  const path = join(DIR, 'whole_module.pt');
+  assertRefused(() => readModelFile(path), path, /'torch\.nn\.modules\.rnn\.GRU'.*torch\.save\(model\.state_dict\(\)/);
+});
+
+test('a dtype torch stores that is not read (int16) is refused naming its storage type', () => {
+  const path = join(DIR, 'int16.pt');
+  assertRefused(() => readModelFile(path), path, /torch\.ShortStorage, a dtype not read here/);
+});
+
+test('the legacy (pre-1.6) format gives one line saying how to re-save it', () => {
+  const path = join(DIR, 'legacy_rnn_tanh_l1_bias_h4.pt');
+  assert.equal(modelFileFormat(path), 'pytorch');
+  assertRefused(() => loadRnnModel(path, { cell: 'rnn_tanh' }), path, /legacy format .* re-save it with PyTorch ≥ 1\.6: torch\.save\(torch\.load\(/);
+});
+
+test('truncated, emptied and garbled .pt files each give a one-line error naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'io-pytorch-'));
+  try {
+    const bytes = readFileSync(join(DIR, 'lstm_l2_bias_h3.pt'));
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['empty.pt', new Uint8Array(0), /not a PyTorch file.*it is empty/],
+      ['text.pt', Buffer.from('hello'), /not a PyTorch file.*68 65 6c 6c/],
+      ...[10, 100, bytes.length / 2, bytes.length - 30].map((length): [string, Uint8Array, RegExp] => [
+        `cut-${length}.pt`, bytes.subarray(0, Math.floor(length)), /not a readable zip archive|truncated/,
+      ]),
+    ];
+    for (const [name, content, pattern] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      assertRefused(() => loadRnnModel(path), path, pattern);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
