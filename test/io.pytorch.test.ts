@@ -181,3 +181,64 @@ test('truncated, emptied and garbled .pt files each give a one-line error naming
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Pickle opcodes, to write by hand what a hostile writer could (protocol 2). */
+const op = {
+  global: (module: string, name: string) => Buffer.from(`c${module}\n${name}\n`),
+  text: (value: string) => {
+    const bytes = Buffer.from(value, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length);
+    return Buffer.concat([Buffer.from('X'), length, bytes]);
+  },
+  int: (value: number) => {
+    const bytes = Buffer.alloc(5);
+    bytes.write('J');
+    bytes.writeInt32LE(value, 1);
+    return bytes;
+  },
+  mark: Buffer.from('('), tuple: Buffer.from('t'), reduce: Buffer.from('R'), persid: Buffer.from('Q'), emptyDict: Buffer.from('}'),
+  setitem: Buffer.from('s'), dict: Buffer.from('d'), build: Buffer.from('b'), emptyList: Buffer.from(']'), append: Buffer.from('a'),
+  false: Buffer.from([0x89]), emptyTuple: Buffer.from(')'),
+};
+const orderedDict = () => Buffer.concat([op.global('collections', 'OrderedDict'), op.emptyTuple, op.reduce]);
+const tuple = (...items: Buffer[]) => Buffer.concat([op.mark, ...items, op.tuple]);
+/** A real tensor of 2 float32 elements in storage '0', its shape list given as pickle bytes. */
+const tensor = (shape: Buffer = tuple(op.int(2))) => Buffer.concat([
+  op.global('torch._utils', '_rebuild_tensor_v2'),
+  tuple(
+    Buffer.concat([tuple(op.text('storage'), op.global('torch', 'FloatStorage'), op.text('0'), op.text('cpu'), op.int(2)), op.persid]),
+    op.int(0), shape, tuple(op.int(1)), op.false, orderedDict(),
+  ),
+  op.reduce,
+]);
+/** A Map with own property `name` set to OrderedDict (the DICT opcode sets properties, not entries). */
+const mapWithProperty = (name: string) => Buffer.concat([op.mark, op.text(name), op.global('collections', 'OrderedDict'), op.dict]);
+
+test('hand-written pickles that tamper with the objects they build are refused in one line', async () => {
+  const { zipSync } = await import('fflate');
+  const dir = mkdtempSync(join(tmpdir(), 'io-pytorch-'));
+  const stateDict = (name: string, value: Buffer) => Buffer.concat([op.emptyDict, op.text(name), value, op.setitem]);
+  const cases: [string, Buffer, RegExp][] = [
+    // A Map with its own shape, then given a real tensor as prototype, is not a tensor.
+    ['forged tensor', stateDict('weight_hh_l0', Buffer.concat([op.mark, op.text('shape'), tuple(op.int(1000)), op.text('__proto__'), tensor(), op.dict])), /no RNN weights found/],
+    // BUILD cannot rewrite a tensor's shape after its checks.
+    ['rebuilt tensor', stateDict('weight_hh_l0', Buffer.concat([tensor(), op.emptyDict, op.text('shape'), tuple(op.int(1e9)), op.setitem, op.build])), /not a pickle of a state dict/],
+    // A shape list whose prototype's `every` is the pickle's is still checked element by element.
+    ['list with a borrowed every', stateDict('weight_hh_l0', tensor(Buffer.concat([
+      op.emptyList, op.int(-1), op.append, op.emptyDict, op.text('__proto__'), mapWithProperty('every'), op.setitem, op.build,
+    ]))), /size or stride that are not non-negative integers/],
+    // A dict key whose toString is the pickle's is not turned into text.
+    ['key with a borrowed toString', Buffer.concat([op.emptyDict, mapWithProperty('toString'), stateDict('x', tensor()), op.setitem]), /no RNN weights found/],
+  ];
+  try {
+    for (const [label, body, pattern] of cases) {
+      const path = join(dir, `${label.replaceAll(' ', '-')}.pt`);
+      const pickle = Buffer.concat([Buffer.from([0x80, 2]), body, Buffer.from('.')]);
+      writeFileSync(path, zipSync({ 'archive/data.pkl': pickle, 'archive/data/0': new Uint8Array(8) }, { level: 0 }));
+      assertRefused(() => loadRnnModel(path), path, pattern);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

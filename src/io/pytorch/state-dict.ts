@@ -8,7 +8,7 @@ import { decodeElements, DTYPE_BYTES, type TensorData } from '../dtype.js';
 import type { Tensor } from '../safetensors.js';
 import { TORCH_RNN_PARAMETER } from '../torch-rnn-names.js';
 import type { Fail, TorchArchive } from './archive.js';
-import { TensorRef, type StorageRef } from './unpickle.js';
+import { dictEntries, isTensorRef, listItems, type StorageRef, type TensorRef } from './unpickle.js';
 
 /** Deeper nesting is not searched (a checkpoint nests 2–4 levels; a pickle may even hold cycles). */
 const MAX_DEPTH = 16;
@@ -45,13 +45,14 @@ function tensorDicts(root: unknown): TensorDict[] {
   const visit = (value: unknown, prefix: string, depth: number): void => {
     if (depth > MAX_DEPTH || typeof value !== 'object' || value === null || seen.has(value)) return;
     seen.add(value);
-    const entries: [unknown, unknown][] = value instanceof Map ? [...value] : Array.isArray(value) ? value.map((item, i) => [i, item]) : [];
+    const entries = dictEntries(value) ?? listItems(value)?.map((item, i): [unknown, unknown] => [i, item]) ?? [];
     const tensors = new Map<string, TensorRef>();
     for (const [key, item] of entries) {
-      if (typeof key === 'string' && item instanceof TensorRef) tensors.set(key, item);
+      if (typeof key === 'string' && isTensorRef(item)) tensors.set(key, item);
     }
     if (tensors.size > 0) found.push({ prefix, tensors });
-    for (const [key, item] of entries) visit(item, `${prefix}${String(key)}.`, depth + 1);
+    // A key of another type (a tuple, or an object whose toString the pickle set) is not made text.
+    for (const [key, item] of entries) visit(item, `${prefix}${['string', 'number', 'bigint'].includes(typeof key) ? String(key) : '?'}.`, depth + 1);
   };
   visit(root, '', 0);
   return found;

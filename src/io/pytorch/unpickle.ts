@@ -3,13 +3,24 @@
  * whatever Python function it names (`os.system`). Here a name resolves only when it is on the
  * allow-list of what a state dict needs, and each allowed name is our own inert stand-in that
  * builds data (a dict, a reference to a tensor); any other name stops the read before anything
- * is called, naming the global. Python dicts become Maps, so no key can reach an object's
- * prototype.
+ * is called, naming the global. Python dicts become Maps. A pickle can still set properties,
+ * prototypes included, on the objects it builds (the parser's DICT and BUILD do), so what it
+ * gives back is read only through brand checks: a tensor is one this file made and froze, an
+ * array is copied by index, a dict is read as a Map whatever its prototype.
  */
+import { types } from 'node:util';
 import { Parser } from 'pickleparser';
 import { UserError } from '../../errors.js';
 import type { Dtype } from '../dtype.js';
 import type { Fail } from './archive.js';
+
+/** The objects this file made (all frozen): a pickle cannot forge one by borrowing a prototype. */
+const genuine = new WeakSet<object>();
+
+function made<T extends object>(value: T): T {
+  genuine.add(Object.freeze(value));
+  return value;
+}
 
 /** A storage a tensor views: `NAME/data/KEY`, holding `elements` elements of `dtype`. */
 export class StorageRef {
@@ -17,7 +28,9 @@ export class StorageRef {
     readonly key: string,
     readonly dtype: Dtype,
     readonly elements: number,
-  ) {}
+  ) {
+    made(this);
+  }
 }
 
 /** A tensor as pickled: its storage, and where in it the elements are (offset and strides in elements). */
@@ -27,7 +40,9 @@ export class TensorRef {
     readonly offset: number,
     readonly shape: readonly number[],
     readonly stride: readonly number[],
-  ) {}
+  ) {
+    made(this);
+  }
 }
 
 /** A typed storage class (torch.FloatStorage, …), as named in a storage's persistent id. */
@@ -35,7 +50,31 @@ class StorageType {
   constructor(
     readonly name: string,
     readonly dtype: Dtype,
-  ) {}
+  ) {
+    made(this);
+  }
+}
+
+/** Whether `value` is a tensor this reader made (not an object a pickle gave its prototype). */
+export function isTensorRef(value: unknown): value is TensorRef {
+  return isGenuine(value) && value instanceof TensorRef;
+}
+
+function isGenuine(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && genuine.has(value);
+}
+
+/** The elements of a pickled list or tuple, copied by index (its methods may be the pickle's), or undefined. */
+export function listItems(value: unknown): unknown[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const items: unknown[] = [];
+  for (let i = 0; i < value.length; i++) items.push(value[i]);
+  return items;
+}
+
+/** The entries of a pickled dict, read as a Map whatever its prototype, or undefined. */
+export function dictEntries(value: unknown): [unknown, unknown][] | undefined {
+  return types.isMap(value) ? [...Map.prototype.entries.call(value)] : undefined;
 }
 
 const STORAGE_TYPES: Record<string, Dtype> = {
@@ -77,7 +116,7 @@ function allowListResolver(fail: Fail): NameResolver {
   const functions: Record<string, (...args: unknown[]) => unknown> = {
     'collections.OrderedDict': () => new Map(),
     'torch._utils._rebuild_tensor_v2': (...args) => rebuildTensor(args, fail),
-    'torch._utils._rebuild_parameter': (data) => (data instanceof TensorRef ? data : fail('_rebuild_parameter of something other than a tensor')),
+    'torch._utils._rebuild_parameter': (data) => (isTensorRef(data) ? data : fail('_rebuild_parameter of something other than a tensor')),
   };
   return {
     resolve(module: string, name: string) {
@@ -85,7 +124,7 @@ function allowListResolver(fail: Fail): NameResolver {
       if (Object.hasOwn(functions, qualified)) return functions[qualified];
       if (module === 'torch' && Object.hasOwn(STORAGE_TYPES, name)) {
         // Not callable: it only tags a storage's persistent id with its dtype.
-        return new StorageType(qualified, STORAGE_TYPES[name]) as unknown as () => never;
+        return new StorageType(qualified, STORAGE_TYPES[name]) as unknown as () => unknown;
       }
       const storage = module === 'torch' && name.endsWith('Storage');
       return fail(
@@ -101,8 +140,9 @@ function allowListResolver(fail: Fail): NameResolver {
 /** A storage's persistent id: ('storage', StorageType, key, location, numel). */
 function storageResolver(fail: Fail): PersistentResolver {
   return {
-    resolve(pid: unknown) {
-      if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== 'storage' || !(pid[1] instanceof StorageType)) {
+    resolve(id: unknown) {
+      const pid = listItems(id);
+      if (!pid || pid.length !== 5 || pid[0] !== 'storage' || !isGenuine(pid[1]) || !(pid[1] instanceof StorageType)) {
         return fail(`data.pkl has a persistent id that is not ('storage', torch.<Type>Storage, key, location, numel)`);
       }
       const [, type, key, , elements] = pid as [string, StorageType, unknown, unknown, unknown];
@@ -115,9 +155,10 @@ function storageResolver(fail: Fail): PersistentResolver {
 
 /** torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]). */
 function rebuildTensor(args: unknown[], fail: Fail): TensorRef {
-  const [storage, offset, shape, stride] = args;
-  if (!(storage instanceof StorageRef)) return fail('_rebuild_tensor_v2 without a storage');
-  const isDims = (value: unknown): value is number[] => Array.isArray(value) && value.length <= MAX_DIMENSIONS && value.every(isCount);
+  const [storage, offset] = args;
+  const [shape, stride] = [listItems(args[2]), listItems(args[3])];
+  if (!isGenuine(storage) || !(storage instanceof StorageRef)) return fail('_rebuild_tensor_v2 without a storage');
+  const isDims = (value: unknown[] | undefined): value is number[] => value !== undefined && value.length <= MAX_DIMENSIONS && value.every(isCount);
   if (!isCount(offset) || !isDims(shape) || !isDims(stride) || shape.length !== stride.length) {
     return fail(`a tensor of storage '${storage.key}' has offset, size or stride that are not non-negative integers of one length (at most ${MAX_DIMENSIONS})`);
   }
@@ -125,7 +166,7 @@ function rebuildTensor(args: unknown[], fail: Fail): TensorRef {
   if (last >= storage.elements) {
     fail(`a tensor of size [${shape.join(', ')}], stride [${stride.join(', ')}] at offset ${offset} reaches element ${last} of storage '${storage.key}', which holds ${storage.elements}`);
   }
-  return new TensorRef(storage, offset, shape, stride);
+  return new TensorRef(storage, offset, Object.freeze(shape), Object.freeze(stride));
 }
 
 function isCount(value: unknown): value is number {
