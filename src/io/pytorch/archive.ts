@@ -1,12 +1,11 @@
 /**
  * The zip archive `torch.save` writes (PyTorch ≥ 1.6): `NAME/data.pkl` (the pickled object, whose
  * tensors refer to their storages by key) and `NAME/data/KEY` (each storage's raw little-endian
- * bytes), where NAME is any one folder (the file's stem when it was saved). Entries are read
- * only when asked for, so an optimizer's state is never inflated when the model is all we need.
+ * bytes), where NAME is any one folder (the file's stem when it was saved). Storages are decoded
+ * only when asked for, so an optimizer's state is left alone when the model is all we need.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { unzipSync, type UnzipFileInfo } from 'fflate';
-import { UserError } from '../../errors.js';
+import { readZipDirectory, zipEntryBytes } from './zip.js';
 
 export type Fail = (detail: string) => never;
 
@@ -17,8 +16,6 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 /** A pickle (PROTO n) whose first object is the LONG1 of torch's legacy magic number 0x1950a86a20f9469cfc6c. */
 const LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 const PICKLE_PROTO = 0x80;
-const STORED = 0;
-const DEFLATED = 8;
 
 export interface TorchArchive {
   /** The bytes of `NAME/data.pkl`. */
@@ -63,25 +60,22 @@ export function openTorchArchive(path: string, fail: Fail): TorchArchive {
   if (!isZip(bytes)) {
     fail(`not a PyTorch file: torch.save writes a zip archive, starting with 'PK\\x03\\x04', but this file starts with ${hex(bytes.subarray(0, 4))}`);
   }
-  const names = entryNames(bytes, fail);
+  const entries = readZipDirectory(bytes, fail);
+  const names = [...entries.keys()];
   const pickles = names.filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length !== 1) {
     fail(`a torch.save archive holds one NAME/data.pkl, but this zip holds ${pickles.length} (${names.slice(0, 5).join(', ') || 'no entries'})`);
   }
   const folder = pickles[0].slice(0, -'data.pkl'.length);
-  const byteOrder = names.includes(`${folder}byteorder`) ? unzipEntries(bytes, [`${folder}byteorder`], fail)[0] : undefined;
-  if (byteOrder && new TextDecoder().decode(byteOrder) !== 'little') {
-    fail(`${folder}byteorder says '${new TextDecoder().decode(byteOrder.subarray(0, 16))}'; only little-endian files are read`);
-  }
+  const entry = (name: string) => {
+    const found = entries.get(name);
+    return found ? zipEntryBytes(bytes, found, fail) : fail(`data.pkl refers to '${name}', which the archive does not hold`);
+  };
+  const byteOrder = entries.has(`${folder}byteorder`) ? new TextDecoder().decode(entry(`${folder}byteorder`).subarray(0, 16)) : 'little';
+  if (byteOrder !== 'little') fail(`${folder}byteorder says '${byteOrder}'; only little-endian files are read`);
   return {
-    pickle: unzipEntries(bytes, [pickles[0]], fail)[0],
-    storages: (keys) => {
-      const wanted = keys.map((key) => `${folder}data/${key}`);
-      const missing = wanted.find((name) => !names.includes(name));
-      if (missing) fail(`data.pkl refers to storage '${missing}', which the archive does not hold`);
-      const contents = unzipEntries(bytes, wanted, fail);
-      return new Map(keys.map((key, i) => [key, contents[i]]));
-    },
+    pickle: entry(pickles[0]),
+    storages: (keys) => new Map(keys.map((key) => [key, entry(`${folder}data/${key}`)])),
   };
 }
 
@@ -95,40 +89,6 @@ function readArchiveBytes(path: string, fail: Fail): Uint8Array {
     return readFileSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** The names of the archive's entries, read from its central directory without inflating any. */
-function entryNames(bytes: Uint8Array, fail: Fail): string[] {
-  const names: string[] = [];
-  unzip(bytes, (file) => {
-    names.push(file.name);
-    return false;
-  }, fail);
-  return names;
-}
-
-/** The contents of the named entries, in the order asked. */
-function unzipEntries(bytes: Uint8Array, names: readonly string[], fail: Fail): Uint8Array[] {
-  const wanted = new Set(names);
-  const files = unzip(bytes, (file) => {
-    if (!wanted.has(file.name)) return false;
-    if (file.compression !== STORED && file.compression !== DEFLATED) {
-      fail(`zip entry '${file.name}' uses compression method ${file.compression}; expected stored (0) or deflated (8)`);
-    }
-    if (file.originalSize > MAX_ARCHIVE_BYTES) fail(`zip entry '${file.name}' declares ${file.originalSize} bytes, more than 2 GiB`);
-    return true;
-  }, fail);
-  return names.map((name) => files[name] ?? fail(`zip entry '${name}' could not be read`));
-}
-
-function unzip(bytes: Uint8Array, filter: (file: UnzipFileInfo) => boolean, fail: Fail): Record<string, Uint8Array> {
-  try {
-    return unzipSync(bytes, { filter });
-  } catch (error) {
-    // fflate's errors (and any a malformed directory provokes in it) are about the file's bytes.
-    if (error instanceof UserError) throw error;
-    return fail(`not a readable zip archive (${error instanceof Error ? error.message : String(error)}); the file may be truncated or corrupt`);
   }
 }
 
