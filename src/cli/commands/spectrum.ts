@@ -41,8 +41,8 @@ interface SpectrumFlags {
 export function registerSpectrum(program: Command): void {
   program
     .command('spectrum')
-    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors, or of a training run')
-    .argument('<model>', 'safetensors file holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …), or a run directory of `train`')
+    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors or with torch.save, or of a training run')
+    .argument('<model>', 'safetensors or torch.save file (.pt, .pth, .bin, .ckpt) holding a PyTorch state dict (weight_ih_l0, weight_hh_l0, …) or a checkpoint dict with one, or a run directory of `train`')
     .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0))
     .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
     .option('--inputs <file>', "safetensors file with a tensor 'inputs' of shape [B, T, I]")

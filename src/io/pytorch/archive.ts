@@ -5,9 +5,8 @@
  * only when asked for, so an optimizer's state is left alone when the model is all we need.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { Fail } from '../tensor-checks.js';
 import { readZipDirectory, zipEntryBytes } from './zip.js';
-
-export type Fail = (detail: string) => never;
 
 /** Node reads a file into one buffer up to this size. */
 const MAX_ARCHIVE_BYTES = 2 ** 31 - 1;

@@ -5,7 +5,8 @@
 import { extname } from 'node:path';
 import { ModelFileError } from '../errors.js';
 import type { SafetensorsContents } from '../safetensors.js';
-import { isLegacyTorchFile, isZip, leadingBytes, MAGIC_BYTES, openTorchArchive, type Fail } from './archive.js';
+import type { Fail } from '../tensor-checks.js';
+import { isLegacyTorchFile, isZip, leadingBytes, MAGIC_BYTES, openTorchArchive } from './archive.js';
 import { findStateDict, readTensors } from './state-dict.js';
 import { unpickleStateDict } from './unpickle.js';
 

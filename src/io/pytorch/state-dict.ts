@@ -7,7 +7,8 @@
 import { decodeElements, DTYPE_BYTES, type TensorData } from '../dtype.js';
 import type { Tensor } from '../safetensors.js';
 import { TORCH_RNN_PARAMETER } from '../torch-rnn-names.js';
-import type { Fail, TorchArchive } from './archive.js';
+import type { Fail } from '../tensor-checks.js';
+import type { TorchArchive } from './archive.js';
 import { dictEntries, isTensorRef, listItems, type StorageRef, type TensorRef } from './unpickle.js';
 
 /** Deeper nesting is not searched (a checkpoint nests 2–4 levels; a pickle may even hold cycles). */

@@ -12,7 +12,7 @@ import { types } from 'node:util';
 import { Parser } from 'pickleparser';
 import { UserError } from '../../errors.js';
 import type { Dtype } from '../dtype.js';
-import type { Fail } from './archive.js';
+import type { Fail } from '../tensor-checks.js';
 
 /** The objects this file made (all frozen): a pickle cannot forge one by borrowing a prototype. */
 const genuine = new WeakSet<object>();

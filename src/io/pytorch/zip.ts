@@ -5,7 +5,7 @@
  * unzipSync was tried first: a single flipped bit in a central directory sent it into an
  * allocation loop that ended the process.) Zip64 records are followed for sizes and offsets.
  */
-import type { Fail } from './archive.js';
+import type { Fail } from '../tensor-checks.js';
 
 const END_OF_DIRECTORY = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
