@@ -122,7 +122,7 @@ function spectrumOf(model: RnnModel, inputs: InputSequences): void {
 }
 
 /** A model file loaded: a failure must name the file. */
-function loadModel(path: string, cell?: CellKind): RnnModel {
+function loadModel(path: string, cell: CellKind | undefined): RnnModel {
   try {
     return loadRnnModel(path, cell ? { cell } : {});
   } catch (error) {
@@ -131,20 +131,31 @@ function loadModel(path: string, cell?: CellKind): RnnModel {
   }
 }
 
-test('300 mutated model files: each a one-line user error naming the file, or a spectrum without NaN', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rnn-lyap-fuzz-'));
+/**
+ * `count` files, the i-th the fixture `fixtures[i % n]` of `dir` mutated by the (i % m)-th of
+ * `mutations`, each loaded as a model and given a short spectrum; the count of each ending.
+ */
+function fuzzModels(count: number, dir: string, fixtures: readonly string[], mutations: Record<string, (bytes: Uint8Array) => Uint8Array>): Map<string, number> {
+  const out = mkdtempSync(join(tmpdir(), 'rnn-lyap-fuzz-'));
   const outcomes = new Map<string, number>();
-  const kinds = Object.keys(MUTATIONS);
-  for (let i = 0; i < 300; i++) {
-    const fixture = MODELS[i % MODELS.length]!;
+  const kinds = Object.keys(mutations);
+  for (let i = 0; i < count; i++) {
+    const fixture = fixtures[i % fixtures.length]!;
     const kind = kinds[i % kinds.length]!;
-    const path = join(dir, `${i}-${kind.replaceAll(' ', '-')}-${fixture}`);
-    writeFileSync(path, MUTATIONS[kind]!(readFileSync(join(FIXTURES, fixture))));
+    const path = join(out, `${i}-${kind.replaceAll(' ', '-')}-${fixture}`);
+    writeFileSync(path, mutations[kind]!(readFileSync(join(dir, fixture))));
+    // A vanilla RNN's .pt file does not say its nonlinearity (a safetensors fixture's metadata does); its name does.
+    const cell = fixture.endsWith('.pt') ? (/^rnn_(tanh|relu)/.exec(fixture)?.[0] as CellKind | undefined) : undefined;
     checkOutcome(path, () => {
-      const model = loadModel(path);
+      const model = loadModel(path, cell);
       spectrumOf(model, randomDrive('gaussian', 2, 10, model.inputSize, i));
     }, outcomes);
   }
+  return outcomes;
+}
+
+test('300 mutated model files: each a one-line user error naming the file, or a spectrum without NaN', () => {
+  const outcomes = fuzzModels(300, FIXTURES, MODELS, MUTATIONS);
   // Both endings occur, and the loader's own errors are among them.
   assert.ok((outcomes.get('spectrum') ?? 0) > 20, JSON.stringify([...outcomes]));
   assert.ok((outcomes.get('SafetensorsError') ?? 0) > 50, JSON.stringify([...outcomes]));
@@ -210,20 +221,7 @@ function rezip(bytes: Uint8Array, which: (name: string) => boolean, edit: (entry
 }
 
 test('60 mutated PyTorch files: each a one-line user error naming the file, or a spectrum without NaN', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rnn-lyap-fuzz-'));
-  const outcomes = new Map<string, number>();
-  const kinds = Object.keys(PT_MUTATIONS);
-  for (let i = 0; i < 60; i++) {
-    const fixture = PT_MODELS[i % PT_MODELS.length]!;
-    const kind = kinds[i % kinds.length]!;
-    const path = join(dir, `${i}-${kind.replaceAll(' ', '-')}-${fixture}`);
-    writeFileSync(path, PT_MUTATIONS[kind]!(readFileSync(join(PT_FIXTURES, fixture))));
-    const cell = /^rnn_(tanh|relu)/.exec(fixture)?.[0] as CellKind | undefined;
-    checkOutcome(path, () => {
-      const model = loadModel(path, cell);
-      spectrumOf(model, randomDrive('gaussian', 2, 10, model.inputSize, i));
-    }, outcomes);
-  }
+  const outcomes = fuzzModels(60, PT_FIXTURES, PT_MODELS, PT_MUTATIONS);
   assert.ok((outcomes.get('spectrum') ?? 0) > 5, JSON.stringify([...outcomes]));
   assert.ok((outcomes.get('ModelFileError') ?? 0) > 20, JSON.stringify([...outcomes]));
 });
