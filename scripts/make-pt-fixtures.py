@@ -25,7 +25,8 @@ Files (`{stem}` is a test/fixtures/torch/{stem}.model.safetensors):
   hostile_handwritten.pt      a zip laid out like torch.save's whose hand-written data.pkl is
                               GLOBAL 'os system' + REDUCE of the same harmless command
 Nothing here loads the hostile files; the command only creates an empty file, so a test can check
-that reading them ran nothing.
+that reading them ran nothing. Two runs give the same bytes, except the legacy file (that format
+names storages by their memory address).
 """
 
 import os
