@@ -14,6 +14,8 @@ Files (`{stem}` is a test/fixtures/torch/{stem}.model.safetensors):
   rnn_tanh_l1_bias_h4.f64.pt  the state dict cast to float64
   gru_l1_bias_h5.views.pt     weight_hh_l0 a transposed (non-contiguous) view, weight_ih_l0 a view
                               at a storage offset, bias_ih_l0 a stride-2 slice, all saved as is
+  lstm_l2_bias_h3.shared.pt   every tensor a view into one flat storage (as cuDNN's flattened
+                              weights are saved)
   encoder_decoder_gru.pt      two RNNs: encoder.* (gru_l1_bias_h5) and decoder.* (gru_l2_bias_h3)
   dtypes.pt + dtypes.expect.safetensors  one tensor per dtype (F64 F32 F16 BF16 I64 I32 U8 BOOL)
                               and the values torch gives for each, as F64 (floats) or I64
@@ -126,6 +128,14 @@ def variants():
     assert strided.stride() == (2,)
     views = OrderedDict(sd, weight_hh_l0=transposed, weight_ih_l0=shifted, bias_ih_l0=strided)
     torch.save(views, OUT / "gru_l1_bias_h5.views.pt")
+
+    sd = load_fixture("lstm_l2_bias_h3").state_dict()
+    flat = torch.cat([tensor.flatten() for tensor in sd.values()])
+    shared, start = OrderedDict(), 0
+    for name, tensor in sd.items():
+        shared[name] = flat[start : start + tensor.numel()].view(tensor.shape)
+        start += tensor.numel()
+    torch.save(shared, OUT / "lstm_l2_bias_h3.shared.pt")
 
     encoder, decoder = load_fixture("gru_l1_bias_h5").state_dict(), load_fixture("gru_l2_bias_h3").state_dict()
     both = OrderedDict([(f"encoder.{k}", v) for k, v in encoder.items()] + [(f"decoder.{k}", v) for k, v in decoder.items()])

@@ -86,6 +86,13 @@ test('strided views are read as their elements: a transposed tensor, one at a st
   assertSameModel(path, 'gru_l1_bias_h5');
 });
 
+test('tensors that are views into one shared storage (as cuDNN-flattened weights are saved) are each read', () => {
+  const path = join(DIR, 'lstm_l2_bias_h3.shared.pt');
+  const storages = Object.keys(unzipSync(readFileSync(path))).filter((name) => name.includes('/data/'));
+  assert.equal(storages.length, 1, storages.join(', '));
+  assertSameModel(path, 'lstm_l2_bias_h3');
+});
+
 test('every dtype torch stores is read as torch gives its values (F64 F32 F16 BF16 I64 I32 U8 BOOL)', () => {
   const tensors = readModelFile(join(DIR, 'dtypes.pt')).tensors;
   const expected = readSafetensors(join(DIR, 'dtypes.expect.safetensors')).tensors;
