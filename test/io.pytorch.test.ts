@@ -110,12 +110,16 @@ test("a checkpoint {'model', 'optimizer', 'epoch'} gives the model's state dict,
   const names = [...readModelFile(path).tensors.keys()];
   assert.ok(names.includes('rnn.weight_hh_l1') && names.includes('fc.weight'), names.join(', '));
   assert.ok(names.every((name) => name.startsWith('rnn.') || name.startsWith('fc.')), names.join(', '));
+  // Its top-level numbers are the metadata (what watch records); a plain state dict has none.
+  assert.deepEqual(readModelFile(path).metadata, { epoch: '3', loss: '0.25' });
+  assert.deepEqual(readModelFile(join(DIR, 'gru_l2_bias_h3.pt')).metadata, {});
   assertSameModel(path, 'gru_l2_bias_h3');
 });
 
 test("a Lightning checkpoint (.ckpt, 'state_dict' with 'model.rnn.' names) loads under its prefix", () => {
   const path = join(DIR, 'lightning_lstm_l1_bias_h4.ckpt');
   assert.ok([...readModelFile(path).tensors.keys()].includes('model.rnn.weight_ih_l0'));
+  assert.deepEqual(readModelFile(path).metadata, { epoch: '3', global_step: '30' });
   assertSameModel(path, 'lstm_l1_bias_h4');
 });
 

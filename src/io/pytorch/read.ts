@@ -1,13 +1,14 @@
 /**
  * Reading a PyTorch file (`torch.save`, PyTorch ≥ 1.6) into the tensors of the state dict it
- * holds, in the shape the safetensors reader gives, without running any of its pickle.
+ * holds, in the shape the safetensors reader gives, without running any of its pickle; the
+ * metadata is the checkpoint's top-level numbers (epoch, losses), which `watch` records.
  */
 import { extname } from 'node:path';
 import { ModelFileError } from '../errors.js';
 import type { SafetensorsContents } from '../safetensors.js';
 import type { Fail } from '../tensor-checks.js';
 import { isLegacyTorchFile, isZip, leadingBytes, MAGIC_BYTES, openTorchArchive } from './archive.js';
-import { findStateDict, readTensors } from './state-dict.js';
+import { checkpointNumbers, findStateDict, readTensors } from './state-dict.js';
 import { unpickleStateDict } from './unpickle.js';
 
 /** The names PyTorch files go by: torch.save's .pt/.pth, Hugging Face's .bin, Lightning's .ckpt. */
@@ -25,6 +26,6 @@ export function readPytorchFile(path: string): SafetensorsContents {
     throw new ModelFileError(path, detail);
   };
   const archive = openTorchArchive(path, fail);
-  const refs = findStateDict(unpickleStateDict(archive.pickle, fail));
-  return { tensors: readTensors(refs, archive, fail), metadata: {} };
+  const root = unpickleStateDict(archive.pickle, fail);
+  return { tensors: readTensors(findStateDict(root), archive, fail), metadata: checkpointNumbers(root) };
 }

@@ -39,6 +39,19 @@ export function findStateDict(root: unknown): Map<string, TensorRef> {
   return merged;
 }
 
+/**
+ * The numbers at the top of a checkpoint dict (`epoch`, `global_step`, `loss`, …) as text, the
+ * way safetensors metadata holds them: what a checkpoint says about its training. Strings are
+ * left out, so a checkpoint's own 'cell' entry never reads as our metadata's cell kind.
+ */
+export function checkpointNumbers(root: unknown): Record<string, string> {
+  const numbers: Record<string, string> = {};
+  for (const [key, value] of dictEntries(root) ?? []) {
+    if (typeof key === 'string' && (typeof value === 'number' || typeof value === 'bigint')) numbers[key] = String(value);
+  }
+  return numbers;
+}
+
 /** Every dict in the object with string keys to tensors, outermost first. */
 function tensorDicts(root: unknown): TensorDict[] {
   const found: TensorDict[] = [];
