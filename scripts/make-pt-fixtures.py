@@ -17,6 +17,9 @@ Files (`{stem}` is a test/fixtures/torch/{stem}.model.safetensors):
   lstm_l2_bias_h3.shared.pt   every tensor a view into one flat storage (as cuDNN's flattened
                               weights are saved)
   encoder_decoder_gru.pt      two RNNs: encoder.* (gru_l1_bias_h5) and decoder.* (gru_l2_bias_h3)
+  zip64_gru_l2_bias_h3.pt     gru_l2_bias_h3.pt's entries re-zipped with zip64 records (what a writer
+                              uses for archives over 4 GiB or 65535 entries, forced here by lowering
+                              Python's limits)
   dtypes.pt + dtypes.expect.safetensors  one tensor per dtype (F64 F32 F16 BF16 I64 I32 U8 BOOL)
                               and the values torch gives for each, as F64 (floats) or I64
   int16.pt                    a state dict holding an int16 tensor (torch.ShortStorage)
@@ -178,6 +181,19 @@ def hostile():
             archive.writestr(zipfile.ZipInfo(f"hostile_handwritten/{name}", date_time=(1980, 1, 1, 0, 0, 0)), content)
 
 
+def zip64():
+    source = zipfile.ZipFile(OUT / "gru_l2_bias_h3.pt")
+    limits = zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT
+    zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 1, 1
+    try:
+        with zipfile.ZipFile(OUT / "zip64_gru_l2_bias_h3.pt", "w", zipfile.ZIP_STORED) as archive:
+            for info in source.infolist():
+                name = info.filename.replace("gru_l2_bias_h3/", "zip64_gru_l2_bias_h3/")
+                archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), source.read(info))
+    finally:
+        zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = limits
+
+
 def main():
     torch.manual_seed(0)
     torch.set_num_threads(1)
@@ -185,6 +201,7 @@ def main():
     state_dicts()
     checkpoints()
     variants()
+    zip64()
     dtypes()
     hostile()
 

@@ -123,6 +123,13 @@ test("a Lightning checkpoint (.ckpt, 'state_dict' with 'model.rnn.' names) loads
   assertSameModel(path, 'lstm_l1_bias_h4');
 });
 
+test('a zip with zip64 records (end of directory, sizes and offsets in extra fields) is read', () => {
+  const bytes = readFileSync(join(DIR, 'zip64_gru_l2_bias_h3.pt'));
+  assert.ok(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])) && bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x07])), 'zip64 end record and locator');
+  assert.ok(bytes.includes(Buffer.from([0xff, 0xff, 0xff, 0xff])), 'sizes or offsets deferred to zip64 extra fields');
+  assertSameModel(join(DIR, 'zip64_gru_l2_bias_h3.pt'), 'gru_l2_bias_h3');
+});
+
 test('a zip of any name is read as a PyTorch file (by its first bytes)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'io-pytorch-'));
   try {

@@ -17,7 +17,6 @@ const MAX_COMMENT = 0xffff;
 const DIRECTORY_ENTRY_BYTES = 46;
 const LOCAL_HEADER_BYTES = 30;
 const ZIP64_EXTRA = 0x0001;
-const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 const STORED = 0;
 
@@ -42,7 +41,8 @@ export function readZipDirectory(bytes: Uint8Array, fail: Fail): Map<string, Zip
   if (end < 0) fail('not a readable zip archive (no end-of-directory record); the file may be truncated');
   let count = read.u16(end + 10);
   let offset = read.u32(end + 16);
-  if ((count === U16_MAX || offset === U32_MAX) && end >= 20 && read.u32(end - 20) === ZIP64_LOCATOR) {
+  // A zip64 record, where a writer left one, holds the full count and offset (the end record's may be capped).
+  if (end >= 20 && read.u32(end - 20) === ZIP64_LOCATOR) {
     const zip64End = read.u64(end - 12);
     if (read.u32(zip64End) !== ZIP64_END_OF_DIRECTORY) fail('not a readable zip archive (its zip64 locator points at no zip64 record)');
     count = read.u64(zip64End + 32);
