@@ -20,6 +20,8 @@ Files (`{stem}` is a test/fixtures/torch/{stem}.model.safetensors):
   zip64_gru_l2_bias_h3.pt     gru_l2_bias_h3.pt's entries re-zipped with zip64 records (what a writer
                               uses for archives over 4 GiB or 65535 entries, forced here by lowering
                               Python's limits)
+  model_and_ema_gru.pt        {'model': gru_l2_bias_h3's state dict, 'ema': gru_l1_bias_h5's, 'epoch': 1}:
+                              two dicts holding RNN weights
   dtypes.pt + dtypes.expect.safetensors  one tensor per dtype (F64 F32 F16 BF16 I64 I32 U8 BOOL)
                               and the values torch gives for each, as F64 (floats) or I64
   int16.pt                    a state dict holding an int16 tensor (torch.ShortStorage)
@@ -143,6 +145,7 @@ def variants():
     encoder, decoder = load_fixture("gru_l1_bias_h5").state_dict(), load_fixture("gru_l2_bias_h3").state_dict()
     both = OrderedDict([(f"encoder.{k}", v) for k, v in encoder.items()] + [(f"decoder.{k}", v) for k, v in decoder.items()])
     torch.save(both, OUT / "encoder_decoder_gru.pt")
+    torch.save({"model": decoder, "ema": encoder, "epoch": 1}, OUT / "model_and_ema_gru.pt")
 
 
 def dtypes():

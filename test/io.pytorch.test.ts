@@ -150,6 +150,13 @@ test('two RNNs in one file: the message names both prefixes, and a prefix choose
   assertSameModel(path, 'gru_l1_bias_h5', { prefix: 'encoder.' });
 });
 
+test('two dicts holding RNN weights in one checkpoint: each is named by its key, and a prefix chooses one', () => {
+  const path = join(DIR, 'model_and_ema_gru.pt');
+  assertRefused(() => loadRnnModel(path), path, /several sets of RNN weights, under prefixes 'model\.', 'ema\.'/);
+  assertSameModel(path, 'gru_l2_bias_h3', { prefix: 'model.' });
+  assertSameModel(path, 'gru_l1_bias_h5', { prefix: 'ema.' });
+});
+
 test('hostile pickles (a REDUCE of os.system / posix.system) are refused naming the global, and run nothing', () => {
   rmSync(HOSTILE_MARK, { force: true });
   for (const [file, global] of [['hostile_reduce.pt', 'posix.system'], ['hostile_handwritten.pt', 'os.system']]) {
