@@ -3,13 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { unzipSync, zipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../src/errors.js';
 import { loadInputSequences, loadRnnModel } from '../src/io/index.js';
 import { Rng } from '../src/linalg/index.js';
 import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
-import type { InputSequences, RnnModel } from '../src/cells/index.js';
+import type { CellKind, InputSequences, RnnModel } from '../src/cells/index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures/torch');
 const MODELS = readdirSync(FIXTURES).filter((name) => name.endsWith('.model.safetensors')).sort();
@@ -121,29 +122,40 @@ function spectrumOf(model: RnnModel, inputs: InputSequences): void {
 }
 
 /** A model file loaded: a failure must name the file. */
-function loadModel(path: string): RnnModel {
+function loadModel(path: string, cell: CellKind | undefined): RnnModel {
   try {
-    return loadRnnModel(path);
+    return loadRnnModel(path, cell ? { cell } : {});
   } catch (error) {
     if (error instanceof UserError) assert.ok(error.message.includes(path), `${path}: message does not name the file: ${error.message}`);
     throw error;
   }
 }
 
-test('300 mutated model files: each a one-line user error naming the file, or a spectrum without NaN', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rnn-lyap-fuzz-'));
+/**
+ * `count` files, the i-th the fixture `fixtures[i % n]` of `dir` mutated by the (i % m)-th of
+ * `mutations`, each loaded as a model and given a short spectrum; the count of each ending.
+ */
+function fuzzModels(count: number, dir: string, fixtures: readonly string[], mutations: Record<string, (bytes: Uint8Array) => Uint8Array>): Map<string, number> {
+  const out = mkdtempSync(join(tmpdir(), 'rnn-lyap-fuzz-'));
   const outcomes = new Map<string, number>();
-  const kinds = Object.keys(MUTATIONS);
-  for (let i = 0; i < 300; i++) {
-    const fixture = MODELS[i % MODELS.length]!;
+  const kinds = Object.keys(mutations);
+  for (let i = 0; i < count; i++) {
+    const fixture = fixtures[i % fixtures.length]!;
     const kind = kinds[i % kinds.length]!;
-    const path = join(dir, `${i}-${kind.replaceAll(' ', '-')}-${fixture}`);
-    writeFileSync(path, MUTATIONS[kind]!(readFileSync(join(FIXTURES, fixture))));
+    const path = join(out, `${i}-${kind.replaceAll(' ', '-')}-${fixture}`);
+    writeFileSync(path, mutations[kind]!(readFileSync(join(dir, fixture))));
+    // A vanilla RNN's .pt file does not say its nonlinearity (a safetensors fixture's metadata does); its name does.
+    const cell = fixture.endsWith('.pt') ? (/^rnn_(tanh|relu)/.exec(fixture)?.[0] as CellKind | undefined) : undefined;
     checkOutcome(path, () => {
-      const model = loadModel(path);
+      const model = loadModel(path, cell);
       spectrumOf(model, randomDrive('gaussian', 2, 10, model.inputSize, i));
     }, outcomes);
   }
+  return outcomes;
+}
+
+test('300 mutated model files: each a one-line user error naming the file, or a spectrum without NaN', () => {
+  const outcomes = fuzzModels(300, FIXTURES, MODELS, MUTATIONS);
   // Both endings occur, and the loader's own errors are among them.
   assert.ok((outcomes.get('spectrum') ?? 0) > 20, JSON.stringify([...outcomes]));
   assert.ok((outcomes.get('SafetensorsError') ?? 0) > 50, JSON.stringify([...outcomes]));
@@ -173,4 +185,43 @@ test('60 mutated input files: each a one-line user error naming the file, or a s
   }
   assert.ok((outcomes.get('spectrum') ?? 0) > 5, JSON.stringify([...outcomes]));
   assert.ok((outcomes.get('SafetensorsError') ?? 0) > 10, JSON.stringify([...outcomes]));
+});
+
+const PT_FIXTURES = join(import.meta.dirname, 'fixtures/pytorch');
+const PT_MODELS = readdirSync(PT_FIXTURES).filter((name) => /^(rnn_tanh|rnn_relu|lstm|gru)_.*\.pt$|^checkpoint_|^lightning_/.test(name)).sort();
+
+/** Mutations of a torch.save zip: of its bytes, or of one entry (the pickle or a storage) re-zipped. */
+const PT_MUTATIONS: Record<string, (bytes: Uint8Array) => Uint8Array> = {
+  'bit flips': MUTATIONS['bit flips']!,
+  truncation: MUTATIONS.truncation!,
+  'pickle edits': (bytes) => rezip(bytes, (name) => name.endsWith('/data.pkl'), (pickle) => {
+    const out = Array.from(pickle);
+    for (let i = 1 + rng.int(4); i > 0; i--) {
+      const at = rng.int(out.length);
+      const edit = rng.int(3);
+      if (edit === 0) out[at] = rng.int(256);
+      else if (edit === 1) out.splice(at, 1);
+      else out.splice(at, 0, pick([0x28, 0x29, 0x2e, 0x30, 0x52, 0x51, 0x62, 0x64, 0x73, 0x74, 0x75, 0x7d, 0x85, 0x86, 0x8a, 0x94]));
+    }
+    return Uint8Array.from(out);
+  }),
+  'storage edits': (bytes) => rezip(bytes, (name) => name.includes('/data/'), (storage) => {
+    const out = Uint8Array.from(storage);
+    if (rng.int(2) === 0) return out.subarray(0, rng.int(out.length));
+    for (let i = 1 + rng.int(4); i > 0; i--) out[rng.int(out.length)]! ^= 1 << rng.int(8);
+    return out;
+  }),
+};
+
+/** The archive with `edit` applied to one entry chosen among those `which` selects, stored as torch.save stores. */
+function rezip(bytes: Uint8Array, which: (name: string) => boolean, edit: (entry: Uint8Array) => Uint8Array): Uint8Array {
+  const entries = unzipSync(bytes);
+  const name = pick(Object.keys(entries).filter(which));
+  return zipSync({ ...entries, [name]: edit(entries[name]!) }, { level: 0 });
+}
+
+test('60 mutated PyTorch files: each a one-line user error naming the file, or a spectrum without NaN', () => {
+  const outcomes = fuzzModels(60, PT_FIXTURES, PT_MODELS, PT_MUTATIONS);
+  assert.ok((outcomes.get('spectrum') ?? 0) > 5, JSON.stringify([...outcomes]));
+  assert.ok((outcomes.get('ModelFileError') ?? 0) > 20, JSON.stringify([...outcomes]));
 });
