@@ -69,6 +69,16 @@ test('from the identity basis, as the reference computed it, all 48 exponents ag
   assert.ok(difference < 1e-9, `${difference}`);
 });
 
+test('the char-LM saved with torch.save(model.state_dict()) reads as its safetensors twin and gives the same spectrum through its text', () => {
+  const [pt, st] = [loadRnnFile(join(fixtures, 'charlm.pt')), loadRnnFile(charlm)];
+  assert.deepEqual(pt.model, st.model);
+  assert.deepEqual(pt.embedding?.weights, st.embedding?.weights);
+  assert.deepEqual(pt.source.used, st.source.used);
+  const doc = json('spectrum', join(fixtures, 'charlm.pt'), ...textArgs);
+  assert.deepEqual(doc.exponents, textSpectrum().exponents, 'bit for bit');
+  assert.ok(maxDifference(doc.exponents.slice(0, 5), reference.exponents.slice(0, 5)) < 0.01);
+});
+
 test('token ids through an embedding drive the RNN exactly as the embedded vectors held whole', () => {
   const { model, embedding } = loadRnnFile(charlm);
   const ids = loadTextTokens(text, vocab);
