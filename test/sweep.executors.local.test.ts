@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainInRunDirectory } from '../src/train/index.js';
 import { readMetrics } from '../src/record/index.js';
-import { runLocalSweep, describeEvent, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
+import { runLocalSweep, describeEvent, expandSweep, formatStatus, parseSweepSpec, openSweep } from '../src/sweep/index.js';
 import {
   assertSweepComplete, endedAttempts, hasRunMidway, isDone, logCounts, runCli, runIds, sleep, startCli, waitFor, writeSpec,
 } from './sweep.helpers.js';
@@ -173,8 +173,10 @@ test('a sweep stopped (SIGTERM) while a run trains does not count that attempt a
     const controller = new AbortController();
     const stopped = await runLocalSweep(spec, out, { jobs: 1, signal: controller.signal, onEvent: (event) => event.type === 'start' && controller.abort() });
     assert.deepEqual(stopped, { queued: 1, running: 0, done: 0, failed: 0 });
-    const [id] = runIds(out);
-    await waitFor('the stopped attempt to be logged', () => readFileSync(join(out, 'logs', `${id}.log`), 'utf8').includes('--- attempt not counted: stopped'), 15_000);
+    // The run's id from the spec: stopped this early, its process may not have made its run directory yet.
+    const [id] = expandSweep(spec).map((run) => run.id);
+    const log = join(out, 'logs', `${id}.log`);
+    await waitFor('the stopped attempt to be logged', () => existsSync(log) && readFileSync(log, 'utf8').includes('--- attempt not counted: stopped'), 15_000);
     const status = runCli(['sweep', 'status', out, '--json']);
     assert.equal(status.status, 0, status.stderr);
     assert.deepEqual(JSON.parse(status.stdout).map((run: { status: string; attempts: number }) => [run.status, run.attempts]), [['queued', 0]],

@@ -1,7 +1,6 @@
 """`LyapunovCallback`: spectra of a PyTorch training run as it learns, recorded as a run directory
 that `rnn-lyapunov report`, `serve`, `plot` and `analyze` read like the runs of `rnn-lyapunov train`."""
 import json
-import math
 import os
 import time
 import warnings
@@ -30,8 +29,8 @@ class LyapunovCallback:
     appends one line to metrics.jsonl (and one to spectra.jsonl when a spectrum was taken).
 
     metrics.jsonl's fields that a plain loop may not know: `lr` comes from `lr=` or `optimizer=`
-    (its first parameter group), `step` from `step=` (default: the epoch), and an omitted loss is
-    written as NaN, the schema's "no value" for a required number; `seconds` is the wall time since
+    (its first parameter group), `step` from `step=` (default: the epoch), and what the loop does not
+    give (an omitted loss, an unknown lr) is written as null; `seconds` is the wall time since
     the previous call, spectra excluded. A spectrum the CLI refuses (e.g. weights that diverged) is
     recorded as `spectrum: null` with its error and a warning, and training goes on.
     """
@@ -70,7 +69,7 @@ class LyapunovCallback:
             "epoch": epoch, "step": step, "lr": self._lr(lr, optimizer),
             "trainLoss": None if epoch == 0 else _number_or_none("train_loss", train_loss),
             "gradNorm": None, "gradNormMax": None, "clippedFraction": None,
-            "valLoss": _nan_if_none(_number_or_none("val_loss", val_loss)),
+            "valLoss": _number_or_none("val_loss", val_loss),
             "valAccuracy": _number_or_none("val_accuracy", val_accuracy),
             "lambda": spectrum["exponents"] if spectrum else None,
             "kaplanYorke": spectrum.get("kaplanYorke") if spectrum else None,
@@ -113,11 +112,7 @@ class LyapunovCallback:
     def _lr(lr, optimizer):
         if lr is None and optimizer is not None:
             lr = optimizer.param_groups[0]["lr"]
-        return _nan_if_none(_number_or_none("lr", lr))
-
-
-def _nan_if_none(value):
-    return math.nan if value is None else value
+        return _number_or_none("lr", lr)
 
 
 def _rnn_config(model, prefix):
