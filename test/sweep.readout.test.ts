@@ -72,7 +72,7 @@ test('analyze recovers a relation planted in the spectrum shape, which the basel
       const s = score(name);
       assert.ok(s.r2 > 0.9 && s.rho > 0.9 && s.auc > 0.9, `${name} recovers the planted relation: ${JSON.stringify(s)}`);
     }
-    for (const name of ['hyperparameters', 'early loss', 'hyperparameters + early loss', 'λ₁', 'spectrum PC1']) {
+    for (const name of ['hyperparameters', 'hyperparameters quadratic', 'hyperparameters kNN', 'early loss', 'early loss + early loss²', 'hyperparameters + early loss', 'λ₁', 'spectrum PC1']) {
       const s = score(name);
       assert.ok(s.r2 < 0.2 && s.auc < 0.75, `${name} does not see it: ${JSON.stringify(s)}`);
     }

@@ -2,7 +2,10 @@
  * The stability readout: spectrum features, and how well they predict a sweep's final metric
  * (cross-validated ridge and logistic regression), printed as a table or exported for the plots.
  */
-export { runReadout, type ReadoutOptions, type ReadoutResult } from './readout.js';
+export { runReadout, crossValidate, type ReadoutOptions, type ReadoutResult } from './readout.js';
+export { featureSets, type FeatureSet } from './feature-sets.js';
+export { fitKnn } from './knn.js';
+export { ridgeRegressor, type Regressor, type FittedRegressor } from './regressor.js';
 export type { ReadoutRow, ReadoutData } from './rows.js';
 export { readoutExport, PLOTTED_SET, type ReadoutExport } from './export.js';
 export { formatReadout } from './readout-text.js';

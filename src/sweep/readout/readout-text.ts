@@ -7,7 +7,8 @@ export function formatReadout(data: ReadoutData, result: ReadoutResult): string 
   const lines = [
     `Readout of ${data.metric} from epoch ${data.epoch}: ${result.n} runs, ${cv} cross-validation` +
       (data.excluded.length > 0 ? ` (${data.excluded.length} runs left out: ${summarizeReasons(data.excluded)})` : ''),
-    `ridge regression (α by inner leave-one-out) for R² and ρ; logistic regression for AUC of trainable = ${data.metric} ≤ median ${fmt(result.threshold, 4)}` +
+    'ridge regression (α by inner leave-one-out on the training rows) for R² and ρ; "kNN": k nearest neighbours in standardised hyperparameters (k likewise); ' +
+      `"quadratic": with squares and pairwise products of the numeric ones; logistic regression for AUC of trainable = ${data.metric} ≤ median ${fmt(result.threshold, 4)}` +
       (result.aucMethod === 'pooled folds' ? '' : ` (leave-pair-out, ${result.aucMethod.pairs} pairs)`),
     '',
     `${'features'.padEnd(30)} ${'cols'.padStart(4)} ${'R²'.padStart(7)} ${'ρ'.padStart(7)} ${'AUC'.padStart(7)}`,

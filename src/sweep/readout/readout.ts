@@ -12,13 +12,19 @@
  * 2011): fit without one trainable and one untrainable run, and ask whether the model scores
  * the trainable one higher — unbiased, where pooled leave-one-out AUC of a model without
  * signal lands near 0 instead of 0.5. With k folds, the AUC pools the folds' held-out scores.
+ * A set with its own regressor (kNN) has no logistic twin: its AUC ranks its held-out
+ * predictions (lower predicted metric = trainable); a neighbour average has no intercept that
+ * leaving a row out would shift, so pooling is unbiased there.
+ *
+ * Nested: every regressor chooses its own hyperparameter (ridge α, kNN k) from the training
+ * rows of the fold it is fitted in, never from the held-out rows.
  */
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './spectrum-features.js';
 import { Rng } from '../../linalg/random.js';
 import { assignFolds, LOO_LIMIT } from './cross-validation.js';
 import { featureSets, type FeatureSet } from './feature-sets.js';
 import { fitLogistic } from './logistic.js';
-import { fitRidge } from './ridge.js';
+import { ridgeRegressor } from './regressor.js';
 import type { ReadoutRow } from './rows.js';
 import { rocAuc, rSquared, spearman } from './scores.js';
 import { SweepError } from '../errors.js';
@@ -42,8 +48,8 @@ export interface FeatureSetScore {
   /** ROC AUC of the logistic regression for "trainable" (metric at or below the median). */
   auc: number;
 
-  /** Median over folds of the chosen ridge penalty (relative to the training rows). */
-  alpha: number;
+  /** Median over folds of the regressor's chosen hyperparameter (ridge: α relative to the training rows; kNN: k). */
+  hyperparameter: number;
 }
 
 export interface ReadoutResult {
@@ -77,33 +83,45 @@ export function runReadout(rows: readonly ReadoutRow[], options: ReadoutOptions 
   const scores: FeatureSetScore[] = [];
   const predictions: Record<string, number[]> = {};
   const pairs = trainableUntrainablePairs(labels, options.seed ?? 0);
+  const loo = foldCount === rows.length;
   for (const set of featureSets(rows, options.features ?? DEFAULT_FEATURE_OPTIONS)) {
-    const predicted = new Array<number>(rows.length);
-    const rank = new Array<number>(rows.length);
-    const logOdds = new Array<number>(rows.length);
-    const loo = foldCount === rows.length;
-    const alphas: number[] = [];
-    for (let f = 0; f < foldCount; f++) {
-      const held = rows.map((_, i) => i).filter((i) => fold[i] === f);
-      const kept = rows.map((_, i) => i).filter((i) => fold[i] !== f);
-      const { train, test } = set.build(kept.map((i) => rows[i]), held.map((i) => rows[i]));
-      const ridge = fitRidge(train, kept.map((i) => y[i]));
-      alphas.push(ridge.alpha);
-      ridge.predict(test).forEach((v, k) => (predicted[held[k]] = v));
-      ridge.score(test).forEach((v, k) => (rank[held[k]] = v));
-      if (!loo) fitLogistic(train, kept.map((i) => labels[i])).score(test).forEach((v, k) => (logOdds[held[k]] = v));
-    }
-    predictions[set.name] = predicted;
+    const held = crossValidate(set, rows, y, fold, loo || set.regressor !== undefined ? undefined : labels);
+    predictions[set.name] = held.predicted;
     scores.push({
       features: set.name,
       columns: set.columns,
-      r2: rSquared(y, predicted),
-      spearman: spearman(y, rank),
-      auc: loo ? leavePairOutAuc(set, rows, labels, pairs) : rocAuc(labels, logOdds),
-      alpha: median(alphas),
+      r2: rSquared(y, held.predicted),
+      spearman: spearman(y, held.rank),
+      auc: set.regressor !== undefined ? rocAuc(labels, held.predicted.map((v) => -v))
+        : loo ? leavePairOutAuc(set, rows, labels, pairs) : rocAuc(labels, held.logOdds),
+      hyperparameter: median(held.hyperparameters),
     });
   }
-  return { n: rows.length, folds, aucMethod: foldCount === rows.length ? { pairs: pairs.length } : 'pooled folds', threshold, scores, predictions };
+  return { n: rows.length, folds, aucMethod: loo ? { pairs: pairs.length } : 'pooled folds', threshold, scores, predictions };
+}
+
+/**
+ * Held-out predictions of every row from the set's regressor fitted on the other folds' rows
+ * (and, given labels, the logistic log-odds), with the hyperparameter each fold chose.
+ */
+export function crossValidate(set: FeatureSet, rows: readonly ReadoutRow[], y: readonly number[], fold: readonly number[], labels?: readonly number[]):
+  { predicted: number[]; rank: number[]; logOdds: number[]; hyperparameters: number[] } {
+  const predicted = new Array<number>(rows.length);
+  const rank = new Array<number>(rows.length);
+  const logOdds = new Array<number>(rows.length);
+  const hyperparameters: number[] = [];
+  const regressor = set.regressor ?? ridgeRegressor;
+  for (let f = 0; f <= Math.max(...fold); f++) {
+    const held = rows.map((_, i) => i).filter((i) => fold[i] === f);
+    const kept = rows.map((_, i) => i).filter((i) => fold[i] !== f);
+    const { train, test } = set.build(kept.map((i) => rows[i]), held.map((i) => rows[i]));
+    const model = regressor(train, kept.map((i) => y[i]));
+    hyperparameters.push(model.hyperparameter);
+    model.predict(test).forEach((v, k) => (predicted[held[k]] = v));
+    model.score(test).forEach((v, k) => (rank[held[k]] = v));
+    if (labels) fitLogistic(train, kept.map((i) => labels[i])).score(test).forEach((v, k) => (logOdds[held[k]] = v));
+  }
+  return { predicted, rank, logOdds, hyperparameters };
 }
 
 /** Every (trainable, untrainable) pair of row indices, or a seeded sample of MAX_PAIRS of them. */
