@@ -77,6 +77,7 @@ test('analyze recovers a relation planted in the spectrum shape, which the basel
       assert.ok(s.r2 < 0.2 && s.auc < 0.75, `${name} does not see it: ${JSON.stringify(s)}`);
     }
     assert.match(table, /spectrum vs early loss: R² 0\.9\d\d vs -?0\.\d{3}/);
+    assert.match(table, /\nHow well among those that train: the 30 runs with final_val_loss ≤ \d\.\d{4} \(the median\), leave-one-out cross-validation within them\n/);
 
     const exported = JSON.parse(readFileSync(rowsFile, 'utf8'));
     assert.equal(exported.rows.length, RUNS);
@@ -85,6 +86,20 @@ test('analyze recovers a relation planted in the spectrum shape, which the basel
     assert.equal(row.spectrum.length, 16, 'spectra resampled to a common length across sizes 16, 24, 32');
     assert.ok(Math.abs(row.predicted - row.finalLoss) < 0.3, 'held-out prediction near the actual value');
     assert.deepEqual(exported.readout.map((s: { features: string }) => s.features), table.split('\n').slice(4, 4 + exported.readout.length).map((l) => l.slice(0, 30).trim()));
+
+    assert.deepEqual(exported.threshold.rule, 'the median');
+    assert.equal(exported.trainable.n, 30);
+
+    // finalLoss = 1 + 0.5·slope lies in [1.25, 2.5]: 90% of a chance loss of 2.5 splits the runs.
+    const chance = runCli(['analyze', dir, '--chance-loss', '2.5', '--folds', '5', '--json']);
+    assert.equal(chance.status, 0, chance.stderr);
+    const split = JSON.parse(chance.stdout);
+    assert.deepEqual(split.threshold, { value: 2.25, rule: '90% of the chance loss 2.5000' });
+    assert.equal(split.trainable.n, exported.rows.filter((r: { finalLoss: number }) => r.finalLoss <= 2.25).length);
+    assert.ok(split.trainable.n < RUNS && split.trainable.n > 30, `most runs lie below 2.25: ${split.trainable.n}`);
+    const bad = runCli(['analyze', dir, '--chance-loss', '-1']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^rnn-lyapunov: --chance-loss must be a number in \(0, ∞\), got '-1'\n$/);
 
     writeFileSync(rowsFile, 'kept');
     const again = runCli(['analyze', dir, '--rows', rowsFile]);

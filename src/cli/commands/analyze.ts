@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { integer } from '../parse.js';
+import { integer, real } from '../parse.js';
 import { toJson } from '../json.js';
 import { refuseExistingOutput } from '../output-file.js';
 
@@ -8,6 +8,7 @@ interface AnalyzeFlags {
   epoch?: number;
   metric?: string;
   folds?: number;
+  chanceLoss?: number;
   json?: boolean;
   rows?: string;
   force?: boolean;
@@ -21,6 +22,9 @@ export function registerAnalyze(program: Command): void {
     .option('--epoch <E>', "early epoch of the spectrum and loss (default: the spec's readout.epoch)", integer('--epoch', 0))
     .option('--metric <name>', "final_<key> or best_<key> of metrics.jsonl (default: the spec's readout.metric)")
     .option('--folds <K>', 'K-fold cross-validation; 0: leave-one-out (default: leave-one-out up to 200 runs, else 10)', integer('--folds', 0))
+    .option('--chance-loss <L>', "the task's chance loss (e.g. the unigram entropy of a char-LM, in nats): runs at or below 90% of it count as trainable " +
+      '(default, or when that leaves every run on one side: the median); the AUC reads whether a run trains, a second table how well among those that do',
+    real('--chance-loss', 0, Infinity))
     .option('--json', 'print the table and the per-run rows as JSON (the sweep plots read this)')
     .option('--rows <file>', 'also write that JSON to a file; an existing file is kept unless --force')
     .option('--force', 'overwrite an existing --rows file')
@@ -29,7 +33,10 @@ export function registerAnalyze(program: Command): void {
       const { loadReadoutData } = await import('../../sweep/store/index.js');
       const { formatReadout, readoutExport, runReadout } = await import('../../sweep/readout/index.js');
       const data = loadReadoutData(dir, { ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}), ...(flags.metric ? { metric: flags.metric } : {}) });
-      const result = runReadout(data.rows, flags.folds === undefined ? {} : { folds: flags.folds === 0 ? 'loo' : flags.folds });
+      const result = runReadout(data.rows, {
+        ...(flags.folds === undefined ? {} : { folds: flags.folds === 0 ? 'loo' : flags.folds }),
+        ...(flags.chanceLoss === undefined ? {} : { chanceLoss: flags.chanceLoss }),
+      });
       const exported = toJson(readoutExport(data, result));
       if (flags.rows) writeFileAtomic(flags.rows, Buffer.from(`${exported}\n`));
       process.stdout.write(flags.json ? `${exported}\n` : `${formatReadout(data, result)}\n`);

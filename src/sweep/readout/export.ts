@@ -28,7 +28,11 @@ export interface ReadoutExport {
   target: string;
   featureEpoch: number;
   rows: PlotRow[];
+  /** R² and ρ over all runs; AUC: whether a run trains (metric ≤ threshold). */
   readout: { features: string; r2: number; spearman: number; auc: number }[];
+  threshold: { value: number; rule: string };
+  /** How well among the runs that train: R² and ρ within them, or why there is no such readout. */
+  trainable: { n: number; readout: { features: string; r2: number; spearman: number }[] } | { n: number; note: string };
   excluded: ReadoutData['excluded'];
 }
 
@@ -48,6 +52,10 @@ export function readoutExport(data: ReadoutData, result: ReadoutResult, options:
       status: 'done' as const,
     })),
     readout: result.scores.map(({ features, r2, spearman, auc }) => ({ features, r2, spearman, auc })),
+    threshold: { value: result.threshold, rule: result.thresholdRule },
+    trainable: 'scores' in result.trainable
+      ? { n: result.trainable.n, readout: result.trainable.scores.map(({ features, r2, spearman }) => ({ features, r2, spearman })) }
+      : result.trainable,
     excluded: data.excluded,
   };
 }

@@ -8,7 +8,8 @@ export function formatReadout(data: ReadoutData, result: ReadoutResult): string 
     `Readout of ${data.metric} from epoch ${data.epoch}: ${result.n} runs, ${cv} cross-validation` +
       (data.excluded.length > 0 ? ` (${data.excluded.length} runs left out: ${summarizeReasons(data.excluded)})` : ''),
     'ridge regression (α by inner leave-one-out on the training rows) for R² and ρ; "kNN": k nearest neighbours in standardised hyperparameters (k likewise); ' +
-      `"quadratic": with squares and pairwise products of the numeric ones; logistic regression for AUC of trainable = ${data.metric} ≤ median ${fmt(result.threshold, 4)}` +
+      `"quadratic": with squares and pairwise products of the numeric ones; AUC, whether a run trains: logistic regression (kNN: its predictions) ` +
+      `for trainable = ${data.metric} ≤ ${fmt(result.threshold, 4)}, ${result.thresholdRule}` +
       (result.aucMethod === 'pooled folds' ? '' : ` (leave-pair-out, ${result.aucMethod.pairs} pairs)`),
     '',
     `${'features'.padEnd(30)} ${'cols'.padStart(4)} ${'R²'.padStart(7)} ${'ρ'.padStart(7)} ${'AUC'.padStart(7)}`,
@@ -25,7 +26,21 @@ export function formatReadout(data: ReadoutData, result: ReadoutResult): string 
     lines.push('', `spectrum vs early loss: R² ${fmt(spectrum.r2, 3)} vs ${fmt(early.r2, 3)} (${signed(spectrum.r2 - early.r2)}); ` +
       `together ${fmt(both.r2, 3)} (${signed(both.r2 - Math.max(spectrum.r2, early.r2))} over the better one)`);
   }
+  lines.push('', ...formatTrainable(data, result));
   return lines.join('\n');
+}
+
+/** How well among the runs that train: R² and ρ cross-validated within them. */
+function formatTrainable(data: ReadoutData, result: ReadoutResult): string[] {
+  const { trainable } = result;
+  const head = `How well among those that train: the ${trainable.n} runs with ${data.metric} ≤ ${fmt(result.threshold, 4)} (${result.thresholdRule})`;
+  if (!('scores' in trainable)) return [`${head}: no readout, ${trainable.note}`];
+  const cv = trainable.folds === 'loo' ? 'leave-one-out' : `${trainable.folds}-fold`;
+  return [
+    `${head}, ${cv} cross-validation within them`,
+    `${'features'.padEnd(30)} ${'cols'.padStart(4)} ${'R²'.padStart(7)} ${'ρ'.padStart(7)}`,
+    ...trainable.scores.map((s) => `${s.features.padEnd(30)} ${String(s.columns).padStart(4)} ${fmt(s.r2, 3).padStart(7)} ${fmt(s.spearman, 3).padStart(7)}`),
+  ];
 }
 
 function summarizeReasons(excluded: ReadoutData['excluded']): string {

@@ -12,9 +12,10 @@
  * 2011): fit without one trainable and one untrainable run, and ask whether the model scores
  * the trainable one higher — unbiased, where pooled leave-one-out AUC of a model without
  * signal lands near 0 instead of 0.5. With k folds, the AUC pools the folds' held-out scores.
- * A set with its own regressor (kNN) has no logistic twin: its AUC ranks its held-out
- * predictions (lower predicted metric = trainable); a neighbour average has no intercept that
- * leaving a row out would shift, so pooling is unbiased there.
+ * A set with its own regressor (kNN) has no logistic twin: its AUC ranks its predictions
+ * (lower predicted metric = trainable), leave-pair-out or pooled folds alike. Its pooled
+ * leave-one-out R² and ρ lean below 0 without signal, as the ridge's intercept would: the
+ * held-out run's own value is missing from its neighbours' pool.
  *
  * Nested: every regressor chooses its own hyperparameter (ridge α, kNN k) from the training
  * rows of the fold it is fitted in, never from the held-out rows.
@@ -35,6 +36,8 @@ export interface ReadoutOptions {
   /** Seed of the k-fold shuffle. */
   seed?: number;
   features?: FeatureOptions;
+  /** The task's chance loss: runs below 90 % of it count as trainable (default, or when that leaves a class empty: the median). */
+  chanceLoss?: number;
 }
 
 export interface FeatureSetScore {
@@ -57,12 +60,26 @@ export interface ReadoutResult {
   folds: number | 'loo';
   /** How the AUC was cross-validated: pairs left out (leave-one-out mode) or pooled folds. */
   aucMethod: { pairs: number } | 'pooled folds';
-  /** The median of the metric: runs at or below it count as trainable. */
+  /** Runs with the metric at or below it count as trainable: 90 % of the chance loss, or the median. */
   threshold: number;
+  /** How the threshold was set, in words (e.g. 'the median', '90% of the chance loss 4.17'). */
+  thresholdRule: string;
+  /** R² and ρ over all runs; AUC: whether a run trains. */
   scores: FeatureSetScore[];
   /** Held-out ridge predictions of each row, by feature set. */
   predictions: Record<string, number[]>;
+  /** How well among the runs that train: the readout of the trainable runs alone (cross-validated within them), or why there is none. */
+  trainable: TrainableReadout | { n: number; note: string };
 }
+
+export interface TrainableReadout {
+  n: number;
+  folds: number | 'loo';
+  scores: Pick<FeatureSetScore, 'features' | 'columns' | 'r2' | 'spearman' | 'hyperparameter'>[];
+}
+
+/** Share of the chance loss below which a run counts as trainable. */
+export const CHANCE_SHARE = 0.9;
 
 /** At least this many rows, of both classes, for a readout worth printing. */
 export const MIN_ROWS = 8;
@@ -76,15 +93,16 @@ export function runReadout(rows: readonly ReadoutRow[], options: ReadoutOptions 
   const fold = assignFolds(rows.length, folds, options.seed ?? 0);
   const foldCount = Math.max(...fold) + 1;
   const y = rows.map((row) => row.finalLoss);
-  const threshold = median(y);
+  const { threshold, thresholdRule } = trainableThreshold(y, options.chanceLoss);
   const labels = y.map((v) => (v <= threshold ? 1 : 0));
   if (labels.every((l) => l === 1)) throw new SweepError('the metric is the same for every run: nothing to predict');
+  const features = options.features ?? DEFAULT_FEATURE_OPTIONS;
 
   const scores: FeatureSetScore[] = [];
   const predictions: Record<string, number[]> = {};
   const pairs = trainableUntrainablePairs(labels, options.seed ?? 0);
   const loo = foldCount === rows.length;
-  for (const set of featureSets(rows, options.features ?? DEFAULT_FEATURE_OPTIONS)) {
+  for (const set of featureSets(rows, features)) {
     const held = crossValidate(set, rows, y, fold, loo || set.regressor !== undefined ? undefined : labels);
     predictions[set.name] = held.predicted;
     scores.push({
@@ -92,12 +110,38 @@ export function runReadout(rows: readonly ReadoutRow[], options: ReadoutOptions 
       columns: set.columns,
       r2: rSquared(y, held.predicted),
       spearman: spearman(y, held.rank),
-      auc: set.regressor !== undefined ? rocAuc(labels, held.predicted.map((v) => -v))
-        : loo ? leavePairOutAuc(set, rows, labels, pairs) : rocAuc(labels, held.logOdds),
+      auc: loo ? leavePairOutAuc(set, rows, y, labels, pairs)
+        : rocAuc(labels, set.regressor === undefined ? held.logOdds : held.predicted.map((v) => -v)),
       hyperparameter: median(held.hyperparameters),
     });
   }
-  return { n: rows.length, folds, aucMethod: loo ? { pairs: pairs.length } : 'pooled folds', threshold, scores, predictions };
+  const trainable = trainableReadout(rows.filter((_, i) => labels[i] === 1), options.folds, options.seed ?? 0, features);
+  return { n: rows.length, folds, aucMethod: loo ? { pairs: pairs.length } : 'pooled folds', threshold, thresholdRule, scores, predictions, trainable };
+}
+
+/** 90 % of the chance loss when given and it leaves runs on both sides, else the median. */
+function trainableThreshold(y: readonly number[], chanceLoss: number | undefined): { threshold: number; thresholdRule: string } {
+  if (chanceLoss !== undefined) {
+    const threshold = CHANCE_SHARE * chanceLoss;
+    const rule = `${Math.round(100 * CHANCE_SHARE)}% of the chance loss ${chanceLoss.toFixed(4)}`;
+    if (y.some((v) => v <= threshold) && y.some((v) => v > threshold)) return { threshold, thresholdRule: rule };
+    return { threshold: median(y), thresholdRule: `the median (${rule} leaves every run on one side)` };
+  }
+  return { threshold: median(y), thresholdRule: 'the median' };
+}
+
+/** The regression readout within the trainable runs alone, with their own folds and feature columns. */
+function trainableReadout(rows: readonly ReadoutRow[], folds: number | 'loo' | undefined, seed: number, features: FeatureOptions): ReadoutResult['trainable'] {
+  const y = rows.map((row) => row.finalLoss);
+  if (rows.length < MIN_ROWS) return { n: rows.length, note: `fewer than ${MIN_ROWS} trainable runs` };
+  if (y.every((v) => v === y[0])) return { n: rows.length, note: 'the metric is the same for every trainable run' };
+  const within = folds === undefined || folds === 'loo' || folds >= rows.length ? (rows.length <= LOO_LIMIT ? 'loo' : 10) : folds;
+  const fold = assignFolds(rows.length, within, seed);
+  const scores = featureSets(rows, features).map((set) => {
+    const held = crossValidate(set, rows, y, fold);
+    return { features: set.name, columns: set.columns, r2: rSquared(y, held.predicted), spearman: spearman(y, held.rank), hyperparameter: median(held.hyperparameters) };
+  });
+  return { n: rows.length, folds: within, scores };
 }
 
 /**
@@ -138,14 +182,22 @@ function trainableUntrainablePairs(labels: readonly number[], seed: number): [nu
   return all.slice(0, MAX_PAIRS);
 }
 
-/** Share of pairs whose trainable run scores above the untrainable one (ties ½), each fitted without its pair. */
-function leavePairOutAuc(set: FeatureSet, rows: readonly ReadoutRow[], labels: readonly number[], pairs: readonly [number, number][]): number {
-  const warm = fitLogistic(set.build(rows, rows.slice(0, 1)).train, labels).coefficients; // each pair's fit starts near the full one
+/**
+ * Share of pairs whose trainable run scores above the untrainable one (ties ½), each fitted
+ * without its pair: the logistic regression's log-odds, or (a set with its own regressor) its
+ * negated prediction of the metric.
+ */
+function leavePairOutAuc(set: FeatureSet, rows: readonly ReadoutRow[], y: readonly number[], labels: readonly number[], pairs: readonly [number, number][]): number {
+  const { regressor } = set;
+  // Each pair's logistic fit starts near the full one.
+  const warm = regressor === undefined ? fitLogistic(set.build(rows, rows.slice(0, 1)).train, labels).coefficients : undefined;
   let wins = 0;
   for (const [p, q] of pairs) {
     const kept = rows.map((_, i) => i).filter((i) => i !== p && i !== q);
     const { train, test } = set.build(kept.map((i) => rows[i]), [rows[p], rows[q]]);
-    const [sp, sq] = fitLogistic(train, kept.map((i) => labels[i]), undefined, warm).score(test);
+    const [sp, sq] = regressor === undefined
+      ? fitLogistic(train, kept.map((i) => labels[i]), undefined, warm).score(test)
+      : regressor(train, kept.map((i) => y[i])).predict(test).map((v) => -v);
     wins += sp > sq ? 1 : sp === sq ? 0.5 : 0;
   }
   return wins / pairs.length;
