@@ -16,6 +16,7 @@ import {
 } from './sweep.helpers.js';
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const redisTest = { skip: hasRedis ? false : 'redis-server is not installed' };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +42,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
   return redis;
 }
 
-test('two Redis workers, one SIGKILLed mid-run: every run finishes once, the killed run resumes on the other worker', { skip: hasRedis ? false : 'redis-server is not installed' }, async () => {
+test('two Redis workers, one SIGKILLed mid-run: every run finishes once, the killed run resumes on the other worker', redisTest, async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-redis-'));
   const port = await freePort();
   const redis = await startRedis(port);
@@ -106,8 +107,6 @@ base:
   batch: 32
   seed: 3
 `;
-
-const redisTest = { skip: hasRedis ? false : 'redis-server is not installed' };
 
 test('the same spec sent to two sweep directories makes two sweeps; two workers finish both without writing either index', redisTest, async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-redis-two-'));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { integer } from '../parse.js';
 import { UsageError } from '../errors.js';
+import { stopOnSignals } from './stop-signals.js';
 
 interface ServeFlags {
   port: number;
@@ -33,9 +34,7 @@ export function registerServe(program: Command): void {
         throw error;
       });
       // The handlers come before the URL: whoever reads the URL may signal at once, before the next line runs.
-      const stop = () => void close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      stopOnSignals().signal.addEventListener('abort', () => void close().then(() => process.exit(0)));
       process.stdout.write(`rnn-lyapunov dashboard: ${url}\n`);
     });
 }
