@@ -111,6 +111,49 @@ test('random: runCap distinct runs, reproducible from the seed, inside each rang
   assert.throws(() => parseSweepSpec({ ...small, runCap: 10 }, 'x.yaml'), /x\.yaml: field 'runCap' is 10, but the parameters allow only 9 distinct runs/);
 });
 
+test("random with 'each': runCap draws for every combination of the each-values, taken in turns; refused on a grid or a range", () => {
+  const spec = parseSweepSpec({
+    ...base,
+    seed: 3,
+    runCap: 7,
+    parameters: {
+      cell: { values: ['lstm', 'gru'], each: true },
+      hidden: { values: [4, 8, 16], each: true },
+      lr: { min: 1e-3, max: 1e-2, distribution: 'log_uniform' },
+    },
+  });
+  const runs = expandSweep(spec);
+  assert.equal(runs.length, 42);
+  assert.equal(new Set(runs.map((r) => r.id)).size, 42);
+  const stratum = (r: (typeof runs)[number]) => `${r.config.cell}/${r.config.hidden}`;
+  const counts = new Map<string, number>();
+  for (const run of runs) counts.set(stratum(run), (counts.get(stratum(run)) ?? 0) + 1);
+  assert.deepEqual([...counts.values()], [7, 7, 7, 7, 7, 7]);
+  // in turns: any prefix of 6 consecutive runs holds every stratum once
+  assert.equal(new Set(runs.slice(12, 18).map(stratum)).size, 6);
+  // a discrete parameter with too few values for runCap draws per stratum
+  assert.throws(
+    () => parseSweepSpec({ ...base, runCap: 3, parameters: { cell: { values: ['lstm', 'gru'], each: true }, hidden: { values: [4, 8] } } }, 'x.yaml'),
+    /x\.yaml: field 'runCap' is 3, but the parameters allow only 2 distinct runs for each value of cell/,
+  );
+  assert.throws(() => parseSweepSpec({ ...base, method: 'grid', parameters: { cell: { values: ['lstm'], each: true } } }, 'x'), /field 'parameters\.cell' has 'each', which only a random sweep uses/);
+  assert.throws(() => parseSweepSpec({ ...base, parameters: { lr: { min: 1, max: 2, distribution: 'uniform', each: true } } }, 'x'), /field 'parameters\.lr' has 'each' without 'values'/);
+  assert.throws(() => parseSweepSpec({ ...base, runCap: 60_000, parameters: { cell: { values: ['lstm', 'gru'], each: true }, lr: base.parameters.lr } }, 'x'), /the sweep has 120000 runs \(60000 for each of 2 combinations of cell\)/);
+});
+
+test('the size sweep (experiments/charlm-sizes.yaml): 45 runs for each cell and hidden size, over the ranges of the reproduction sweep', () => {
+  const runs = expandSweep(loadSweepSpec(join(import.meta.dirname, '..', 'experiments', 'charlm-sizes.yaml')));
+  assert.equal(runs.length, 270);
+  for (const cell of ['lstm', 'gru']) for (const hidden of [32, 64, 128]) {
+    const here = runs.filter((r) => r.config.cell === cell && r.config.hidden === hidden);
+    assert.equal(here.length, 45, `${cell}-${hidden}`);
+    for (const run of here) {
+      const p = Number(/^uniform:(.+)$/.exec(run.config.init as string)![1]);
+      assert.ok(p >= 0.04 && p < 3 && (run.config.lr as number) >= 5e-4 && (run.config.lr as number) < 1e-2, JSON.stringify(run.params));
+    }
+  }
+});
+
 test("format writes a parameter's value into a string of the config (init 'uniform:p')", () => {
   const spec = parseSweepSpec({ ...base, runCap: 20, parameters: { init: { min: 0.04, max: 3, distribution: 'log_uniform', format: 'uniform:{}' } } });
   for (const run of expandSweep(spec)) {

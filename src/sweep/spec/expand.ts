@@ -93,24 +93,39 @@ function gridValues(p: ParameterSpec): ParameterValue[] {
 
 function randomPoints(spec: SweepSpec, names: string[]): Record<string, ParameterValue>[] {
   const cap = spec.runCap!;
-  if (cap > MAX_SWEEP_RUNS) throw new SweepError(`field 'runCap' is ${cap}, more than the ${MAX_SWEEP_RUNS} runs a sweep may have`);
-  const discrete = names.every((name) => 'values' in spec.parameters[name] || spec.parameters[name].distribution === 'int');
+  const each = names.filter((name) => isEach(spec.parameters[name]));
+  const drawn = names.filter((name) => !each.includes(name));
+  const strata = gridPoints({ ...spec, runCap: undefined }, each);
+  const total = cap * strata.length;
+  if (total > MAX_SWEEP_RUNS) {
+    const why = each.length === 0 ? '' : ` (${cap} for each of ${strata.length} combinations of ${each.join(', ')})`;
+    throw new SweepError(`field 'runCap': the sweep has ${total} runs${why}, more than the ${MAX_SWEEP_RUNS} runs a sweep may have`);
+  }
+  const discrete = drawn.every((name) => 'values' in spec.parameters[name] || spec.parameters[name].distribution === 'int');
   if (discrete) {
-    const size = names.reduce((n, name) => n * discreteSize(spec.parameters[name]), 1);
-    if (size < cap) throw new SweepError(`field 'runCap' is ${cap}, but the parameters allow only ${size} distinct runs`);
+    const size = drawn.reduce((n, name) => n * discreteSize(spec.parameters[name]), 1);
+    if (size < cap) throw new SweepError(`field 'runCap' is ${cap}, but the parameters allow only ${size} distinct runs${each.length ? ' for each value of ' + each.join(', ') : ''}`);
   }
   const rng = new Rng(spec.seed);
   const seen = new Set<string>();
-  const points: Record<string, ParameterValue>[] = [];
-  // Collisions are only possible among discrete choices; the size check above bounds the draws.
-  while (points.length < cap) {
-    const point = Object.fromEntries(names.map((name) => [name, formatted(spec.parameters[name], sample(spec.parameters[name], rng))]));
-    const id = resolve(spec, point).id;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    points.push(point);
-  }
-  return points;
+  const byStratum = strata.map((stratum) => {
+    const points: Record<string, ParameterValue>[] = [];
+    // Collisions are only possible among discrete choices; the size check above bounds the draws.
+    while (points.length < cap) {
+      const point = { ...stratum, ...Object.fromEntries(drawn.map((name) => [name, formatted(spec.parameters[name], sample(spec.parameters[name], rng))])) };
+      const id = resolve(spec, point).id;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      points.push(point);
+    }
+    return points;
+  });
+  // Taken in turns, so a sweep stopped early has about as many runs in every stratum.
+  return Array.from({ length: cap }, (_, i) => byStratum.map((points) => points[i])).flat();
+}
+
+function isEach(p: ParameterSpec): boolean {
+  return 'values' in p && p.each === true;
 }
 
 function discreteSize(p: ParameterSpec): number {

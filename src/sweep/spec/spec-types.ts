@@ -12,7 +12,14 @@ export type ParameterValue = string | number | boolean | null;
  * config's init 'uniform:p').
  */
 export type ParameterSpec = (
-  | { values: ParameterValue[] }
+  | {
+      values: ParameterValue[];
+      /**
+       * Random only: every value gets its own runCap draws of the other parameters (a stratified
+       * sweep: the same number of runs at each cell or size), instead of one draw among them.
+       */
+      each?: boolean;
+    }
   | {
       min: number;
       max: number;

@@ -34,6 +34,7 @@ export const SWEEP_SPEC_SCHEMA = {
         additionalProperties: false,
         properties: {
           values: { type: 'array', minItems: 1, items: scalar },
+          each: { type: 'boolean' },
           min: { type: 'number' },
           max: { type: 'number' },
           distribution: { enum: DISTRIBUTIONS },
@@ -150,7 +151,9 @@ function checkParameter(source: string, method: SweepSpec['method'], name: strin
   const fail = (message: string) => {
     throw new SweepError(`${source}: field '${field}' ${message}`);
   };
-  const keys = Object.keys(p).filter((k) => k !== 'format');
+  if ('each' in p && !('values' in p)) fail(`has 'each' without 'values': only listed values can each get their own draws`);
+  if ('each' in p && p.each && method === 'grid') fail(`has 'each', which only a random sweep uses (a grid takes every value already)`);
+  const keys = Object.keys(p).filter((k) => k !== 'format' && k !== 'each');
   if ('values' in p) {
     if (keys.length !== 1) fail(`has 'values' and ${keys.filter((k) => k !== 'values').join(', ')}: give either values or a range`);
     return;
