@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { integer } from '../parse.js';
 import { toJson } from '../json.js';
+import { refuseExistingOutput } from '../output-file.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
 import { sweepForWorkers } from './sweep-for-workers.js';
 import { stopOnSignals } from './stop-signals.js';
@@ -77,5 +79,23 @@ export function registerSweep(program: Command): void {
       } finally {
         opened.index.close();
       }
+    });
+
+  sweep
+    .command('export')
+    .description("one JSON line per finished run — hyperparameters, state dimension, validation loss and spectrum after every epoch — " +
+      'so the readout can be redone without the run directories: `analyze FILE.jsonl`')
+    .argument('<dir>', 'sweep directory')
+    .option('--out <file>', 'write to this file (default: standard output); an existing file is kept unless --force')
+    .option('--force', 'overwrite an existing --out file')
+    .action(async (dir: string, flags: { out?: string; force?: boolean }) => {
+      if (flags.out) refuseExistingOutput('--out', flags.out, flags.force);
+      const { formatResults, sweepResults } = await import('../../sweep/store/index.js');
+      const { lines, left } = sweepResults(dir);
+      const text = formatResults(lines);
+      if (flags.out) writeFileAtomic(flags.out, Buffer.from(text));
+      else process.stdout.write(text);
+      const leftNote = left.length > 0 ? ` (${left.length} left out: not done)` : '';
+      process.stderr.write(`${lines.length} runs${leftNote}${flags.out ? ` written to ${flags.out}` : ''}\n`);
     });
 }

@@ -33,6 +33,8 @@ export interface ReadoutExport {
   threshold: { value: number; rule: string };
   /** How well among the runs that train: R² and ρ within them, or why there is no such readout. */
   trainable: { n: number; readout: { features: string; r2: number; spearman: number }[] } | { n: number; note: string };
+  /** Fitted on one cell or set of sizes, scored on another. */
+  transfer: ReadoutResult['transfer'];
   excluded: ReadoutData['excluded'];
 }
 
@@ -56,6 +58,7 @@ export function readoutExport(data: ReadoutData, result: ReadoutResult, options:
     trainable: 'scores' in result.trainable
       ? { n: result.trainable.n, readout: result.trainable.scores.map(({ features, r2, spearman }) => ({ features, r2, spearman })) }
       : result.trainable,
+    transfer: result.transfer,
     excluded: data.excluded,
   };
 }

@@ -15,3 +15,4 @@ export { fitRidge } from './ridge.js';
 export { fitLogistic } from './logistic.js';
 export { rSquared, spearman, rocAuc, ranks } from './scores.js';
 export { Standardizer } from './standardize.js';
+export { runTransfer, sizeFreeSpectrum, type TransferResult, type TransferSplit } from './transfer.js';

@@ -26,7 +26,7 @@ export function formatReadout(data: ReadoutData, result: ReadoutResult): string 
     lines.push('', `spectrum vs early loss: R² ${fmt(spectrum.r2, 3)} vs ${fmt(early.r2, 3)} (${signed(spectrum.r2 - early.r2)}); ` +
       `together ${fmt(both.r2, 3)} (${signed(both.r2 - Math.max(spectrum.r2, early.r2))} over the better one)`);
   }
-  lines.push('', ...formatTrainable(data, result));
+  lines.push('', ...formatTrainable(data, result), '', ...formatTransfer(result));
   return lines.join('\n');
 }
 
@@ -40,6 +40,23 @@ function formatTrainable(data: ReadoutData, result: ReadoutResult): string[] {
     `${head}, ${cv} cross-validation within them`,
     `${'features'.padEnd(30)} ${'cols'.padStart(4)} ${'R²'.padStart(7)} ${'ρ'.padStart(7)}`,
     ...trainable.scores.map((s) => `${s.features.padEnd(30)} ${String(s.columns).padStart(4)} ${fmt(s.r2, 3).padStart(7)} ${fmt(s.spearman, 3).padStart(7)}`),
+  ];
+}
+
+/** Fitted on one part of the sweep, scored on another: a column pair (R², ρ) per split. */
+function formatTransfer(result: ReadoutResult): string[] {
+  const { splits, note } = result.transfer;
+  if (splits.length === 0) return [`Transfer across cells and sizes: none, ${note}`];
+  const width = Math.max(17, ...splits.map((split) => split.name.length + 1));
+  const column = (text: string) => text.padStart(width);
+  const pair = (r2: number, rho: number) => column(`${fmt(r2, 3).padStart(7)} ${fmt(rho, 3).padStart(6)}`);
+  return [
+    'Transfer: fitted on one part of the sweep (α, k chosen within it), scored on a part it never saw, by R² and ρ there; hyperparameters as they are, ' +
+      'the spectrum on the size-free axis i/n (exponent i of an n-dimensional state at (i + ½)/n) over the fraction F every network of the split covers',
+    `${'features'.padEnd(30)}${splits.map((split) => column(split.name)).join('')}`,
+    `${'(runs fitted → scored; F)'.padEnd(30)}${splits.map((split) => column(`${split.nTrain} → ${split.nTest}; ${fmt(split.fraction, 3)}`)).join('')}`,
+    `${''.padEnd(30)}${splits.map(() => column(`${'R²'.padStart(7)} ${'ρ'.padStart(6)}`)).join('')}`,
+    ...splits[0].scores.map((score, i) => `${score.features.padEnd(30)}${splits.map((split) => pair(split.scores[i].r2, split.scores[i].spearman)).join('')}`),
   ];
 }
 

@@ -29,6 +29,7 @@ import { ridgeRegressor } from './regressor.js';
 import type { ReadoutRow } from './rows.js';
 import { rocAuc, rSquared, spearman } from './scores.js';
 import { SweepError } from '../errors.js';
+import { runTransfer, type TransferResult } from './transfer.js';
 
 export interface ReadoutOptions {
   /** 'loo', or a number of folds (default: leave-one-out up to 200 rows, else 10). */
@@ -70,6 +71,8 @@ export interface ReadoutResult {
   predictions: Record<string, number[]>;
   /** How well among the runs that train: the readout of the trainable runs alone (cross-validated within them), or why there is none. */
   trainable: TrainableReadout | { n: number; note: string };
+  /** Fitted on one cell or set of sizes, scored on another (the spectrum on the size-free axis i/n). */
+  transfer: TransferResult;
 }
 
 export interface TrainableReadout {
@@ -116,7 +119,8 @@ export function runReadout(rows: readonly ReadoutRow[], options: ReadoutOptions 
     });
   }
   const trainable = trainableReadout(rows.filter((_, i) => labels[i] === 1), options.folds, options.seed ?? 0, features);
-  return { n: rows.length, folds, aucMethod: loo ? { pairs: pairs.length } : 'pooled folds', threshold, thresholdRule, scores, predictions, trainable };
+  const transfer = runTransfer(rows, features);
+  return { n: rows.length, folds, aucMethod: loo ? { pairs: pairs.length } : 'pooled folds', threshold, thresholdRule, scores, predictions, trainable, transfer };
 }
 
 /** 90 % of the chance loss when given and it leaves runs on both sides, else the median. */

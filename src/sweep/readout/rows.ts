@@ -8,6 +8,8 @@ export interface ReadoutRow {
   id: string;
   /** Swept hyperparameters (booleans as strings; nulls left out). */
   params: Record<string, number | string>;
+  /** Dimension n of the state whose spectrum was taken: the exponents sit at i/n on the size-free axis. */
+  stateDimension?: number;
   /** λ₁ ≥ λ₂ ≥ … at the early epoch, nats/step. */
   exponents: number[];
   /** The predicted metric's key at the early epoch (e.g. valLoss after epoch 1). */

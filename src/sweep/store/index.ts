@@ -9,3 +9,4 @@ export { tryLock, unlock, readOwner, type LockOwner } from './run-lock.js';
 export { reconcile, rebuildIndex, summarizeRun, type RunSummary } from './reconcile.js';
 export { loadReadoutData, type LoadOptions } from './readout-data.js';
 export { formatRunTable, formatStatus } from './status-text.js';
+export { sweepResults, formatResults, loadResultsFile, readResults, RESULTS_METRICS, type ResultLine } from './results-file.js';

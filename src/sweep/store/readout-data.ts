@@ -4,7 +4,7 @@
  */
 import type { ReadoutData, ReadoutRow } from '../readout/rows.js';
 import { reconcile } from './reconcile.js';
-import { metricAt, metricKey, readRunRecord, summaryMetric } from './run-record.js';
+import { metricAt, metricKey, plainParams, readRunRecord, runStateDimension, summaryMetric } from './run-record.js';
 import { openSweep } from './sweep-dir.js';
 
 export interface LoadOptions {
@@ -36,7 +36,7 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
       else if (exponents === undefined) leave(`no spectrum at epoch ${epoch}`);
       else if (earlyLoss === undefined || !Number.isFinite(earlyLoss)) leave(`no finite ${metricKey(metric)} at epoch ${epoch}`);
       else if (finalLoss === undefined || !Number.isFinite(finalLoss)) leave(`no finite ${metric}`);
-      else rows.push({ id: run.id, params: plainParams(run.params), exponents, earlyLoss, finalLoss });
+      else rows.push({ id: run.id, params: plainParams(run.params), stateDimension: runStateDimension(sweep.layout.runDir(run.id)), exponents, earlyLoss, finalLoss });
     }
     return { name: sweep.spec.name ?? dir, epoch, metric, rows, excluded };
   } finally {
@@ -44,11 +44,3 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
   }
 }
 
-function plainParams(params: Record<string, unknown>): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (typeof value === 'number' || typeof value === 'string') out[key] = value;
-    else if (typeof value === 'boolean') out[key] = String(value);
-  }
-  return out;
-}

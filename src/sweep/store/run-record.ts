@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMetrics, readSpectra } from '../../record/index.js';
+import { stateDimension } from '../../cells/model.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../train/config.js';
+import { decodeJson, readMetrics, readSpectra } from '../../record/index.js';
 import { DONE_MARKER, type DoneMarker } from './layout.js';
 import { SweepError } from '../errors.js';
 
@@ -56,4 +58,23 @@ export function metricKey(metric: string): string {
 function metricValue(record: Record<string, unknown>, key: string): number | undefined {
   const value = record[key] ?? record[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())];
   return typeof value === 'number' ? value : undefined;
+}
+
+/** Dimension of the state whose spectrum the run took, from its config.json (hidden × layers, × 2 for the joint LSTM state). */
+export function runStateDimension(dir: string): number {
+  const path = join(dir, 'config.json');
+  const given = decodeJson(readFileSync(path, 'utf8'), path) as Partial<Pick<TrainConfig, 'cell' | 'hidden' | 'layers' | 'spectrum'>>;
+  // A config written before a default was recorded takes the training default.
+  const config = { ...DEFAULT_TRAIN_CONFIG, ...given, spectrum: { ...DEFAULT_TRAIN_CONFIG.spectrum, ...given.spectrum } };
+  return stateDimension({ cell: config.cell, numLayers: config.layers, hiddenSize: config.hidden }, config.spectrum.lstmState);
+}
+
+/** Swept hyperparameters as the readout takes them: numbers and strings, booleans as strings, nulls left out. */
+export function plainParams(params: Record<string, unknown>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'number' || typeof value === 'string') out[key] = value;
+    else if (typeof value === 'boolean') out[key] = String(value);
+  }
+  return out;
 }
