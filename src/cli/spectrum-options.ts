@@ -94,14 +94,14 @@ export interface SpectrumPlan {
  * they fit the model and the memory budget. `run` gives a run's own held-out sequences, used
  * unless the flags name other inputs.
  */
-export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs): SpectrumPlan {
+export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs, clv?: SpectrumMemoryShape['clv']): SpectrumPlan {
   const { model, embedding } = file;
   const plan = planInputs(flags, model, embedding, run, spectrumInputSteps(flags), modelPath);
   const { shape } = plan;
   checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
   const dim = spectrumStateDimension(model, flags);
   if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
-  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch) }, flags.memoryBudget);
+  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch), ...(clv ? { clv } : {}) }, flags.memoryBudget);
   const warnings = embedding !== undefined && flags.drive === 'onehot'
     ? [`${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text`]
     : [];
@@ -131,7 +131,7 @@ function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined):
   if (bytes <= budget.bytes) return;
   const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
   throw new UsageError(
-    `this spectrum needs ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
-      `${formatGiB(budget.bytes)} (${budget.why}); lower --batch, --steps, --transient or --threads, or set --memory-budget`,
+    `${shape.clv ? 'these covariant Lyapunov vectors need' : 'this spectrum needs'} ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
+      `${formatGiB(budget.bytes)} (${budget.why}); lower ${shape.clv ? '--batch, --k, --window or --backward-transient, raise --every' : '--batch, --steps, --transient or --threads'}, or set --memory-budget`,
   );
 }
