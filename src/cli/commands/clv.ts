@@ -22,8 +22,14 @@ interface ClvFlags extends SpectrumFlags {
   json?: boolean;
 }
 
-/** Spectrum options that have no meaning for CLVs: their one value is fixed, or the window replaces them. */
-const NOT_FOR_CLV = ['steps', 'qrEvery', 'compat', 'precision'] as const;
+/** Spectrum options that have no meaning for CLVs, hidden from clv --help and refused, and why. */
+const NOT_FOR_CLV = {
+  steps: 'the steps are --window and --backward-transient',
+  qrEvery: 'CLVs take a QR every step',
+  compat: 'CLVs follow J_t (not the Jᵀ of the authors\' code)',
+  precision: 'CLVs are computed in float64',
+  threads: 'CLVs run in one thread',
+} as const;
 
 export function registerClv(program: Command): void {
   const command = program
@@ -42,14 +48,15 @@ export function registerClv(program: Command): void {
     .option('--vectors-out <file>', 'write the sampled CLVs as safetensors: vectors [B, S, n, k] (unit columns, CLV j = [..., j]), times [S] (window steps), growth [B, T, k]')
     .option('--force', 'overwrite an existing --vectors-out file')
     .option('--checkpoint <epoch>', 'with a run directory: the checkpoint of this epoch (default: the latest)', integer('--checkpoint', 0));
-  addSpectrumOptions(command)
+  addSpectrumOptions(command);
+  for (const option of command.options) if (option.attributeName() in NOT_FOR_CLV) option.hideHelp();
+  command
     .option('--json', 'print a JSON document instead of the table')
     .action(async (modelPath: string, flags: ClvFlags, cmd: Command) => {
       checkSpectrumFlags(flags);
-      for (const name of NOT_FOR_CLV) {
+      for (const [name, why] of Object.entries(NOT_FOR_CLV)) {
         if (cmd.getOptionValueSource(name) === 'cli') {
-          const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-          throw new UsageError(`${flag} is not a clv option: ${name === 'steps' ? 'the steps are --window and --backward-transient' : 'CLVs take a QR every step, in float64, by the Ginelli method'}`);
+          throw new UsageError(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not a clv option: ${why}`);
         }
       }
       const every = flags.every ?? Math.max(1, Math.floor(flags.window / 100));

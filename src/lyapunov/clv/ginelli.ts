@@ -81,9 +81,9 @@ export interface ClvResult {
  *
  * Example (the Hénon map; the mean growth along CLV_1, CLV_2 ≈ 0.419, −1.623):
  *
- *     import { henonMap, covariantLyapunovVectors } from 'rnn-lyapunov';
- *     const r = covariantLyapunovVectors(henonMap(), { transient: 1000, window: 10_000, backwardTransient: 100 });
- *     console.log(clvSummary(r).exponents);
+ *     import { henonMap, covariantLyapunovVectors, clvSummary } from 'rnn-lyapunov';
+ *     const r = covariantLyapunovVectors(henonMap({ batch: 4 }), { transient: 1000, window: 10_000, backwardTransient: 100 });
+ *     console.log(clvSummary(r).exponents); // [0.420…, −1.624…]
  */
 export function covariantLyapunovVectors(system: TangentSystem, options: ClvOptions): ClvResult {
   const { window, backwardTransient } = options;
