@@ -5,7 +5,7 @@ import { createCellSystem, randomModel, type RnnModel } from '../src/cells/index
 import { createKernels, Rng } from '../src/linalg/index.js';
 import {
   clvMemory, clvSummary, covariantLyapunovVectors, henonMap, linearMap, lorenz63, lyapunovSpectrum,
-  type ClvOptions, type ClvResult, type TangentSystem,
+  SpectrumError, type ClvOptions, type ClvResult, type TangentSystem,
 } from '../src/lyapunov/index.js';
 import { OptionError } from '../src/errors.js';
 
@@ -221,6 +221,19 @@ test('with the wasm kernels, the CLVs of a 2-layer joint LSTM are covariant and 
     }
   }
   assert.ok(worst < 1e-6, `CLVs 1–20 differ by ${worst}`);
+});
+
+test('a 2-layer GRU: CLVs of the whole state are covariant to 1e-8', () => {
+  const model = randomModel({ cell: 'gru', inputSize: 3, hiddenSize: 5, numLayers: 2, bias: true }, new Rng(5), 1.5);
+  assertCovariant(() => cellSystem(model, 2, 400, 2), { transient: 100, window: 150, backwardTransient: 100 }, 'GRU');
+});
+
+test('a relu RNN whose Jacobian annihilates directions (dead units): a SpectrumError naming the CLV and the k that is defined', () => {
+  const model = randomModel({ cell: 'rnn_relu', inputSize: 3, hiddenSize: 8, numLayers: 1, bias: true }, new Rng(3), 0.6);
+  assert.throws(
+    () => covariantLyapunovVectors(cellSystem(model, 1, 400, 4), { transient: 100, window: 100, backwardTransient: 100 }),
+    (error: Error) => error instanceof SpectrumError && /annihilates direction (\d+) .*CLVs from \1 on are undefined; ask for k ≤ \d+/.test(error.message),
+  );
 });
 
 test('storage over the budget is refused before allocation, naming the size and a window that fits', () => {

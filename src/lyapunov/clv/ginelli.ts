@@ -168,7 +168,7 @@ function forwardPass(system: TangentSystem, kernels: LinalgKernels, basis: Ortho
         if (basis.logR[b * k + j] === -Infinity) {
           throw new SpectrumError(
             `the Jacobian annihilates direction ${j + 1} of trajectory ${store.firstTrajectory + b} at step ${t} (an image with exactly zero rows, such as dead relu units): ` +
-              `CLVs from ${j + 1} on are undefined; ask for k ≤ ${j}`,
+              `CLVs from ${j + 1} on are undefined; ask for k ≤ ${j} (fewer where other steps annihilate more)`,
           );
         }
         for (let i = 0; i <= j; i++) packed[(j * (j + 1)) / 2 + i] = full[j * k + i]!;
