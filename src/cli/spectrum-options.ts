@@ -9,6 +9,7 @@ import { withoutEmbedding, type LoadRnnFileOptions, type ModelSource, type RnnFi
 import { PRECISIONS, type Precision } from '../linalg/index.js';
 import { LINALG_BACKENDS, type LinalgBackend } from '../linalg/backends.js';
 import type { LogBase } from '../lyapunov/spectrum.js';
+import { largestFitting } from '../lyapunov/index.js';
 import {
   checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
   type SpectrumInputs, type SpectrumMemoryShape, type ThreadedSpectrumOptions,
@@ -132,6 +133,14 @@ function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined):
   const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
   throw new UsageError(
     `${shape.clv ? 'these covariant Lyapunov vectors need' : 'this spectrum needs'} ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
-      `${formatGiB(budget.bytes)} (${budget.why}); lower ${shape.clv ? '--batch, --k, --window or --backward-transient, raise --every' : '--batch, --steps, --transient or --threads'}, or set --memory-budget`,
+      `${formatGiB(budget.bytes)} (${budget.why}); ${shape.clv ? clvAdvice(shape, budget.bytes) : 'lower --batch, --steps, --transient or --threads'}, or set --memory-budget`,
   );
+}
+
+/** A --window that fits the budget (the inputs' steps shrink with it), and the other settings that lower the storage. */
+function clvAdvice(shape: SpectrumMemoryShape, budget: number): string {
+  const clv = shape.clv!;
+  const withWindow = (window: number) => ({ ...shape, steps: shape.steps - clv.window + window, clv: { ...clv, window, every: Math.min(clv.every, window) } });
+  const fits = largestFitting(clv.window, (window) => window > 0 && spectrumMemory(withWindow(window)).bytes <= budget);
+  return `${fits > 0 ? `--window ${fits} --every ${Math.min(clv.every, fits)} fits; or ` : ''}lower --batch, --k or --backward-transient, raise --every`;
 }

@@ -41,16 +41,21 @@ export function defaultClvBudget(): number {
 
 /**
  * The longest window, below `shape.window`, whose storage fits `budget` bytes with the same
- * backward transient and sampling; 0 when none does.
+ * backward transient and sampling interval (at most the window); 0 when none does.
  */
 export function largestClvWindow(shape: ClvShape, budget: number): number {
-  let [fits, tooLong] = [0, shape.window];
-  while (tooLong - fits > 1) {
-    const middle = Math.floor((fits + tooLong) / 2);
-    if (clvMemory({ ...shape, window: middle }).bytes <= budget) fits = middle;
-    else tooLong = middle;
+  return largestFitting(shape.window, (window) => clvMemory({ ...shape, window, every: Math.min(shape.every, window) }).bytes <= budget);
+}
+
+/** The largest integer x in [0, limit) for which `fits(x)` holds, `fits` being monotone (true, then false); 0 when none. */
+export function largestFitting(limit: number, fits: (x: number) => boolean): number {
+  let [low, high] = [0, limit];
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle;
   }
-  return fits;
+  return low;
 }
 
 export function formatBytes(bytes: number): string {
