@@ -67,15 +67,15 @@ test('clv --vectors-out writes [B, S, n, k] unit CLVs, the sample steps and the 
 
 test('clv refuses storage over --memory-budget before any allocation, and spectrum options it has no use for', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'clv-')), 'clv.safetensors');
-  const big = cli('clv', model, ...drive, '--window', '3000000', '--backward-transient', '10', '--memory-budget', '0.01', '--vectors-out', out);
+  const big = cli('clv', model, ...drive, '--window', '3000000', '--backward-transient', '10', '--memory-budget', '0.001', '--vectors-out', out);
   assert.equal(big.code, 2, big.stderr);
   // R: 2 sequences × 3000010 steps × 12·13/2 doubles = 3.49 GiB, the largest part.
-  assert.match(big.stderr, /^rnn-lyapunov: these covariant Lyapunov vectors need ≈ [\d.]+ GiB \(R factors 2 × 3000010 steps × 12·13\/2 float64: 3\.49 GiB\), over the memory budget of 0\.0100 GiB \(--memory-budget\); --window (\d+) --every (\d+) fits/);
+  assert.match(big.stderr, /^rnn-lyapunov: these covariant Lyapunov vectors need ≈ [\d.]+ GiB \(R factors 2 × 3000010 steps × 12·13\/2 float64: 3\.49 GiB\), over the memory budget of 0\.00100 GiB \(--memory-budget\); --window (\d+) --every (\d+) fits/);
   assert.equal(big.stderr.trim().split('\n').length, 1);
   assert.ok(!existsSync(out));
   // The setting it names runs under the same budget; one step more is refused.
   const [fits, every] = /--window (\d+) --every (\d+)/.exec(big.stderr)!.slice(1).map(Number) as [number, number];
-  const at = (window: number) => cli('clv', model, ...drive, '--window', String(window), '--backward-transient', '10', '--memory-budget', '0.01', '--every', String(every));
+  const at = (window: number) => cli('clv', model, ...drive, '--window', String(window), '--backward-transient', '10', '--memory-budget', '0.001', '--every', String(every));
   assert.equal(at(fits + 1).code, 2);
   const run = at(fits);
   assert.equal(run.code, 0, run.stderr);
