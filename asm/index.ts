@@ -5,6 +5,7 @@
 import * as reflectorBasis from './reflector-basis';
 import { dotProducts } from './dot-products';
 import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
+import { triangularSolve as upperTriangularSolve } from './triangular-solve';
 
 /** Training's product C (+)= A·Bᵀ in float32 (see gemm-nt.ts); float32 only, so no f64 twin. */
 export { gemmNTF32 } from './gemm-nt';
@@ -79,4 +80,13 @@ export function qrReflectorsF32(z: usize, n: i32, k: i32, rDiag: usize, slot: us
 
 export function reflectorStepF32(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
   reflectorBasis.reflectorStep<f32>(m, n, k, rDiag, slot, work);
+}
+
+/** C ← R⁻¹C, columns normalised (R packed upper triangular, C k×k upper triangular); norms[j] = the norm divided out. */
+export function triangularSolve(r: usize, k: i32, c: usize, norms: usize): void {
+  upperTriangularSolve<f64>(r, k, c, norms);
+}
+
+export function triangularSolveF32(r: usize, k: i32, c: usize, norms: usize): void {
+  upperTriangularSolve<f32>(r, k, c, norms);
 }

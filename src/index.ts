@@ -19,6 +19,10 @@ export {
   type SpectrumOptions, type SpectrumResult, type SpectrumSums, type TangentSystem, type JacobianSystem, type LogDetSystem,
 } from './lyapunov/index.js';
 
+/** Covariant Lyapunov vectors (Ginelli et al.) of any `TangentSystem` or model, and what they say: growth rates, angles, where they live. */
+export { covariantLyapunovVectors, clvSummary, type ClvOptions, type ClvResult, type ClvSummary } from './lyapunov/index.js';
+export { modelClv, type ModelClvOptions, type ModelClvResult } from './model-spectrum/index.js';
+
 /** Dynamical systems with known spectra, to check the method and to learn it on. */
 export { henonMap, logisticMap, lorenz63, linearMap } from './lyapunov/index.js';
 

@@ -10,7 +10,7 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const COMMANDS = [['spectrum'], ['train'], ['sweep', 'run'], ['sweep', 'status'], ['analyze'], ['plot'], ['report'], ['serve'], ['worker'], ['demo'], ['watch']];
+const COMMANDS = [['spectrum'], ['clv'], ['train'], ['sweep', 'run'], ['sweep', 'status'], ['analyze'], ['plot'], ['report'], ['serve'], ['worker'], ['demo'], ['watch']];
 
 test('--help of every command says each option\'s default once', () => {
   for (const command of COMMANDS) {

@@ -9,6 +9,7 @@ import { withoutEmbedding, type LoadRnnFileOptions, type ModelSource, type RnnFi
 import { PRECISIONS, type Precision } from '../linalg/index.js';
 import { LINALG_BACKENDS, type LinalgBackend } from '../linalg/backends.js';
 import type { LogBase } from '../lyapunov/spectrum.js';
+import { largestFitting } from '../lyapunov/index.js';
 import {
   checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
   type SpectrumInputs, type SpectrumMemoryShape, type ThreadedSpectrumOptions,
@@ -94,14 +95,14 @@ export interface SpectrumPlan {
  * they fit the model and the memory budget. `run` gives a run's own held-out sequences, used
  * unless the flags name other inputs.
  */
-export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs): SpectrumPlan {
+export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs, clv?: SpectrumMemoryShape['clv']): SpectrumPlan {
   const { model, embedding } = file;
   const plan = planInputs(flags, model, embedding, run, spectrumInputSteps(flags), modelPath);
   const { shape } = plan;
   checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
   const dim = spectrumStateDimension(model, flags);
   if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
-  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch) }, flags.memoryBudget);
+  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch), ...(clv ? { clv } : {}) }, flags.memoryBudget);
   const warnings = embedding !== undefined && flags.drive === 'onehot'
     ? [`${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text`]
     : [];
@@ -131,7 +132,15 @@ function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined):
   if (bytes <= budget.bytes) return;
   const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
   throw new UsageError(
-    `this spectrum needs ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
-      `${formatGiB(budget.bytes)} (${budget.why}); lower --batch, --steps, --transient or --threads, or set --memory-budget`,
+    `${shape.clv ? 'these covariant Lyapunov vectors need' : 'this spectrum needs'} ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
+      `${formatGiB(budget.bytes)} (${budget.why}); ${shape.clv ? clvAdvice(shape, budget.bytes) : 'lower --batch, --steps, --transient or --threads'}, or set --memory-budget`,
   );
+}
+
+/** A --window that fits the budget (the inputs' steps shrink with it), and the other settings that lower the storage. */
+function clvAdvice(shape: SpectrumMemoryShape, budget: number): string {
+  const clv = shape.clv!;
+  const withWindow = (window: number) => ({ ...shape, steps: shape.steps - clv.window + window, clv: { ...clv, window, every: Math.min(clv.every, window) } });
+  const fits = largestFitting(clv.window, (window) => window > 0 && spectrumMemory(withWindow(window)).bytes <= budget);
+  return `${fits > 0 ? `--window ${fits} --every ${Math.min(clv.every, fits)} fits; or ` : ''}lower --batch, --k or --backward-transient, raise --every`;
 }

@@ -52,6 +52,14 @@ export interface LinalgKernels {
    * against 2nk² − 2k³/3 to form Q and 2n²k to multiply by it.
    */
   reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void;
+  /**
+   * The backward step of covariant Lyapunov vectors: C ← R⁻¹·C, then column j divided by its
+   * norm, norms[j] (k³/6 flops). R is k×k upper triangular packed by columns (column l's rows
+   * 0..l at l(l+1)/2), C k×k upper triangular, column-major; C's entries below the diagonal are
+   * neither read nor written. A column whose norm is 0 or not finite (R singular) is left
+   * undivided, its norm reported. Norms are scaled as in qrPositive.
+   */
+  triangularSolve(r: Float64Array, k: number, c: Float64Array, norms: Float64Array): void;
 }
 
 /**

@@ -19,6 +19,7 @@ export const referenceKernels: LinalgKernels = {
     }
   },
   createReflectorStore,
+  triangularSolve,
   qrReflectors,
   reflectorStep,
   qrPositive(z, n, k, rDiag) {
@@ -64,6 +65,27 @@ function normaliseScaled(z: Float64Array, n: number, j: number): number {
     replaceWithOrthogonalUnit(z, n, j);
   }
   return norm;
+}
+
+/** Back substitution by columns of R (contiguous in its packed storage): see LinalgKernels.triangularSolve. */
+function triangularSolve(r: Float64Array, k: number, c: Float64Array, norms: Float64Array): void {
+  checkSize('triangularSolve', 'r', r.length, (k * (k + 1)) / 2);
+  checkSize('triangularSolve', 'c', c.length, k * k);
+  checkSize('triangularSolve', 'norms', norms.length, k);
+  for (let j = 0; j < k; j++) {
+    const col = j * k;
+    for (let l = j; l >= 0; l--) {
+      const rl = (l * (l + 1)) / 2;
+      const x = c[col + l]! / r[rl + l]!;
+      c[col + l] = x;
+      for (let i = 0; i < l; i++) c[col + i] = c[col + i]! - x * r[rl + i]!;
+    }
+    let squares = 0;
+    for (let i = 0; i <= j; i++) squares += c[col + i]! * c[col + i]!;
+    const norm = squares >= TINY_SQUARE && squares <= HUGE_SQUARE ? Math.sqrt(squares) : scaledNorm(c, col, j + 1);
+    norms[j] = norm;
+    if (norm > 0 && Number.isFinite(norm)) for (let i = 0; i <= j; i++) c[col + i] = c[col + i]! / norm;
+  }
 }
 
 /** The js store: per slot the reflectors' vectors (below the diagonal of an n×k block) and τ's. */

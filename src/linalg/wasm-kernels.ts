@@ -80,6 +80,23 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     rDiag.set(memory.subarray(rAt, rAt + k));
   }
 
+  triangularSolve(r: Float64Array, k: number, c: Float64Array, norms: Float64Array): void {
+    checkQrShape('triangularSolve', k, k);
+    const packed = (k * (k + 1)) / 2;
+    checkLength('triangularSolve', 'r', r.length, packed, 'k(k+1)/2');
+    checkLength('triangularSolve', 'c', c.length, k * k, 'k·k');
+    checkLength('triangularSolve', 'norms', norms.length, k, 'k');
+    const stage = this.stage(k * k + packed + k);
+    const memory = stage.array;
+    const bytes = memory.BYTES_PER_ELEMENT;
+    const [rAt, normsAt] = [k * k, k * k + packed];
+    memory.set(c.subarray(0, k * k), 0);
+    memory.set(r.subarray(0, packed), rAt);
+    this.instantiation.triangularSolve(stage.byteOffset + rAt * bytes, k, stage.byteOffset, stage.byteOffset + normsAt * bytes);
+    c.set(memory.subarray(0, k * k));
+    norms.set(memory.subarray(normsAt, normsAt + k));
+  }
+
   /**
    * The slots live in this instance's heap, so the step loop copies only M in and rDiag
    * out. The heap never frees, so the instance keeps one store's memory and reuses it: creating a
@@ -197,6 +214,7 @@ interface Instantiation<B> {
   reflectorWorkLength: KernelExports['reflectorWorkLength'];
   qrReflectors: KernelExports['qrReflectors'];
   reflectorStep: KernelExports['reflectorStep'];
+  triangularSolve: KernelExports['triangularSolve'];
 }
 
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
@@ -225,6 +243,7 @@ function entryPoints(wasm: KernelExports, suffix: '' | 'F32'): Omit<Instantiatio
     matmul: wasm[`matmulBlock${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
     reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`], reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`],
     qrReflectors: wasm[`qrReflectors${suffix}`], reflectorStep: wasm[`reflectorStep${suffix}`],
+    triangularSolve: wasm[`triangularSolve${suffix}`],
   };
 }
 

@@ -28,6 +28,7 @@ export interface KernelExports {
   reflectorWorkLength(n: number, k: number): number;
   qrReflectors(z: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
   reflectorStep(m: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
+  triangularSolve(r: number, k: number, c: number, norms: number): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
@@ -35,6 +36,7 @@ export interface KernelExports {
   reflectorWorkLengthF32(n: number, k: number): number;
   qrReflectorsF32(z: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
   reflectorStepF32(m: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
+  triangularSolveF32(r: number, k: number, c: number, norms: number): void;
   /** C (m×n, rows ldc apart) (+)= A·Bᵀ (A m×k, B n×k, rows lda, ldb apart), row-major float32. */
   gemmNTF32(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
 }
@@ -52,6 +54,7 @@ const REQUIRED_FUNCTIONS = [
   'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep',
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
+  'triangularSolve', 'triangularSolveF32',
 ] as const;
 
 /**

@@ -12,3 +12,8 @@ export { logisticMap } from './systems/logistic.js';
 export { lorenz63 } from './systems/lorenz.js';
 export { linearMap } from './systems/linear.js';
 export type { BasisForm } from './spectrum.js';
+export {
+  covariantLyapunovVectors, clvSummary, clvMemory, clvSamples, checkClvMemory, largestClvWindow, largestFitting,
+  type ClvOptions, type ClvResult, type ClvSummary, type StatePart, type ClvShape,
+} from './clv/index.js';
+export { distribution, QUANTILE_LEVELS, type Distribution } from './distribution.js';

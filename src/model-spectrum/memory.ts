@@ -1,4 +1,5 @@
 import { totalmem } from 'node:os';
+import { clvMemory, type ClvShape } from '../lyapunov/index.js';
 import { DRIVE_WINDOW_BYTES } from './random-drive.js';
 
 /** What decides the memory of a spectrum run, known before anything large is allocated. */
@@ -18,6 +19,8 @@ export interface SpectrumMemoryShape {
   stateDim: number;
   k: number;
   threads: number;
+  /** Set for covariant Lyapunov vectors: their window, backward transient and sampling (their R and Q storage). */
+  clv?: Pick<ClvShape, 'window' | 'backwardTransient' | 'every'>;
 }
 
 /** A random drive's two generators per sequence (its start and where it is), generously. */
@@ -48,6 +51,7 @@ export function spectrumMemory(shape: SpectrumMemoryShape): { bytes: number; par
   ];
   if (tokens) parts.push([`embedding ${tokens.vocabSize} × ${size} float64, one per thread`, 8 * tokens.vocabSize * size * (threads > 1 ? threads + 1 : 1)]);
   if (threads > 1) parts.push([`${threads} worker threads`, threads * WORKER_BYTES]);
+  if (shape.clv) parts.push(...clvMemory({ ...shape.clv, batch, dim: n, k }).parts);
   return { bytes: parts.reduce((sum, [, bytes]) => sum + bytes, 0), parts };
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerSpectrum } from './spectrum.js';
+import { registerClv } from './clv.js';
 import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
@@ -13,6 +14,7 @@ import { registerWatch } from './watch.js';
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
   registerSpectrum(program);
+  registerClv(program);
   registerPlot(program);
   registerReport(program);
   registerServe(program);

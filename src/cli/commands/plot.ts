@@ -16,8 +16,8 @@ interface PlotFlags {
 export function registerPlot(program: Command): void {
   program
     .command('plot')
-    .description('draw a spectrum, its convergence, a training run or a sweep as an SVG or PNG file')
-    .argument('<run-or-json>', 'a training run directory, a spectrum result saved with `spectrum --json`, or a sweep (directory or table)')
+    .description('draw a spectrum, its convergence, a training run, the angles between covariant Lyapunov vectors or a sweep as an SVG or PNG file')
+    .argument('<run-or-json>', 'a training run directory, a spectrum result saved with `spectrum --json`, a CLV result saved with `clv --json` (--kind clv-angles), or a sweep (directory or table)')
     .requiredOption('--kind <kind>', `what to draw: ${PLOT_KINDS.join('|')} (the last four from a sweep)`, choice('--kind', PLOT_KINDS))
     .requiredOption('--out <file>', 'output file, .svg or .png; an existing file is kept unless --force')
     .option('--force', 'overwrite an existing --out file')

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { loadRnnFile } from '../../io/index.js';
 import { modelSpectrumThreaded } from '../../model-spectrum/index.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
 import { integer } from '../parse.js';
-import { UsageError } from '../errors.js';
-import { statSync } from 'node:fs';
-import { runModel } from '../../train/run-model.js';
 import { toJson } from '../json.js';
-import { addSpectrumOptions, checkSpectrumFlags, loadOptionsOf, spectrumPlan, type SpectrumFlags } from '../spectrum-options.js';
+import { addSpectrumOptions, checkSpectrumFlags, spectrumPlan, type SpectrumFlags } from '../spectrum-options.js';
+import { loadModelArgument } from '../model-argument.js';
 
 interface SpectrumCommandFlags extends SpectrumFlags {
   checkpoint?: number;
@@ -28,12 +25,8 @@ export function registerSpectrum(program: Command): void {
     .option('--json', 'print a JSON document instead of the table')
     .action(async (modelPath: string, flags: SpectrumCommandFlags) => {
       checkSpectrumFlags(flags);
-      const fromRun = statSync(modelPath, { throwIfNoEntry: false })?.isDirectory() === true;
-      if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
-      if (fromRun && (flags.prefix ?? flags.embedding) !== undefined) throw new UsageError('--prefix and --embedding choose tensors of a model file, not of a run directory');
-      const run = fromRun ? runModel(modelPath, flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {}) : undefined;
-      const file = run ?? loadRnnFile(modelPath, loadOptionsOf(flags));
-      const plan = spectrumPlan(file, flags, modelPath, run && { dir: modelPath, epoch: run.checkpoint.epoch, heldOutInputs: run.heldOutInputs });
+      const { file, run } = loadModelArgument(modelPath, flags);
+      const plan = spectrumPlan(file, flags, modelPath, run);
       for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
       const result = await modelSpectrumThreaded(file.model, plan.inputs, { ...plan.options, onProgress: progressReporter('spectrum') });
       process.stdout.write(flags.json

@@ -7,6 +7,7 @@ import type { SpectrumData } from '../data/spectrum-data.js';
 import { statusCounts, type SweepData } from '../data/sweep-data.js';
 import { sweepViews } from '../plots/sweep-views.js';
 import { reviveNumber } from '../data/values.js';
+import { clvReportHtml } from './clv-report.js';
 
 /**
  * One self-contained HTML file for a run directory, a sweep or a spectrum JSON: plots as
@@ -21,6 +22,8 @@ export async function buildReport(path: string): Promise<string> {
       return sweepReportHtml(source.sweep);
     case 'spectrum':
       return spectrumReportHtml(source.spectrum, basename(path));
+    case 'clv':
+      return clvReportHtml(source.clv, basename(path));
   }
 }
 

@@ -11,16 +11,19 @@ import { SWEEP_PLOT_KINDS, sweepPlotSpec, type SweepPlotKind } from './sweep-vie
 import { spectrumSpec } from './spectrum-plot.js';
 import { convergenceSpec } from './convergence-plot.js';
 import { trainingSpec } from './training-plot.js';
+import { clvFromJson, isClvJson, type ClvData } from '../data/clv-data.js';
+import { clvAnglesSpec } from './clv-angles-plot.js';
 
 export const RUN_PLOT_KINDS = ['spectrum', 'convergence', 'training'] as const;
-export const PLOT_KINDS = [...RUN_PLOT_KINDS, ...SWEEP_PLOT_KINDS] as const;
+export const PLOT_KINDS = [...RUN_PLOT_KINDS, 'clv-angles', ...SWEEP_PLOT_KINDS] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 /** What `plot` draws from: one spectrum result, a training run directory, or a sweep. */
 export type PlotSource =
   | { type: 'spectrum'; path: string; spectrum: SpectrumData }
   | { type: 'run'; path: string; run: RunData }
-  | { type: 'sweep'; path: string; sweep: SweepData };
+  | { type: 'sweep'; path: string; sweep: SweepData }
+  | { type: 'clv'; path: string; clv: ClvData };
 
 /** A run or sweep directory, a sweep table or a spectrum JSON file, told apart by what is on disk. */
 export function loadPlotSource(path: string): PlotSource {
@@ -31,6 +34,7 @@ export function loadPlotSource(path: string): PlotSource {
     throw new ReportInputError(`${path}: neither a run directory (config.json) nor a sweep directory (sweep.json)`);
   }
   const parsed = readJsonFile(path);
+  if (isClvJson(parsed)) return { type: 'clv', path, clv: clvFromJson(parsed, path) };
   return isObject(parsed) && Array.isArray(parsed['rows'])
     ? { type: 'sweep', path, sweep: sweepFromJson(parsed, path) }
     : { type: 'spectrum', path, spectrum: spectrumFromJson(parsed, path) };
@@ -40,6 +44,7 @@ export function loadPlotSource(path: string): PlotSource {
 export function sourceSpectrum(source: PlotSource): { spectrum: SpectrumData; epoch?: number } {
   if (source.type === 'spectrum') return { spectrum: source.spectrum };
   if (source.type === 'sweep') throw new ReportInputError(`${source.path}: a sweep has many spectra; plot one of its runs (runs/<id>)`);
+  if (source.type === 'clv') throw new ReportInputError(`${source.path}: a clv result; plot it with --kind clv-angles`);
   const latest = source.run.spectra.at(-1);
   if (!latest) throw new ReportInputError(`${source.path}: the run has recorded no spectrum yet (spectra.jsonl holds no epoch spectrum)`);
   return { spectrum: latest.spectrum, epoch: latest.epoch };
@@ -89,11 +94,15 @@ export function plotSpec(kind: PlotKind, source: PlotSource, options: { feature?
     if (source.type !== 'run') throw new ReportInputError(`${source.path}: --kind training needs a run directory, not ${SOURCE_NAMES[source.type]}`);
     return trainingPlot(source.run);
   }
+  if (kind === 'clv-angles') {
+    if (source.type !== 'clv') throw new ReportInputError(`${source.path}: --kind clv-angles needs a result of clv --json, not ${SOURCE_NAMES[source.type]}`);
+    return clvAnglesSpec(source.clv, source.clv.model ? describeSpectrumModel(source.clv.model) : undefined);
+  }
   const { spectrum, epoch } = sourceSpectrum(source);
   return kind === 'spectrum' ? spectrumPlot(spectrum, epoch) : convergencePlot(spectrum, source.path, epoch);
 }
 
-const SOURCE_NAMES: Record<PlotSource['type'], string> = { spectrum: 'a spectrum file', run: 'a run directory', sweep: 'a sweep' };
+const SOURCE_NAMES: Record<PlotSource['type'], string> = { spectrum: 'a spectrum file', run: 'a run directory', sweep: 'a sweep', clv: 'a clv result' };
 
 function isSweepKind(kind: PlotKind): kind is SweepPlotKind {
   return (SWEEP_PLOT_KINDS as readonly string[]).includes(kind);
