@@ -12,3 +12,5 @@ export { logisticMap } from './systems/logistic.js';
 export { lorenz63 } from './systems/lorenz.js';
 export { linearMap } from './systems/linear.js';
 export type { BasisForm } from './spectrum.js';
+export { untilConverged, type ConvergenceOptions, type Convergence, type ConvergedSpectrum } from './until-converged.js';
+export type { FiniteTimeExponents } from './finite-time.js';
