@@ -10,7 +10,7 @@ import { PRECISIONS, type Precision } from '../linalg/index.js';
 import { LINALG_BACKENDS, type LinalgBackend } from '../linalg/backends.js';
 import type { LogBase } from '../lyapunov/spectrum.js';
 import {
-  checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
+  checkMemoryBudget, checkSpectrumInputs, DRIVE_KINDS, memoryBudget, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
   type SpectrumInputs, type SpectrumMemoryShape, type ThreadedSpectrumOptions,
 } from '../model-spectrum/index.js';
 import { UsageError } from './errors.js';
@@ -126,12 +126,5 @@ export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: str
 
 /** Refuses, before anything large is allocated, a run estimated to need more than the budget (GiB). */
 function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined): void {
-  const budget = budgetGiB === undefined ? defaultMemoryBudget() : { bytes: budgetGiB * 2 ** 30, why: '--memory-budget' };
-  const { bytes, parts } = spectrumMemory(shape);
-  if (bytes <= budget.bytes) return;
-  const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
-  throw new UsageError(
-    `this spectrum needs ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
-      `${formatGiB(budget.bytes)} (${budget.why}); lower --batch, --steps, --transient or --threads, or set --memory-budget`,
-  );
+  checkMemoryBudget('this spectrum', spectrumMemory(shape), memoryBudget(budgetGiB), 'lower --batch, --steps, --transient or --threads, or set --memory-budget');
 }

@@ -14,3 +14,4 @@ export { linearMap } from './systems/linear.js';
 export type { BasisForm } from './spectrum.js';
 export { untilConverged, type ConvergenceOptions, type Convergence, type ConvergedSpectrum } from './until-converged.js';
 export type { FiniteTimeExponents } from './finite-time.js';
+export { storedJacobians, type JacobianSequence } from './systems/stored-jacobians.js';

@@ -2,7 +2,10 @@ import type { InputSequences, InputSource, LstmState, RnnModel } from '../cells/
 import { createCellSystem } from '../cells/index.js';
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
-import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from '../lyapunov/index.js';
+import {
+  spectrumFromSums, spectrumSums, untilConverged, type ConvergedSpectrum, type ConvergenceOptions, type SpectrumOptions, type SpectrumResult,
+  type SpectrumSums, type TangentSystem,
+} from '../lyapunov/index.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
 import { checkSpectrumInputs, spectrumLstmState } from './inputs.js';
@@ -21,11 +24,22 @@ export function inputSource(inputs: SpectrumInputs): InputSource {
   return isTokenInputs(inputs) ? tokenStream(inputs) : inputs;
 }
 
-export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory'> {
+/** How the cell system of a model is made: its LSTM state and kernels. */
+export interface ModelSystemOptions {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
   lstmState?: LstmState;
+  kernels?: LinalgKernels;
   /** Kernels of the forward step when they differ from `kernels` (float64 beside float32 tangent kernels). */
   forwardKernels?: LinalgKernels;
+}
+
+export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory' | 'onJacobian'>, ModelSystemOptions {
+  /**
+   * Where to store every step's Jacobian, B×T×n×n row-major (T = transient + steps), rounded to
+   * its element type; trajectory b of the part at b + firstTrajectory. A SharedArrayBuffer's
+   * view is filled in place by every worker thread.
+   */
+  jacobiansOut?: Float64Array | Float32Array;
 }
 
 export interface ModelSpectrumResult extends SpectrumResult {
@@ -61,6 +75,30 @@ export function modelSpectrumSums(
   checkSpectrumInputs(model, inputs, options);
   // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
   const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
+  const { system, kernels, description } = modelSystem(model, inputs, options);
+  const { jacobiansOut, ...spectrumOptions } = options;
+  const onJacobian = jacobiansOut && storeJacobians(jacobiansOut, system.dim, transient + options.steps, firstTrajectory);
+  const sums = spectrumSums(system, {
+    ...spectrumOptions, kernels, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory, ...(onJacobian ? { onJacobian } : {}),
+  });
+  return { sums, model: description };
+}
+
+/**
+ * `untilConverged` for a model, in one thread: the inputs must hold transient + maxSteps steps.
+ * The result's options.steps says how many were averaged.
+ */
+export function modelSpectrumUntilConverged(
+  model: RnnModel, inputs: SpectrumInputs, options: ConvergenceOptions & ModelSystemOptions,
+): ConvergedSpectrum & ModelSpectrumResult {
+  const { system, kernels, description } = modelSystem(model, inputs, options);
+  const { lstmState, forwardKernels, ...convergence } = options;
+  const result = untilConverged(system, { ...convergence, kernels, k: Math.min(options.k ?? system.dim, system.dim) });
+  return { ...result, options: { ...result.options, threads: 1 }, model: description };
+}
+
+/** The cell system of `model` driven by `inputs`, the kernels of its QR, and what the result says of the model. */
+function modelSystem(model: RnnModel, inputs: SpectrumInputs, options: ModelSystemOptions): { system: TangentSystem; kernels: LinalgKernels; description: ModelDescription } {
   const lstmState = spectrumLstmState(model, options);
   // One default for the cell system and the QR alike, the one modelSpectrumThreaded uses: the
   // result is then the same bits whichever of the two is called.
@@ -70,6 +108,10 @@ export function modelSpectrumSums(
     kernels,
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
-  const sums = spectrumSums(system, { ...options, kernels, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
-  return { sums, model: modelDescription(model, system.dim, lstmState) };
+  return { system, kernels, description: modelDescription(model, system.dim, lstmState) };
+}
+
+/** An onJacobian writing trajectory b's Jacobian of step t at [firstTrajectory + b, t] of a B×T×n×n store. */
+function storeJacobians(store: Float64Array | Float32Array, n: number, steps: number, firstTrajectory: number): SpectrumOptions['onJacobian'] {
+  return (t, b, jacobian) => store.set(jacobian, ((firstTrajectory + b) * steps + t) * n * n);
 }
