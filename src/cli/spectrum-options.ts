@@ -8,7 +8,7 @@ import { CELL_KINDS, type CellKind, type LstmState } from '../cells/model.js';
 import { withoutEmbedding, type LoadRnnFileOptions, type ModelSource, type RnnFile } from '../io/index.js';
 import { PRECISIONS, type Precision } from '../linalg/index.js';
 import { LINALG_BACKENDS, type LinalgBackend } from '../linalg/backends.js';
-import type { LogBase } from '../lyapunov/spectrum.js';
+import { checkFtleWindow, type LogBase } from '../lyapunov/index.js';
 import {
   checkMemoryBudget, checkSpectrumInputs, DRIVE_KINDS, memoryBudget, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
   type SpectrumInputs, type SpectrumMemoryShape, type ThreadedSpectrumOptions,
@@ -33,6 +33,18 @@ export interface SpectrumFlags extends InputFlags {
   threads: number;
   memoryBudget?: number;
 }
+
+/** The `spectrum` command's own options (not `watch`'s): finite-time exponents, stopping on convergence, Jacobians out and in. */
+export interface SpectrumRunFlags {
+  ftleWindow?: number;
+  untilConverged?: number;
+  maxSteps?: number;
+  jacobiansOut?: string;
+  jacobians?: string;
+}
+
+/** --max-steps without a value: this many times --steps. */
+export const MAX_STEPS_PER_BLOCK = 64;
 
 /** Declares the spectrum options on `command`. */
 export function addSpectrumOptions(command: Command): Command {
@@ -62,6 +74,56 @@ export function addSpectrumOptions(command: Command): Command {
     .option('--memory-budget <GiB>', 'refuse a run estimated to need more memory than this (default: half of the memory available)', real('--memory-budget', 0, Infinity));
 }
 
+/** Declares the `spectrum` command's own options on `command`. */
+export function addSpectrumRunOptions(command: Command): Command {
+  return command
+    .option('--ftle-window <W>', 'also the finite-time exponents over consecutive windows of W averaged steps of each sequence: their mean (= the spectrum), std, quantiles and histogram; W must divide --steps', integer('--ftle-window', 1))
+    .option('--until-converged <TOL>', 'run until the standard error of each exponent is below TOL: --steps steps first, then the same sequences go on, doubling the steps, until converged or --max-steps; one thread; progress on stderr shows the worst standard error', real('--until-converged', 0, Infinity))
+    .option('--max-steps <N>', `with --until-converged: never average more steps than this (the inputs must hold --transient + N steps; default: ${MAX_STEPS_PER_BLOCK} × --steps)`, integer('--max-steps', 1))
+    .option('--jacobians-out <file>', 'also write every step\'s Jacobian (the transient included) to this safetensors file: tensor jacobians [B, transient + steps, n, n], float64 (float32 with --precision float32); counted in the memory budget')
+    .option('--jacobians <file>', 'the spectrum of stored Jacobians (a safetensors tensor [B, T, n, n], as --jacobians-out writes) instead of a model: any system whose Jacobians you computed elsewhere; --steps defaults to T − --transient; one thread');
+}
+
+/** Refuses combinations of the `spectrum` command's own options that cannot work, before any file is read. */
+export function checkSpectrumRunFlags(flags: SpectrumFlags & SpectrumRunFlags): void {
+  if (flags.maxSteps !== undefined && flags.untilConverged === undefined) throw new UsageError('--max-steps goes with --until-converged TOL');
+  if (flags.compat !== undefined) {
+    const ours = (['ftleWindow', 'untilConverged', 'jacobiansOut', 'jacobians'] as const).find((name) => flags[name] !== undefined);
+    if (ours !== undefined) throw new UsageError(`--${kebab(ours)} runs the discrete QR method, not --compat vogt2020's re-fed warm-up: drop one of them`);
+  }
+  if (flags.jacobiansOut !== undefined && flags.untilConverged !== undefined) {
+    throw new UsageError('--jacobians-out needs the number of steps before the run: give --steps instead of --until-converged');
+  }
+  if (flags.untilConverged !== undefined && flags.maxSteps !== undefined && flags.maxSteps < flags.steps) {
+    throw new UsageError(`--max-steps ${flags.maxSteps} is below --steps ${flags.steps}, the first block of --until-converged`);
+  }
+  // With --jacobians, --steps may come from the file: checked there.
+  if (flags.ftleWindow !== undefined && flags.jacobians === undefined) checkFtleWindowFlag(flags.ftleWindow, flags.steps);
+}
+
+/** --ftle-window must divide the averaged steps. */
+export function checkFtleWindowFlag(window: number, steps: number): void {
+  try {
+    checkFtleWindow(window, steps, { window: '--ftle-window', steps: '--steps' });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** --log-base as the library takes it. */
+export function logBaseOf(flags: Pick<SpectrumFlags, 'logBase'>): { logBase?: LogBase } {
+  return flags.logBase === undefined ? {} : { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase };
+}
+
+/** The averaged steps whose inputs a run reads: --steps, or --max-steps with --until-converged. */
+export function stepsRead(flags: SpectrumFlags & SpectrumRunFlags): number {
+  return flags.untilConverged === undefined ? flags.steps : flags.maxSteps ?? MAX_STEPS_PER_BLOCK * flags.steps;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 /** Refuses combinations of spectrum options that cannot work, before any model is read. */
 export function checkSpectrumFlags(flags: SpectrumFlags): void {
   if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
@@ -87,6 +149,8 @@ export interface SpectrumPlan {
   description: InputsDescription;
   phrase: string;
   warnings: string[];
+  /** The state dimension the spectrum follows. */
+  dim: number;
 }
 
 /**
@@ -94,14 +158,21 @@ export interface SpectrumPlan {
  * they fit the model and the memory budget. `run` gives a run's own held-out sequences, used
  * unless the flags name other inputs.
  */
-export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs): SpectrumPlan {
+export function spectrumPlan(file: RnnFile, flags: SpectrumFlags & SpectrumRunFlags, modelPath: string, run?: RunInputs): SpectrumPlan {
   const { model, embedding } = file;
-  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps(flags), modelPath);
+  const steps = stepsRead(flags);
+  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps }), modelPath);
   const { shape } = plan;
-  checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
+  checkSpectrumInputs(model, shape, { ...flags, steps }, flags.inputs ?? flags.tokens ?? 'inputs');
   const dim = spectrumStateDimension(model, flags);
   if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
-  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch) }, flags.memoryBudget);
+  const k = flags.k ?? dim;
+  const threads = flags.untilConverged === undefined ? Math.min(flags.threads, shape.batch) : 1;
+  checkMemory({
+    ...shape, stateDim: dim, k, threads,
+    ...(flags.jacobiansOut !== undefined ? { jacobianBytes: flags.precision === 'float32' ? 4 : 8 } : {}),
+    ...(flags.ftleWindow !== undefined ? { ftleWindows: steps / flags.ftleWindow } : {}),
+  }, flags.memoryBudget);
   const warnings = embedding !== undefined && flags.drive === 'onehot'
     ? [`${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text`]
     : [];
@@ -111,16 +182,17 @@ export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: str
     ...(flags.k !== undefined ? { k: flags.k } : {}),
     seed: flags.seed,
     qrEvery: flags.qrEvery,
-    ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
+    ...logBaseOf(flags),
     ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
     ...(flags.compat ? { compat: flags.compat } : {}),
+    ...(flags.ftleWindow !== undefined ? { ftleWindow: flags.ftleWindow } : {}),
     backend: flags.backend,
     precision: flags.precision,
-    threads: flags.threads,
+    threads,
   };
   return {
     inputs: plan.make(), options, source: plan.throughEmbedding ? file.source : withoutEmbedding(file.source),
-    description: plan.description, phrase: plan.phrase, warnings,
+    description: plan.description, phrase: plan.phrase, warnings, dim,
   };
 }
 

@@ -15,3 +15,4 @@ export type { BasisForm } from './spectrum.js';
 export { untilConverged, type ConvergenceOptions, type Convergence, type ConvergedSpectrum } from './until-converged.js';
 export type { FiniteTimeExponents } from './finite-time.js';
 export { storedJacobians, type JacobianSequence } from './systems/stored-jacobians.js';
+export { checkFtleWindow } from './spectrum-options.js';

@@ -161,11 +161,11 @@ export function resolveSpectrumOptions(system: TangentSystem, options: SpectrumO
  * A window must divide the averaged steps: then every step lies in one window, all windows weigh
  * the same, and their mean is the spectrum exactly.
  */
-export function checkFtleWindow(window: number, steps: number): void {
-  checkInteger('ftleWindow', window, 1, steps);
+export function checkFtleWindow(window: number, steps: number, names = { window: 'ftleWindow', steps: 'steps' }): void {
+  checkInteger(names.window, window, 1, steps);
   if (steps % window !== 0) {
     const lower = steps - (steps % window);
-    throw new OptionError(`ftleWindow ${window} does not divide steps ${steps}: give steps ${lower} or ${lower + window}, or a window dividing ${steps}`);
+    throw new OptionError(`${names.window} ${window} does not divide ${names.steps} ${steps}: give ${names.steps} ${lower > 0 ? `${lower} or ` : ''}${lower + window}, or a window dividing ${steps}`);
   }
 }
 
