@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { FiniteTimeExponents } from '../../lyapunov/index.js';
 import { ReportInputError } from '../errors.js';
 import { reviveNumber } from './values.js';
 
@@ -19,17 +20,8 @@ export interface SpectrumData {
   options?: Record<string, unknown>;
 }
 
-/** The finite-time exponents' distribution as `spectrum --json` writes it (`FiniteTimeExponents`). */
-export interface FiniteTimeData {
-  window: number;
-  count: number;
-  mean: number[];
-  std: number[];
-  levels: number[];
-  quantiles: number[][];
-  histogram: { edges: number[]; counts: number[] }[];
-  infinite: number[];
-}
+/** The finite-time exponents' distribution as `spectrum --json` writes it, the fields the reports read. */
+export type FiniteTimeData = Omit<FiniteTimeExponents, 'windowsPerSequence'>;
 
 /**
  * A spectrum result as parsed JSON (`spectrum --json`, or a record of spectra.jsonl), checked
