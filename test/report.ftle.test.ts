@@ -3,25 +3,29 @@ import assert from 'node:assert/strict';
 import { toJson } from '../src/cli/json.js';
 import { henonMap, lyapunovSpectrum } from '../src/lyapunov/index.js';
 import { ftlePlot, renderSvg, ReportInputError, spectrumFromJson } from '../src/report/index.js';
-import { labelValue, markLabels, svgElements } from './report.helpers.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { labelValue, svgElements } from './report.helpers.js';
 
 /** The aria labels of the rule marks (vega draws them as <line> elements). */
 function ruleLabels(svg: string): string[] {
   return [...svg.matchAll(/<line\b([^>]*aria-roledescription="rule mark"[^>]*)>/g)].map((m) => /aria-label="([^"]*)"/.exec(m[1]!)?.[1] ?? '');
 }
 
-test('ftle plot: each exponent\'s histogram sums to all its windows, and a rule marks its mean', async () => {
+test('ftle plot: each exponent\'s histogram outline holds all its windows, and a rule marks its mean', async () => {
   const result = lyapunovSpectrum(henonMap({ batch: 2 }), { transient: 100, steps: 4000, ftleWindow: 40 });
   const spectrum = spectrumFromJson(JSON.parse(toJson(result)), 'henon.json');
-  const svg = await renderSvg(ftlePlot(spectrum, 'henon.json'));
+  const spec = ftlePlot(spectrum, 'henon.json') as { layer: { data: { values: { exponent: string; value: number; fraction: number }[] } }[] };
+  const svg = await renderSvg(spec as TopLevelSpec);
   svgElements(svg);
-  const bars = markLabels(svg, 'rect mark');
   for (const [i, label] of ['λ₁', 'λ₂'].entries()) {
-    const mine = bars.filter((bar) => bar.includes(`exponent: ${label}`));
-    assert.equal(mine.length, result.finiteTime!.histogram[i]!.counts.length, `${label}: one bar per bin`);
-    // Fractions of the 200 windows, printed to 3 decimals: they sum to 1.
-    const total = mine.reduce((s, bar) => s + labelValue(bar, 'fraction'), 0);
-    assert.ok(Math.abs(total - 1) < 5e-4 * mine.length, `${label}: fractions sum to ${total}`);
+    const { edges, counts } = result.finiteTime!.histogram[i]!;
+    const outline = spec.layer[0]!.data.values.filter((p) => p.exponent === label);
+    // Up from 0 at the first edge, one point per bin at its left edge, the last bin's right edge, down to 0.
+    assert.equal(outline.length, counts.length + 3, `${label}: the outline's points`);
+    assert.deepEqual(outline.slice(1, -2).map((p) => p.value), edges.slice(0, -1), `${label}: bins at their left edges`);
+    const total = outline.slice(1, -2).reduce((sum, p) => sum + p.fraction, 0);
+    assert.ok(Math.abs(total - 1) < 1e-12, `${label}: the fractions of the 200 windows sum to ${total}`);
+    assert.deepEqual([outline[0]!.fraction, outline.at(-1)!.fraction], [0, 0]);
     const rule = ruleLabels(svg).find((r) => r.includes(`exponent: ${label}`));
     assert.ok(rule, `${label}: a rule`);
     assert.ok(Math.abs(labelValue(rule, 'mean') - result.exponents[i]!) < 1e-4, `${label}: the rule at the exponent`);

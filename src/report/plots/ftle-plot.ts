@@ -26,17 +26,25 @@ export function ftleSpec(input: FtlePlotInput): TopLevelSpec {
   const k = input.mean.length;
   const top = Math.min(input.top ?? 5, k);
   if (input.histogram.length !== k) throw new RangeError(`ftle plot: ${input.histogram.length} histograms for ${k} exponents`);
-  const bars: { index: number; exponent: string; lo: number; hi: number; fraction: number }[] = [];
+  // Each histogram as a step outline: up from 0 at the first edge, each bin's fraction from its
+  // left edge, down to 0 at the last edge (overlaid bars would hide one another).
+  const steps: { index: number; exponent: string; value: number; fraction: number; at: number }[] = [];
   const means: { index: number; exponent: string; mean: number }[] = [];
   let infinite = 0;
   for (let i = 0; i < top; i++) {
     const { edges, counts } = input.histogram[i]!;
     const exponent = lambdaLabel(i + 1);
-    counts.forEach((count, j) => bars.push({ index: i + 1, exponent, lo: edges[j]!, hi: edges[j + 1]!, fraction: count / input.count }));
+    if (counts.length > 0) {
+      const point = (value: number, fraction: number) => steps.push({ index: i + 1, exponent, value, fraction, at: steps.length });
+      point(edges[0]!, 0);
+      counts.forEach((count, j) => point(edges[j]!, count / input.count));
+      point(edges.at(-1)!, counts.at(-1)! / input.count);
+      point(edges.at(-1)!, 0);
+    }
     if (Number.isFinite(input.mean[i]!)) means.push({ index: i + 1, exponent, mean: input.mean[i]! });
     infinite += input.infinite?.[i] ?? 0;
   }
-  const order = lambdaLegend(bars);
+  const order = lambdaLegend(steps);
   const color = { field: 'exponent', type: 'nominal', title: 'exponent', sort: order, scale: { domain: order } } as const;
   return {
     ...PANEL_SPEC,
@@ -49,15 +57,15 @@ export function ftleSpec(input: FtlePlotInput): TopLevelSpec {
     },
     layer: [
       {
-        data: { values: bars },
-        mark: { type: 'rect', opacity: 0.55 },
+        data: { values: steps },
+        mark: { type: 'area', interpolate: 'step-after', fillOpacity: 0.12, line: true },
         encoding: {
-          x: { field: 'lo', type: 'quantitative', title: `finite-time exponent (${input.units})`, scale: { zero: false } },
-          x2: { field: 'hi' },
-          y: { field: 'fraction', type: 'quantitative', title: 'fraction of windows' },
-          y2: { datum: 0 },
+          x: { field: 'value', type: 'quantitative', title: `finite-time exponent (${input.units})`, scale: { zero: false } },
+          y: { field: 'fraction', type: 'quantitative', title: 'fraction of windows', stack: null },
           color,
-          tooltip: [{ field: 'exponent' }, { field: 'lo', format: '.4g' }, { field: 'hi', format: '.4g' }, { field: 'fraction', format: '.3f' }],
+          // The points keep their order: the outline of one histogram, left to right.
+          order: { field: 'at', type: 'quantitative' },
+          tooltip: [{ field: 'exponent' }, { field: 'value', format: '.4g' }, { field: 'fraction', format: '.3f' }],
         },
       },
       {
