@@ -79,7 +79,7 @@ export function addSpectrumRunOptions(command: Command): Command {
   return command
     .option('--ftle-window <W>', 'also the finite-time exponents over consecutive windows of W averaged steps of each sequence: their mean (= the spectrum), std, quantiles and histogram; W must divide --steps', integer('--ftle-window', 1))
     .option('--until-converged <TOL>', 'run until the standard error of each exponent is below TOL: --steps steps first, then the same sequences go on, doubling the steps, until converged or --max-steps; one thread; progress on stderr shows the worst standard error', real('--until-converged', 0, Infinity))
-    .option('--max-steps <N>', `with --until-converged: never average more steps than this (the inputs must hold --transient + N steps; default: ${MAX_STEPS_PER_BLOCK} × --steps)`, integer('--max-steps', 1))
+    .option('--max-steps <N>', `with --until-converged: never average more steps than this (the inputs must hold --transient + N steps; default: ${MAX_STEPS_PER_BLOCK} × --steps; with --jacobians, the file's T − --transient)`, integer('--max-steps', 1))
     .option('--jacobians-out <file>', 'also write every step\'s Jacobian (the transient included) to this safetensors file: tensor jacobians [B, transient + steps, n, n], float64 (float32 with --precision float32); counted in the memory budget')
     .option('--jacobians <file>', 'the spectrum of stored Jacobians (a safetensors tensor [B, T, n, n], as --jacobians-out writes) instead of a model: any system whose Jacobians you computed elsewhere; --steps defaults to T − --transient; one thread');
 }
