@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensorsHeader, writeJacobians } from '../src/io/index.js';
+import { readSafetensorsHeader, writeJacobians, writeSafetensors } from '../src/io/index.js';
+import { randomDrive } from '../src/model-spectrum/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const model = join(root, 'test/fixtures/torch/lstm_l2_bias_h3.model.safetensors');
@@ -48,6 +49,15 @@ test('spectrum --until-converged stops below the tolerance, shows the worst stde
   longer.exponents.forEach((l: number, i: number) =>
     assert.ok(Math.abs(doc.exponents[i] - l) < 3 * tolerance, `λ${i + 1}: ${doc.exponents[i]} vs a 4× longer run's ${l}`));
   refused(cli('spectrum', model, '--max-steps', '5000'), /--max-steps goes with --until-converged TOL/);
+});
+
+test('spectrum --until-converged on an inputs file goes as far as the file reaches, then says it did not converge', () => {
+  const file = join(dir, 'inputs.safetensors');
+  writeSafetensors(file, { inputs: { shape: [2, 700, 3], data: randomDrive('onehot', 2, 700, 3, 1).data } });
+  const r = cli('spectrum', model, '--inputs', file, '--transient', '100', '--steps', '150', '--k', '2', '--until-converged', '1e-6');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /NOT converged {7}after 600 steps \(doubling again would pass the most allowed, 600\): worst stderr \d\.\d\de-\d+ ≥ 0\.000001/);
+  assert.match(r.stdout, /2 sequences × 600 steps after 100 transient/);
 });
 
 test('spectrum --jacobians-out, then --jacobians: the same spectrum from the file; float32 stores F32', () => {

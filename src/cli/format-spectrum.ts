@@ -50,7 +50,7 @@ function convergenceLine(c: ConvergedSpectrum['convergence']): string {
   const worst = c.worstStderr.toExponential(2);
   return c.converged
     ? `converged           after ${c.steps} steps: worst stderr ${worst} < ${c.tolerance}`
-    : `NOT converged       after ${c.steps} steps (the next doubling would pass --max-steps ${c.maxSteps}): worst stderr ${worst} ≥ ${c.tolerance}`;
+    : `NOT converged       after ${c.steps} steps (doubling again would pass the most allowed, ${c.maxSteps}): worst stderr ${worst} ≥ ${c.tolerance}`;
 }
 
 /** The finite-time exponents' mean, spread and quantiles, exponent by exponent (the rows `shown`). */

@@ -151,6 +151,8 @@ export interface SpectrumPlan {
   warnings: string[];
   /** The state dimension the spectrum follows. */
   dim: number;
+  /** The most averaged steps the inputs were planned for: --steps, or with --until-converged --max-steps (or what an inputs file holds). */
+  maxSteps: number;
 }
 
 /**
@@ -160,9 +162,12 @@ export interface SpectrumPlan {
  */
 export function spectrumPlan(file: RnnFile, flags: SpectrumFlags & SpectrumRunFlags, modelPath: string, run?: RunInputs): SpectrumPlan {
   const { model, embedding } = file;
-  const steps = stepsRead(flags);
-  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps }), modelPath);
+  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps: stepsRead(flags) }), modelPath);
   const { shape } = plan;
+  // Without --max-steps, a run to convergence goes at most as far as an inputs file reaches.
+  const fileSteps = shape.steps - flags.transient;
+  const steps = flags.untilConverged !== undefined && flags.maxSteps === undefined && fileSteps >= flags.steps
+    ? Math.min(stepsRead(flags), fileSteps) : stepsRead(flags);
   checkSpectrumInputs(model, shape, { ...flags, steps }, flags.inputs ?? flags.tokens ?? 'inputs');
   const dim = spectrumStateDimension(model, flags);
   if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
@@ -171,7 +176,7 @@ export function spectrumPlan(file: RnnFile, flags: SpectrumFlags & SpectrumRunFl
   checkMemory({
     ...shape, stateDim: dim, k, threads,
     ...(flags.jacobiansOut !== undefined ? { jacobianBytes: flags.precision === 'float32' ? 4 : 8 } : {}),
-    ...(flags.ftleWindow !== undefined ? { ftleWindows: steps / flags.ftleWindow } : {}),
+    ...(flags.ftleWindow !== undefined ? { ftleWindows: Math.floor(steps / flags.ftleWindow) } : {}),
   }, flags.memoryBudget);
   const warnings = embedding !== undefined && flags.drive === 'onehot'
     ? [`${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text`]
@@ -192,7 +197,7 @@ export function spectrumPlan(file: RnnFile, flags: SpectrumFlags & SpectrumRunFl
   };
   return {
     inputs: plan.make(), options, source: plan.throughEmbedding ? file.source : withoutEmbedding(file.source),
-    description: plan.description, phrase: plan.phrase, warnings, dim,
+    description: plan.description, phrase: plan.phrase, warnings, dim, maxSteps: steps,
   };
 }
 

@@ -33,6 +33,9 @@ export { spectrumFromSums, type SpectrumResult } from './spectrum-statistics.js'
  *   Jacobian (same exponents to rounding; see SpectrumOptions.basis).
  * - `compat = none`: 'vogt2020' reproduces the code of Vogt et al. (see below).
  * - `firstTrajectory = 0`: index of trajectory 0 in a batch split over threads (its random basis).
+ * - `ftleWindow`: also the finite-time exponents over consecutive windows of this many averaged
+ *   steps (result.finiteTime: mean = the spectrum, std, quantiles, histogram); it divides `steps`.
+ * - `onJacobian`: called after every step with each trajectory's Jacobian (for writing them out).
  * - `onProgress`: called with (steps done, transient + steps) at most every 250 ms.
  *
  * Method. The discrete QR method of Benettin et al. (1980), in the form "H2" of Geist et al.

@@ -11,7 +11,7 @@ import { runModel } from '../../train/run-model.js';
 import { toJson } from '../json.js';
 import { refuseExistingOutput } from '../output-file.js';
 import {
-  addSpectrumOptions, addSpectrumRunOptions, checkSpectrumFlags, checkSpectrumRunFlags, loadOptionsOf, spectrumPlan, stepsRead,
+  addSpectrumOptions, addSpectrumRunOptions, checkSpectrumFlags, checkSpectrumRunFlags, loadOptionsOf, spectrumPlan,
   type SpectrumFlags, type SpectrumPlan, type SpectrumRunFlags,
 } from '../spectrum-options.js';
 import { convergenceReporter, spectrumOfJacobians } from '../spectrum-of-jacobians.js';
@@ -84,7 +84,7 @@ function untilConvergedOf(model: Parameters<typeof modelSpectrumThreaded>[0], pl
   const { threads: _threads, backend, precision, steps, ...options } = plan.options;
   return modelSpectrumUntilConverged(model, plan.inputs, {
     ...options, ...spectrumKernels(backend ?? 'wasm', precision ?? 'float64'),
-    steps, tolerance: flags.untilConverged!, maxSteps: stepsRead(flags), onBlock: convergenceReporter(flags.untilConverged!),
+    steps, tolerance: flags.untilConverged!, maxSteps: plan.maxSteps, onBlock: convergenceReporter(flags.untilConverged!),
   });
 }
 
