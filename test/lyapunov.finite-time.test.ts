@@ -54,3 +54,17 @@ test('a window that does not divide the steps is refused, naming steps that fit'
   assert.throws(() => lyapunovSpectrum(henonMap(), { steps: 1000, ftleWindow: 0 }), OptionError);
   assert.equal(lyapunovSpectrum(henonMap(), { steps: 1000 }).finiteTime, undefined, 'none unless asked for');
 });
+
+test('a million windows: the statistics hold them all (no spread of the values into a call)', () => {
+  const r = lyapunovSpectrum(henonMap({ batch: 2 }), { steps: 500_000, ftleWindow: 1, k: 1 });
+  const ftle = r.finiteTime!;
+  assert.equal(ftle.count, 1_000_000);
+  assert.equal(ftle.histogram[0]!.counts.length, 40);
+  assert.equal(ftle.histogram[0]!.counts.reduce((a, b) => a + b, 0), 1_000_000);
+  close(ftle.mean[0]!, r.exponents[0]!, 1e-10, 'mean');
+});
+
+test('compat vogt2020 has finite-time exponents too: their mean is its spectrum', () => {
+  const r = lyapunovSpectrum(henonMap(), { steps: 2000, transient: 50, ftleWindow: 100, compat: 'vogt2020' });
+  r.exponents.forEach((l, i) => close(r.finiteTime!.mean[i]!, l, 1e-10, `mean FTLE ${i + 1}`));
+});

@@ -88,7 +88,7 @@ export function addSpectrumRunOptions(command: Command): Command {
 export function checkSpectrumRunFlags(flags: SpectrumFlags & SpectrumRunFlags): void {
   if (flags.maxSteps !== undefined && flags.untilConverged === undefined) throw new UsageError('--max-steps goes with --until-converged TOL');
   if (flags.compat !== undefined) {
-    const ours = (['ftleWindow', 'untilConverged', 'jacobiansOut', 'jacobians'] as const).find((name) => flags[name] !== undefined);
+    const ours = (['untilConverged', 'jacobiansOut', 'jacobians'] as const).find((name) => flags[name] !== undefined);
     if (ours !== undefined) throw new UsageError(`--${kebab(ours)} runs the discrete QR method, not --compat vogt2020's re-fed warm-up: drop one of them`);
   }
   if (flags.jacobiansOut !== undefined && flags.untilConverged !== undefined) {

@@ -40,22 +40,20 @@ export function finiteTimeExponents(
   windowSums: Float64Array, batch: number, k: number, window: number, scale: number, order: readonly number[],
 ): FiniteTimeExponents {
   const count = windowSums.length / k;
-  const columns = order.map((column) => {
-    const values = new Float64Array(count);
-    for (let w = 0; w < count; w++) values[w] = (windowSums[w * k + column]! / window) * scale;
-    return Array.from(values);
-  });
-  return {
-    window,
-    windowsPerSequence: count / batch,
-    count,
-    mean: columns.map(mean),
-    std: columns.map(sampleStd),
-    levels: [...FTLE_LEVELS],
-    quantiles: columns.map((values) => quantiles(values, FTLE_LEVELS)),
-    histogram: columns.map(histogram),
-    infinite: columns.map((values) => values.filter((v) => v === -Infinity).length),
+  const result: FiniteTimeExponents = {
+    window, windowsPerSequence: count / batch, count, mean: [], std: [], levels: [...FTLE_LEVELS], quantiles: [], histogram: [], infinite: [],
   };
+  // One exponent at a time: a column of all its windows, then the next (they can be many).
+  for (const column of order) {
+    const values: number[] = new Array(count);
+    for (let w = 0; w < count; w++) values[w] = (windowSums[w * k + column]! / window) * scale;
+    result.mean.push(mean(values));
+    result.std.push(sampleStd(values));
+    result.quantiles.push(quantiles(values, FTLE_LEVELS));
+    result.histogram.push(histogram(values));
+    result.infinite.push(values.filter((v) => v === -Infinity).length);
+  }
+  return result;
 }
 
 /** Quantiles at `levels` of `values` (the R-7 rule: p(n − 1) interpolated between order statistics). */
@@ -74,8 +72,9 @@ export function quantiles(values: readonly number[], levels: readonly number[]):
 function histogram(values: readonly number[]): { edges: number[]; counts: number[] } {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return { edges: [], counts: [] };
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
+  // A loop, not Math.min(...finite): spreading a million windows overflows the stack.
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const v of finite) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const bins = hi === lo ? 1 : Math.max(1, Math.min(MAX_BINS, Math.round(Math.sqrt(finite.length))));
   const width = (hi - lo) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, j) => (j === bins ? hi : lo + j * width));
