@@ -5,7 +5,7 @@
 import { lyapunovSpectrum, untilConverged, type SpectrumResult } from '../lyapunov/index.js';
 import { jacobianSequence, memoryBudget, spectrumKernels } from '../model-spectrum/index.js';
 import { UsageError } from './errors.js';
-import { checkFtleWindowFlag, logBaseOf, type SpectrumFlags, type SpectrumRunFlags } from './spectrum-options.js';
+import { checkFtleWindowFlag, logBaseOf, optionName, type SpectrumFlags, type SpectrumRunFlags } from './spectrum-options.js';
 
 /** Flags that choose or drive a model, which stored Jacobians do not have. */
 const MODEL_FLAGS = ['cell', 'prefix', 'embedding', 'inputs', 'text', 'vocab', 'tokens', 'drive', 'lstmState', 'jacobiansOut', 'checkpoint'] as const;
@@ -19,7 +19,7 @@ export function spectrumOfJacobians(
   file: string, flags: SpectrumFlags & SpectrumRunFlags & { checkpoint?: number }, stepsDefaulted: boolean,
 ): { result: SpectrumResult; phrase: string } {
   const given = MODEL_FLAGS.find((name) => flags[name] !== undefined);
-  if (given !== undefined) throw new UsageError(`--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for a model; --jacobians ${file} already gives every step's Jacobian`);
+  if (given !== undefined) throw new UsageError(`${optionName(given)} is for a model; --jacobians ${file} already gives every step's Jacobian`);
   const system = jacobianSequence(file, { memoryBudget: memoryBudget(flags.memoryBudget) });
   const { batch, steps: stored, dim, shape } = system;
   const available = stored - flags.transient;

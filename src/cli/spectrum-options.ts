@@ -44,7 +44,7 @@ export interface SpectrumRunFlags {
 }
 
 /** --max-steps without a value: this many times --steps. */
-export const MAX_STEPS_PER_BLOCK = 64;
+export const DEFAULT_MAX_STEPS_FACTOR = 64;
 
 /** Declares the spectrum options on `command`. */
 export function addSpectrumOptions(command: Command): Command {
@@ -79,7 +79,7 @@ export function addSpectrumRunOptions(command: Command): Command {
   return command
     .option('--ftle-window <W>', 'also the finite-time exponents over consecutive windows of W averaged steps of each sequence: their mean (= the spectrum), std, quantiles and histogram; W must divide --steps', integer('--ftle-window', 1))
     .option('--until-converged <TOL>', 'run until the standard error of each exponent is below TOL: --steps steps first, then the same sequences go on, doubling the steps, until converged or --max-steps; one thread; progress on stderr shows the worst standard error', real('--until-converged', 0, Infinity))
-    .option('--max-steps <N>', `with --until-converged: never average more steps than this (the inputs must hold --transient + N steps; default: ${MAX_STEPS_PER_BLOCK} × --steps; with --jacobians, the file's T − --transient)`, integer('--max-steps', 1))
+    .option('--max-steps <N>', `with --until-converged: never average more steps than this (the inputs must hold --transient + N steps; default: ${DEFAULT_MAX_STEPS_FACTOR} × --steps; with --jacobians, the file's T − --transient)`, integer('--max-steps', 1))
     .option('--jacobians-out <file>', 'also write every step\'s Jacobian (the transient included) to this safetensors file: tensor jacobians [B, transient + steps, n, n], float64 (float32 with --precision float32); counted in the memory budget')
     .option('--jacobians <file>', 'the spectrum of stored Jacobians (a safetensors tensor [B, T, n, n], as --jacobians-out writes) instead of a model: any system whose Jacobians you computed elsewhere; --steps defaults to T − --transient; one thread');
 }
@@ -89,7 +89,7 @@ export function checkSpectrumRunFlags(flags: SpectrumFlags & SpectrumRunFlags): 
   if (flags.maxSteps !== undefined && flags.untilConverged === undefined) throw new UsageError('--max-steps goes with --until-converged TOL');
   if (flags.compat !== undefined) {
     const ours = (['untilConverged', 'jacobiansOut', 'jacobians'] as const).find((name) => flags[name] !== undefined);
-    if (ours !== undefined) throw new UsageError(`--${kebab(ours)} runs the discrete QR method, not --compat vogt2020's re-fed warm-up: drop one of them`);
+    if (ours !== undefined) throw new UsageError(`${optionName(ours)} runs the discrete QR method, not --compat vogt2020's re-fed warm-up: drop one of them`);
   }
   if (flags.jacobiansOut !== undefined && flags.untilConverged !== undefined) {
     throw new UsageError('--jacobians-out needs the number of steps before the run: give --steps instead of --until-converged');
@@ -117,12 +117,14 @@ export function logBaseOf(flags: Pick<SpectrumFlags, 'logBase'>): { logBase?: Lo
 
 /** The averaged steps whose inputs a run reads: --steps, or --max-steps with --until-converged. */
 export function stepsRead(flags: SpectrumFlags & SpectrumRunFlags): number {
-  return flags.untilConverged === undefined ? flags.steps : flags.maxSteps ?? MAX_STEPS_PER_BLOCK * flags.steps;
+  return flags.untilConverged === undefined ? flags.steps : flags.maxSteps ?? DEFAULT_MAX_STEPS_FACTOR * flags.steps;
 }
 
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** A flags field as its option: ftleWindow → --ftle-window. */
+export function optionName(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
+
 
 /** Refuses combinations of spectrum options that cannot work, before any model is read. */
 export function checkSpectrumFlags(flags: SpectrumFlags): void {
