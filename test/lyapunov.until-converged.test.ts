@@ -23,6 +23,10 @@ test('untilConverged stops once each stderr is below the tolerance; a longer fix
     assert.equal(c.steps, seen.at(-1));
     assert.equal(r.options.steps, c.steps);
     if (c.blocks.length > 1) assert.ok(c.blocks.at(-2)!.worstStderr >= tolerance, 'it did not run on after converging');
+    // The convergence trace spans the whole run, ending at its last step.
+    const traced = r.trace.steps;
+    assert.ok(traced.every((s, j) => j === 0 || s > traced[j - 1]!) && traced.at(-1) === c.steps, `trace steps ${traced.slice(-3)}`);
+    r.exponents.forEach((l, i) => close(r.trace.exponents.at(-1)![i]!, l, 1e-12, `trace's last λ${i + 1}`));
     // The same run as a fixed one of that length, and a 4× longer independent run within 3 stderr of tolerance.
     const fixed = lyapunovSpectrum(henonMap({ batch }), { transient: 100, steps: c.steps });
     fixed.exponents.forEach((l, i) => close(r.exponents[i]!, l, 1e-12, `B = ${batch}: λ${i + 1} against the fixed run`));

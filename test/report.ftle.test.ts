@@ -1,8 +1,11 @@
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { toJson } from '../src/cli/json.js';
 import { henonMap, lyapunovSpectrum } from '../src/lyapunov/index.js';
-import { ftlePlot, renderSvg, ReportInputError, spectrumFromJson } from '../src/report/index.js';
+import { buildReport, ftlePlot, renderSvg, ReportInputError, spectrumFromJson } from '../src/report/index.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { labelValue, svgElements } from './report.helpers.js';
 
@@ -30,6 +33,17 @@ test('ftle plot: each exponent\'s histogram outline holds all its windows, and a
     assert.ok(rule, `${label}: a rule`);
     assert.ok(Math.abs(labelValue(rule, 'mean') - result.exponents[i]!) < 1e-4, `${label}: the rule at the exponent`);
   }
+});
+
+test('the report of a spectrum with finite-time exponents shows their plot and quantiles', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-lyap-ftle-report-'));
+  const [file, plainFile] = [join(dir, 'henon.json'), join(dir, 'plain.json')];
+  writeFileSync(file, toJson(lyapunovSpectrum(henonMap({ batch: 2 }), { transient: 100, steps: 2000, ftleWindow: 100 })));
+  writeFileSync(plainFile, toJson(lyapunovSpectrum(henonMap(), { steps: 100 })));
+  const html = await buildReport(file);
+  assert.match(html, /<h3>Finite-time exponents over windows of 100 steps<\/h3>/);
+  assert.match(html, /<th>i<\/th><th>mean \(nats\/step\)<\/th><th>std<\/th><th>1%<\/th><th>5%<\/th>/);
+  assert.doesNotMatch(await buildReport(plainFile), /Finite-time/);
 });
 
 test('ftle plot of a spectrum without finite-time exponents says how to get them', () => {
