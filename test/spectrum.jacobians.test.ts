@@ -4,7 +4,7 @@ import { mkdtempSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomModel } from '../src/cells/index.js';
-import { UserError } from '../src/errors.js';
+import { OptionError, UserError } from '../src/errors.js';
 import { JacobianFileError, readSafetensorsHeader, SafetensorsError, writeJacobians, writeSafetensors } from '../src/io/index.js';
 import { createKernels, Rng } from '../src/linalg/index.js';
 import { lyapunovSpectrum } from '../src/lyapunov/index.js';
@@ -59,6 +59,11 @@ test('worker threads fill one shared store: the same Jacobians as one thread', a
   await modelSpectrumThreaded(model, inputs, { steps: 50, transient: 10, threads: 2, jacobiansOut: shared });
   assert.deepEqual(shared, one);
   assert.ok(one.some((x) => x !== 0) && one.every(Number.isFinite));
+  // A plain array would be copied into each worker and come back empty: refused, as is a wrong size.
+  await assert.rejects(modelSpectrumThreaded(model, inputs, { steps: 50, transient: 10, threads: 2, jacobiansOut: new Float64Array(one.length) }),
+    (e) => e instanceof OptionError && /SharedArrayBuffer/.test((e as Error).message));
+  assert.throws(() => modelSpectrum(model, inputs, { steps: 50, transient: 10, jacobiansOut: new Float64Array(10) }),
+    (e) => e instanceof OptionError && /jacobiansOut holds 10 entries; B × \(transient \+ steps\) × n × n = 4 × 60 × 6 × 6 = 8640 are needed/.test((e as Error).message));
 });
 
 test('float32 Jacobians are stored as F32 and read back', () => {

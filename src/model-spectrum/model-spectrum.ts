@@ -1,5 +1,6 @@
 import type { InputSequences, InputSource, LstmState, RnnModel } from '../cells/model.js';
 import { createCellSystem } from '../cells/index.js';
+import { OptionError } from '../errors.js';
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import {
@@ -8,7 +9,7 @@ import {
 } from '../lyapunov/index.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
-import { checkSpectrumInputs, spectrumLstmState } from './inputs.js';
+import { checkSpectrumInputs, spectrumLstmState, spectrumStateDimension } from './inputs.js';
 import { driveStream, isRandomDrive, type RandomDrive } from './random-drive.js';
 import { isTokenInputs, tokenStream, type TokenInputs } from './token-inputs.js';
 
@@ -53,6 +54,7 @@ export interface ModelSpectrumResult extends SpectrumResult {
  * `modelSpectrumThreaded` splits the batch over worker threads.
  */
 export function modelSpectrum(model: RnnModel, inputs: SpectrumInputs, options: ModelSpectrumOptions): ModelSpectrumResult {
+  checkJacobianStore(model, inputs.batch, options, false);
   const { sums, model: description } = modelSpectrumSums(model, inputs, options);
   return { ...spectrumFromSums(sums), model: description };
 }
@@ -109,6 +111,25 @@ function modelSystem(model: RnnModel, inputs: SpectrumInputs, options: ModelSyst
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
   return { system, kernels, description: modelDescription(model, system.dim, lstmState) };
+}
+
+/**
+ * Refuses a `jacobiansOut` that does not hold B×(transient + steps)×n×n entries, or that worker
+ * threads (`split`) could not fill in place (not a SharedArrayBuffer's view: each would fill a copy).
+ */
+export function checkJacobianStore(
+  model: RnnModel, batch: number, options: Pick<ModelSpectrumOptions, 'jacobiansOut' | 'transient' | 'steps' | 'lstmState' | 'compat'>, split: boolean,
+): void {
+  const store = options.jacobiansOut;
+  if (store === undefined) return;
+  const n = spectrumStateDimension(model, options);
+  const [steps, expected] = [(options.transient ?? 0) + options.steps, batch * ((options.transient ?? 0) + options.steps) * n * n];
+  if (store.length !== expected) {
+    throw new OptionError(`jacobiansOut holds ${store.length} entries; B × (transient + steps) × n × n = ${batch} × ${steps} × ${n} × ${n} = ${expected} are needed`);
+  }
+  if (split && !(store.buffer instanceof SharedArrayBuffer)) {
+    throw new OptionError('jacobiansOut must be a SharedArrayBuffer\'s view when the batch is split over worker threads (new Float64Array(new SharedArrayBuffer(8 * length))), or run with threads: 1');
+  }
 }
 
 /** An onJacobian writing trajectory b's Jacobian of step t at [firstTrajectory + b, t] of a B×T×n×n store. */
