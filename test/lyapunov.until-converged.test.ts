@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OptionError } from '../src/errors.js';
+import { loadRnnModel } from '../src/io/index.js';
 import { henonMap, lyapunovSpectrum, untilConverged } from '../src/lyapunov/index.js';
+import { modelSpectrum, modelSpectrumUntilConverged, randomDrive, SpectrumInputError } from '../src/model-spectrum/index.js';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected} (tol ${tol})`);
@@ -50,4 +52,15 @@ test('untilConverged keeps the finite-time windows of the whole run', () => {
   const r = untilConverged(henonMap({ batch: 2 }), { tolerance: 5e-3, steps: 400, ftleWindow: 40 });
   assert.equal(r.finiteTime!.count, 2 * (r.convergence.steps / 40));
   r.exponents.forEach((l, i) => close(r.finiteTime!.mean[i]!, l, 1e-10, `mean FTLE ${i + 1}`));
+});
+
+test('modelSpectrumUntilConverged goes at most as far as the inputs reach, and refuses a maxSteps beyond them', () => {
+  const model = loadRnnModel(new URL('fixtures/torch/lstm_l2_bias_h3.model.safetensors', import.meta.url).pathname);
+  const inputs = randomDrive('gaussian', 2, 1100, 3, 1);
+  const r = modelSpectrumUntilConverged(model, inputs, { tolerance: 1e-9, transient: 100, steps: 250, k: 2 });
+  assert.deepEqual([r.convergence.converged, r.convergence.steps, r.convergence.maxSteps], [false, 1000, 1000]);
+  const fixed = modelSpectrum(model, inputs, { transient: 100, steps: 1000, k: 2 });
+  fixed.exponents.forEach((l, i) => close(r.exponents[i]!, l, 1e-12, `λ${i + 1} against the fixed run`));
+  assert.throws(() => modelSpectrumUntilConverged(model, inputs, { tolerance: 1e-3, transient: 100, maxSteps: 5000 }),
+    (e) => e instanceof SpectrumInputError && /1100 steps per sequence, fewer than transient \+ steps = 100 \+ 5000/.test((e as Error).message));
 });

@@ -87,15 +87,18 @@ export function modelSpectrumSums(
 }
 
 /**
- * `untilConverged` for a model, in one thread: the inputs must hold transient + maxSteps steps.
- * The result's options.steps says how many were averaged.
+ * `untilConverged` for a model, in one thread: at most `maxSteps` averaged steps (default: as
+ * many as the inputs hold after the transient), which the inputs must hold. The result's
+ * options.steps says how many were averaged.
  */
 export function modelSpectrumUntilConverged(
   model: RnnModel, inputs: SpectrumInputs, options: ConvergenceOptions & ModelSystemOptions,
 ): ConvergedSpectrum & ModelSpectrumResult {
+  const maxSteps = options.maxSteps ?? inputs.steps - (options.transient ?? 0);
+  checkSpectrumInputs(model, inputs, { transient: options.transient ?? 0, steps: maxSteps });
   const { system, kernels, description } = modelSystem(model, inputs, options);
   const { lstmState, forwardKernels, ...convergence } = options;
-  const result = untilConverged(system, { ...convergence, kernels, k: Math.min(options.k ?? system.dim, system.dim) });
+  const result = untilConverged(system, { ...convergence, maxSteps, kernels, k: Math.min(options.k ?? system.dim, system.dim) });
   return { ...result, options: { ...result.options, threads: 1 }, model: description };
 }
 
