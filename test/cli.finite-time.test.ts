@@ -71,6 +71,7 @@ test('spectrum --jacobians-out, then --jacobians: the same spectrum from the fil
   assert.equal(replay.code, 0, replay.stderr);
   const [a, b] = [JSON.parse(direct.stdout), JSON.parse(replay.stdout)];
   assert.equal(b.options.steps, 200, '--steps defaults to T − --transient');
+  assert.deepEqual(b.jacobians, { file, tensor: 'jacobians', dtype: 'F64', batch: 3, steps: 240, dim: 12 }, 'the JSON names the file it read');
   a.exponents.forEach((l: number, i: number) => assert.ok(Math.abs(b.exponents[i] - l) <= 1e-12 * Math.max(1, Math.abs(l)), `λ${i + 1}: ${b.exponents[i]} vs ${l}`));
   refused(cli('spectrum', model, '--steps', '200', '--jacobians-out', file), /--jacobians-out .*lstm\.safetensors: the file exists; pass --force/);
   const f32 = join(dir, 'lstm32.safetensors');

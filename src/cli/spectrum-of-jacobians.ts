@@ -3,6 +3,7 @@
  * per-step Jacobians, for systems whose Jacobians were computed elsewhere.
  */
 import { lyapunovSpectrum, untilConverged, type SpectrumResult } from '../lyapunov/index.js';
+import type { JacobianFileShape } from '../io/index.js';
 import { jacobianSequence, memoryBudget, spectrumKernels } from '../model-spectrum/index.js';
 import { UsageError } from './errors.js';
 import { checkFtleWindowFlag, logBaseOf, optionName, type SpectrumFlags, type SpectrumRunFlags } from './spectrum-options.js';
@@ -17,7 +18,7 @@ const MODEL_FLAGS = ['cell', 'prefix', 'embedding', 'inputs', 'text', 'vocab', '
  */
 export function spectrumOfJacobians(
   file: string, flags: SpectrumFlags & SpectrumRunFlags & { checkpoint?: number }, stepsDefaulted: boolean,
-): { result: SpectrumResult; phrase: string } {
+): { result: SpectrumResult; phrase: string; jacobians: JacobianFileShape } {
   const given = MODEL_FLAGS.find((name) => flags[name] !== undefined);
   if (given !== undefined) throw new UsageError(`${optionName(given)} is for a model; --jacobians ${file} already gives every step's Jacobian`);
   const system = jacobianSequence(file, { memoryBudget: memoryBudget(flags.memoryBudget) });
@@ -40,7 +41,7 @@ export function spectrumOfJacobians(
   const result = flags.untilConverged === undefined
     ? lyapunovSpectrum(system, options)
     : untilConverged(system, { ...options, tolerance: flags.untilConverged, maxSteps, onBlock: convergenceReporter(flags.untilConverged) });
-  return { result, phrase: `the Jacobians of ${file} ([${batch}, ${stored}, ${dim}, ${dim}] ${shape.dtype})` };
+  return { result, phrase: `the Jacobians of ${file} ([${batch}, ${stored}, ${dim}, ${dim}] ${shape.dtype})`, jacobians: shape };
 }
 
 /** Progress of --until-converged on stderr: after each block, the steps so far and the worst standard error. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadRnnFile, writeJacobians, type ModelSource } from '../../io/index.js';
+import { loadRnnFile, writeJacobians, type JacobianFileShape, type ModelSource } from '../../io/index.js';
 import type { InputsDescription } from '../spectrum-inputs.js';
 import { modelSpectrumThreaded, modelSpectrumUntilConverged, spectrumKernels, type ModelSpectrumResult } from '../../model-spectrum/index.js';
 import { formatSpectrum } from '../format-spectrum.js';
@@ -40,8 +40,8 @@ export function registerSpectrum(program: Command): void {
       checkSpectrumRunFlags(flags);
       if (flags.jacobians !== undefined) {
         if (modelPath !== undefined) throw new UsageError(`give a model or --jacobians FILE, not both (got ${modelPath} and --jacobians ${flags.jacobians})`);
-        const { result, phrase } = spectrumOfJacobians(flags.jacobians, flags, self.getOptionValueSource('steps') === 'default');
-        print(result, phrase, flags.json);
+        const { result, phrase, jacobians } = spectrumOfJacobians(flags.jacobians, flags, self.getOptionValueSource('steps') === 'default');
+        print(result, phrase, flags.json, { jacobians });
         return;
       }
       if (modelPath === undefined) throw new UsageError('give a model file or run directory, or --jacobians FILE');
@@ -88,8 +88,11 @@ function untilConvergedOf(model: Parameters<typeof modelSpectrumThreaded>[0], pl
   });
 }
 
-/** The table (or the JSON, with the model's `source` and `inputs` when there is a model), then the warnings. */
-function print(result: Parameters<typeof formatSpectrum>[0], phrase: string, json: boolean | undefined, model?: { source: ModelSource; inputs: InputsDescription }): void {
-  process.stdout.write(json ? `${toJson({ ...result, ...model })}\n` : `${formatSpectrum(result, phrase, model?.source)}\n`);
+/** The table, or the JSON with what the spectrum was taken of (a model's `source` and `inputs`, or the `jacobians` file), then the warnings. */
+function print(
+  result: Parameters<typeof formatSpectrum>[0], phrase: string, json: boolean | undefined,
+  of: { source: ModelSource; inputs: InputsDescription } | { jacobians: JacobianFileShape },
+): void {
+  process.stdout.write(json ? `${toJson({ ...result, ...of })}\n` : `${formatSpectrum(result, phrase, 'source' in of ? of.source : undefined)}\n`);
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
 }
