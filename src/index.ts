@@ -9,19 +9,24 @@
 
 /** The spectrum of a recurrent network driven by input sequences, in one thread or over worker threads. */
 export {
-  modelSpectrum, modelSpectrumThreaded, randomDrive, embeddingInputs, describeModel,
+  modelSpectrum, modelSpectrumThreaded, modelSpectrumUntilConverged, randomDrive, embeddingInputs, describeModel,
   type ModelSpectrumOptions, type TokenInputs, type ModelSpectrumResult, type ThreadedSpectrumOptions, type DriveKind,
 } from './model-spectrum/index.js';
 
 /** The spectrum of any `TangentSystem` by the QR method, its thread-mergeable sums, and the quantities derived from it. */
 export {
-  lyapunovSpectrum, spectrumSums, mergeSpectrumSums, spectrumFromSums, kaplanYorkeDimension, entropyRate,
+  lyapunovSpectrum, untilConverged, spectrumSums, mergeSpectrumSums, spectrumFromSums, kaplanYorkeDimension, entropyRate,
   type SpectrumOptions, type SpectrumResult, type SpectrumSums, type TangentSystem, type JacobianSystem, type LogDetSystem,
+  type ConvergenceOptions, type ConvergedSpectrum, type FiniteTimeExponents,
 } from './lyapunov/index.js';
 
 /** Covariant Lyapunov vectors (Ginelli et al.) of any `TangentSystem` or model, and what they say: growth rates, angles, where they live. */
 export { covariantLyapunovVectors, clvSummary, type ClvOptions, type ClvResult, type ClvSummary } from './lyapunov/index.js';
 export { modelClv, type ModelClvOptions, type ModelClvResult } from './model-spectrum/index.js';
+/** Per-step Jacobians computed elsewhere as a `TangentSystem` (from arrays, or from a safetensors file [B, T, n, n]), and written to one. */
+export { storedJacobians, type JacobianSequence } from './lyapunov/index.js';
+export { jacobianSequence } from './model-spectrum/index.js';
+export { writeJacobians, readJacobians, jacobianFileShape } from './io/index.js';
 
 /** Dynamical systems with known spectra, to check the method and to learn it on. */
 export { henonMap, logisticMap, lorenz63, linearMap } from './lyapunov/index.js';
@@ -49,6 +54,6 @@ export { UserError, OptionError } from './errors.js';
 export { SpectrumError } from './lyapunov/index.js';
 export { SpectrumInputError } from './model-spectrum/index.js';
 export { ModelError } from './cells/index.js';
-export { TensorFileError, SafetensorsError, ModelFileError } from './io/index.js';
+export { TensorFileError, SafetensorsError, ModelFileError, JacobianFileError } from './io/index.js';
 export { RunDirError } from './record/index.js';
 export { TrainConfigError, TrainingDivergedError } from './train/index.js';

@@ -1,15 +1,15 @@
 import { listTensors, type ModelSource } from '../io/index.js';
-import { describeModel, type ModelSpectrumResult } from '../model-spectrum/index.js';
+import type { ConvergedSpectrum, FiniteTimeExponents, SpectrumResult } from '../lyapunov/index.js';
+import { describeModel, type ModelDescription } from '../model-spectrum/index.js';
 
 /**
  * The human-readable summary of a spectrum: the model and the tensors it was read from (`model`,
  * when known), what drove it (`source`), the leading and trailing exponents and derived figures.
  */
-export function formatSpectrum(r: ModelSpectrumResult, source: string, model?: ModelSource): string {
+export function formatSpectrum(r: SpectrumResult & { model?: ModelDescription; convergence?: ConvergedSpectrum['convergence'] }, source: string, model?: ModelSource): string {
   const o = r.options;
-  const m = r.model;
   const lines: string[] = [];
-  lines.push(describeModel(m));
+  if (r.model !== undefined) lines.push(describeModel(r.model));
   if (model !== undefined) lines.push(...sourceLines(model));
   // compat vogt2020's warm-up is not a transient before the averaged steps: it re-feeds their first inputs.
   const before = o.compat === 'vogt2020' ? `a ${o.transient}-step warm-up re-fed from input 0` : `${o.transient} transient`;
@@ -41,7 +41,34 @@ export function formatSpectrum(r: ModelSpectrumResult, source: string, model?: M
     const redone = r.qrRedone > 0 ? `, redoing ${r.qrRedone} interval${r.qrRedone > 1 ? 's' : ''} that ${r.qrRedone > 1 ? 'were' : 'was'} too long` : '';
     lines.push(`${`qr every ${o.qrEvery}`.padEnd(20)}the conditioning guard halved the interval ${r.qrGuardFired}×${redone}; it ended at ${r.finalQrEvery}`);
   }
+  if (r.convergence !== undefined) lines.push(convergenceLine(r.convergence));
+  if (r.finiteTime !== undefined) lines.push('', ...finiteTimeLines(r.finiteTime, shown, o.batch));
   return lines.join('\n');
+}
+
+function convergenceLine(c: ConvergedSpectrum['convergence']): string {
+  const worst = c.worstStderr.toExponential(2);
+  return c.converged
+    ? `converged           after ${c.steps} steps: worst stderr ${worst} < ${c.tolerance}`
+    : `NOT converged       after ${c.steps} steps (doubling again would pass the most allowed, ${c.maxSteps}): worst stderr ${worst} ≥ ${c.tolerance}`;
+}
+
+/** The finite-time exponents' mean, spread and quantiles, exponent by exponent (the rows `shown`). */
+function finiteTimeLines(f: FiniteTimeExponents, shown: number[], batch: number): string[] {
+  const at = (level: number) => f.levels.indexOf(level);
+  const lines = [
+    `finite-time exponents over windows of ${f.window} steps (${batch} sequence${batch > 1 ? 's' : ''} × ${f.windowsPerSequence} windows)`,
+    '   i       mean        std         5%        50%        95%',
+  ];
+  for (const i of shown) {
+    if (i < 0) {
+      lines.push('   …');
+      continue;
+    }
+    const q = f.quantiles[i]!;
+    lines.push(`${String(i + 1).padStart(4)} ${[f.mean[i]!, f.std[i]!, q[at(0.05)]!, q[at(0.5)]!, q[at(0.95)]!].map((x) => fmt(x)).join(' ')}`);
+  }
+  return lines;
 }
 
 function fmt(x: number): string {
@@ -49,7 +76,7 @@ function fmt(x: number): string {
 }
 
 /** |λ1(T) − λ1(0.9 T)| from the running-mean trace; Infinity when λ1 became −∞ in between. */
-function convergence(r: ModelSpectrumResult): number {
+function convergence(r: SpectrumResult): number {
   const { steps, exponents } = r.trace;
   const last = steps.length - 1;
   const target = 0.9 * steps[last]!;

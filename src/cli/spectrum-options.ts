@@ -8,10 +8,9 @@ import { CELL_KINDS, type CellKind, type LstmState } from '../cells/model.js';
 import { withoutEmbedding, type LoadRnnFileOptions, type ModelSource, type RnnFile } from '../io/index.js';
 import { PRECISIONS, type Precision } from '../linalg/index.js';
 import { LINALG_BACKENDS, type LinalgBackend } from '../linalg/backends.js';
-import type { LogBase } from '../lyapunov/spectrum.js';
-import { largestFitting } from '../lyapunov/index.js';
+import { checkFtleWindow, largestFitting, type LogBase } from '../lyapunov/index.js';
 import {
-  checkSpectrumInputs, defaultMemoryBudget, DRIVE_KINDS, formatGiB, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
+  checkMemoryBudget, checkSpectrumInputs, DRIVE_KINDS, memoryBudget, spectrumInputSteps, spectrumMemory, spectrumStateDimension,
   type SpectrumInputs, type SpectrumMemoryShape, type ThreadedSpectrumOptions,
 } from '../model-spectrum/index.js';
 import { UsageError } from './errors.js';
@@ -34,6 +33,18 @@ export interface SpectrumFlags extends InputFlags {
   threads: number;
   memoryBudget?: number;
 }
+
+/** The `spectrum` command's own options (not `watch`'s): finite-time exponents, stopping on convergence, Jacobians out and in. */
+export interface SpectrumRunFlags {
+  ftleWindow?: number;
+  untilConverged?: number;
+  maxSteps?: number;
+  jacobiansOut?: string;
+  jacobians?: string;
+}
+
+/** --max-steps without a value: this many times --steps. */
+export const DEFAULT_MAX_STEPS_FACTOR = 64;
 
 /** Declares the spectrum options on `command`. */
 export function addSpectrumOptions(command: Command): Command {
@@ -63,6 +74,58 @@ export function addSpectrumOptions(command: Command): Command {
     .option('--memory-budget <GiB>', 'refuse a run estimated to need more memory than this (default: half of the memory available)', real('--memory-budget', 0, Infinity));
 }
 
+/** Declares the `spectrum` command's own options on `command`. */
+export function addSpectrumRunOptions(command: Command): Command {
+  return command
+    .option('--ftle-window <W>', 'also the finite-time exponents over consecutive windows of W averaged steps of each sequence: their mean (= the spectrum), std, quantiles and histogram; W must divide --steps', integer('--ftle-window', 1))
+    .option('--until-converged <TOL>', 'run until the standard error of each exponent is below TOL: --steps steps first, then the same sequences go on, doubling the steps, until converged or --max-steps; one thread; progress on stderr shows the worst standard error', real('--until-converged', 0, Infinity))
+    .option('--max-steps <N>', `with --until-converged: never average more steps than this (the inputs must hold --transient + N steps; default: ${DEFAULT_MAX_STEPS_FACTOR} × --steps; with --jacobians, the file's T − --transient)`, integer('--max-steps', 1))
+    .option('--jacobians-out <file>', 'also write every step\'s Jacobian (the transient included) to this safetensors file: tensor jacobians [B, transient + steps, n, n], float64 (float32 with --precision float32); counted in the memory budget')
+    .option('--jacobians <file>', 'the spectrum of stored Jacobians (a safetensors tensor [B, T, n, n], as --jacobians-out writes) instead of a model: any system whose Jacobians you computed elsewhere; --steps defaults to T − --transient; one thread');
+}
+
+/** Refuses combinations of the `spectrum` command's own options that cannot work, before any file is read. */
+export function checkSpectrumRunFlags(flags: SpectrumFlags & SpectrumRunFlags): void {
+  if (flags.maxSteps !== undefined && flags.untilConverged === undefined) throw new UsageError('--max-steps goes with --until-converged TOL');
+  if (flags.compat !== undefined) {
+    const ours = (['untilConverged', 'jacobiansOut', 'jacobians'] as const).find((name) => flags[name] !== undefined);
+    if (ours !== undefined) throw new UsageError(`${optionName(ours)} runs the discrete QR method, not --compat vogt2020's re-fed warm-up: drop one of them`);
+  }
+  if (flags.jacobiansOut !== undefined && flags.untilConverged !== undefined) {
+    throw new UsageError('--jacobians-out needs the number of steps before the run: give --steps instead of --until-converged');
+  }
+  if (flags.untilConverged !== undefined && flags.maxSteps !== undefined && flags.maxSteps < flags.steps) {
+    throw new UsageError(`--max-steps ${flags.maxSteps} is below --steps ${flags.steps}, the first block of --until-converged`);
+  }
+  // With --jacobians, --steps may come from the file: checked there.
+  if (flags.ftleWindow !== undefined && flags.jacobians === undefined) checkFtleWindowFlag(flags.ftleWindow, flags.steps);
+}
+
+/** --ftle-window must divide the averaged steps. */
+export function checkFtleWindowFlag(window: number, steps: number): void {
+  try {
+    checkFtleWindow(window, steps, { window: '--ftle-window', steps: '--steps' });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** --log-base as the library takes it. */
+export function logBaseOf(flags: Pick<SpectrumFlags, 'logBase'>): { logBase?: LogBase } {
+  return flags.logBase === undefined ? {} : { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase };
+}
+
+/** The averaged steps whose inputs a run reads: --steps, or --max-steps with --until-converged. */
+export function stepsRead(flags: SpectrumFlags & SpectrumRunFlags): number {
+  return flags.untilConverged === undefined ? flags.steps : flags.maxSteps ?? DEFAULT_MAX_STEPS_FACTOR * flags.steps;
+}
+
+/** A flags field as its option: ftleWindow → --ftle-window. */
+export function optionName(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+
 /** Refuses combinations of spectrum options that cannot work, before any model is read. */
 export function checkSpectrumFlags(flags: SpectrumFlags): void {
   if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
@@ -88,6 +151,10 @@ export interface SpectrumPlan {
   description: InputsDescription;
   phrase: string;
   warnings: string[];
+  /** The state dimension the spectrum follows. */
+  dim: number;
+  /** The most averaged steps the inputs were planned for: --steps, or with --until-converged --max-steps (or what an inputs file holds). */
+  maxSteps: number;
 }
 
 /**
@@ -95,14 +162,27 @@ export interface SpectrumPlan {
  * they fit the model and the memory budget. `run` gives a run's own held-out sequences, used
  * unless the flags name other inputs.
  */
-export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: string, run?: RunInputs, clv?: SpectrumMemoryShape['clv']): SpectrumPlan {
+export function spectrumPlan(
+  file: RnnFile, flags: SpectrumFlags & SpectrumRunFlags, modelPath: string, run?: RunInputs, clv?: SpectrumMemoryShape['clv'],
+): SpectrumPlan {
   const { model, embedding } = file;
-  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps(flags), modelPath);
+  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps: stepsRead(flags) }), modelPath);
   const { shape } = plan;
-  checkSpectrumInputs(model, shape, flags, flags.inputs ?? flags.tokens ?? 'inputs');
+  // Without --max-steps, a run to convergence goes at most as far as an inputs file reaches.
+  const fileSteps = shape.steps - flags.transient;
+  const steps = flags.untilConverged !== undefined && flags.maxSteps === undefined && fileSteps >= flags.steps
+    ? Math.min(stepsRead(flags), fileSteps) : stepsRead(flags);
+  checkSpectrumInputs(model, shape, { ...flags, steps }, flags.inputs ?? flags.tokens ?? 'inputs');
   const dim = spectrumStateDimension(model, flags);
   if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
-  checkMemory({ ...shape, stateDim: dim, k: flags.k ?? dim, threads: Math.min(flags.threads, shape.batch), ...(clv ? { clv } : {}) }, flags.memoryBudget);
+  const k = flags.k ?? dim;
+  const threads = flags.untilConverged === undefined ? Math.min(flags.threads, shape.batch) : 1;
+  checkMemory({
+    ...shape, stateDim: dim, k, threads,
+    ...(clv ? { clv } : {}),
+    ...(flags.jacobiansOut !== undefined ? { jacobianBytes: flags.precision === 'float32' ? 4 : 8 } : {}),
+    ...(flags.ftleWindow !== undefined ? { ftleWindows: Math.floor(steps / flags.ftleWindow) } : {}),
+  }, flags.memoryBudget);
   const warnings = embedding !== undefined && flags.drive === 'onehot'
     ? [`${modelPath} has an embedding '${embedding.name}'; --drive onehot feeds one-hot vectors over the RNN's ${model.inputSize} inputs, which the network never sees: drop --drive for random tokens through the embedding, or give --text`]
     : [];
@@ -112,29 +192,25 @@ export function spectrumPlan(file: RnnFile, flags: SpectrumFlags, modelPath: str
     ...(flags.k !== undefined ? { k: flags.k } : {}),
     seed: flags.seed,
     qrEvery: flags.qrEvery,
-    ...(flags.logBase !== undefined ? { logBase: (flags.logBase === 'e' ? 'e' : Number(flags.logBase)) as LogBase } : {}),
+    ...logBaseOf(flags),
     ...(flags.lstmState ? { lstmState: flags.lstmState } : {}),
     ...(flags.compat ? { compat: flags.compat } : {}),
+    ...(flags.ftleWindow !== undefined ? { ftleWindow: flags.ftleWindow } : {}),
     backend: flags.backend,
     precision: flags.precision,
-    threads: flags.threads,
+    threads,
   };
   return {
     inputs: plan.make(), options, source: plan.throughEmbedding ? file.source : withoutEmbedding(file.source),
-    description: plan.description, phrase: plan.phrase, warnings,
+    description: plan.description, phrase: plan.phrase, warnings, dim, maxSteps: steps,
   };
 }
 
 /** Refuses, before anything large is allocated, a run estimated to need more than the budget (GiB). */
 function checkMemory(shape: SpectrumMemoryShape, budgetGiB: number | undefined): void {
-  const budget = budgetGiB === undefined ? defaultMemoryBudget() : { bytes: budgetGiB * 2 ** 30, why: '--memory-budget' };
-  const { bytes, parts } = spectrumMemory(shape);
-  if (bytes <= budget.bytes) return;
-  const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
-  throw new UsageError(
-    `${shape.clv ? 'these covariant Lyapunov vectors need' : 'this spectrum needs'} ≈ ${formatGiB(bytes)} (${largest[0]}: ${formatGiB(largest[1])}), over the memory budget of ` +
-      `${formatGiB(budget.bytes)} (${budget.why}); ${shape.clv ? clvAdvice(shape, budget.bytes) : 'lower --batch, --steps, --transient or --threads'}, or set --memory-budget`,
-  );
+  const budget = memoryBudget(budgetGiB);
+  checkMemoryBudget(shape.clv ? 'these covariant Lyapunov vectors need' : 'this spectrum needs', spectrumMemory(shape), budget,
+    `${shape.clv ? clvAdvice(shape, budget.bytes) : 'lower --batch, --steps, --transient or --threads'}, or set --memory-budget`);
 }
 
 /** A --window that fits the budget (the inputs' steps shrink with it), and the other settings that lower the storage. */

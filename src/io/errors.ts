@@ -39,3 +39,6 @@ export class TextInputError extends UserError {
     super(oneLine(`${file}: ${detail}`));
   }
 }
+
+/** A well-formed safetensors file whose tensor is not a batch of per-step Jacobians [B, T, n, n] of finite numbers. */
+export class JacobianFileError extends TensorFileError {}

@@ -1,10 +1,10 @@
 export type { Dtype, FloatDtype, TensorData } from './dtype.js';
 export { DTYPES, DTYPE_BYTES, isFloatDtype } from './dtype.js';
-export { TensorFileError, SafetensorsError, ModelFileError, TextInputError } from './errors.js';
+export { TensorFileError, SafetensorsError, ModelFileError, TextInputError, JacobianFileError } from './errors.js';
 export type { Tensor, SafetensorsContents, SafetensorsHeader } from './safetensors.js';
 export { readSafetensors, readSafetensorsHeader, parseSafetensors, METADATA_KEY, MAX_HEADER_BYTES } from './safetensors.js';
 export type { TensorInput, TensorInputs } from './safetensors-write.js';
-export { writeSafetensors, encodeSafetensors } from './safetensors-write.js';
+export { writeSafetensors, encodeSafetensors, writeSafetensorsTensor } from './safetensors-write.js';
 export { writeFileAtomic, isTemporaryName, syncFile, syncDirectory, type FileContent } from './atomic-write.js';
 export { readModelFile, modelFileFormat, type ModelFileFormat } from './model-file.js';
 export type { LoadRnnOptions } from './torch-rnn.js';
@@ -17,3 +17,4 @@ export type { SaveRnnOptions } from './torch-rnn-save.js';
 export { saveRnnModel, rnnStateDict } from './torch-rnn-save.js';
 export { loadInputSequences, inputSequencesFromTensors, inputSequencesShape } from './inputs.js';
 export { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from './float-format.js';
+export { jacobianFileShape, jacobianFileBytes, readJacobians, writeJacobians, JACOBIANS_TENSOR, type JacobianFileShape, type Jacobians } from './jacobian-file.js';

@@ -17,3 +17,7 @@ export {
   type ClvOptions, type ClvResult, type ClvSummary, type StatePart, type ClvShape,
 } from './clv/index.js';
 export { distribution, QUANTILE_LEVELS, type Distribution } from './distribution.js';
+export { untilConverged, type ConvergenceOptions, type Convergence, type ConvergedSpectrum } from './until-converged.js';
+export type { FiniteTimeExponents } from './finite-time.js';
+export { storedJacobians, type JacobianSequence } from './systems/stored-jacobians.js';
+export { checkFtleWindow } from './spectrum-options.js';

@@ -1,4 +1,4 @@
-import type { TangentSystem } from './system.js';
+import { canFormJacobian, type TangentSystem } from './system.js';
 
 /**
  * The Jacobian of the last step of every trajectory, assembled by pushing identity blocks
@@ -24,4 +24,20 @@ export function denseJacobians(system: TangentSystem): Float64Array[] {
     jacobians.push(jac);
   }
   return jacobians;
+}
+
+/**
+ * Hands each trajectory's Jacobian of the step just taken (step t) to `record`, n×n row-major:
+ * formed directly where the system can (O(n²)), else pushed through the tangent map (O(n³)).
+ */
+export function recordJacobians(system: TangentSystem, t: number, record: (t: number, b: number, jacobian: Float64Array) => void): void {
+  if (canFormJacobian(system)) {
+    const jacobian = new Float64Array(system.dim * system.dim);
+    for (let b = 0; b < system.batch; b++) {
+      system.formJacobian(b, jacobian);
+      record(t, b, jacobian);
+    }
+    return;
+  }
+  denseJacobians(system).forEach((jacobian, b) => record(t, b, jacobian));
 }

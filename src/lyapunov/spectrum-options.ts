@@ -56,6 +56,17 @@ export interface SpectrumOptions {
    * whole batch would get, so the parts together give exactly the unsplit result. Default 0.
    */
   firstTrajectory?: number;
+  /**
+   * Also collect the finite-time exponents over consecutive windows of this many averaged steps
+   * (result.finiteTime); a QR closes every window. Must divide `steps`. Default: none.
+   */
+  ftleWindow?: number;
+  /**
+   * Called after every step t (0-based, the transient included) with each trajectory's Jacobian
+   * of that step, b-th call for trajectory b, n×n row-major (a scratch array: copy it). A step
+   * redone by the conditioning guard is reported again. Not with compat.
+   */
+  onJacobian?: (t: number, b: number, jacobian: Float64Array) => void;
   /** Called now and then with the number of steps done out of transient + steps. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -71,6 +82,8 @@ export interface SpectrumRunRecord {
   basis: 'explicit' | 'reflectors';
   /** Worker threads the batch was split over (set by the threaded runner). */
   threads?: number;
+  /** Steps per window of the finite-time exponents, when they were asked for. */
+  ftleWindow?: number;
 }
 
 /** What a method's conventions change in the defaults. */
@@ -96,6 +109,9 @@ export interface ResolvedSpectrumOptions {
   readonly sumRule: boolean;
   readonly reflectors: boolean;
   readonly tracePoints: number;
+  /** Steps per finite-time window, or null. */
+  readonly ftleWindow: number | null;
+  readonly onJacobian: NonNullable<SpectrumOptions['onJacobian']> | null;
   readonly record: SpectrumRunRecord;
   /** Reports `done` steps to onProgress at most every 250 ms, and always at the end. */
   readonly progress: (done: number) => void;
@@ -116,21 +132,41 @@ export function resolveSpectrumOptions(system: TangentSystem, options: SpectrumO
   if (options.compat !== undefined && options.compat !== 'vogt2020') {
     throw new OptionError(`compat is '${String(options.compat)}', expected 'vogt2020' or none`);
   }
+  const ftleWindow = options.ftleWindow ?? null;
+  if (ftleWindow !== null) checkFtleWindow(ftleWindow, steps);
+  if (options.onJacobian !== undefined && options.compat !== undefined) {
+    throw new OptionError('onJacobian reports the Jacobians of the discrete QR method, not of compat vogt2020 (which re-feeds its warm-up)');
+  }
   const kernels = options.kernels ?? referenceKernels;
   const reflectors = useReflectors(system, options.basis ?? 'auto', k, qrEvery, defaults.reflectorsPossible);
   const record: SpectrumRunRecord = {
     k, transient, steps, qrEvery, seed: options.seed ?? 0, initialBasis: options.initialBasis ?? defaults.initialBasis,
     logBase: options.logBase ?? defaults.logBase, compat: options.compat ?? null,
     dim: n, batch: system.batch, backend: kernels.name, precision: kernels.precision, basis: reflectors ? 'reflectors' : 'explicit',
+    ...(ftleWindow !== null ? { ftleWindow } : {}),
   };
   return {
     k, transient, steps, qrEvery, seed: record.seed, initialBasis: record.initialBasis, kernels, firstTrajectory,
     sumRule: (options.sumRule ?? n <= 64) && k === n,
     reflectors,
     tracePoints: Math.max(1, Math.min(options.tracePoints ?? 200, steps)),
+    ftleWindow,
+    onJacobian: options.onJacobian ?? null,
     record,
     progress: progressReporter(options.onProgress, transient + steps),
   };
+}
+
+/**
+ * A window must divide the averaged steps: then every step lies in one window, all windows weigh
+ * the same, and their mean is the spectrum exactly.
+ */
+export function checkFtleWindow(window: number, steps: number, names = { window: 'ftleWindow', steps: 'steps' }): void {
+  checkInteger(names.window, window, 1, steps);
+  if (steps % window !== 0) {
+    const lower = steps - (steps % window);
+    throw new OptionError(`${names.window} ${window} does not divide ${names.steps} ${steps}: give ${names.steps} ${lower > 0 ? `${lower} or ` : ''}${lower + window}, or a window dividing ${steps}`);
+  }
 }
 
 /** Whether `basis` (with the defaults of 'auto') carries the basis as reflectors for this run. */

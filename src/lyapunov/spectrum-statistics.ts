@@ -1,3 +1,4 @@
+import { finiteTimeExponents, type FiniteTimeExponents } from './finite-time.js';
 import type { SpectrumRunRecord } from './spectrum-options.js';
 import { SEGMENTS, type SpectrumSums } from './spectrum-sums.js';
 import { entropyRate, kaplanYorkeDimension, mean, sampleStd } from './statistics.js';
@@ -42,6 +43,8 @@ export interface SpectrumResult {
   qrGuardFired: number;
   qrRedone: number;
   finalQrEvery: number;
+  /** The finite-time exponents over windows of options.ftleWindow steps, when they were asked for. */
+  finiteTime?: FiniteTimeExponents;
   /** What the run found suspect (e.g. a sum-rule residual above its bound), one sentence each. */
   warnings: string[];
   options: SpectrumRunRecord;
@@ -137,6 +140,7 @@ export function spectrumFromSums(sums: SpectrumSums): SpectrumResult {
     qrRedone: sums.qrRedone,
     finalQrEvery: sums.finalQrEvery,
     warnings,
+    ...(sums.windowSums !== null ? { finiteTime: finiteTimeExponents(sums.windowSums, batch, k, options.ftleWindow!, scale, columnOrder) } : {}),
     options,
   };
 }

@@ -19,6 +19,11 @@ export interface SpectrumSums {
   segmentSums: Float64Array;
   /** Steps in each of the 10 blocks. */
   segmentSteps: Float64Array;
+  /**
+   * The sums over each window of ftleWindow averaged steps, B×(steps/ftleWindow)×k
+   * (trajectory-major, then window), or null when no finite-time exponents were asked for.
+   */
+  windowSums: Float64Array | null;
   /** Σ log|det J_t| per trajectory (sum rule), or null. */
   logDetSums: Float64Array | null;
   /** Convergence trace: logSums (B×k) at each of these averaged step counts. */
@@ -38,17 +43,22 @@ export class SpectrumAccumulator {
   private readonly logSums: Float64Array;
   private readonly segmentSums: Float64Array;
   private readonly segmentSteps = new Float64Array(SEGMENTS);
+  private windowSums: Float64Array | null;
+  /** Averaged steps: the run's, doubled by each `extend`. */
+  private steps: number;
   private readonly logDet: Float64Array;
   private readonly logDetSums: Float64Array;
   /** Σ log|det J_t| over the current interval's steps, added to logDetSums when the interval is kept. */
   private readonly pendingLogDet: Float64Array;
-  private readonly trace = { steps: [] as number[], logSums: [] as Float64Array[] };
-  private readonly traceEvery: number;
+  private trace = { steps: [] as number[], logSums: [] as Float64Array[] };
+  private traceEvery: number;
   private nextTrace: number;
 
   constructor(private readonly system: TangentSystem, private readonly run: ResolvedSpectrumOptions) {
+    this.steps = run.steps;
     this.logSums = new Float64Array(system.batch * run.k);
     this.segmentSums = new Float64Array(system.batch * SEGMENTS * run.k);
+    this.windowSums = run.ftleWindow === null ? null : new Float64Array(system.batch * (run.steps / run.ftleWindow) * run.k);
     this.logDet = new Float64Array(system.batch);
     this.logDetSums = new Float64Array(system.batch);
     this.pendingLogDet = new Float64Array(system.batch);
@@ -75,8 +85,12 @@ export class SpectrumAccumulator {
 
   /** Adds the basis's last log R_ii, taken at averaged step `step` (0-based), and records the trace when due. */
   addInterval(step: number, basis: Orthonormalisation): void {
-    const { k, steps } = this.run;
+    const { k, ftleWindow } = this.run;
+    const { steps, windowSums } = this;
     const seg = Math.min(SEGMENTS - 1, Math.floor((step * SEGMENTS) / steps));
+    // The loop closes an interval at every window's end, so the whole interval lies in this window.
+    const windows = ftleWindow === null ? 0 : steps / ftleWindow;
+    const window = ftleWindow === null ? 0 : Math.floor(step / ftleWindow);
     for (let b = 0; b < this.system.batch; b++) {
       this.logDetSums[b] = this.logDetSums[b]! + this.pendingLogDet[b]!;
       this.pendingLogDet[b] = 0;
@@ -85,6 +99,10 @@ export class SpectrumAccumulator {
         this.logSums[b * k + i] = this.logSums[b * k + i]! + l;
         const si = (b * SEGMENTS + seg) * k + i;
         this.segmentSums[si] = this.segmentSums[si]! + l;
+        if (windowSums !== null) {
+          const wi = (b * windows + window) * k + i;
+          windowSums[wi] = windowSums[wi]! + l;
+        }
       }
     }
     this.segmentSteps[seg] = this.segmentSteps[seg]! + basis.lastInterval;
@@ -95,11 +113,44 @@ export class SpectrumAccumulator {
     }
   }
 
+  /**
+   * Twice as many averaged steps as before, continuing the same run: the 10 blocks of the
+   * batch-means error pair up into 5 and the new steps fill the other 5, the finite-time windows
+   * double in number, the trace keeps every other point.
+   */
+  extend(): void {
+    const { k, ftleWindow } = this.run;
+    const { batch } = this.system;
+    const half = SEGMENTS / 2;
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0; s < SEGMENTS; s++) {
+        for (let i = 0; i < k; i++) {
+          const at = (b * SEGMENTS + s) * k + i;
+          this.segmentSums[at] = s < half ? this.segmentSums[(b * SEGMENTS + 2 * s) * k + i]! + this.segmentSums[(b * SEGMENTS + 2 * s + 1) * k + i]! : 0;
+        }
+      }
+    }
+    for (let s = 0; s < SEGMENTS; s++) this.segmentSteps[s] = s < half ? this.segmentSteps[2 * s]! + this.segmentSteps[2 * s + 1]! : 0;
+    if (this.windowSums !== null) {
+      const windows = this.steps / ftleWindow!;
+      const grown = new Float64Array(2 * this.windowSums.length);
+      for (let b = 0; b < batch; b++) grown.set(this.windowSums.subarray(b * windows * k, (b + 1) * windows * k), 2 * b * windows * k);
+      this.windowSums = grown;
+    }
+    this.steps *= 2;
+    const kept = this.trace.steps.map((_, j) => j).filter((j) => j % 2 === 1);
+    this.trace.steps = kept.map((j) => this.trace.steps[j]!);
+    this.trace.logSums = kept.map((j) => this.trace.logSums[j]!);
+    this.traceEvery *= 2;
+    this.nextTrace = (this.trace.steps.at(-1) ?? 0) + this.traceEvery;
+  }
+
   sums(basis: Orthonormalisation): SpectrumSums {
     return {
       logSums: this.logSums,
       segmentSums: this.segmentSums,
       segmentSteps: this.segmentSteps,
+      windowSums: this.windowSums,
       logDetSums: this.run.sumRule ? this.logDetSums : null,
       trace: this.trace,
       qrCount: basis.qrCount,
@@ -108,7 +159,7 @@ export class SpectrumAccumulator {
       finalQrEvery: basis.interval,
       dt: this.system.dt,
       timeUnit: this.system.timeUnit,
-      options: this.run.record,
+      options: { ...this.run.record, steps: this.steps },
     };
   }
 }
@@ -147,6 +198,7 @@ export function mergeSpectrumSums(parts: readonly SpectrumSums[]): SpectrumSums 
     ...first,
     logSums: concat((p) => p.logSums)!,
     segmentSums: concat((p) => p.segmentSums)!,
+    windowSums: first.windowSums === null ? null : concat((p) => p.windowSums!)!,
     logDetSums: first.logDetSums === null ? null : concat((p) => p.logDetSums!)!,
     trace: { steps, logSums },
     qrCount: parts.reduce((s, p) => s + p.qrCount, 0),

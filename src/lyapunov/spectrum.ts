@@ -1,10 +1,9 @@
 import { vogt2020Sums } from './compat-vogt2020.js';
-import { checkFiniteState } from './errors.js';
-import { Orthonormalisation } from './orthonormalisation.js';
+import { DiscreteQr } from './discrete-qr.js';
 import { BENETTIN_DEFAULTS, resolveSpectrumOptions, type SpectrumOptions } from './spectrum-options.js';
-import { SpectrumAccumulator, type SpectrumSums } from './spectrum-sums.js';
+import type { SpectrumSums } from './spectrum-sums.js';
 import { spectrumFromSums, type SpectrumResult } from './spectrum-statistics.js';
-import { canRewind, type TangentSystem } from './system.js';
+import type { TangentSystem } from './system.js';
 
 export { BASIS_FORMS, type BasisForm, type LogBase, type SpectrumOptions, type SpectrumRunRecord } from './spectrum-options.js';
 export { mergeSpectrumSums, type SpectrumSums } from './spectrum-sums.js';
@@ -34,6 +33,9 @@ export { spectrumFromSums, type SpectrumResult } from './spectrum-statistics.js'
  *   Jacobian (same exponents to rounding; see SpectrumOptions.basis).
  * - `compat = none`: 'vogt2020' reproduces the code of Vogt et al. (see below).
  * - `firstTrajectory = 0`: index of trajectory 0 in a batch split over threads (its random basis).
+ * - `ftleWindow`: also the finite-time exponents over consecutive windows of this many averaged
+ *   steps (result.finiteTime: mean = the spectrum, std, quantiles, histogram); it divides `steps`.
+ * - `onJacobian`: called after every step with each trajectory's Jacobian (for writing them out).
  * - `onProgress`: called with (steps done, transient + steps) at most every 250 ms.
  *
  * Method. The discrete QR method of Benettin et al. (1980), in the form "H2" of Geist et al.
@@ -70,38 +72,5 @@ export function spectrumSums(system: TangentSystem, options: SpectrumOptions): S
 
 /** The method (Benettin et al. 1980; Geist et al. 1990): see `lyapunovSpectrum`. */
 function discreteQrSums(system: TangentSystem, options: SpectrumOptions): SpectrumSums {
-  const run = resolveSpectrumOptions(system, options, BENETTIN_DEFAULTS);
-  const basis = new Orthonormalisation(system, run);
-  const sums = new SpectrumAccumulator(system, run);
-  const rewind = run.qrEvery > 1 && canRewind(system) ? system : null;
-  let saved: Float64Array | undefined;
-  const total = run.transient + run.steps;
-  let t = 0;
-  while (t < total) {
-    // An interval of unnormalised steps ends in a QR; the transient ends with one, so that no
-    // averaged interval starts in it.
-    const start = t;
-    const end = Math.min(t + basis.interval, t < run.transient ? run.transient : total);
-    basis.begin();
-    if (rewind !== null) saved = rewind.saveState(saved);
-    for (; t < end; t++) {
-      system.step(t);
-      checkFiniteState(system, t, run.firstTrajectory);
-      // A basis held as reflectors multiplies the Jacobian inside the QR kernel.
-      if (!basis.multipliesJacobian) system.tangent(basis.q, run.k, basis.z);
-      if (t >= run.transient && run.sumRule) sums.addLogDet();
-      if (t < end - 1) basis.advance();
-    }
-    const averaged = end - 1 - run.transient; // index of the interval's last step among averaged steps
-    if (!basis.orthonormalise(averaged, rewind !== null)) {
-      // Too long for the conditioning guard: the same steps again, in shorter intervals.
-      rewind!.restoreState(saved!);
-      sums.discardInterval();
-      t = start;
-      continue;
-    }
-    if (averaged >= 0) sums.addInterval(averaged, basis);
-    run.progress(end);
-  }
-  return sums.sums(basis);
+  return new DiscreteQr(system, resolveSpectrumOptions(system, options, BENETTIN_DEFAULTS)).finish();
 }

@@ -1,9 +1,10 @@
-export { modelSpectrum, modelSpectrumSums, inputSource, type ModelSpectrumOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
+export { modelSpectrum, modelSpectrumSums, modelSpectrumUntilConverged, inputSource, type ModelSpectrumOptions, type ModelSystemOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
 export { modelSpectrumThreaded, spectrumKernels, type ThreadedSpectrumOptions } from './threads.js';
 export { describeModel, type ModelDescription } from './description.js';
 export { checkSpectrumInputs, spectrumInputSteps, spectrumLstmState, spectrumStateDimension, type InputStepOptions } from './inputs.js';
 export { randomDrive, driveStream, DRIVE_KINDS, DRIVE_WINDOW_BYTES, type DriveKind, type RandomDrive } from './random-drive.js';
-export { spectrumMemory, defaultMemoryBudget, formatGiB, WORKER_BYTES, type SpectrumMemoryShape } from './memory.js';
+export { spectrumMemory, defaultMemoryBudget, memoryBudget, checkMemoryBudget, formatGiB, WORKER_BYTES, type SpectrumMemoryShape } from './memory.js';
 export { SpectrumInputError } from './errors.js';
 export { embeddingInputs, tokenBatch, tokenStream, windowOffsets, isTokenInputs, type TokenInputs } from './token-inputs.js';
 export { modelClv, stateParts, type ModelClvOptions, type ModelClvResult } from './model-clv.js';
+export { jacobianSequence } from './jacobian-sequence.js';

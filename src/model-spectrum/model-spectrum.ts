@@ -1,11 +1,15 @@
 import type { InputSequences, InputSource, LstmState, RnnModel } from '../cells/model.js';
 import { createCellSystem } from '../cells/index.js';
+import { OptionError } from '../errors.js';
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
-import { spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums } from '../lyapunov/index.js';
+import {
+  spectrumFromSums, spectrumSums, untilConverged, type ConvergedSpectrum, type ConvergenceOptions, type SpectrumOptions, type SpectrumResult,
+  type SpectrumSums, type TangentSystem,
+} from '../lyapunov/index.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
-import { checkSpectrumInputs, spectrumLstmState } from './inputs.js';
+import { checkSpectrumInputs, spectrumLstmState, spectrumStateDimension } from './inputs.js';
 import { driveStream, isRandomDrive, type RandomDrive } from './random-drive.js';
 import { isTokenInputs, tokenStream, type TokenInputs } from './token-inputs.js';
 
@@ -21,11 +25,22 @@ export function inputSource(inputs: SpectrumInputs): InputSource {
   return isTokenInputs(inputs) ? tokenStream(inputs) : inputs;
 }
 
-export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory'> {
+/** How the cell system of a model is made: its LSTM state and kernels. */
+export interface ModelSystemOptions {
   /** LSTM only: the joint (h, c) state (default) or h at fixed c, as in the authors' code. */
   lstmState?: LstmState;
+  kernels?: LinalgKernels;
   /** Kernels of the forward step when they differ from `kernels` (float64 beside float32 tangent kernels). */
   forwardKernels?: LinalgKernels;
+}
+
+export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory' | 'onJacobian'>, ModelSystemOptions {
+  /**
+   * Where to store every step's Jacobian, B×T×n×n row-major (T = transient + steps), rounded to
+   * its element type; trajectory b of the part at b + firstTrajectory. A SharedArrayBuffer's
+   * view is filled in place by every worker thread.
+   */
+  jacobiansOut?: Float64Array | Float32Array;
 }
 
 export interface ModelSpectrumResult extends SpectrumResult {
@@ -39,6 +54,7 @@ export interface ModelSpectrumResult extends SpectrumResult {
  * `modelSpectrumThreaded` splits the batch over worker threads.
  */
 export function modelSpectrum(model: RnnModel, inputs: SpectrumInputs, options: ModelSpectrumOptions): ModelSpectrumResult {
+  checkJacobianStore(model, inputs.batch, options, false);
   const { sums, model: description } = modelSpectrumSums(model, inputs, options);
   return { ...spectrumFromSums(sums), model: description };
 }
@@ -61,6 +77,33 @@ export function modelSpectrumSums(
   checkSpectrumInputs(model, inputs, options);
   // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
   const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
+  const { system, kernels, description } = modelSystem(model, inputs, options);
+  const { jacobiansOut, ...spectrumOptions } = options;
+  const onJacobian = jacobiansOut && storeJacobians(jacobiansOut, system.dim, transient + options.steps, firstTrajectory);
+  const sums = spectrumSums(system, {
+    ...spectrumOptions, kernels, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory, ...(onJacobian ? { onJacobian } : {}),
+  });
+  return { sums, model: description };
+}
+
+/**
+ * `untilConverged` for a model, in one thread: at most `maxSteps` averaged steps (default: as
+ * many as the inputs hold after the transient), which the inputs must hold. The result's
+ * options.steps says how many were averaged.
+ */
+export function modelSpectrumUntilConverged(
+  model: RnnModel, inputs: SpectrumInputs, options: ConvergenceOptions & ModelSystemOptions,
+): ConvergedSpectrum & ModelSpectrumResult {
+  const maxSteps = options.maxSteps ?? inputs.steps - (options.transient ?? 0);
+  checkSpectrumInputs(model, inputs, { transient: options.transient ?? 0, steps: maxSteps });
+  const { system, kernels, description } = modelSystem(model, inputs, options);
+  const { lstmState, forwardKernels, ...convergence } = options;
+  const result = untilConverged(system, { ...convergence, maxSteps, kernels, k: Math.min(options.k ?? system.dim, system.dim) });
+  return { ...result, options: { ...result.options, threads: 1 }, model: description };
+}
+
+/** The cell system of `model` driven by `inputs`, the kernels of its QR, and what the result says of the model. */
+function modelSystem(model: RnnModel, inputs: SpectrumInputs, options: ModelSystemOptions): { system: TangentSystem; kernels: LinalgKernels; description: ModelDescription } {
   const lstmState = spectrumLstmState(model, options);
   // One default for the cell system and the QR alike, the one modelSpectrumThreaded uses: the
   // result is then the same bits whichever of the two is called.
@@ -70,6 +113,29 @@ export function modelSpectrumSums(
     kernels,
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
   });
-  const sums = spectrumSums(system, { ...options, kernels, transient, k: Math.min(options.k ?? system.dim, system.dim), firstTrajectory });
-  return { sums, model: modelDescription(model, system.dim, lstmState) };
+  return { system, kernels, description: modelDescription(model, system.dim, lstmState) };
+}
+
+/**
+ * Refuses a `jacobiansOut` that does not hold B×(transient + steps)×n×n entries, or that worker
+ * threads (`split`) could not fill in place (not a SharedArrayBuffer's view: each would fill a copy).
+ */
+export function checkJacobianStore(
+  model: RnnModel, batch: number, options: Pick<ModelSpectrumOptions, 'jacobiansOut' | 'transient' | 'steps' | 'lstmState' | 'compat'>, split: boolean,
+): void {
+  const store = options.jacobiansOut;
+  if (store === undefined) return;
+  const n = spectrumStateDimension(model, options);
+  const [steps, expected] = [(options.transient ?? 0) + options.steps, batch * ((options.transient ?? 0) + options.steps) * n * n];
+  if (store.length !== expected) {
+    throw new OptionError(`jacobiansOut holds ${store.length} entries; B × (transient + steps) × n × n = ${batch} × ${steps} × ${n} × ${n} = ${expected} are needed`);
+  }
+  if (split && !(store.buffer instanceof SharedArrayBuffer)) {
+    throw new OptionError('jacobiansOut must be a SharedArrayBuffer\'s view when the batch is split over worker threads (new Float64Array(new SharedArrayBuffer(8 * length))), or run with threads: 1');
+  }
+}
+
+/** An onJacobian writing trajectory b's Jacobian of step t at [firstTrajectory + b, t] of a B×T×n×n store. */
+function storeJacobians(store: Float64Array | Float32Array, n: number, steps: number, firstTrajectory: number): SpectrumOptions['onJacobian'] {
+  return (t, b, jacobian) => store.set(jacobian, ((firstTrajectory + b) * steps + t) * n * n);
 }

@@ -9,7 +9,7 @@ import type { Precision } from '../linalg/precision.js';
 import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums } from '../lyapunov/index.js';
 import type { ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
-import { modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
+import { checkJacobianStore, modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
 import { isRandomDrive } from './random-drive.js';
 import { isTokenInputs } from './token-inputs.js';
 
@@ -52,6 +52,7 @@ export async function modelSpectrumThreaded(
   const threads = requested ?? availableParallelism();
   checkInteger('threads', threads, 1);
   const parts = splitBatch(inputs, Math.min(threads, inputs.batch));
+  checkJacobianStore(model, inputs.batch, options, parts.length > 1);
   const outcomes = parts.length === 1
     ? [modelSpectrumSums(model, inputs, { ...spectrumOptions, ...spectrumKernels(backend, precision), ...(onProgress ? { onProgress } : {}) })]
     : await runWorkers(parts.map((part) => ({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { FiniteTimeExponents } from '../../lyapunov/index.js';
 import { ReportInputError } from '../errors.js';
 import { reviveNumber } from './values.js';
 
@@ -12,10 +13,15 @@ export interface SpectrumData {
   trace?: { steps: number[]; exponents: number[][] };
   kaplanYorke?: number;
   entropy?: number;
+  /** The finite-time exponents (`spectrum --ftle-window`), when recorded. */
+  finiteTime?: FiniteTimeData;
   /** Model and options as recorded, shown as configuration. */
   model?: Record<string, unknown>;
   options?: Record<string, unknown>;
 }
+
+/** The finite-time exponents' distribution as `spectrum --json` writes it, the fields the reports read. */
+export type FiniteTimeData = Omit<FiniteTimeExponents, 'windowsPerSequence'>;
 
 /**
  * A spectrum result as parsed JSON (`spectrum --json`, or a record of spectra.jsonl), checked
@@ -46,12 +52,44 @@ export function spectrumFromJson(value: unknown, where: string): SpectrumData {
     data.options = options;
     if (typeof options['batch'] === 'number') data.batch = options['batch'];
   }
+  if (value['finiteTime'] !== undefined) data.finiteTime = finiteTimeFromJson(value['finiteTime'], exponents.length, `${where}: 'finiteTime'`);
   if (isObject(value['model'])) data.model = value['model'];
   const kaplanYorke = reviveNumber(value['kaplanYorke']);
   if (kaplanYorke !== undefined) data.kaplanYorke = kaplanYorke;
   const entropy = reviveNumber(value['entropy']);
   if (entropy !== undefined) data.entropy = entropy;
   return data;
+}
+
+function finiteTimeFromJson(value: unknown, k: number, where: string): FiniteTimeData {
+  if (!isObject(value)) throw new ReportInputError(`${where} must be an object { window, count, mean, std, levels, quantiles, histogram }, got ${describe(value)}`);
+  const count = (name: string): number => {
+    const n = value[name];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new ReportInputError(`${where}.${name} must be an integer ≥ 1, got ${describe(n)}`);
+    return n;
+  };
+  const perExponent = <T>(name: string, read: (item: unknown, what: string) => T): T[] => {
+    const items = value[name];
+    if (!Array.isArray(items) || items.length !== k) throw new ReportInputError(`${where}.${name} must have one entry per exponent (${k}), got ${describe(items)}`);
+    return items.map((item, i) => read(item, `${where}.${name}[${i}]`));
+  };
+  const number = (item: unknown, what: string) => numberArray([item], what)[0]!;
+  return {
+    window: count('window'),
+    count: count('count'),
+    mean: perExponent('mean', number),
+    std: perExponent('std', number),
+    levels: numberArray(value['levels'], `${where}.levels`),
+    quantiles: perExponent('quantiles', (item, what) => numberArray(item, what)),
+    histogram: perExponent('histogram', (item, what) => {
+      if (!isObject(item)) throw new ReportInputError(`${what} must be an object { edges, counts }`);
+      const edges = numberArray(item['edges'], `${what}.edges`);
+      const counts = numberArray(item['counts'], `${what}.counts`);
+      if (counts.length > 0 && edges.length !== counts.length + 1) throw new ReportInputError(`${what}: ${edges.length} edges for ${counts.length} bins (expected bins + 1)`);
+      return { edges, counts };
+    }),
+    infinite: value['infinite'] === undefined ? new Array<number>(k).fill(0) : perExponent('infinite', number),
+  };
 }
 
 /** A JSON file (a spectrum saved with `spectrum --json > FILE`, a sweep table…); invalid JSON is an input error. */

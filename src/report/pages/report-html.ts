@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { configTable, escapeHtml, figure, jsonScript, page, table, type Cell } from './html.js';
-import { convergencePlot, describeSpectrumModel, loadPlotSource, spectrumPlot, trainingPlot } from '../plots/plot-source.js';
+import { convergencePlot, describeSpectrumModel, ftlePlot, loadPlotSource, spectrumPlot, trainingPlot } from '../plots/plot-source.js';
 import { renderSvg } from '../plots/render.js';
 import type { RunData } from '../data/run-data.js';
 import type { SpectrumData } from '../data/spectrum-data.js';
@@ -76,9 +76,21 @@ async function spectrumSections(spectrum: SpectrumData, where: string, epoch?: n
   if (spectrum.entropy !== undefined) summary.push(['entropy rate', spectrum.entropy]);
   sections.push(table(['quantity', 'value'], summary, 'summary'));
   if (spectrum.trace && spectrum.trace.steps.length > 0) sections.push(figure(await renderSvg(convergencePlot(spectrum, where, epoch)), 'convergence'));
+  if (spectrum.finiteTime) sections.push(...(await finiteTimeSections(spectrum, where, epoch)));
   const rows = spectrum.exponents.map((l, i): Cell[] => [i + 1, l, spectrum.std?.[i]]);
   sections.push('<details><summary>All exponents</summary>', table(['i', `λᵢ (${spectrum.units})`, 'std over sequences'], rows, 'exponents'), '</details>');
   return sections;
+}
+
+/** The finite-time exponents' histograms and, per exponent, their mean, std and quantiles. */
+async function finiteTimeSections(spectrum: SpectrumData, where: string, epoch?: number): Promise<string[]> {
+  const f = spectrum.finiteTime!;
+  const rows = f.mean.map((m, i): Cell[] => [i + 1, m, f.std[i], ...f.quantiles[i]!]);
+  return [
+    `<h3>Finite-time exponents over windows of ${f.window} steps</h3>`,
+    figure(await renderSvg(ftlePlot(spectrum, where, epoch)), 'ftle'),
+    table(['i', `mean (${spectrum.units})`, 'std', ...f.levels.map((p) => `${100 * p}%`)], rows, 'ftle'),
+  ];
 }
 
 const EPOCH_COLUMNS: [string, string][] = [

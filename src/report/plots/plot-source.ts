@@ -13,8 +13,9 @@ import { convergenceSpec } from './convergence-plot.js';
 import { trainingSpec } from './training-plot.js';
 import { clvFromJson, isClvJson, type ClvData } from '../data/clv-data.js';
 import { clvAnglesSpec } from './clv-angles-plot.js';
+import { ftleSpec } from './ftle-plot.js';
 
-export const RUN_PLOT_KINDS = ['spectrum', 'convergence', 'training'] as const;
+export const RUN_PLOT_KINDS = ['spectrum', 'convergence', 'training', 'ftle'] as const;
 export const PLOT_KINDS = [...RUN_PLOT_KINDS, 'clv-angles', ...SWEEP_PLOT_KINDS] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
@@ -73,6 +74,15 @@ export function convergencePlot(spectrum: SpectrumData, where: string, epoch?: n
   });
 }
 
+/** The finite-time exponents' histograms, from a spectrum run with --ftle-window. */
+export function ftlePlot(spectrum: SpectrumData, where: string, epoch?: number): TopLevelSpec {
+  if (!spectrum.finiteTime) throw new ReportInputError(`${where}: the spectrum has no finite-time exponents (run spectrum with --ftle-window W)`);
+  return ftleSpec({
+    ...spectrum.finiteTime, units: spectrum.units,
+    ...(epoch !== undefined ? { title: `Finite-time exponents, epoch ${epoch}` } : {}),
+  });
+}
+
 export function trainingPlot(run: RunData): TopLevelSpec {
   if (run.points.length === 0) throw new ReportInputError(`${run.dir}: metrics.jsonl holds no epoch yet`);
   const lossUnits = runLossUnits(run);
@@ -99,6 +109,7 @@ export function plotSpec(kind: PlotKind, source: PlotSource, options: { feature?
     return clvAnglesSpec(source.clv, source.clv.model ? describeSpectrumModel(source.clv.model) : undefined);
   }
   const { spectrum, epoch } = sourceSpectrum(source);
+  if (kind === 'ftle') return ftlePlot(spectrum, source.path, epoch);
   return kind === 'spectrum' ? spectrumPlot(spectrum, epoch) : convergencePlot(spectrum, source.path, epoch);
 }
 
