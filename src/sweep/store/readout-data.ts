@@ -44,7 +44,8 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
   }
 }
 
-function plainParams(params: Record<string, unknown>): Record<string, number | string> {
+/** Swept hyperparameters as the readout takes them: numbers and strings as they are, booleans as strings, the rest left out. */
+export function plainParams(params: Record<string, unknown>): Record<string, number | string> {
   const out: Record<string, number | string> = {};
   for (const [key, value] of Object.entries(params)) {
     if (typeof value === 'number' || typeof value === 'string') out[key] = value;
