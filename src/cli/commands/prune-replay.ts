@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { integer, real } from '../parse.js';
+import { epochList, integer, real } from '../parse.js';
 import { toJson } from '../json.js';
 import { UsageError } from '../errors.js';
 import { refuseExistingOutput } from '../output-file.js';
@@ -24,19 +24,16 @@ interface ReplayFlags {
 /** Random pruning is averaged over at most this many seeds (each one a replay of the sweep). */
 const MAX_SEEDS = 10_000;
 
-/** Default warm-up: this share of the runs, at least the runs a model needs. */
-const WARMUP_SHARE = 0.2;
-
 export function registerPruneReplay(program: Command): void {
   program
     .command('prune-replay')
     .description('replay successive halving on a finished sweep: the compute each pruning strategy (early loss, spectrum, both, random) ' +
       'would have spent and the best final loss it would have found, against no pruning')
     .argument('<source>', 'a sweep directory, or a results file (.jsonl: one run per line with id, hyperparameters, valLoss per epoch from 0, lambda: {epochN: [...]})')
-    .option('--epoch <E[,E…]>', 'rung epochs: after each, the runs are ranked and the best share continue (default 1)', rungList, [1])
+    .option('--epoch <E[,E…]>', 'rung epochs: after each, the runs are ranked and the best share continue (default 1)', epochList('--epoch'), [1])
     .option('--keep <share>', 'share of the ranked runs kept at each rung, in (0, 1] (default 0.5)', real('--keep', 0, 1, { includeMax: true }), 0.5)
     .addOption(new Option('--warmup <N>', 'the first N runs (in the sweep\'s order) train to the end unpruned in every strategy and the spectrum models are fitted on them, ' +
-      `as a live sweep does (the default protocol, N = ${100 * WARMUP_SHARE}% of the runs, at least 8)`).argParser(integer('--warmup', 8)).conflicts(['crossfit', 'model']))
+      `as a live sweep does (the default protocol, N = 20% of the runs, at least 8)`).argParser(integer('--warmup', 8)).conflicts(['crossfit', 'model']))
     .addOption(new Option('--crossfit <K>', 'instead: rank each run by a spectrum model fitted on the other K−1 folds of runs (stands for a model from an earlier, similar sweep)')
       .argParser(integer('--crossfit', 2)).conflicts('model'))
     .option('--model <file>', 'instead: rank by the models in a file written by --save-model (fitted on another sweep)')
@@ -62,7 +59,7 @@ export function registerPruneReplay(program: Command): void {
         ? { kind: 'model', models: prune.readModelFile(flags.model).models, source: flags.model }
         : flags.crossfit !== undefined
           ? { kind: 'crossfit', folds: flags.crossfit }
-          : { kind: 'warmup', runs: flags.warmup ?? Math.max(prune.MIN_FIT_RUNS, Math.round(WARMUP_SHARE * runs.length)) };
+          : { kind: 'warmup', runs: flags.warmup ?? prune.defaultWarmup(runs.length) };
       const options = { plan, protocol, randomSeeds: flags.seeds, seed: flags.seed };
       const result = prune.replayPruning(runs, options);
       const curve = flags.plot === undefined ? undefined : prune.replayCurve(runs, options);
@@ -98,12 +95,4 @@ function summarize(excluded: readonly { id: string; reason: string }[]): string 
   const reasons = new Map<string, number>();
   for (const { reason } of excluded) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   return [...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ');
-}
-
-function rungList(value: string): number[] {
-  const epochs = value.split(',').map((part) => part.trim());
-  if (!epochs.every((e) => /^\d+$/.test(e)) || epochs.map(Number).some((e, i, all) => e < 1 || (i > 0 && e <= all[i - 1]!))) {
-    throw new UsageError(`--epoch must be increasing integers ≥ 1 separated by commas, e.g. 1 or 1,2; got '${value}'`);
-  }
-  return epochs.map(Number);
 }

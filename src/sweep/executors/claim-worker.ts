@@ -15,7 +15,7 @@ import { tryLock, unlock, type LockOwner } from '../store/run-lock.js';
 import { attemptHistory } from '../store/run-log.js';
 import { createSweep, readSweep } from '../store/sweep-dir.js';
 import { freeFailedRuns, reconcile } from '../store/reconcile.js';
-import type { RunStatus } from '../store/run-index.js';
+import type { StatusCounts } from '../store/run-index.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { spawnRun, type RunningAttempt } from './spawn-run.js';
 
@@ -106,7 +106,7 @@ export async function runClaimWorker(dir: string, options: ClaimOptions = {}): P
  * workers, gives its failed runs a fresh set of attempts, and brings its index up to date;
  * trains nothing. Returns the counts.
  */
-export function prepareClaimSweep(spec: SweepSpec, outDir: string): Record<RunStatus, number> {
+export function prepareClaimSweep(spec: SweepSpec, outDir: string): StatusCounts {
   const sweep = createSweep(outDir, spec);
   try {
     freeFailedRuns(sweep);
