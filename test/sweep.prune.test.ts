@@ -1,0 +1,162 @@
+/**
+ * Spectrum-guided pruning: the replay keeps a planted best run that the early spectrum predicts
+ * and the early loss hides, random pruning loses it about as often as it prunes; the compute
+ * accounting matches a case worked by hand; a fitted model survives its file; and a live local
+ * sweep with --prune stops the runs ranked worst after the rung epoch, records them as pruned,
+ * and does not train them again on a re-run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Matrix } from 'ml-matrix';
+import { Rng } from '../src/linalg/index.js';
+import {
+  describeEvent, fitPruneModel, fitRidge, loadReadoutData, modelFile, openSweep, parseSweepSpec, readModelFile, readResultsFile,
+  replayPruning, resampleSpectrum, runPrunedLocalSweep, spectrumFeatures, type RunHistory,
+} from '../src/sweep/index.js';
+import { readMetrics } from '../src/record/index.js';
+
+const EPOCHS = 5;
+
+/**
+ * 60 runs whose final loss is 1 + q (q uniform in [0, 1], the run's quality) and whose epoch-1
+ * spectrum tells q: λ₁ = −2q, then steps of −0.2. The early loss is noise. Run `best` (after
+ * the warm-up) has q = −0.5 (final loss 0.5, the sweep's best by far) and the worst early loss.
+ */
+function plantedSweep(best: number, seed = 5): RunHistory[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: 60 }, (_, i) => {
+    const q = i === best ? -0.5 : rng.uniform();
+    const final = 1 + q;
+    const early = i === best ? 9 : 2 + rng.uniform();
+    const losses = [10, early, ...Array.from({ length: EPOCHS - 2 }, (_, e) => early + (final - early) * ((e + 1) / (EPOCHS - 1))), final];
+    const exponents = Array.from({ length: 8 }, (_, j) => -2 * q - 0.2 * j + 0.01 * rng.normal());
+    return { id: `r${i}`, params: {}, losses, spectra: new Map([[1, exponents]]), plannedEpochs: EPOCHS, epochCost: 1 };
+  });
+}
+
+test('the replay keeps the planted best run when pruning on the spectrum, loses it on the early loss, and random pruning loses it sometimes', () => {
+  const runs = plantedSweep(40);
+  for (const protocol of [{ kind: 'warmup', runs: 15 }, { kind: 'crossfit', folds: 5 }] as const) {
+    const result = replayPruning(runs, { plan: { rungs: [1], keep: 1 / 3 }, protocol, randomSeeds: 200 });
+    const row = (name: string) => result.strategies.find((s) => s.strategy === name)!;
+    assert.equal(result.bestId, 'r40');
+    for (const name of ['spectrum', 'spectrum + early loss']) {
+      assert.equal(row(name).bestId, 'r40', `${protocol.kind}: ${name} keeps the planted best run`);
+      assert.equal(row(name).regret, 0);
+      assert.equal(row(name).rank, 1);
+    }
+    assert.equal(row('early loss').keptBest, 0, `${protocol.kind}: its early loss is the worst, so pruning on it loses the best run`);
+    assert.ok(row('early loss').regret > 0.4);
+    const random = row('random');
+    assert.ok(random.keptBest > 0.15 && random.keptBest < 0.6, `${protocol.kind}: random pruning keeps it about a third of the time, got ${random.keptBest}`);
+    assert.ok(row('spectrum').computeFraction < 0.75 && row('no pruning').computeFraction === 1);
+  }
+});
+
+test('compute is counted exactly: two rungs, a run that costs double, a run that diverged, worked by hand', () => {
+  const run = (id: string, losses: number[], epochCost = 1): RunHistory => ({ id, params: {}, losses, spectra: new Map(), plannedEpochs: 4, epochCost });
+  const runs = [
+    run('A', [5, 1, 1, 1, 1]),
+    run('B', [5, 2, 2, 2, 2]),
+    run('C', [5, 3, 0.5, 0.5, 0.5], 2),
+    run('D', [5, 4, 4, 4]), // diverged in epoch 4: three epochs to train, no final loss
+  ];
+  // Rung 1 ranks A, B, C, D by their epoch-1 loss and keeps ⌈4/2⌉ = 2 (A, B): C and D stop after 1 epoch.
+  // Rung 2 keeps ⌈2/2⌉ = 1 (A): B stops after 2. A trains all 4. Spent 4·1 + 2·1 + 1·2 + 1·1 = 9 of 4 + 4 + 4·2 + 3 = 19.
+  const result = replayPruning(runs, { plan: { rungs: [1, 2], keep: 0.5 }, protocol: { kind: 'model', models: [], source: 'nothing' }, randomSeeds: 3 });
+  const [none, early] = result.strategies;
+  assert.equal(result.fullCost, 19);
+  assert.deepEqual({ ...none, strategy: none!.strategy }, {
+    strategy: 'no pruning', computeFraction: 1, spent: 19, bestLoss: 0.5, bestId: 'C', rank: 1, regret: 0, keptBest: 1, topKept: 3, completed: 3,
+  });
+  assert.deepEqual(early, {
+    strategy: 'early loss', computeFraction: 9 / 19, spent: 9, bestLoss: 1, bestId: 'A', rank: 2, regret: 0.5, keptBest: 0, topKept: 1, completed: 1,
+  });
+  assert.equal(result.strategies.length, 3, 'no spectrum model in the file: those strategies are left out');
+  assert.equal(result.notes.length, 2);
+});
+
+test('a fitted model written to a file predicts what the readout ridge fitted on the same runs predicts', () => {
+  const runs = plantedSweep(40).slice(0, 30);
+  const model = fitPruneModel('spectrum', 1, runs);
+  const dir = mkdtempSync(join(tmpdir(), 'prune-model-'));
+  try {
+    const file = join(dir, 'model.json');
+    writeFileSync(file, JSON.stringify(modelFile('planted', [model])));
+    const [read] = readModelFile(file).models;
+    const features = (run: RunHistory) => { const l = run.spectra.get(1)!; return [...Object.values(spectrumFeatures(l)), ...resampleSpectrum(l, 16)]; };
+    const ridge = fitRidge(new Matrix(runs.map(features)), runs.map((r) => r.losses[EPOCHS]!));
+    const expected = ridge.predict(new Matrix(runs.map(features)));
+    runs.forEach((run, i) => {
+      const x = features(run);
+      assert.ok(Math.abs(x.reduce((s, v, j) => s + v * read!.weights[j]!, read!.intercept) - expected[i]!) < 1e-8);
+    });
+    writeFileSync(file, JSON.stringify({ ...modelFile('planted', [model]), models: [{ ...model, weights: [1] }] }));
+    assert.throws(() => readModelFile(file), /model\.json: models\[0\]\.weights must be 22 finite numbers/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a results file with a bad line is refused with its file and line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prune-results-'));
+  try {
+    const file = join(dir, 'r.results.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'a', lr: 0.1, valLoss: [3, 2, 1], lambda: { epoch1: [-0.1, null] } })}\n{"id":"b","valLoss":"x"}\n`);
+    assert.throws(() => readResultsFile(file), new RegExp(`${file} line 2: 'valLoss' must be an array`));
+    writeFileSync(file, `${JSON.stringify({ id: 'a', lr: 0.1, valLoss: [3, 2, null], lambda: { epoch1: [-0.1, null] } })}\n`);
+    const [run] = readResultsFile(file);
+    assert.deepEqual(run!.params, { lr: 0.1 });
+    assert.deepEqual(run!.spectra.get(1), [-0.1, -Infinity]);
+    assert.ok(Number.isNaN(run!.losses[2]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a live local sweep with --prune stops the runs with the worst epoch-1 loss, records them as pruned, and a re-run does not train them', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'prune-live-'));
+  try {
+    const spec = parseSweepSpec({
+      method: 'grid',
+      maxAttempts: 2,
+      parameters: { lr: { values: [0.001, 0.03] }, init: { values: ['uniform:0.3', 'uniform:1.5'] } },
+      spectrum: { every: 1, batch: 2, steps: 30, transient: 5, k: 4 },
+      readout: { metric: 'final_val_loss', epoch: 1 },
+      base: { task: { name: 'copy', trainSize: 256, evalSize: 32 }, cell: 'gru', hidden: 4, epochs: 2, batch: 32, seed: 3 },
+    });
+    const out = join(root, 'sweep');
+    const events: string[] = [];
+    const counts = await runPrunedLocalSweep(spec, out, { rungs: [1], keep: 0.5, signal: 'loss' }, { jobs: 2, onEvent: (e) => events.push(describeEvent(e)) });
+    assert.deepEqual(counts, { queued: 0, running: 0, done: 2, failed: 0, pruned: 2 });
+    const sweep = openSweep(out);
+    const runs = sweep.index.list();
+    sweep.index.close();
+    // The oracle: each run's own epoch-1 validation loss in its metrics.jsonl.
+    const epoch1 = (id: string) => readMetrics(join(out, 'runs', id)).find((m) => m.epoch === 1)!.valLoss!;
+    const byLoss = [...runs].sort((a, b) => epoch1(a.id) - epoch1(b.id));
+    assert.deepEqual(byLoss.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
+    for (const run of byLoss.slice(2)) {
+      assert.equal(Math.max(...readMetrics(join(out, 'runs', run.id)).map((m) => m.epoch)), 1, 'a pruned run stopped after epoch 1');
+      assert.ok(existsSync(join(out, 'runs', run.id, 'sweep-pruned.json')));
+      assert.ok(!existsSync(join(out, 'runs', run.id, 'sweep-done.json')));
+      assert.match(run.error!, /ranked [34] of 4 on loss/);
+      assert.equal(run.attempts, 0, 'stopping at the rung is not a failed attempt');
+      assert.match(events.join('\n'), new RegExp(`run ${run.id}: pruned after epoch 1`));
+    }
+    for (const run of byLoss.slice(0, 2)) assert.equal(Math.max(...readMetrics(join(out, 'runs', run.id)).map((m) => m.epoch)), 2);
+    const data = loadReadoutData(out);
+    assert.deepEqual(data.excluded.map((e) => e.reason), ['status pruned', 'status pruned']);
+
+    const again: string[] = [];
+    const recount = await runPrunedLocalSweep(spec, out, { rungs: [1], keep: 0.5, signal: 'loss' }, { jobs: 2, onEvent: (e) => again.push(describeEvent(e)) });
+    assert.deepEqual(recount, counts);
+    assert.deepEqual(again, [], 'nothing trained or pruned again');
+    assert.equal(JSON.parse(readFileSync(join(out, 'runs', byLoss[3]!.id, 'sweep-pruned.json'), 'utf8')).epoch, 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
