@@ -16,7 +16,10 @@ import {
   describeEvent, fitPruneModel, fitRidge, loadReadoutData, modelFile, openSweep, parseSweepSpec, readModelFile, readResultsFile,
   replayPruning, resampleSpectrum, runPrunedLocalSweep, spectrumFeatures, type RunHistory,
 } from '../src/sweep/index.js';
-import { readMetrics } from '../src/record/index.js';
+import { readMetrics, readSpectra } from '../src/record/index.js';
+import Database from 'better-sqlite3';
+import { RunIndex, featureNames } from '../src/sweep/index.js';
+import { runCli } from './sweep.helpers.js';
 
 const EPOCHS = 5;
 
@@ -117,17 +120,20 @@ test('a results file with a bad line is refused with its file and line', () => {
   }
 });
 
+/** Four GRU-4 copy-task networks of 2 epochs: a few seconds each. */
+const LIVE_SPEC = {
+  method: 'grid',
+  maxAttempts: 2,
+  parameters: { lr: { values: [0.001, 0.03] }, init: { values: ['uniform:0.3', 'uniform:1.5'] } },
+  spectrum: { every: 1, batch: 2, steps: 30, transient: 5, k: 4 },
+  readout: { metric: 'final_val_loss', epoch: 1 },
+  base: { task: { name: 'copy', trainSize: 256, evalSize: 32 }, cell: 'gru', hidden: 4, epochs: 2, batch: 32, seed: 3 },
+};
+
 test('a live local sweep with --prune stops the runs with the worst epoch-1 loss, records them as pruned, and a re-run does not train them', async () => {
   const root = mkdtempSync(join(tmpdir(), 'prune-live-'));
   try {
-    const spec = parseSweepSpec({
-      method: 'grid',
-      maxAttempts: 2,
-      parameters: { lr: { values: [0.001, 0.03] }, init: { values: ['uniform:0.3', 'uniform:1.5'] } },
-      spectrum: { every: 1, batch: 2, steps: 30, transient: 5, k: 4 },
-      readout: { metric: 'final_val_loss', epoch: 1 },
-      base: { task: { name: 'copy', trainSize: 256, evalSize: 32 }, cell: 'gru', hidden: 4, epochs: 2, batch: 32, seed: 3 },
-    });
+    const spec = parseSweepSpec(LIVE_SPEC);
     const out = join(root, 'sweep');
     const events: string[] = [];
     const counts = await runPrunedLocalSweep(spec, out, { rungs: [1], keep: 0.5, signal: 'loss' }, { jobs: 2, onEvent: (e) => events.push(describeEvent(e)) });
@@ -158,5 +164,81 @@ test('a live local sweep with --prune stops the runs with the worst epoch-1 loss
     assert.equal(JSON.parse(readFileSync(join(out, 'runs', byLoss[3]!.id, 'sweep-pruned.json'), 'utf8')).epoch, 1);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a live sweep pruning on the spectrum with a model file keeps the runs the model ranks best (here: the largest λ₁ after epoch 1)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'prune-model-live-'));
+  try {
+    const features = featureNames('spectrum');
+    // Predicted final loss = −λ₁: the runs with the largest λ₁ rank best.
+    const model = { signal: 'spectrum' as const, epoch: 1, features, intercept: 0, weights: features.map((f) => (f === 'lambda1' ? -1 : 0)), fittedOn: 1, alpha: null };
+    const file = join(root, 'models.json');
+    writeFileSync(file, JSON.stringify(modelFile('hand-made', [model])));
+    const out = join(root, 'sweep');
+    const counts = await runPrunedLocalSweep(parseSweepSpec(LIVE_SPEC), out, { rungs: [1], keep: 0.5, signal: 'spectrum', models: { source: file, models: readModelFile(file).models } }, { jobs: 2 });
+    assert.deepEqual(counts, { queued: 0, running: 0, done: 2, failed: 0, pruned: 2 });
+    const sweep = openSweep(out);
+    const runs = sweep.index.list();
+    sweep.index.close();
+    // The oracle: λ₁ after epoch 1 as each run's spectra.jsonl has it.
+    const lambda1 = (id: string) => readSpectra(join(out, 'runs', id)).find((l) => l.scope === 'epoch' && l.epoch === 1)!.spectrum!.exponents[0]!;
+    const byLambda = [...runs].sort((a, b) => lambda1(b.id) - lambda1(a.id));
+    assert.deepEqual(byLambda.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
+    assert.match(byLambda[3]!.error!, /ranked 4 of 4 on spectrum \(predicted final validation loss/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an index written before runs could be pruned takes the pruned status, its runs kept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prune-index-'));
+  try {
+    const file = join(dir, 'index.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE runs (id TEXT PRIMARY KEY, position INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+      params TEXT NOT NULL, config TEXT NOT NULL, error TEXT, features TEXT, metrics TEXT, worker TEXT, updated_at TEXT NOT NULL);
+      CREATE INDEX runs_status ON runs (status);
+      INSERT INTO runs (id, position, status, attempts, params, config, updated_at) VALUES ('a', 0, 'done', 1, '{"lr":0.1}', '{}', 'then'), ('b', 1, 'queued', 0, '{}', '{}', 'then');`);
+    assert.throws(() => old.exec("UPDATE runs SET status = 'pruned' WHERE id = 'b'"), /CHECK constraint/);
+    old.close();
+    const index = new RunIndex(file);
+    try {
+      index.markPruned('b', 'ranked last');
+      assert.deepEqual(index.list().map((r) => [r.id, r.status, r.attempts, r.params, r.error]), [['a', 'done', 1, { lr: 0.1 }, null], ['b', 'pruned', 0, {}, 'ranked last']]);
+      assert.deepEqual(index.counts(), { queued: 0, running: 0, done: 1, failed: 0, pruned: 1 });
+    } finally {
+      index.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the CLI refuses bad pruning options in one line, exit code 2, before training anything', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prune-cli-'));
+  try {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify(LIVE_SPEC));
+    const out = join(dir, 'out');
+    const cases: [string[], RegExp][] = [
+      [['sweep', spec, '--out', out, '--prune-keep', '0.5'], /^rnn-lyapunov: --prune-keep needs --prune\n$/],
+      [['sweep', spec, '--out', out, '--prune', '--executor', 'claim'], /^rnn-lyapunov: --prune runs with --executor local only \(not claim\)/],
+      [['sweep', spec, '--out', out, '--prune', '--prune-epoch', '2,1'], /^rnn-lyapunov: --prune-epoch must be increasing integers/],
+      [['sweep', spec, '--out', out, '--prune', '--prune-model', join(dir, 'none.json')], /^rnn-lyapunov: .*none\.json: cannot read a pruning model file \(ENOENT\)/],
+      [['sweep', spec, '--out', out, '--prune'], /^rnn-lyapunov: --prune-warmup: the warm-up \(8 runs\) must leave runs to prune, and the sweep has 4/],
+      [['prune-replay', join(dir, 'none.jsonl')], /^rnn-lyapunov: .*none\.jsonl: no such sweep directory or results file\n$/],
+      [['prune-replay', spec, '--keep', '0'], /^rnn-lyapunov: --keep must be a number in \(0, 1\]/],
+      [['prune-replay', spec, '--cost', 'hidden**2'], /^rnn-lyapunov: --cost must be a setting name with an optional power/],
+    ];
+    for (const [args, expected] of cases) {
+      const result = runCli(args);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, expected);
+    }
+    assert.ok(!existsSync(out), 'nothing created, nothing trained');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,7 @@
 export { type RunHistory, type CostRule, finalLoss, parseCostRule } from './history.js';
 export { readResultsFile } from './results-file.js';
 export { readSweepHistories, runHistory, type SweepHistories } from './sweep-histories.js';
-export { PRUNE_SIGNALS, type PruneSignal, type PruneModel, fitPruneModel, earlyLossModel, predictFinal, MIN_FIT_RUNS } from './predictor.js';
+export { PRUNE_SIGNALS, type PruneSignal, type PruneModel, fitPruneModel, earlyLossModel, predictFinal, featureNames, MIN_FIT_RUNS } from './predictor.js';
 export { simulateHalving, checkPlan, keptCount, type HalvingPlan, type RunOutcome, type Ranking } from './halving.js';
 export { replayPruning, STRATEGIES, type ReplayResult, type ReplayOptions, type FitProtocol, type StrategyResult } from './replay.js';
 export { formatReplay } from './replay-text.js';

@@ -19,6 +19,7 @@ import type { PrunedMarker } from '../store/layout.js';
 import { freeFailedRuns, reconcile } from '../store/reconcile.js';
 import type { StatusCounts } from '../store/run-index.js';
 import { createSweep, type OpenSweep } from '../store/sweep-dir.js';
+import { expandSweep } from '../spec/expand.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { PruneError } from './errors.js';
 import { checkPlan, keptCount, type HalvingPlan } from './halving.js';
@@ -44,14 +45,15 @@ export function defaultWarmup(runs: number): number {
 export async function runPrunedLocalSweep(spec: SweepSpec, outDir: string, pruning: LivePruning, options: LocalSweepOptions = {}): Promise<StatusCounts> {
   checkPlan(pruning);
   const fixed = pruning.rungs.map((epoch) => fixedModel(pruning, epoch));
+  // Checked before the sweep directory is created: a sweep too small to prune leaves nothing behind.
+  const order = expandSweep(spec).map((run) => run.id);
+  const fits = fixed.some((model) => model === undefined);
+  const warmup = fits ? (pruning.warmup ?? defaultWarmup(order.length)) : (pruning.warmup ?? 0);
+  if (warmup >= order.length) {
+    throw new PruneError(`--prune-warmup: the warm-up (${warmup} runs) must leave runs to prune, and the sweep has ${order.length}; fewer warm-up runs or --prune-model`);
+  }
   const sweep = createSweep(outDir, spec);
   try {
-    const order = sweep.runs.map((run) => run.id);
-    const fits = fixed.some((model) => model === undefined);
-    const warmup = fits ? (pruning.warmup ?? defaultWarmup(order.length)) : (pruning.warmup ?? 0);
-    if (warmup >= order.length) {
-      throw new PruneError(`--prune-warmup: the warm-up (${warmup} runs) must leave runs to prune, and the sweep has ${order.length}; fewer warm-up runs or --prune-model`);
-    }
     freeFailedRuns(sweep);
     reconcile(sweep);
     options.onReady?.();
