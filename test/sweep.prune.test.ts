@@ -23,6 +23,16 @@ import { runCli } from './sweep.helpers.js';
 
 const EPOCHS = 5;
 
+/** Runs `body` in a fresh temporary directory, removed afterwards. */
+async function inTempDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * 60 runs whose final loss is 1 + q (q uniform in [0, 1], the run's quality) and whose epoch-1
  * spectrum tells q: λ₁ = −2q, then steps of −0.2. The early loss is noise. Run `best` (after
@@ -82,11 +92,10 @@ test('compute is counted exactly: two rungs, a run that costs double, a run that
   assert.equal(result.notes.length, 2);
 });
 
-test('a fitted model written to a file predicts what the readout ridge fitted on the same runs predicts', () => {
+test('a fitted model written to a file predicts what the readout ridge fitted on the same runs predicts', async () => {
   const runs = plantedSweep(40).slice(0, 30);
   const model = fitPruneModel('spectrum', 1, runs);
-  const dir = mkdtempSync(join(tmpdir(), 'prune-model-'));
-  try {
+  await inTempDir('prune-model-', async (dir) => {
     const file = join(dir, 'model.json');
     writeFileSync(file, JSON.stringify(modelFile('planted', [model])));
     const [read] = readModelFile(file).models;
@@ -99,14 +108,11 @@ test('a fitted model written to a file predicts what the readout ridge fitted on
     });
     writeFileSync(file, JSON.stringify({ ...modelFile('planted', [model]), models: [{ ...model, weights: [1] }] }));
     assert.throws(() => readModelFile(file), /model\.json: models\[0\]\.weights must be 22 finite numbers/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('a results file with a bad line is refused with its file and line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'prune-results-'));
-  try {
+test('a results file with a bad line is refused with its file and line', async () => {
+  await inTempDir('prune-results-', async (dir) => {
     const file = join(dir, 'r.results.jsonl');
     writeFileSync(file, `${JSON.stringify({ id: 'a', lr: 0.1, valLoss: [3, 2, 1], lambda: { epoch1: [-0.1, null] } })}\n{"id":"b","valLoss":"x"}\n`);
     assert.throws(() => readResultsFile(file), new RegExp(`${file} line 2: 'valLoss' must be an array`));
@@ -115,9 +121,7 @@ test('a results file with a bad line is refused with its file and line', () => {
     assert.deepEqual(run!.params, { lr: 0.1 });
     assert.deepEqual(run!.spectra.get(1), [-0.1, -Infinity]);
     assert.ok(Number.isNaN(run!.losses[2]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** Four GRU-4 copy-task networks of 2 epochs: a few seconds each. */
@@ -131,8 +135,7 @@ const LIVE_SPEC = {
 };
 
 test('a live local sweep with --prune stops the runs with the worst epoch-1 loss, records them as pruned, and a re-run does not train them', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'prune-live-'));
-  try {
+  await inTempDir('prune-live-', async (root) => {
     const spec = parseSweepSpec(LIVE_SPEC);
     const out = join(root, 'sweep');
     const events: string[] = [];
@@ -162,14 +165,11 @@ test('a live local sweep with --prune stops the runs with the worst epoch-1 loss
     assert.deepEqual(recount, counts);
     assert.deepEqual(again, [], 'nothing trained or pruned again');
     assert.equal(JSON.parse(readFileSync(join(out, 'runs', byLoss[3]!.id, 'sweep-pruned.json'), 'utf8')).epoch, 1);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a live sweep pruning on the spectrum with a model file keeps the runs the model ranks best (here: the largest λ₁ after epoch 1)', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'prune-model-live-'));
-  try {
+  await inTempDir('prune-model-live-', async (root) => {
     const features = featureNames('spectrum');
     // Predicted final loss = −λ₁: the runs with the largest λ₁ rank best.
     const model = { signal: 'spectrum' as const, epoch: 1, features, intercept: 0, weights: features.map((f) => (f === 'lambda1' ? -1 : 0)), fittedOn: 1, alpha: null };
@@ -186,14 +186,11 @@ test('a live sweep pruning on the spectrum with a model file keeps the runs the 
     const byLambda = [...runs].sort((a, b) => lambda1(b.id) - lambda1(a.id));
     assert.deepEqual(byLambda.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
     assert.match(byLambda[3]!.error!, /ranked 4 of 4 on spectrum \(predicted final validation loss/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
-test('an index written before runs could be pruned takes the pruned status, its runs kept', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'prune-index-'));
-  try {
+test('an index written before runs could be pruned takes the pruned status, its runs kept', async () => {
+  await inTempDir('prune-index-', async (dir) => {
     const file = join(dir, 'index.sqlite');
     const old = new Database(file);
     old.exec(`CREATE TABLE runs (id TEXT PRIMARY KEY, position INTEGER NOT NULL,
@@ -211,14 +208,11 @@ test('an index written before runs could be pruned takes the pruned status, its 
     } finally {
       index.close();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('the CLI refuses bad pruning options in one line, exit code 2, before training anything', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'prune-cli-'));
-  try {
+test('the CLI refuses bad pruning options in one line, exit code 2, before training anything', async () => {
+  await inTempDir('prune-cli-', async (dir) => {
     const spec = join(dir, 'spec.json');
     writeFileSync(spec, JSON.stringify(LIVE_SPEC));
     const out = join(dir, 'out');
@@ -238,7 +232,5 @@ test('the CLI refuses bad pruning options in one line, exit code 2, before train
       assert.match(result.stderr, expected);
     }
     assert.ok(!existsSync(out), 'nothing created, nothing trained');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
