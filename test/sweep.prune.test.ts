@@ -19,6 +19,7 @@ import {
 import { readMetrics, readSpectra } from '../src/record/index.js';
 import Database from 'better-sqlite3';
 import { RunIndex, featureNames } from '../src/sweep/index.js';
+import { trainRun } from '../src/sweep/executors/run-one.js';
 import { runCli } from './sweep.helpers.js';
 
 const EPOCHS = 5;
@@ -32,6 +33,16 @@ async function inTempDir(prefix: string, body: (dir: string) => Promise<void>): 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Four GRU-4 copy-task networks of 2 epochs: a few seconds each. */
+const LIVE_SPEC = {
+  method: 'grid',
+  maxAttempts: 2,
+  parameters: { lr: { values: [0.001, 0.03] }, init: { values: ['uniform:0.3', 'uniform:1.5'] } },
+  spectrum: { every: 1, batch: 2, steps: 30, transient: 5, k: 4 },
+  readout: { metric: 'final_val_loss', epoch: 1 },
+  base: { task: { name: 'copy', trainSize: 256, evalSize: 32 }, cell: 'gru', hidden: 4, epochs: 2, batch: 32, seed: 3 },
+};
 
 /**
  * 60 runs whose final loss is 1 + q (q uniform in [0, 1], the run's quality) and whose epoch-1
@@ -124,15 +135,19 @@ test('a results file with a bad line is refused with its file and line', async (
   });
 });
 
-/** Four GRU-4 copy-task networks of 2 epochs: a few seconds each. */
-const LIVE_SPEC = {
-  method: 'grid',
-  maxAttempts: 2,
-  parameters: { lr: { values: [0.001, 0.03] }, init: { values: ['uniform:0.3', 'uniform:1.5'] } },
-  spectrum: { every: 1, batch: 2, steps: 30, transient: 5, k: 4 },
-  readout: { metric: 'final_val_loss', epoch: 1 },
-  base: { task: { name: 'copy', trainSize: 256, evalSize: 32 }, cell: 'gru', hidden: 4, epochs: 2, batch: 32, seed: 3 },
-};
+test('a run paused at a rung and resumed ends exactly as the same run trained straight through', async () => {
+  await inTempDir('prune-resume-', async (dir) => {
+    const config = { ...LIVE_SPEC.base, cell: 'lstm', epochs: 3, lr: 0.01, spectrum: LIVE_SPEC.spectrum };
+    const [straight, paused] = [join(dir, 'straight'), join(dir, 'paused')];
+    assert.deepEqual(await trainRun(config, straight), {});
+    assert.deepEqual(await trainRun(config, paused, 1), { paused: 1 });
+    assert.equal(Math.max(...readMetrics(paused).map((m) => m.epoch)), 1);
+    assert.deepEqual(await trainRun(config, paused, 1), { paused: 1 }, 'already at the rung: nothing trained');
+    assert.deepEqual(await trainRun(config, paused), {});
+    assert.deepEqual(readMetrics(paused).map((m) => m.valLoss), readMetrics(straight).map((m) => m.valLoss));
+  });
+});
+
 
 test('a live local sweep with --prune stops the runs with the worst epoch-1 loss, records them as pruned, and a re-run does not train them', async () => {
   await inTempDir('prune-live-', async (root) => {
@@ -186,6 +201,30 @@ test('a live sweep pruning on the spectrum with a model file keeps the runs the 
     const byLambda = [...runs].sort((a, b) => lambda1(b.id) - lambda1(a.id));
     assert.deepEqual(byLambda.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
     assert.match(byLambda[3]!.error!, /ranked 4 of 4 on spectrum \(predicted final validation loss/);
+  });
+});
+
+test('a live sweep pruning on the spectrum without a model fits one on the warm-up runs, which train unpruned, and prunes the run it predicts worst', async () => {
+  await inTempDir('prune-warmup-', async (root) => {
+    const spec = parseSweepSpec({ ...LIVE_SPEC, parameters: { ...LIVE_SPEC.parameters, lr: { values: [0.001, 0.003, 0.01, 0.03, 0.1] } } });
+    const out = join(root, 'sweep');
+    const counts = await runPrunedLocalSweep(spec, out, { rungs: [1], keep: 0.5, signal: 'spectrum', warmup: 8 }, { jobs: 2 });
+    assert.deepEqual(counts, { queued: 0, running: 0, done: 9, failed: 0, pruned: 1 });
+    const sweep = openSweep(out);
+    const runs = sweep.index.list();
+    sweep.index.close();
+    assert.ok(runs.slice(0, 8).every((run) => run.status === 'done'), 'the warm-up runs (the first 8) train to the end');
+    // The oracle: the readout's ridge fitted here on the warm-up runs' files, predicting the two others.
+    const features = (id: string) => {
+      const l = readSpectra(join(out, 'runs', id)).find((r) => r.scope === 'epoch' && r.epoch === 1)!.spectrum!.exponents;
+      return [...Object.values(spectrumFeatures(l)), ...resampleSpectrum(l, 16)];
+    };
+    const final = (id: string) => readMetrics(join(out, 'runs', id)).find((m) => m.epoch === 2)!.valLoss!;
+    const ridge = fitRidge(new Matrix(runs.slice(0, 8).map((r) => features(r.id))), runs.slice(0, 8).map((r) => final(r.id)));
+    const [a, b] = ridge.predict(new Matrix(runs.slice(8).map((r) => features(r.id))));
+    const worse = runs[a! > b! ? 8 : 9]!;
+    assert.equal(worse.status, 'pruned');
+    assert.match(worse.error!, /ranked 2 of 2 on spectrum/);
   });
 });
 
