@@ -20,6 +20,7 @@ import { readMetrics, readSpectra } from '../src/record/index.js';
 import Database from 'better-sqlite3';
 import { RunIndex, featureNames } from '../src/sweep/index.js';
 import { trainRun } from '../src/sweep/executors/run-one.js';
+import { runClaimWorker } from '../src/sweep/executors/index.js';
 import { runCli } from './sweep.helpers.js';
 
 const EPOCHS = 5;
@@ -179,6 +180,9 @@ test('a live local sweep with --prune stops the runs with the worst epoch-1 loss
     const recount = await runPrunedLocalSweep(spec, out, { rungs: [1], keep: 0.5, signal: 'loss' }, { jobs: 2, onEvent: (e) => again.push(describeEvent(e)) });
     assert.deepEqual(recount, counts);
     assert.deepEqual(again, [], 'nothing trained or pruned again');
+    const claimed: string[] = [];
+    assert.deepEqual(await runClaimWorker(out, { onEvent: (e) => claimed.push(describeEvent(e)) }), { done: 2, failed: 0, left: 0, pruned: 2 });
+    assert.deepEqual(claimed, [], 'claim workers do not train pruned runs either');
     assert.equal(JSON.parse(readFileSync(join(out, 'runs', byLoss[3]!.id, 'sweep-pruned.json'), 'utf8')).epoch, 1);
   });
 });

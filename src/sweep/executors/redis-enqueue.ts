@@ -70,7 +70,7 @@ export async function enqueueRuns(
     for (const run of sweep.runs) {
       if (options.signal?.aborted) break;
       const indexed = sweep.index.get(run.id)!;
-      if (indexed.status === 'done') continue;
+      if (indexed.status === 'done' || indexed.status === 'pruned') continue; // pruned by `sweep --prune`: never trained further
       const jobId = jobIdOf(sweep, run.id);
       const existing = await queue.getJob(jobId);
       const state = existing ? await existing.getState() : 'unknown';
