@@ -22,6 +22,8 @@ import { RunIndex, featureNames } from '../src/sweep/index.js';
 import { trainRun } from '../src/sweep/executors/run-one.js';
 import { runClaimWorker } from '../src/sweep/executors/index.js';
 import { runCli } from './sweep.helpers.js';
+import { pruneSpec, renderSvg } from '../src/report/plots/index.js';
+import { replayCurve } from '../src/sweep/index.js';
 
 const EPOCHS = 5;
 
@@ -79,6 +81,16 @@ test('the replay keeps the planted best run when pruning on the spectrum, loses 
     assert.ok(random.keptBest > 0.15 && random.keptBest < 0.6, `${protocol.kind}: random pruning keeps it about a third of the time, got ${random.keptBest}`);
     assert.ok(row('spectrum').computeFraction < 0.75 && row('no pruning').computeFraction === 1);
   }
+});
+
+test('the pruning plot draws a curve per strategy over the keep shares, and the sweep best as a line', async () => {
+  const runs = plantedSweep(40);
+  const curve = replayCurve(runs, { plan: { rungs: [1], keep: 0.5 }, protocol: { kind: 'crossfit', folds: 5 }, randomSeeds: 20 }, [0.1, 0.5, 1]);
+  // Three shares × four strategies, and 'no pruning' at share 1 only.
+  assert.equal(curve.length, 3 * 4 + 1);
+  assert.deepEqual(curve.filter((p) => p.strategy === 'spectrum').map((p) => p.bestLoss), [0.5, 0.5, 0.5]);
+  const svg = await renderSvg(pruneSpec({ points: curve, sweepBest: 0.5, description: 'planted' }));
+  for (const name of ['early loss', 'spectrum', 'spectrum + early loss', 'random', 'no pruning', 'compute spent']) assert.ok(svg.includes(name), name);
 });
 
 test('compute is counted exactly: two rungs, a run that costs double, a run that diverged, worked by hand', () => {
