@@ -21,7 +21,8 @@ import Database from 'better-sqlite3';
 import { RunIndex, featureNames } from '../src/sweep/index.js';
 import { trainRun } from '../src/sweep/executors/run-one.js';
 import { runClaimWorker } from '../src/sweep/executors/index.js';
-import { runCli } from './sweep.helpers.js';
+import { runCli, startCli } from './sweep.helpers.js';
+import { freePort, redisTest, startRedis } from './redis.helpers.js';
 import { pruneSpec, renderSvg } from '../src/report/plots/index.js';
 import { replayCurve } from '../src/sweep/index.js';
 
@@ -244,6 +245,36 @@ test('a live sweep pruning on the spectrum without a model fits one on the warm-
   });
 });
 
+test('a sweep pruned with a Redis worker stops the runs with the worst epoch-1 loss, records them as pruned, and a re-run enqueues nothing', redisTest, async () => {
+  await inTempDir('prune-redis-', async (root) => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const url = `redis://127.0.0.1:${port}`;
+    const worker = startCli(['worker', '--executor', url]);
+    try {
+      const spec = join(root, 'spec.json');
+      writeFileSync(spec, JSON.stringify(LIVE_SPEC));
+      const out = join(root, 'sweep');
+      const run = runCli(['sweep', spec, '--out', out, '--executor', url, '--prune', '--prune-on', 'loss', '--prune-keep', '0.5']);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /2\/4 runs done — running 0, failed 0, queued 0, pruned 2/);
+      const sweep = openSweep(out);
+      const runs = sweep.index.list();
+      sweep.index.close();
+      const epoch1 = (id: string) => readMetrics(join(out, 'runs', id)).find((m) => m.epoch === 1)!.valLoss!;
+      const byLoss = [...runs].sort((a, b) => epoch1(a.id) - epoch1(b.id));
+      assert.deepEqual(byLoss.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
+      for (const pruned of byLoss.slice(2)) assert.equal(Math.max(...readMetrics(join(out, 'runs', pruned.id)).map((m) => m.epoch)), 1);
+      const again = runCli(['sweep', spec, '--out', out, '--executor', url]);
+      assert.match(again.stdout, /enqueued 0 runs/, 'a plain re-run on Redis does not enqueue the pruned runs');
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exit;
+      redis.kill();
+    }
+  });
+});
+
 test('an index written before runs could be pruned takes the pruned status, its runs kept', async () => {
   await inTempDir('prune-index-', async (dir) => {
     const file = join(dir, 'index.sqlite');
@@ -273,7 +304,7 @@ test('the CLI refuses bad pruning options in one line, exit code 2, before train
     const out = join(dir, 'out');
     const cases: [string[], RegExp][] = [
       [['sweep', spec, '--out', out, '--prune-keep', '0.5'], /^rnn-lyapunov: --prune-keep needs --prune\n$/],
-      [['sweep', spec, '--out', out, '--prune', '--executor', 'claim'], /^rnn-lyapunov: --prune runs with --executor local only \(not claim\)/],
+      [['sweep', spec, '--out', out, '--prune', '--executor', 'claim'], /^rnn-lyapunov: --prune runs with --executor local or redis:\/\/HOST:PORT, not claim: pruning with claim workers is not implemented yet\n$/],
       [['sweep', spec, '--out', out, '--prune', '--prune-epoch', '2,1'], /^rnn-lyapunov: --prune-epoch must be increasing integers/],
       [['sweep', spec, '--out', out, '--prune', '--prune-model', join(dir, 'none.json')], /^rnn-lyapunov: .*none\.json: cannot read a pruning model file \(ENOENT\)/],
       [['sweep', spec, '--out', out, '--prune'], /^rnn-lyapunov: --prune-warmup: the warm-up \(8 runs\) must leave runs to prune, and the sweep has 4/],

@@ -19,8 +19,8 @@ const SIGNALS = ['spectrum', 'loss', 'both'] as const;
 
 export function addPruneOptions(command: Command): Command {
   return command
-    .option('--prune', 'local: successive halving — after each --prune-epoch, keep the runs predicted best (--prune-keep of them) and stop the rest, ' +
-      "marked 'pruned' (not failed, never retried; re-running resumes); see docs/pruning.md")
+    .option('--prune', 'local, redis: successive halving — after each --prune-epoch, keep the runs predicted best (--prune-keep of them) and stop the rest, ' +
+      "marked 'pruned' (not failed, never retried; re-running resumes); with redis this process stays to rank the runs (as --wait); see docs/pruning.md")
     .option('--prune-epoch <E[,E…]>', "with --prune: the rung epochs (default: the spec's readout.epoch)", epochList('--prune-epoch'))
     .option('--prune-keep <share>', 'with --prune: share of the runs kept at each rung, in (0, 1] (default 0.5)', real('--prune-keep', 0, 1, { includeMax: true }))
     .addOption(new Option('--prune-on <signal>', 'with --prune: rank by the predicted final validation loss from the spectrum, from the validation loss, or both, ' +
@@ -35,16 +35,20 @@ export function addPruneOptions(command: Command): Command {
 export function checkPruneFlags(flags: PruneFlags, executor: string): void {
   const given = (['pruneEpoch', 'pruneKeep', 'pruneOn', 'pruneModel', 'pruneWarmup'] as const).filter((key) => flags[key] !== undefined);
   if (!flags.prune && given.length > 0) throw new UsageError(`--${given[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --prune`);
-  if (flags.prune && executor !== 'local') throw new UsageError(`--prune runs with --executor local only (not ${executor}): pruning with Redis or claim workers is not implemented yet`);
+  if (flags.prune && executor !== 'local' && !/^rediss?:/.test(executor)) {
+    throw new UsageError(`--prune runs with --executor local or redis://HOST:PORT, not ${executor}${executor === 'claim' ? ': pruning with claim workers is not implemented yet' : ''}`);
+  }
 }
 
-export async function runPrunedSweep(spec: SweepSpec, flags: PruneFlags, options: LocalSweepOptions) {
-  const { readModelFile, runPrunedLocalSweep } = await import('../../sweep/prune/index.js');
-  return runPrunedLocalSweep(spec, flags.out, {
+/** The sweep, pruned: trained by the local pool, or (`executor` redis://…) by Redis workers while this process ranks and prunes. */
+export async function pruneSweep(spec: SweepSpec, flags: PruneFlags, executor: string, options: LocalSweepOptions) {
+  const { readModelFile, runPrunedLocalSweep, runPrunedRedisSweep } = await import('../../sweep/prune/index.js');
+  const pruning = {
     rungs: flags.pruneEpoch ?? [spec.readout.epoch],
     keep: flags.pruneKeep ?? 0.5,
     signal: flags.pruneOn ?? 'spectrum',
     ...(flags.pruneModel === undefined ? {} : { models: { source: flags.pruneModel, models: readModelFile(flags.pruneModel).models } }),
     ...(flags.pruneWarmup === undefined ? {} : { warmup: flags.pruneWarmup }),
-  }, options);
+  };
+  return executor === 'local' ? runPrunedLocalSweep(spec, flags.out, pruning, options) : runPrunedRedisSweep(spec, flags.out, pruning, executor, options);
 }

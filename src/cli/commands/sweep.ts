@@ -5,7 +5,7 @@ import { toJson } from '../json.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
 import { sweepForWorkers } from './sweep-for-workers.js';
 import { stopOnSignals } from './stop-signals.js';
-import { addPruneOptions, checkPruneFlags, runPrunedSweep, type PruneFlags } from './sweep-prune.js';
+import { addPruneOptions, checkPruneFlags, pruneSweep, type PruneFlags } from './sweep-prune.js';
 import type { SweepEvent } from '../../sweep/executors/index.js';
 
 interface RunFlags extends ExecutorFlags, PruneFlags {
@@ -38,7 +38,7 @@ export function registerSweep(program: Command): void {
       const { formatStatus } = await import('../../sweep/store/index.js');
       const { describeEvent, runLocalSweep } = await import('../../sweep/executors/index.js');
       const spec = loadSweepSpec(specPath, { warn: (line) => process.stderr.write(`warning: ${line}\n`) });
-      if (executor !== 'local') return sweepForWorkers(spec, flags.out, executor, flags.wait === true);
+      if (executor !== 'local' && !flags.prune) return sweepForWorkers(spec, flags.out, executor, flags.wait === true);
       // Signals stop the sweep cleanly once it is set up (onReady); until then they end it at once.
       const controller = new AbortController();
       const options = {
@@ -47,7 +47,7 @@ export function registerSweep(program: Command): void {
         signal: controller.signal,
         onReady: () => stopOnSignals(controller),
       };
-      const counts = flags.prune ? await runPrunedSweep(spec, flags, options) : await runLocalSweep(spec, flags.out, options);
+      const counts = flags.prune ? await pruneSweep(spec, flags, executor, options) : await runLocalSweep(spec, flags.out, options);
       process.stdout.write(`${formatStatus(flags.out, counts)}\n`);
       if (controller.signal.aborted) process.exitCode = 130;
       else if (counts.failed > 0) process.exitCode = 1;

@@ -12,4 +12,5 @@ export { formatReplay } from './replay-text.js';
 export { modelFile, readModelFile, MODEL_FORMAT, type PruneModelFile } from './model-file.js';
 export { PruneError } from './errors.js';
 export { replayCurve, CURVE_KEEPS, type CurvePoint } from './replay-curve.js';
-export { runPrunedLocalSweep, defaultWarmup, WARMUP_SHARE, type LivePruning } from './live.js';
+export { runPrunedLocalSweep, runPrunedSweep, defaultWarmup, WARMUP_SHARE, type LivePruning, type TrainPhase } from './live.js';
+export { runPrunedRedisSweep } from './live-redis.js';

@@ -1,5 +1,5 @@
 /**
- * Live successive halving on the local pool (`sweep --prune`): the warm-up runs (the first of the
+ * Live successive halving (`sweep --prune`), on the local pool or Redis workers: the warm-up runs (the first of the
  * sweep, when a spectrum model must be fitted) train to the end while every other run trains to
  * the first rung's epoch; there the runs are ranked by the predicted final validation loss, the
  * best share continue to the next rung, the rest are marked pruned (a marker in the run
@@ -42,7 +42,25 @@ export function defaultWarmup(runs: number): number {
   return Math.max(MIN_FIT_RUNS, Math.round(WARMUP_SHARE * runs));
 }
 
+/**
+ * Trains the given queued runs, each up to its stop epoch (undefined: to the end), and resolves
+ * once none of them is queued or running any more: a local pool, or jobs for Redis workers.
+ */
+export type TrainPhase = (sweep: OpenSweep, only: ReadonlySet<string>, stopAfter: (id: string) => number | undefined) => Promise<void>;
+
 export async function runPrunedLocalSweep(spec: SweepSpec, outDir: string, pruning: LivePruning, options: LocalSweepOptions = {}): Promise<StatusCounts> {
+  const phase: TrainPhase = (sweep, only, stopAfter) => runLocalPool(sweep, {
+    jobs: options.jobs ?? availableParallelism(), only, stopAfter,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}), ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return runPrunedSweep(spec, outDir, pruning, phase, options);
+}
+
+/** Successive halving with `phase` training the runs between rungs (see the file's comment). */
+export async function runPrunedSweep(
+  spec: SweepSpec, outDir: string, pruning: LivePruning, phase: TrainPhase,
+  options: Pick<LocalSweepOptions, 'onEvent' | 'signal' | 'onReady'> = {},
+): Promise<StatusCounts> {
   checkPlan(pruning);
   const fixed = pruning.rungs.map((epoch) => fixedModel(pruning, epoch));
   // Checked before the sweep directory is created: a sweep too small to prune leaves nothing behind.
@@ -59,17 +77,14 @@ export async function runPrunedLocalSweep(spec: SweepSpec, outDir: string, pruni
     options.onReady?.();
     const emit = options.onEvent ?? (() => {});
     const warm = new Set(order.slice(0, warmup));
-    const pool = (only: ReadonlySet<string>, stopAfter: (id: string) => number | undefined) => runLocalPool(sweep, {
-      jobs: options.jobs ?? availableParallelism(), only, stopAfter, onEvent: emit, ...(options.signal ? { signal: options.signal } : {}),
-    });
     let alive = order.filter((id) => !warm.has(id));
     for (const [rung, epoch] of pruning.rungs.entries()) {
-      await pool(new Set([...(rung === 0 ? warm : []), ...alive]), (id) => (warm.has(id) ? undefined : epoch));
+      await phase(sweep, new Set([...(rung === 0 ? warm : []), ...alive]), (id) => (warm.has(id) ? undefined : epoch));
       if (options.signal?.aborted) return sweep.index.counts();
       const model = fixed[rung] ?? fitOnWarmup(sweep, [...warm], pruning.signal, epoch, emit);
       alive = model === undefined ? alive.filter((id) => rankable(sweep, id)) : pruneAtRung(sweep, alive, model, pruning.keep, emit);
     }
-    await pool(new Set(alive), () => undefined);
+    await phase(sweep, new Set(alive), () => undefined);
     return sweep.index.counts();
   } finally {
     sweep.index.close();
