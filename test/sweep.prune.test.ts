@@ -18,7 +18,7 @@ import {
 } from '../src/sweep/index.js';
 import { readMetrics, readSpectra } from '../src/record/index.js';
 import Database from 'better-sqlite3';
-import { RunIndex, featureNames } from '../src/sweep/index.js';
+import { RunIndex, featureNames, type IndexedRun } from '../src/sweep/index.js';
 import { trainRun } from '../src/sweep/executors/run-one.js';
 import { runClaimWorker } from '../src/sweep/executors/index.js';
 import { runCli, startCli } from './sweep.helpers.js';
@@ -47,6 +47,19 @@ const LIVE_SPEC = {
   readout: { metric: 'final_val_loss', epoch: 1 },
   base: { task: { name: 'copy', trainSize: 256, evalSize: 32 }, cell: 'gru', hidden: 4, epochs: 2, batch: 32, seed: 3 },
 };
+
+/** The sweep's indexed runs sorted by a value read from each run's directory: the live tests' oracle. */
+function runsSortedBy(out: string, key: (runDir: string) => number): IndexedRun[] {
+  const sweep = openSweep(out);
+  try {
+    return sweep.index.list().sort((a, b) => key(join(out, 'runs', a.id)) - key(join(out, 'runs', b.id)));
+  } finally {
+    sweep.index.close();
+  }
+}
+
+const epoch1Loss = (runDir: string) => readMetrics(runDir).find((m) => m.epoch === 1)!.valLoss!;
+const lastEpoch = (runDir: string) => Math.max(...readMetrics(runDir).map((m) => m.epoch));
 
 /**
  * 60 runs whose final loss is 1 + q (q uniform in [0, 1], the run's quality) and whose epoch-1
@@ -162,7 +175,6 @@ test('a run paused at a rung and resumed ends exactly as the same run trained st
   });
 });
 
-
 test('a live local sweep with --prune stops the runs with the worst epoch-1 loss, records them as pruned, and a re-run does not train them', async () => {
   await inTempDir('prune-live-', async (root) => {
     const spec = parseSweepSpec(LIVE_SPEC);
@@ -170,22 +182,17 @@ test('a live local sweep with --prune stops the runs with the worst epoch-1 loss
     const events: string[] = [];
     const counts = await runPrunedLocalSweep(spec, out, { rungs: [1], keep: 0.5, signal: 'loss' }, { jobs: 2, onEvent: (e) => events.push(describeEvent(e)) });
     assert.deepEqual(counts, { queued: 0, running: 0, done: 2, failed: 0, pruned: 2 });
-    const sweep = openSweep(out);
-    const runs = sweep.index.list();
-    sweep.index.close();
-    // The oracle: each run's own epoch-1 validation loss in its metrics.jsonl.
-    const epoch1 = (id: string) => readMetrics(join(out, 'runs', id)).find((m) => m.epoch === 1)!.valLoss!;
-    const byLoss = [...runs].sort((a, b) => epoch1(a.id) - epoch1(b.id));
+    const byLoss = runsSortedBy(out, epoch1Loss);
     assert.deepEqual(byLoss.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
     for (const run of byLoss.slice(2)) {
-      assert.equal(Math.max(...readMetrics(join(out, 'runs', run.id)).map((m) => m.epoch)), 1, 'a pruned run stopped after epoch 1');
+      assert.equal(lastEpoch(join(out, 'runs', run.id)), 1, 'a pruned run stopped after epoch 1');
       assert.ok(existsSync(join(out, 'runs', run.id, 'sweep-pruned.json')));
       assert.ok(!existsSync(join(out, 'runs', run.id, 'sweep-done.json')));
       assert.match(run.error!, /ranked [34] of 4 on loss/);
       assert.equal(run.attempts, 0, 'stopping at the rung is not a failed attempt');
       assert.match(events.join('\n'), new RegExp(`run ${run.id}: pruned after epoch 1`));
     }
-    for (const run of byLoss.slice(0, 2)) assert.equal(Math.max(...readMetrics(join(out, 'runs', run.id)).map((m) => m.epoch)), 2);
+    for (const run of byLoss.slice(0, 2)) assert.equal(lastEpoch(join(out, 'runs', run.id)), 2);
     const data = loadReadoutData(out);
     assert.deepEqual(data.excluded.map((e) => e.reason), ['status pruned', 'status pruned']);
 
@@ -210,12 +217,8 @@ test('a live sweep pruning on the spectrum with a model file keeps the runs the 
     const out = join(root, 'sweep');
     const counts = await runPrunedLocalSweep(parseSweepSpec(LIVE_SPEC), out, { rungs: [1], keep: 0.5, signal: 'spectrum', models: { source: file, models: readModelFile(file).models } }, { jobs: 2 });
     assert.deepEqual(counts, { queued: 0, running: 0, done: 2, failed: 0, pruned: 2 });
-    const sweep = openSweep(out);
-    const runs = sweep.index.list();
-    sweep.index.close();
-    // The oracle: λ₁ after epoch 1 as each run's spectra.jsonl has it.
-    const lambda1 = (id: string) => readSpectra(join(out, 'runs', id)).find((l) => l.scope === 'epoch' && l.epoch === 1)!.spectrum!.exponents[0]!;
-    const byLambda = [...runs].sort((a, b) => lambda1(b.id) - lambda1(a.id));
+    // The oracle: λ₁ after epoch 1 as each run's spectra.jsonl has it, largest first.
+    const byLambda = runsSortedBy(out, (dir) => -readSpectra(dir).find((l) => l.scope === 'epoch' && l.epoch === 1)!.spectrum!.exponents[0]!);
     assert.deepEqual(byLambda.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
     assert.match(byLambda[3]!.error!, /ranked 4 of 4 on spectrum \(predicted final validation loss/);
   });
@@ -258,13 +261,9 @@ test('a sweep pruned with a Redis worker stops the runs with the worst epoch-1 l
       const run = runCli(['sweep', spec, '--out', out, '--executor', url, '--prune', '--prune-on', 'loss', '--prune-keep', '0.5']);
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, /2\/4 runs done — running 0, failed 0, queued 0, pruned 2/);
-      const sweep = openSweep(out);
-      const runs = sweep.index.list();
-      sweep.index.close();
-      const epoch1 = (id: string) => readMetrics(join(out, 'runs', id)).find((m) => m.epoch === 1)!.valLoss!;
-      const byLoss = [...runs].sort((a, b) => epoch1(a.id) - epoch1(b.id));
+      const byLoss = runsSortedBy(out, epoch1Loss);
       assert.deepEqual(byLoss.map((r) => r.status), ['done', 'done', 'pruned', 'pruned']);
-      for (const pruned of byLoss.slice(2)) assert.equal(Math.max(...readMetrics(join(out, 'runs', pruned.id)).map((m) => m.epoch)), 1);
+      for (const pruned of byLoss.slice(2)) assert.equal(lastEpoch(join(out, 'runs', pruned.id)), 1);
       const again = runCli(['sweep', spec, '--out', out, '--executor', url]);
       assert.match(again.stdout, /enqueued 0 runs/, 'a plain re-run on Redis does not enqueue the pruned runs');
     } finally {
