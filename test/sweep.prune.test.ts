@@ -159,6 +159,10 @@ test('a results file with a bad line is refused with its file and line', async (
     assert.deepEqual(run!.params, { lr: 0.1 });
     assert.deepEqual(run!.spectra.get(1), [-0.1, -Infinity]);
     assert.ok(Number.isNaN(run!.losses[2]));
+    // The layout `sweep export` writes: hyperparameters under params, and the state dimension (a cost to weigh by).
+    writeFileSync(file, `${JSON.stringify({ id: 'a', params: { lr: 0.1 }, stateDimension: 8, valLoss: [3, 2, 1], lambda: { epoch1: [-0.1] } })}\n`);
+    const [exported] = readResultsFile(file, { setting: 'stateDimension', power: 2 });
+    assert.deepEqual([exported!.params, exported!.epochCost], [{ lr: 0.1 }, 64]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Run histories from a results file (experiments/*.results.jsonl): one JSON object per line with
- * the run's `id`, its hyperparameters as plain fields, `valLoss` per epoch (index 0 at
+ * the run's `id`, its hyperparameters (`params: {...}`, or as plain fields in the older layout),
+ * `stateDimension` (optional; `--cost stateDimension^2` weighs by it), `valLoss` per epoch (index 0 at
  * initialisation; null or "NaN" where it was not finite) and `lambda: { epoch1: [...], ... }`
  * (an exponent of −∞ as null or "-Infinity"). Every run is
  * read as planned for the most epochs any run of the file has (a shorter one stopped on its own).
@@ -12,7 +13,8 @@ import { plainParams } from '../store/readout-data.js';
 import { PruneError } from './errors.js';
 import { epochCostOf, type CostRule, type RunHistory } from './history.js';
 
-const HISTORY_FIELDS = new Set(['id', 'valLoss', 'lambda']);
+/** Fields that are not hyperparameters (in the older layout, hyperparameters are the other top-level fields). */
+const HISTORY_FIELDS = new Set(['id', 'valLoss', 'lambda', 'params', 'stateDimension', 'diverged']);
 
 export function readResultsFile(file: string, cost?: CostRule): RunHistory[] {
   let text: string;
@@ -24,10 +26,12 @@ export function readResultsFile(file: string, cost?: CostRule): RunHistory[] {
   const parsed = text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [parseLine(file, i + 1, line)]));
   if (parsed.length === 0) throw new PruneError(`${file}: no runs (expected one JSON object per line)`);
   const planned = Math.max(...parsed.map((run) => run.losses.length - 1));
-  return parsed.map((run) => ({ ...run, plannedEpochs: planned, epochCost: epochCostOf(cost, run.params, `${file} run ${run.id}`) }));
+  return parsed.map(({ stateDimension, ...run }) => ({
+    ...run, plannedEpochs: planned, epochCost: epochCostOf(cost, { ...run.params, stateDimension }, `${file} run ${run.id}`),
+  }));
 }
 
-function parseLine(file: string, lineNumber: number, line: string): Omit<RunHistory, 'plannedEpochs' | 'epochCost'> {
+function parseLine(file: string, lineNumber: number, line: string): Omit<RunHistory, 'plannedEpochs' | 'epochCost'> & { stateDimension?: number } {
   const where = `${file} line ${lineNumber}`;
   let value: unknown;
   try {
@@ -54,8 +58,12 @@ function parseLine(file: string, lineNumber: number, line: string): Omit<RunHist
     }
     spectra.set(Number(epoch[1]), exponents.map((v) => (typeof v === 'number' ? v : v === null ? -Infinity : Number(v))));
   }
-  const params = plainParams(Object.fromEntries(Object.entries(record).filter(([key]) => !HISTORY_FIELDS.has(key))));
-  return { id: record.id, params, losses: losses.map((v) => (typeof v === 'number' ? v : NaN)), spectra };
+  const nested = record.params;
+  const params = plainParams(typeof nested === 'object' && nested !== null && !Array.isArray(nested)
+    ? (nested as Record<string, unknown>)
+    : Object.fromEntries(Object.entries(record).filter(([key]) => !HISTORY_FIELDS.has(key))));
+  const stateDimension = typeof record.stateDimension === 'number' ? { stateDimension: record.stateDimension } : {};
+  return { id: record.id, params, losses: losses.map((v) => (typeof v === 'number' ? v : NaN)), spectra, ...stateDimension };
 }
 
 /** A number, or how JSON writers spell a non-finite one: null, or the string of it (as `--json` writes −∞). */
