@@ -5,42 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectRedis, parseRedisUrl } from '../src/sweep/index.js';
+import { freePort, redisTest, startRedis } from './redis.helpers.js';
 import {
   assertSweepComplete, EPOCHS, isDone, isMidway, logCounts, runCli, runIds, startCli, waitFor, writeSpec,
 } from './sweep.helpers.js';
-
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-const redisTest = { skip: hasRedis ? false : 'redis-server is not installed' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    redis.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    redis.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-  });
-  return redis;
-}
 
 test('two Redis workers, one SIGKILLed mid-run: every run finishes once, the killed run resumes on the other worker', redisTest, async () => {
   const root = mkdtempSync(join(tmpdir(), 'sweep-redis-'));

@@ -44,3 +44,14 @@ export function choice<T extends string>(name: string, values: readonly T[]): (v
     return value as T;
   };
 }
+
+/** Increasing epochs ≥ 1 separated by commas, e.g. '1' or '1,2' (the rungs of successive halving). */
+export function epochList(name: string): (value: string) => number[] {
+  return (value) => {
+    const epochs = value.split(',').map((part) => part.trim());
+    if (!epochs.every((e) => /^\d+$/.test(e)) || epochs.map(Number).some((e, i, all) => e < 1 || (i > 0 && e <= all[i - 1]!))) {
+      throw new UsageError(`${name} must be increasing integers ≥ 1 separated by commas, e.g. 1 or 1,2; got '${value}'`);
+    }
+    return epochs.map(Number);
+  };
+}

@@ -7,4 +7,5 @@ export * from './spec/index.js';
 export * from './store/index.js';
 export * from './executors/index.js';
 export * from './readout/index.js';
+export * from './prune/index.js';
 export { SweepError } from './errors.js';

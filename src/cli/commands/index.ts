@@ -10,6 +10,7 @@ import { registerSweep } from './sweep.js';
 import { registerWorker } from './worker.js';
 import { registerAnalyze } from './analyze.js';
 import { registerWatch } from './watch.js';
+import { registerPruneReplay } from './prune-replay.js';
 
 /** Every subcommand registers itself here; each lives in its own file and stays thin. */
 export function registerCommands(program: Command): void {
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerWorker(program);
   registerAnalyze(program);
   registerWatch(program);
+  registerPruneReplay(program);
 }

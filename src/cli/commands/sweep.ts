@@ -7,8 +7,10 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';
 import { sweepForWorkers } from './sweep-for-workers.js';
 import { stopOnSignals } from './stop-signals.js';
+import { addPruneOptions, checkPruneFlags, pruneSweep, type PruneFlags } from './sweep-prune.js';
+import type { SweepEvent } from '../../sweep/executors/index.js';
 
-interface RunFlags extends ExecutorFlags {
+interface RunFlags extends ExecutorFlags, PruneFlags {
   out: string;
   jobs?: number;
   wait?: boolean;
@@ -29,22 +31,25 @@ export function registerSweep(program: Command): void {
     // Each run is a process training on one core: more than the cores cannot finish sooner, and each costs its memory.
     .option('--jobs <N>', 'local: runs trained at the same time, at most the cores available (default: all cores)',
       integer('--jobs', 1, { max: availableParallelism(), why: 'the cores available' }))
-    .option('--wait', 'redis, claim: then follow the sweep until no run is queued or running')
+    .option('--wait', 'redis, claim: then follow the sweep until no run is queued or running');
+  addPruneOptions(run)
     .action(async (specPath: string, flags: RunFlags) => {
       const executor = chosenExecutor(flags)!;
+      checkPruneFlags(flags, executor);
       const { loadSweepSpec } = await import('../../sweep/spec/index.js');
       const { formatStatus } = await import('../../sweep/store/index.js');
       const { describeEvent, runLocalSweep } = await import('../../sweep/executors/index.js');
       const spec = loadSweepSpec(specPath, { warn: (line) => process.stderr.write(`warning: ${line}\n`) });
-      if (executor !== 'local') return sweepForWorkers(spec, flags.out, executor, flags.wait === true);
+      if (executor !== 'local' && !flags.prune) return sweepForWorkers(spec, flags.out, executor, flags.wait === true);
       // Signals stop the sweep cleanly once it is set up (onReady); until then they end it at once.
       const controller = new AbortController();
-      const counts = await runLocalSweep(spec, flags.out, {
+      const options = {
         ...(flags.jobs ? { jobs: flags.jobs } : {}),
-        onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
+        onEvent: (event: SweepEvent) => process.stderr.write(`${describeEvent(event)}\n`),
         signal: controller.signal,
         onReady: () => stopOnSignals(controller),
-      });
+      };
+      const counts = flags.prune ? await pruneSweep(spec, flags, executor, options) : await runLocalSweep(spec, flags.out, options);
       process.stdout.write(`${formatStatus(flags.out, counts)}\n`);
       if (controller.signal.aborted) process.exitCode = 130;
       else if (counts.failed > 0) process.exitCode = 1;

@@ -25,8 +25,8 @@ export function registerWorker(program: Command): void {
       const controller = stopOnSignals();
       if (flags.claim !== undefined) {
         process.stderr.write(`worker ${process.pid}: claiming runs in ${flags.claim}\n`);
-        const { done, failed, left } = await runClaimWorker(flags.claim, { concurrency: flags.concurrency, onEvent, signal: controller.signal });
-        process.stdout.write(`${flags.claim}: done ${done}, failed ${failed}${left > 0 ? `, left ${left} (stopped)` : ''}\n`);
+        const { done, failed, left, pruned } = await runClaimWorker(flags.claim, { concurrency: flags.concurrency, onEvent, signal: controller.signal });
+        process.stdout.write(`${flags.claim}: done ${done}, failed ${failed}${pruned ? `, pruned ${pruned}` : ''}${left > 0 ? `, left ${left} (stopped)` : ''}\n`);
         if (controller.signal.aborted) process.exitCode = 130;
         else if (failed > 0) process.exitCode = 1;
         return;

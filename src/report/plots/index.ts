@@ -5,3 +5,4 @@ export { sweepHeatmapSpec } from './sweep-heatmap.js';
 export { featureScatterSpec } from './sweep-scatter.js';
 export { readoutSpec } from './readout-plot.js';
 export { projectSpectra, spectraPcaSpec } from './spectra-pca.js';
+export { pruneSpec, type PrunePoint, type PrunePlotInput } from './prune-plot.js';

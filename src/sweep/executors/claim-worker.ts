@@ -1,7 +1,7 @@
 /**
  * The executor without a server, for clusters (`rnn-lyapunov worker --claim SWEEP_DIR`, started
  * any number of times, e.g. by `sbatch --array`): each worker goes through the sweep's runs and
- * trains, one process per attempt, every run not complete whose lock no live process holds. The
+ * trains, one process per attempt, every run not complete (nor pruned) whose lock no live process holds. The
  * run lock (locks/<id>.lock, taken by the run process) is the claim, so two workers never train
  * one run; a killed worker's run process dies with it, and its lock is taken over once its
  * holder is known dead (same host) or its heartbeat lapses (another host). Workers write only
@@ -15,7 +15,7 @@ import { tryLock, unlock, type LockOwner } from '../store/run-lock.js';
 import { attemptHistory } from '../store/run-log.js';
 import { createSweep, readSweep } from '../store/sweep-dir.js';
 import { freeFailedRuns, reconcile } from '../store/reconcile.js';
-import type { RunStatus } from '../store/run-index.js';
+import type { StatusCounts } from '../store/run-index.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { spawnRun, type RunningAttempt } from './spawn-run.js';
 
@@ -36,6 +36,8 @@ export interface ClaimResult {
   failed: number;
   /** Runs neither (the worker was stopped). */
   left: number;
+  /** Runs stopped by successive halving (`sweep --prune`): never claimed. Only when there are some. */
+  pruned?: number;
 }
 
 export async function runClaimWorker(dir: string, options: ClaimOptions = {}): Promise<ClaimResult> {
@@ -75,9 +77,10 @@ export async function runClaimWorker(dir: string, options: ClaimOptions = {}): P
 
   try {
     for (;;) {
-      const count = { done: 0, failed: 0, left: 0 };
+      const count: ClaimResult = { done: 0, failed: 0, left: 0 };
       for (const run of runs) {
         if (existsSync(layout.doneMarker(run.id))) count.done++;
+        else if (existsSync(layout.prunedMarker(run.id))) count.pruned = (count.pruned ?? 0) + 1;
         else if (!active.has(run.id) && attemptHistory(layout, run.id).counted >= spec.maxAttempts) count.failed++;
         else {
           count.left++;
@@ -106,7 +109,7 @@ export async function runClaimWorker(dir: string, options: ClaimOptions = {}): P
  * workers, gives its failed runs a fresh set of attempts, and brings its index up to date;
  * trains nothing. Returns the counts.
  */
-export function prepareClaimSweep(spec: SweepSpec, outDir: string): Record<RunStatus, number> {
+export function prepareClaimSweep(spec: SweepSpec, outDir: string): StatusCounts {
   const sweep = createSweep(outDir, spec);
   try {
     freeFailedRuns(sweep);

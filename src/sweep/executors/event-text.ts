@@ -12,5 +12,11 @@ export function describeEvent(event: SweepEvent): string {
       return `run ${event.id}: attempt ${event.attempt} failed, retrying: ${firstLine(event.error)}`;
     case 'failed':
       return `run ${event.id}: failed after ${event.attempts} attempts: ${firstLine(event.error)}`;
+    case 'paused':
+      return `run ${event.id}: reached epoch ${event.epoch}, waiting to be ranked`;
+    case 'pruned':
+      return `run ${event.id}: pruned after epoch ${event.epoch}: ${event.reason}`;
+    case 'note':
+      return event.text;
   }
 }

@@ -13,7 +13,13 @@ export type SweepEvent =
   | { type: 'start'; id: string; attempt: number }
   | { type: 'done'; id: string; seconds: number; trained: boolean }
   | { type: 'retry'; id: string; attempt: number; error: string }
-  | { type: 'failed'; id: string; attempts: number; error: string };
+  | { type: 'failed'; id: string; attempts: number; error: string }
+  /** Trained up to a rung of successive halving (`sweep --prune`), waiting to be ranked. */
+  | { type: 'paused'; id: string; epoch: number }
+  /** Stopped by successive halving after a rung. */
+  | { type: 'pruned'; id: string; epoch: number; reason: string }
+  /** Something the user should know, e.g. a rung that could not prune. */
+  | { type: 'note'; text: string };
 
 export interface PoolOptions {
   /** Runs trained at the same time. */
@@ -23,6 +29,10 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Wait before asking again for a run another process holds. Default 500 ms. */
   busyRetryMs?: number;
+  /** Train only these of the queued runs (default: every queued run). */
+  only?: ReadonlySet<string>;
+  /** The epoch a run is to stop after (a rung of `sweep --prune`), or undefined to train it to the end. */
+  stopAfter?: (id: string) => number | undefined;
 }
 
 export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Promise<void> {
@@ -31,7 +41,7 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
   // Runs left 'running' by a killed sweep are queued again; their processes died with it.
   for (const run of index.list('running')) index.markQueued(run.id);
   const queued = new Set(index.list('queued').map((run) => run.id));
-  const queue: ResolvedRun[] = sweep.runs.filter((run) => queued.has(run.id));
+  const queue: ResolvedRun[] = sweep.runs.filter((run) => queued.has(run.id) && (options.only?.has(run.id) ?? true));
   const active = new Map<string, RunningAttempt>();
   let delayed = 0;
 
@@ -55,7 +65,9 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
 
     const launch = (run: ResolvedRun) => {
       index.markRunning(run.id);
-      const attempt = spawnRun({ sweepDir: layout.root, id: run.id, config: run.config }, () => {
+      const stopAfterEpoch = options.stopAfter?.(run.id);
+      const job = { sweepDir: layout.root, id: run.id, config: run.config, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }) };
+      const attempt = spawnRun(job, () => {
         emit({ type: 'start', id: run.id, attempt: index.get(run.id)!.attempts + 1 });
       });
       active.set(run.id, attempt);
@@ -66,6 +78,9 @@ export async function runLocalPool(sweep: OpenSweep, options: PoolOptions): Prom
           recordAttempts(sweep, run.id);
           index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
           emit({ type: 'done', id: run.id, seconds: result.seconds, trained: result.outcome === 'trained' });
+        } else if (result.outcome === 'paused') {
+          index.markQueued(run.id);
+          emit({ type: 'paused', id: run.id, epoch: stopAfterEpoch! });
         } else if (result.outcome === 'busy') {
           index.markQueued(run.id);
           delayed++;

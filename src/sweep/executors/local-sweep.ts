@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { runLocalPool, type SweepEvent } from './local-pool.js';
 import { freeFailedRuns, reconcile } from '../store/reconcile.js';
-import type { RunStatus } from '../store/run-index.js';
+import type { StatusCounts } from '../store/run-index.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { createSweep } from '../store/sweep-dir.js';
 
@@ -23,7 +23,7 @@ export interface LocalSweepOptions {
  * fresh set of attempts, brings the index in line with the run directories, and trains every
  * run not yet done. Returns the final counts.
  */
-export async function runLocalSweep(spec: SweepSpec, outDir: string, options: LocalSweepOptions = {}): Promise<Record<RunStatus, number>> {
+export async function runLocalSweep(spec: SweepSpec, outDir: string, options: LocalSweepOptions = {}): Promise<StatusCounts> {
   const sweep = createSweep(outDir, spec);
   try {
     freeFailedRuns(sweep);

@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import { freeFailedRuns, reconcile } from '../store/reconcile.js';
 import { sweepLayout } from '../store/layout.js';
 import { connectRedis, jobIdOf, QUEUE_NAME } from './redis-connection.js';
-import type { RunStatus } from '../store/run-index.js';
+import type { StatusCounts } from '../store/run-index.js';
 import type { RunJob } from './run-job.js';
 import type { SweepSpec } from '../spec/spec.js';
 import { createSweep, type OpenSweep } from '../store/sweep-dir.js';
@@ -28,7 +28,7 @@ export interface EnqueueResult {
   retried: number;
   /** Of `added`: runs enqueued before whose job the queue no longer held (Redis lost it). */
   lost: number;
-  counts: Record<RunStatus, number>;
+  counts: StatusCounts;
 }
 
 export interface EnqueueOptions {
@@ -70,7 +70,7 @@ export async function enqueueRuns(
     for (const run of sweep.runs) {
       if (options.signal?.aborted) break;
       const indexed = sweep.index.get(run.id)!;
-      if (indexed.status === 'done') continue;
+      if (indexed.status === 'done' || indexed.status === 'pruned') continue; // pruned by `sweep --prune`: never trained further
       const jobId = jobIdOf(sweep, run.id);
       const existing = await queue.getJob(jobId);
       const state = existing ? await existing.getState() : 'unknown';
@@ -104,8 +104,8 @@ export async function enqueueRuns(
  * runs whose job is gone and calls `onLost` with their number.
  */
 export async function followRedisSweep(
-  dir: string, executor: string, onChange: (counts: Record<RunStatus, number>) => void, onLost: (runs: number) => void, signal?: AbortSignal,
-): Promise<Record<RunStatus, number>> {
+  dir: string, executor: string, onChange: (counts: StatusCounts) => void, onLost: (runs: number) => void, signal?: AbortSignal,
+): Promise<StatusCounts> {
   const connection = await connectRedis(executor);
   let disconnected = false;
   let reconnected = false;

@@ -34,9 +34,9 @@ export async function runWorker(executor: string, options: WorkerOptions = {}): 
   const stallMs = options.stallMs ?? 30_000;
 
   const process_ = async (job: Job<QueuedJob>, token?: string): Promise<string> => {
-    const { sweepDir, id, config } = job.data;
+    const { sweepDir, id, config, stopAfterEpoch } = job.data;
     const layout = sweepLayout(sweepDir);
-    const attempt = spawnRun({ sweepDir, id, config }, () => {
+    const attempt = spawnRun({ sweepDir, id, config, ...(stopAfterEpoch === undefined ? {} : { stopAfterEpoch }) }, () => {
       emit({ type: 'start', id, attempt: attemptHistory(layout, id).counted + 1 });
     });
     active.add(attempt);
@@ -48,6 +48,11 @@ export async function runWorker(executor: string, options: WorkerOptions = {}): 
     }
     if (result.outcome === 'trained' || result.outcome === 'already-done') {
       emit({ type: 'done', id, seconds: result.seconds, trained: result.outcome === 'trained' });
+      return result.outcome;
+    }
+    if (result.outcome === 'paused') {
+      // At a rung of a pruned sweep (redis-phase.ts): the job is complete, the run waits to be ranked.
+      emit({ type: 'paused', id, epoch: stopAfterEpoch! });
       return result.outcome;
     }
     if (result.outcome === 'busy') {

@@ -17,10 +17,12 @@ export interface RunJob {
   config: Record<string, unknown>;
   /** The run's lock, already taken for this job by its parent (a claim worker); else the job takes it. */
   claimed?: LockOwner;
+  /** Train only up to this epoch (a rung of `sweep --prune`); the run is left incomplete, to be resumed or pruned. */
+  stopAfterEpoch?: number;
 }
 
 /** Trains `config` into `runDir`; when `runDir` already holds the run, continues it from its last checkpoint. */
-export type TrainRun = (config: Record<string, unknown>, runDir: string) => Promise<RunEnd>;
+export type TrainRun = (config: Record<string, unknown>, runDir: string, stopAfterEpoch?: number) => Promise<RunEnd>;
 
 /** Exit code of a run process that found the run held by another live process. */
 export const EXIT_BUSY = 75;
@@ -28,7 +30,8 @@ export const EXIT_BUSY = 75;
 /** Starts the last line a failed run process prints: the error's message. */
 export const FAILURE_PREFIX = 'run failed: ';
 
-export type JobOutcome = 'trained' | 'already-done' | 'busy';
+/** 'paused': trained up to the job's stopAfterEpoch, not complete. */
+export type JobOutcome = 'trained' | 'already-done' | 'busy' | 'paused';
 
 /** What a run process tells its parent: training started (attempt counted), and the outcome. */
 export type ChildMessage = { type: 'started' } | { type: 'outcome'; outcome: JobOutcome };
@@ -44,7 +47,8 @@ export async function executeRunJob(job: RunJob, trainRun: TrainRun, onLocked: (
     if (existsSync(marker)) return 'already-done'; // finished by the previous holder
     onLocked(lockFile);
     mkdirSync(layout.runsDir, { recursive: true });
-    const end = await trainRun(job.config, layout.runDir(job.id));
+    const end = await trainRun(job.config, layout.runDir(job.id), job.stopAfterEpoch);
+    if (end.paused !== undefined) return 'paused';
     const done: DoneMarker = { id: job.id, completedAt: new Date().toISOString(), host: hostname(), pid: process.pid, ...end };
     writeFileAtomic(marker, Buffer.from(`${JSON.stringify(done, null, 2)}\n`));
     return 'trained';

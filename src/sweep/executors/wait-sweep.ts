@@ -1,5 +1,5 @@
 import { reconcile } from '../store/reconcile.js';
-import type { RunStatus } from '../store/run-index.js';
+import type { StatusCounts } from '../store/run-index.js';
 import { openSweep, type OpenSweep } from '../store/sweep-dir.js';
 
 /**
@@ -9,9 +9,9 @@ import { openSweep, type OpenSweep } from '../store/sweep-dir.js';
  * counts.
  */
 export async function waitForSweep(
-  dir: string, onChange: (counts: Record<RunStatus, number>) => void, signal?: AbortSignal, pollMs = 1000,
+  dir: string, onChange: (counts: StatusCounts) => void, signal?: AbortSignal, pollMs = 1000,
   recheck?: (sweep: OpenSweep) => Promise<void>,
-): Promise<Record<RunStatus, number>> {
+): Promise<StatusCounts> {
   const sweep = openSweep(dir);
   try {
     let last = '';

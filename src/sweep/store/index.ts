@@ -4,7 +4,7 @@
  */
 export { createSweep, openSweep, type OpenSweep } from './sweep-dir.js';
 export { DONE_MARKER } from './layout.js';
-export { RunIndex, type RunStatus, type IndexedRun } from './run-index.js';
+export { RunIndex, type RunStatus, type IndexedRun, type StatusCounts } from './run-index.js';
 export { tryLock, unlock, readOwner, type LockOwner } from './run-lock.js';
 export { reconcile, rebuildIndex, summarizeRun, type RunSummary } from './reconcile.js';
 export { loadReadoutData, type LoadOptions } from './readout-data.js';

@@ -3,6 +3,7 @@
  *   sweep.json          the validated spec and its key (written once; a re-start must match it)
  *   index.sqlite        the query index (rebuildable from the run directories)
  *   runs/<id>/          each run's directory, as `train` writes it, plus sweep-done.json once complete
+ *                       (or sweep-pruned.json once successive halving stopped it)
  *   locks/<id>.lock     held while a process trains the run (outside the run directory, which
  *                       train requires to be empty or a run)
  *   logs/<id>.log       the run's console output, appended over attempts
@@ -10,6 +11,19 @@
 import { join, resolve } from 'node:path';
 
 export const DONE_MARKER = 'sweep-done.json';
+
+/** Written into a run directory when successive halving stops the run (`sweep --prune`); the run is never trained further. */
+export const PRUNED_MARKER = 'sweep-pruned.json';
+
+/** What the pruned marker holds. */
+export interface PrunedMarker {
+  id: string;
+  prunedAt: string;
+  /** The epoch after which it was ranked and stopped. */
+  epoch: number;
+  /** Why, in words (the signal, its predicted final loss and rank). */
+  reason: string;
+}
 
 /** What the done marker holds. */
 export interface DoneMarker {
@@ -50,6 +64,7 @@ export interface SweepLayout {
   lockFile(id: string): string;
   logFile(id: string): string;
   doneMarker(id: string): string;
+  prunedMarker(id: string): string;
 }
 
 export function sweepLayout(dir: string): SweepLayout {
@@ -68,5 +83,6 @@ export function sweepLayout(dir: string): SweepLayout {
     lockFile: (id) => join(locksDir, `${id}.lock`),
     logFile: (id) => join(logsDir, `${id}.log`),
     doneMarker: (id) => join(runsDir, id, DONE_MARKER),
+    prunedMarker: (id) => join(runsDir, id, PRUNED_MARKER),
   };
 }

@@ -43,4 +43,3 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
     sweep.index.close();
   }
 }
-

@@ -1,11 +1,12 @@
 /**
  * The run directories, run logs and run locks are the source of truth; this brings the index in
  * line with them: a run whose directory is marked complete is done (with its features and
- * metrics); one whose lock a live process holds is running; one that used up its attempts
+ * metrics); one marked pruned is pruned; one whose lock a live process holds is running; one that used up its attempts
  * (counted from its log) is failed; any other is queued. `rebuildIndex` recreates the index
  * from scratch the same way.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { PrunedMarker } from './layout.js';
 import { metricAt, metricKey, readRunRecord, summaryMetric } from './run-record.js';
 import { attemptHistory, resetAttempts } from './run-log.js';
 import { isHeld, isLiveHere, readOwner } from './run-lock.js';
@@ -40,6 +41,8 @@ export function reconcile(sweep: OpenSweep): void {
     const lock = layout.lockFile(run.id);
     if (existsSync(layout.doneMarker(run.id))) {
       if (run.status !== 'done') index.markDone(run.id, summarizeRun(layout.runDir(run.id), spec.readout));
+    } else if (existsSync(layout.prunedMarker(run.id))) {
+      if (run.status !== 'pruned') index.markPruned(run.id, readPrunedReason(layout.prunedMarker(run.id)));
     } else if (isHeld(lock)) {
       const owner = readOwner(lock);
       if (run.status !== 'running') index.markRunning(run.id, owner === undefined ? 'unknown' : `${owner.host}:${owner.pid}`);
@@ -50,6 +53,15 @@ export function reconcile(sweep: OpenSweep): void {
     } else if (run.status === 'failed' || (run.status === 'running' && !startingHere(run.worker))) {
       index.markQueued(run.id);
     }
+  }
+}
+
+/** The reason a pruned marker gives (a marker that cannot be read still marks the run pruned). */
+function readPrunedReason(file: string): string {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as PrunedMarker).reason;
+  } catch {
+    return `pruned (${file} unreadable)`;
   }
 }
 

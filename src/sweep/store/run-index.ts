@@ -12,8 +12,12 @@ import { dirname } from 'node:path';
 import { CorruptIndexError } from '../errors.js';
 import type { ResolvedRun } from '../spec/expand.js';
 
-export const RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+/** 'pruned': stopped on purpose after an early epoch by successive halving (`sweep --prune`): not failed, never retried. */
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'pruned'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Runs by status; 'pruned' only when some are (a sweep without `--prune` counts as it always did). */
+export type StatusCounts = Omit<Record<RunStatus, number>, 'pruned'> & { pruned?: number };
 
 export interface IndexedRun {
   id: string;
@@ -50,7 +54,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY,
   position INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'pruned')),
   attempts INTEGER NOT NULL DEFAULT 0,
   params TEXT NOT NULL,
   config TEXT NOT NULL,
@@ -74,6 +78,7 @@ export class RunIndex {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      allowPrunedStatus(this.db);
       const check = this.db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new CorruptIndexError(file, sweepDir, String(check));
     } catch (error) {
@@ -108,8 +113,8 @@ export class RunIndex {
     return rows.map(fromRow);
   }
 
-  counts(): Record<RunStatus, number> {
-    const counts = { queued: 0, running: 0, done: 0, failed: 0 };
+  counts(): StatusCounts {
+    const counts: StatusCounts = { queued: 0, running: 0, done: 0, failed: 0 };
     for (const row of this.db.prepare<{ status: RunStatus; n: number }>('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all()) {
       counts[row.status] = row.n;
     }
@@ -138,6 +143,11 @@ export class RunIndex {
     this.update(id, `status = 'failed', worker = NULL, error = ?`, error);
   }
 
+  /** Stopped by successive halving; `reason` says after which epoch and why. */
+  markPruned(id: string, reason: string): void {
+    this.update(id, `status = 'pruned', worker = NULL, error = ?`, reason);
+  }
+
   setAttempts(id: string, attempts: number): void {
     this.update(id, 'attempts = ?', attempts);
   }
@@ -146,6 +156,22 @@ export class RunIndex {
     const result = this.db.prepare(`UPDATE runs SET ${assignments}, updated_at = ? WHERE id = ?`).run(...values, now(), id);
     if (result.changes !== 1) throw new RangeError(`run ${id} is not in the sweep index`);
   }
+}
+
+/**
+ * An index written before runs could be pruned has a status CHECK without 'pruned', and SQLite
+ * cannot alter a CHECK: the table is copied into one with the current schema.
+ */
+function allowPrunedStatus(db: Database.Database): void {
+  const table = db.prepare<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get();
+  if (table === undefined || table.sql.includes("'pruned'")) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE runs RENAME TO runs_before_pruned');
+    db.exec('DROP INDEX IF EXISTS runs_status');
+    db.exec(SCHEMA);
+    db.exec('INSERT INTO runs SELECT * FROM runs_before_pruned');
+    db.exec('DROP TABLE runs_before_pruned');
+  })();
 }
 
 function fromRow(row: Row): IndexedRun {

@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { readMetrics, type EpochMetrics } from '../../record/index.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../train/config.js';
 import { UserError } from '../../errors.js';
-import type { IndexedRun, RunStatus } from './run-index.js';
+import type { IndexedRun, StatusCounts } from './run-index.js';
 
 /** Progress ("7/12 runs done") and counts, then (with `runs`) one line per run not done: its status, attempts, and last error. */
-export function formatStatus(dir: string, counts: Record<RunStatus, number>, runs: IndexedRun[] = []): string {
-  const total = counts.done + counts.running + counts.failed + counts.queued;
-  const lines = [`${dir}: ${counts.done}/${total} runs done — running ${counts.running}, failed ${counts.failed}, queued ${counts.queued}`];
+export function formatStatus(dir: string, counts: StatusCounts, runs: IndexedRun[] = []): string {
+  const total = counts.done + counts.running + counts.failed + counts.queued + (counts.pruned ?? 0);
+  const pruned = counts.pruned ? `, pruned ${counts.pruned}` : '';
+  const lines = [`${dir}: ${counts.done}/${total} runs done — running ${counts.running}, failed ${counts.failed}, queued ${counts.queued}${pruned}`];
   for (const run of runs.filter((r) => r.status !== 'done' && (r.status !== 'queued' || r.attempts > 0))) {
     const where = run.worker ? ` on ${run.worker}` : '';
     const error = run.error ? `: ${firstLine(run.error)}` : '';
