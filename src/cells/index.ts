@@ -5,3 +5,4 @@ export { cellLogAbsDet } from './logdet.js';
 export { randomModel, type ModelShape } from './random-model.js';
 export { validateModel, validateInputs } from './validate.js';
 export { ModelError } from './errors.js';
+export { createClosedLoopSystem, validateReadout, type ClosedLoopOptions, type Readout } from './closed-loop.js';
