@@ -17,3 +17,4 @@ export type { SaveRnnOptions } from './torch-rnn-save.js';
 export { saveRnnModel, rnnStateDict } from './torch-rnn-save.js';
 export { loadInputSequences, inputSequencesFromTensors, inputSequencesShape } from './inputs.js';
 export { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from './float-format.js';
+export { findReadout, READOUT_WEIGHT_NAME, type NamedReadout } from './readout.js';

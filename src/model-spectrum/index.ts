@@ -6,3 +6,4 @@ export { randomDrive, driveStream, DRIVE_KINDS, DRIVE_WINDOW_BYTES, type DriveKi
 export { spectrumMemory, defaultMemoryBudget, formatGiB, WORKER_BYTES, type SpectrumMemoryShape } from './memory.js';
 export { SpectrumInputError } from './errors.js';
 export { embeddingInputs, tokenBatch, tokenStream, windowOffsets, isTokenInputs, type TokenInputs } from './token-inputs.js';
+export { closedLoopSystem, isAutonomousStarts, START_SPREAD, type AutonomousStarts, type ClosedLoop } from './closed-loop.js';
