@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, logAbsDet } from '../src/linalg/index.js';
 import { denseJacobians, lyapunovSpectrum, SpectrumError } from '../src/lyapunov/index.js';
-import { cellLogAbsDet, createClosedLoopSystem, randomModel, ModelError, TANGENT_PATHS, type CellSystem, type Readout, type TangentPath } from '../src/cells/index.js';
-import { CELL_CONFIGS, configName } from './cells.helpers.js';
+import { cellLogAbsDet, createClosedLoopSystem, randomModel, ModelError, TANGENT_PATHS, type Readout, type TangentPath } from '../src/cells/index.js';
+import { CELL_CONFIGS, configName, finiteDifferenceJacobians } from './cells.helpers.js';
 
 // The closed loop s ↦ cell(W_out·h_top(s) + b_out, s). Oracles: central finite differences of the
 // autonomous step itself (its state in, its state out: the feedback path is inside `step`), and
@@ -26,27 +26,6 @@ function setup(c: (typeof CELL_CONFIGS)[number], seed: number, batch: number, st
   const s0 = randomArray(rng, batch * system.dim, 0.9);
   const c0 = c.lstmState === 'h' ? randomArray(rng, batch * c.layers * HIDDEN, 1.5) : undefined;
   return { model, readout, system, s0, c0 };
-}
-
-/** Central differences of step(t), one state coordinate at a time, in every trajectory at once. */
-function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
-  const { dim: n, batch: B } = system;
-  const jac = Array.from({ length: B }, () => new Float64Array(n * n));
-  const perturbed = (j: number, delta: number) => {
-    const s = Float64Array.from(s0);
-    for (let b = 0; b < B; b++) s[b * n + j] = s[b * n + j]! + delta;
-    system.reset(s, c0);
-    system.step(t);
-    return Float64Array.from(system.state);
-  };
-  for (let j = 0; j < n; j++) {
-    const plus = perturbed(j, h);
-    const minus = perturbed(j, -h);
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < n; i++) jac[b]![i * n + j] = (plus[b * n + i]! - minus[b * n + i]!) / (2 * h);
-    }
-  }
-  return jac;
 }
 
 const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
