@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRateSystem, randomRateModel, type InputStream, type RateModel } from '../src/cells/index.js';
+import { createRateSystem, randomModel, randomRateModel, type InputStream, type RateModel } from '../src/cells/index.js';
 import { Rng, logAbsDet } from '../src/linalg/index.js';
 import { denseJacobians, lyapunovSpectrum } from '../src/lyapunov/index.js';
 
@@ -17,7 +17,7 @@ function zeroInput(batch: number, steps: number): InputStream {
 }
 
 function model(n: number, g: number, seed: number): RateModel {
-  return randomRateModel({ inputSize: 1, hiddenSize: n, dt: DT, bias: false }, new Rng(seed), g);
+  return randomModel({ cell: 'rate', inputSize: 1, hiddenSize: n, dt: DT, bias: false }, new Rng(seed), g);
 }
 
 /** A state on the attractor: `steps` steps from a random start. */
@@ -87,7 +87,8 @@ test('rate network: λ₁ equals a brute-force estimate from a renormalised twin
     for (let i = 0; i < n; i++) d2 += (s[n + i]! - s[i]!) ** 2;
     const d = Math.sqrt(d2);
     for (let i = 0; i < n; i++) s[n + i] = s[i]! + (eps / d) * (s[n + i]! - s[i]!);
-    if (t >= transient) perSegment[Math.floor(((t - transient) * segments) / steps)] += Math.log(d / eps);
+    const segment = Math.floor(((t - transient) * segments) / steps);
+    if (t >= transient) perSegment[segment] = perSegment[segment]! + Math.log(d / eps);
   }
   const rates = [...perSegment].map((sum) => sum / ((steps / segments) * DT));
   const mean = rates.reduce((a, b) => a + b, 0) / segments;
