@@ -1,5 +1,5 @@
 // Shared by the cell tests: every configuration the cells support.
-import { type CellKind, type LstmState } from '../src/cells/index.js';
+import { type CellKind, type CellSystem, type LstmState } from '../src/cells/index.js';
 
 export interface CellConfig { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }
 
@@ -12,3 +12,27 @@ export const CELL_CONFIGS: readonly CellConfig[] = (['rnn_tanh', 'rnn_relu', 'gr
 
 export const configName = (c: CellConfig) =>
   `${c.cell}${c.lstmState ? `/${c.lstmState}` : ''} L=${c.layers} ${c.bias ? 'bias' : 'nobias'}`;
+
+/**
+ * Central differences of `step(t)` in float64, one state coordinate at a time (perturbed in all
+ * trajectories at once: they are independent). Row-major n×n per trajectory.
+ */
+export function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
+  const { dim: n, batch: B } = system;
+  const jac = Array.from({ length: B }, () => new Float64Array(n * n));
+  const perturbed = (j: number, delta: number) => {
+    const s = Float64Array.from(s0);
+    for (let b = 0; b < B; b++) s[b * n + j] = s[b * n + j]! + delta;
+    system.reset(s, c0);
+    system.step(t);
+    return Float64Array.from(system.state);
+  };
+  for (let j = 0; j < n; j++) {
+    const plus = perturbed(j, h);
+    const minus = perturbed(j, -h);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < n; i++) jac[b]![i * n + j] = (plus[b * n + i]! - minus[b * n + i]!) / (2 * h);
+    }
+  }
+  return jac;
+}

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, logAbsDet } from '../src/linalg/index.js';
 import { denseJacobians } from '../src/lyapunov/index.js';
-import { cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type CellSystem, type TangentPath } from '../src/cells/index.js';
-import { CELL_CONFIGS, configName } from './cells.helpers.js';
+import { cellLogAbsDet, createCellSystem, randomModel, TANGENT_PATHS, type TangentPath } from '../src/cells/index.js';
+import { CELL_CONFIGS, configName, finiteDifferenceJacobians } from './cells.helpers.js';
 
 function randomArray(rng: Rng, length: number, scale: number): Float64Array {
   return Float64Array.from({ length }, () => rng.range(-scale, scale));
@@ -31,30 +31,6 @@ function setup(c: (typeof CELL_CONFIGS)[number], seed: number, batch: number, al
   // In the h-only LSTM mode c is outside the state: give it a random non-zero value too.
   const c0 = c.lstmState === 'h' ? randomArray(rng, batch * c.layers * hidden, 1.5) : undefined;
   return { system, s0, c0 };
-}
-
-/**
- * Central differences of `step(t)` in float64, one state coordinate at a time (perturbed in all
- * trajectories at once: they are independent). Row-major n×n per trajectory.
- */
-function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
-  const { dim: n, batch: B } = system;
-  const jac = Array.from({ length: B }, () => new Float64Array(n * n));
-  const perturbed = (j: number, delta: number) => {
-    const s = Float64Array.from(s0);
-    for (let b = 0; b < B; b++) s[b * n + j] = s[b * n + j]! + delta;
-    system.reset(s, c0);
-    system.step(t);
-    return Float64Array.from(system.state);
-  };
-  for (let j = 0; j < n; j++) {
-    const plus = perturbed(j, h);
-    const minus = perturbed(j, -h);
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < n; i++) jac[b]![i * n + j] = (plus[b * n + i]! - minus[b * n + i]!) / (2 * h);
-    }
-  }
-  return jac;
 }
 
 function maxAbs(a: Float64Array): number {

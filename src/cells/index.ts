@@ -5,3 +5,5 @@ export { cellLogAbsDet } from './logdet.js';
 export { randomModel, type ModelShape } from './random-model.js';
 export { validateModel, validateInputs } from './validate.js';
 export { ModelError } from './errors.js';
+export { createClosedLoopSystem, validateReadout, type ClosedLoopOptions, type Readout } from './closed-loop.js';
+export { createRateSystem, randomRateModel, validateRateModel, type RateModel, type RateShape, type RateSystem, type RateSystemOptions } from './rate-network.js';

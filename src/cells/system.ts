@@ -70,11 +70,27 @@ export function createCellSystem(model: RnnModel, inputs: InputSource, options: 
   return new CellNetworkSystem(model, inputs, options);
 }
 
+/**
+ * A cell system whose layer 0 is also driven by the top layer's h before the step, through
+ * `feedback` (G·H×H row-major): the closed loop of closed-loop.ts, where feedback = W_ih0·W_out
+ * and `inputs` is the stream that feeds the readout W_out·h_top + b_out. The feedback path makes
+ * the Jacobian's block row of layer 0 non-zero in the top layer's columns (no longer block
+ * lower-triangular), but the tangent stays one bottom-up sweep: that path reads the top layer's
+ * rows of Q, the perturbation before the step, which are known before any layer is updated.
+ */
+export function createFeedbackCellSystem(
+  model: RnnModel, inputs: InputSource, feedback: Float64Array, options: CellSystemOptions = {},
+): CellSystem {
+  return new CellNetworkSystem(model, inputs, options, feedback);
+}
+
 /** Work blocks of the structured tangent with k vectors per trajectory: H×(B·k) compact blocks. */
 interface StructuredBuffers {
   path: 'structured';
   dhOld: Float64Array;
   dcOld: Float64Array;
+  /** The top layer's δh before the step, H×(B·k), gathered for the feedback path (several layers). */
+  dhTop: Float64Array;
   fromInput: Float64Array;
   fromHidden: Float64Array;
   dhNew: Float64Array[];
@@ -137,7 +153,10 @@ class CellNetworkSystem implements CellSystem {
   /** The formed path's work arrays, which do not depend on k: one set for every k and for formJacobian. */
   private formedWork: FormedBuffers | undefined;
 
-  constructor(readonly model: RnnModel, readonly inputs: InputSource, options: CellSystemOptions) {
+  /** G·H×H: how the top layer's h before the step drives layer 0 (closed loop), or null. */
+  private readonly feedback: Float64Array | null;
+
+  constructor(readonly model: RnnModel, readonly inputs: InputSource, options: CellSystemOptions, feedback?: Float64Array) {
     validateModel(model);
     validateInputs(model, inputs);
     const lstmState = options.lstmState ?? 'joint';
@@ -150,6 +169,8 @@ class CellNetworkSystem implements CellSystem {
     }
     this.tangentPath = tangentPath;
     const { hiddenSize: h, numLayers: L, cell } = model;
+    if (feedback !== undefined) checkTensor('feedback', feedback, gateCount(cell) * h * h, `gates·hidden×hidden = ${gateCount(cell) * h}×${h}`);
+    this.feedback = feedback ?? null;
     const B = inputs.batch;
     this.kernels = options.kernels ?? referenceKernels;
     this.forwardKernels = options.forwardKernels ?? this.kernels;
@@ -188,8 +209,14 @@ class CellNetworkSystem implements CellSystem {
     const n = this.dim;
     if (!Number.isInteger(b) || b < 0 || b >= this.batch) throw new RangeError(`formJacobian: trajectory ${b} is outside the batch of ${this.batch}`);
     if (out.length !== n * n) throw new RangeError(`formJacobian: out has ${out.length} entries, expected dim×dim = ${n * n}`);
-    // One layer, h only: J_b is the layer's formed H×H matrix, formed straight into out.
-    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, this.formedBuffers(), out);
+    // One layer, h only: J_b is the layer's formed H×H matrix, formed straight into out (plus,
+    // in closed loop, the formed matrix of the feedback weight: the top layer is this layer).
+    const buf = this.formedBuffers();
+    this.formMatrix(this.layers[0]!, b, 'hidden', this.model.layers[0]!.weightHh, buf, out);
+    if (this.feedback !== null) {
+      this.formMatrix(this.layers[0]!, b, 'input', this.feedback, buf);
+      for (let i = 0; i < n * n; i++) out[i] = out[i]! + buf.matrix[i]!;
+    }
   }
 
   reset(initialState?: Float64Array, initialCell?: Float64Array): void {
@@ -302,14 +329,16 @@ class CellNetworkSystem implements CellSystem {
         dcOld = buf.dcOld;
       }
       kernels.matmulBlock(w.weightHh, gh, h, dhOld, cols, buf.fromHidden);
-      // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
+      // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W. In
+      // closed loop layer 0 is driven by the top layer's h before the step, through W·W_out.
       let fromInput: Float64Array | null = null;
-      if (l > 0) {
+      const driver = l > 0 ? { weight: w.weightIh, dh: previousDh } : this.feedback !== null ? { weight: this.feedback, dh: this.topTangent(q, cols, buf) } : null;
+      if (driver !== null) {
         if (layer.separateProjections) {
-          kernels.matmulBlock(w.weightIh, gh, h, previousDh, cols, buf.fromInput);
+          kernels.matmulBlock(driver.weight, gh, h, driver.dh, cols, buf.fromInput);
           fromInput = buf.fromInput;
         } else {
-          kernels.matmulBlock(w.weightIh, gh, h, previousDh, cols, buf.fromHidden, true);
+          kernels.matmulBlock(driver.weight, gh, h, driver.dh, cols, buf.fromHidden, true);
         }
       }
       const dhNew = this.direct ? out : buf.dhNew[l % 2]!;
@@ -319,6 +348,13 @@ class CellNetworkSystem implements CellSystem {
       if (this.joint) scatterRows(buf.dcNew, h, cols, out, n, offset + h);
       previousDh = dhNew;
     }
+  }
+
+  /** The top layer's δh rows of q (before the step), H×cols: q itself for one h-only layer. */
+  private topTangent(q: Float64Array, cols: number, buf: StructuredBuffers): Float64Array {
+    if (this.direct) return q;
+    gatherRows(q, this.dim, (this.model.numLayers - 1) * this.layerRows, this.hidden, cols, buf.dhTop);
+    return buf.dhTop;
   }
 
   /**
@@ -340,6 +376,11 @@ class CellNetworkSystem implements CellSystem {
         if (l > 0) {
           this.formMatrix(layer, b, 'input', w.weightIh, buf);
           kernels.matmulBlock(buf.matrix, rows, this.hidden, out, k, out, true, { xOffset: offset - rows, ldx: n, outOffset: offset, ldo: n });
+        } else if (this.feedback !== null) {
+          // Closed loop: layer 0 is driven by the top layer's h before the step (q's top rows).
+          this.formMatrix(layer, b, 'input', this.feedback, buf);
+          const top = b * n * k + (this.layers.length - 1) * rows;
+          kernels.matmulBlock(buf.matrix, rows, this.hidden, q, k, out, true, { xOffset: top, ldx: n, outOffset: offset, ldo: n });
         }
       }
     }
@@ -381,7 +422,8 @@ class CellNetworkSystem implements CellSystem {
     if (out.length !== this.batch) {
       throw new RangeError(`logAbsDet: out has ${out.length} entries, expected batch = ${this.batch}`);
     }
-    if (this.layers.every((layer) => layer.logAbsDetBlock !== undefined)) {
+    // The closed form holds for a block lower-triangular Jacobian: not in closed loop.
+    if (this.feedback === null && this.layers.every((layer) => layer.logAbsDetBlock !== undefined)) {
       for (let b = 0; b < this.batch; b++) {
         let sum = 0;
         for (const layer of this.layers) sum += layer.logAbsDetBlock!(b);
@@ -443,7 +485,8 @@ class CellNetworkSystem implements CellSystem {
       path: 'structured',
       dhOld: this.direct ? EMPTY : compact(),
       dcOld: this.joint ? compact() : EMPTY,
-      fromInput: L > 1 && this.layers[0]!.separateProjections ? new Float64Array(gh * cols) : EMPTY,
+      dhTop: this.feedback !== null && !this.direct ? compact() : EMPTY,
+      fromInput: (L > 1 || this.feedback !== null) && this.layers[0]!.separateProjections ? new Float64Array(gh * cols) : EMPTY,
       fromHidden: new Float64Array(gh * cols),
       // Layer l reads layer l − 1's new δh while writing its own: two alternating blocks.
       dhNew: this.direct ? [] : L > 1 ? [compact(), compact()] : [compact()],

@@ -31,7 +31,7 @@ export function validateModel(model: RnnModel): void {
 }
 
 /** Checks that the inputs fit the model: feature size, data length, finite values (a stream's, step by step: checkStepInputs). */
-export function validateInputs(model: RnnModel, inputs: InputSource): void {
+export function validateInputs(model: Pick<RnnModel, 'inputSize'>, inputs: InputSource): void {
   if (inputs.size !== model.inputSize) {
     throw new ModelError(`input size mismatch: model expects ${model.inputSize} features per step, inputs have ${inputs.size}`);
   }

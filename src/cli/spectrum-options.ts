@@ -16,8 +16,9 @@ import {
 import { UsageError } from './errors.js';
 import { choice, integer, real } from './parse.js';
 import { checkInputFlags, planInputs, type InputFlags, type InputsDescription, type RunInputs } from './spectrum-inputs.js';
+import { addClosedLoopOptions, checkClosedLoopFlags, closedLoopPlan, type ClosedLoopDescription, type ClosedLoopFlags } from './spectrum-closed-loop.js';
 
-export interface SpectrumFlags extends InputFlags {
+export interface SpectrumFlags extends InputFlags, ClosedLoopFlags {
   cell?: CellKind;
   prefix?: string;
   embedding?: string;
@@ -48,7 +49,7 @@ export const DEFAULT_MAX_STEPS_FACTOR = 64;
 
 /** Declares the spectrum options on `command`. */
 export function addSpectrumOptions(command: Command): Command {
-  return command
+  const declared = command
     .option('--cell <kind>', `cell type: ${CELL_KINDS.join('|')} (default: from the file)`, choice('--cell', CELL_KINDS))
     .option('--prefix <P>', "the RNN's state-dict prefix, such as decoder.rnn. (needed when the file holds several RNNs)")
     .option('--embedding <tensor>', 'the embedding [V, I] that drives the RNN (default: found by name: embed, embedding, encoder or emb .weight)')
@@ -72,6 +73,7 @@ export function addSpectrumOptions(command: Command): Command {
     .option('--threads <N>', 'worker threads the sequences are split over, at most the cores available (default: all cores)',
       integer('--threads', 1, { max: availableParallelism(), why: 'the cores available' }), availableParallelism())
     .option('--memory-budget <GiB>', 'refuse a run estimated to need more memory than this (default: half of the memory available)', real('--memory-budget', 0, Infinity));
+  return addClosedLoopOptions(declared);
 }
 
 /** Declares the `spectrum` command's own options on `command`. */
@@ -130,6 +132,7 @@ export function optionName(name: string): string {
 export function checkSpectrumFlags(flags: SpectrumFlags): void {
   if (flags.precision === 'float32' && flags.backend !== 'wasm') throw new UsageError('--precision float32 needs --backend wasm');
   checkInputFlags(flags);
+  checkClosedLoopFlags(flags);
 }
 
 /** How the flags ask a model file to be read: its cell, prefix and embedding. */
@@ -138,6 +141,7 @@ export function loadOptionsOf(flags: SpectrumFlags): LoadRnnFileOptions {
     ...(flags.cell ? { cell: flags.cell } : {}),
     ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
     ...(flags.embedding !== undefined ? { embedding: flags.embedding } : {}),
+    ...(flags.closedLoop ? { readout: flags.readout ?? true } : {}),
   };
 }
 
@@ -148,7 +152,7 @@ export interface SpectrumPlan {
   /** The tensors used and ignored (the embedding among the ignored when the inputs do not go through it). */
   source: ModelSource;
   /** The JSON's `inputs` record, and the table's "driven by …" phrase. */
-  description: InputsDescription;
+  description: InputsDescription | ClosedLoopDescription;
   phrase: string;
   warnings: string[];
   /** The state dimension the spectrum follows. */
@@ -166,13 +170,14 @@ export function spectrumPlan(
   file: RnnFile, flags: SpectrumFlags & SpectrumRunFlags, modelPath: string, run?: RunInputs, clv?: SpectrumMemoryShape['clv'],
 ): SpectrumPlan {
   const { model, embedding } = file;
-  const plan = planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps: stepsRead(flags) }), modelPath);
+  const closed = flags.closedLoop ? closedLoopPlan(file, flags, modelPath) : undefined;
+  const plan = closed?.inputs ?? planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps: stepsRead(flags) }), modelPath);
   const { shape } = plan;
   // Without --max-steps, a run to convergence goes at most as far as an inputs file reaches.
   const fileSteps = shape.steps - flags.transient;
   const steps = flags.untilConverged !== undefined && flags.maxSteps === undefined && fileSteps >= flags.steps
     ? Math.min(stepsRead(flags), fileSteps) : stepsRead(flags);
-  checkSpectrumInputs(model, shape, { ...flags, steps }, flags.inputs ?? flags.tokens ?? 'inputs');
+  if (closed === undefined) checkSpectrumInputs(model, shape, { ...flags, steps }, flags.inputs ?? flags.tokens ?? 'inputs');
   const dim = spectrumStateDimension(model, flags);
   if (flags.k !== undefined && flags.k > dim) throw new UsageError(`--k must be an integer in [1, ${dim}] (the state dimension), got ${flags.k}`);
   const k = flags.k ?? dim;
@@ -199,6 +204,7 @@ export function spectrumPlan(
     backend: flags.backend,
     precision: flags.precision,
     threads,
+    ...(closed ? { closedLoop: closed.closedLoop } : {}),
   };
   return {
     inputs: plan.make(), options, source: plan.throughEmbedding ? file.source : withoutEmbedding(file.source),

@@ -18,3 +18,4 @@ export { saveRnnModel, rnnStateDict } from './torch-rnn-save.js';
 export { loadInputSequences, inputSequencesFromTensors, inputSequencesShape } from './inputs.js';
 export { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from './float-format.js';
 export { jacobianFileShape, jacobianFileBytes, readJacobians, writeJacobians, JACOBIANS_TENSOR, type JacobianFileShape, type Jacobians } from './jacobian-file.js';
+export { findReadout, READOUT_WEIGHT_NAME, type NamedReadout } from './readout.js';

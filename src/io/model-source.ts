@@ -18,21 +18,23 @@ export interface ModelSource {
   prefix: string;
   /** The embedding the RNN is driven through, when it is (also listed in `used`). */
   embedding?: string;
-  /** The embedding (when it drives the RNN), then the RNN's tensors layer by layer in PyTorch's order. */
+  /** The embedding (when it drives the RNN), then the RNN's tensors layer by layer in PyTorch's order, then the readout's (closed loop). */
   used: TensorSummary[];
   /** Every other tensor of the file (a readout, an unused embedding, buffers), in file order. */
   ignored: TensorSummary[];
 }
 
-/** The tensors of `contents` that the model under `prefix` (and `embedding`, a tensor name) were read from. */
+/** The tensors of `contents` that the model under `prefix` (and `embedding`, a tensor name, and `readout`'s tensors) were read from. */
 export function modelSource(
   contents: SafetensorsHeader, file: string, prefix: string, model: Pick<RnnModel, 'numLayers' | 'bias'>, embedding?: string,
+  readout: readonly string[] = [],
 ): ModelSource {
   const usedNames = embedding === undefined ? [] : [embedding];
   for (let layer = 0; layer < model.numLayers; layer++) {
     const names = torchLayerNames(prefix, layer);
     usedNames.push(names.weightIh, names.weightHh, ...(model.bias ? [names.biasIh, names.biasHh] : []));
   }
+  usedNames.push(...readout);
   const summary = (name: string): TensorSummary => ({ name, shape: [...contents.tensors.get(name)!.shape] });
   const used = usedNames.map(summary);
   const ignored = [...contents.tensors.keys()].filter((name) => !usedNames.includes(name)).map(summary);

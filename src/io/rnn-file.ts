@@ -7,18 +7,26 @@ import { findEmbedding, type Embedding } from './embedding.js';
 import { ModelFileError } from './errors.js';
 import { readModelFile } from './model-file.js';
 import { modelSource, type ModelSource } from './model-source.js';
+import { findReadout, type NamedReadout } from './readout.js';
 import type { SafetensorsContents } from './safetensors.js';
 import { resolvePrefix, rnnModelFromTensors, type LoadRnnOptions } from './torch-rnn.js';
 
 export interface LoadRnnFileOptions extends LoadRnnOptions {
   /** The embedding's tensor name; by default one is looked for by name (`embedding.weight`, …). */
   embedding?: string;
+  /**
+   * Read the readout too (closed loop): true finds it by name (`fc.*`, `readout.*`), a string is
+   * its module prefix. Its absence, or a shape that does not map h to the input, is a ModelFileError.
+   */
+  readout?: string | true;
 }
 
 export interface RnnFile {
   model: RnnModel;
   /** The embedding as wide as the RNN's input, when the file has one. */
   embedding?: Embedding;
+  /** The readout, when `readout` was asked for. */
+  readout?: NamedReadout;
   /** The tensors used (the embedding among them) and ignored. */
   source: ModelSource;
 }
@@ -31,8 +39,13 @@ export function rnnFileFromTensors(contents: SafetensorsContents, file: string, 
   const prefix = resolvePrefix([...contents.tensors.keys()], options.prefix, (detail) => {
     throw new ModelFileError(file, detail);
   });
-  const { embedding: requested, ...rnnOptions } = options;
+  const { embedding: requested, readout: readoutPrefix, ...rnnOptions } = options;
   const model = rnnModelFromTensors(contents, file, { ...rnnOptions, prefix });
   const embedding = findEmbedding(contents.tensors, file, model.inputSize, prefix, requested);
-  return { model, ...(embedding ? { embedding } : {}), source: modelSource(contents, file, prefix, model, embedding?.name) };
+  const readout = readoutPrefix === undefined ? undefined
+    : findReadout(contents.tensors, file, model, readoutPrefix === true ? undefined : readoutPrefix);
+  return {
+    model, ...(embedding ? { embedding } : {}), ...(readout ? { readout } : {}),
+    source: modelSource(contents, file, prefix, model, embedding?.name, readout?.names),
+  };
 }

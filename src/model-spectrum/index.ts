@@ -8,3 +8,4 @@ export { SpectrumInputError } from './errors.js';
 export { embeddingInputs, tokenBatch, tokenStream, windowOffsets, isTokenInputs, type TokenInputs } from './token-inputs.js';
 export { modelClv, stateParts, type ModelClvOptions, type ModelClvResult } from './model-clv.js';
 export { jacobianSequence } from './jacobian-sequence.js';
+export { closedLoopSystem, isAutonomousStarts, START_SPREAD, type AutonomousStarts, type ClosedLoop } from './closed-loop.js';

@@ -1,3 +1,4 @@
+import type { AutonomousStarts } from './closed-loop.js';
 import { createCellSystem } from '../cells/index.js';
 import type { RnnModel } from '../cells/model.js';
 import { createKernels } from '../linalg/backends.js';
@@ -27,7 +28,7 @@ export interface ModelClvResult {
  * must hold transient + window + backwardTransient steps. The summary says where each CLV lives:
  * its weight on each layer's h (and c, for the joint LSTM state).
  */
-export function modelClv(model: RnnModel, inputs: SpectrumInputs, options: ModelClvOptions): ModelClvResult {
+export function modelClv(model: RnnModel, inputs: Exclude<SpectrumInputs, AutonomousStarts>, options: ModelClvOptions): ModelClvResult {
   const { lstmState: requested, kernels = createKernels('wasm'), ...clvOptions } = options;
   checkSpectrumInputs(model, inputs, { steps: options.window + options.backwardTransient, transient: options.transient ?? 0 });
   const lstmState = spectrumLstmState(model, requested ? { lstmState: requested } : {});

@@ -7,6 +7,7 @@ import {
   spectrumFromSums, spectrumSums, untilConverged, type ConvergedSpectrum, type ConvergenceOptions, type SpectrumOptions, type SpectrumResult,
   type SpectrumSums, type TangentSystem,
 } from '../lyapunov/index.js';
+import { closedLoopSystem, isAutonomousStarts, type AutonomousStarts, type ClosedLoop } from './closed-loop.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
 import { checkSpectrumInputs, spectrumLstmState, spectrumStateDimension } from './inputs.js';
@@ -15,12 +16,13 @@ import { isTokenInputs, tokenStream, type TokenInputs } from './token-inputs.js'
 
 /**
  * What drives a model's spectrum: sequences held in memory, a random drive made step by step, or
- * token ids through an embedding.
+ * token ids through an embedding; in closed loop, these (the teacher-forced warm-up) or the
+ * autonomous starts.
  */
-export type SpectrumInputs = InputSequences | RandomDrive | TokenInputs;
+export type SpectrumInputs = InputSequences | RandomDrive | TokenInputs | AutonomousStarts;
 
 /** The inputs as the cell system reads them: held sequences as they are, the others step by step. */
-export function inputSource(inputs: SpectrumInputs): InputSource {
+export function inputSource(inputs: Exclude<SpectrumInputs, AutonomousStarts>): InputSource {
   if (isRandomDrive(inputs)) return driveStream(inputs);
   return isTokenInputs(inputs) ? tokenStream(inputs) : inputs;
 }
@@ -32,6 +34,12 @@ export interface ModelSystemOptions {
   kernels?: LinalgKernels;
   /** Kernels of the forward step when they differ from `kernels` (float64 beside float32 tangent kernels). */
   forwardKernels?: LinalgKernels;
+  /**
+   * Run the model on its own predictions: the readout of the top layer's h is the next input
+   * (see cells/closed-loop.ts). The inputs are then the autonomous starts, or sequences whose first
+   * `warmup` steps drive a teacher-forced warm-up; `transient` and `steps` are closed-loop steps.
+   */
+  closedLoop?: ClosedLoop;
 }
 
 export interface ModelSpectrumOptions extends Omit<SpectrumOptions, 'firstTrajectory' | 'onJacobian'>, ModelSystemOptions {
@@ -74,10 +82,12 @@ export function modelSpectrumSums(
   if (compat && model.cell === 'lstm' && options.lstmState === 'joint') {
     throw new SpectrumInputError("compat vogt2020 tracks the LSTM's h only: drop lstmState 'joint'");
   }
-  checkSpectrumInputs(model, inputs, options);
+  if (options.closedLoop !== undefined && compat) throw new SpectrumInputError('compat vogt2020 has no closed loop: drop one of them');
+  if (options.closedLoop === undefined && isAutonomousStarts(inputs)) throw new SpectrumInputError('autonomous starts need the closedLoop option (a readout)');
+  if (options.closedLoop === undefined) checkSpectrumInputs(model, inputs as Exclude<SpectrumInputs, AutonomousStarts>, options);
   // The authors' warm-up re-feeds the first steps of the averaged sequence, truncated to its length.
   const transient = compat ? Math.min(options.transient ?? 0, options.steps) : options.transient ?? 0;
-  const { system, kernels, description } = modelSystem(model, inputs, options);
+  const { system, kernels, description } = modelSystem(model, inputs, options, transient + options.steps);
   const { jacobiansOut, ...spectrumOptions } = options;
   const onJacobian = jacobiansOut && storeJacobians(jacobiansOut, system.dim, transient + options.steps, firstTrajectory);
   const sums = spectrumSums(system, {
@@ -94,25 +104,35 @@ export function modelSpectrumSums(
 export function modelSpectrumUntilConverged(
   model: RnnModel, inputs: SpectrumInputs, options: ConvergenceOptions & ModelSystemOptions,
 ): ConvergedSpectrum & ModelSpectrumResult {
+  if (options.closedLoop !== undefined || isAutonomousStarts(inputs)) throw new SpectrumInputError('untilConverged has no closed loop: give steps instead');
   const maxSteps = options.maxSteps ?? inputs.steps - (options.transient ?? 0);
   checkSpectrumInputs(model, inputs, { transient: options.transient ?? 0, steps: maxSteps });
-  const { system, kernels, description } = modelSystem(model, inputs, options);
+  const { system, kernels, description } = modelSystem(model, inputs, options, (options.transient ?? 0) + maxSteps);
   const { lstmState, forwardKernels, ...convergence } = options;
   const result = untilConverged(system, { ...convergence, maxSteps, kernels, k: Math.min(options.k ?? system.dim, system.dim) });
   return { ...result, options: { ...result.options, threads: 1 }, model: description };
 }
 
-/** The cell system of `model` driven by `inputs`, the kernels of its QR, and what the result says of the model. */
-function modelSystem(model: RnnModel, inputs: SpectrumInputs, options: ModelSystemOptions): { system: TangentSystem; kernels: LinalgKernels; description: ModelDescription } {
+/**
+ * The cell system of `model` driven by `inputs` (in closed loop through its readout, for at most
+ * `totalSteps` steps, when asked), the kernels of its QR, and what the result says of the model.
+ */
+function modelSystem(
+  model: RnnModel, inputs: SpectrumInputs, options: ModelSystemOptions, totalSteps: number,
+): { system: TangentSystem; kernels: LinalgKernels; description: ModelDescription } {
   const lstmState = spectrumLstmState(model, options);
   // One default for the cell system and the QR alike, the one modelSpectrumThreaded uses: the
   // result is then the same bits whichever of the two is called.
   const kernels = options.kernels ?? createKernels('wasm');
-  const system = createCellSystem(model, inputSource(inputs), {
+  const cellOptions = {
     ...(lstmState ? { lstmState } : {}),
     kernels,
     ...(options.forwardKernels ? { forwardKernels: options.forwardKernels } : {}),
-  });
+  };
+  const source = isAutonomousStarts(inputs) ? inputs : inputSource(inputs);
+  const system = options.closedLoop !== undefined
+    ? closedLoopSystem(model, source, options.closedLoop, totalSteps, cellOptions)
+    : createCellSystem(model, source as InputSource, cellOptions);
   return { system, kernels, description: modelDescription(model, system.dim, lstmState) };
 }
 

@@ -10,6 +10,7 @@ import { mergeSpectrumSums, spectrumFromSums, SpectrumError, type SpectrumSums }
 import type { ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';
 import { checkJacobianStore, modelSpectrumSums, type ModelSpectrumOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
+import { isAutonomousStarts } from './closed-loop.js';
 import { isRandomDrive } from './random-drive.js';
 import { isTokenInputs } from './token-inputs.js';
 
@@ -88,6 +89,7 @@ function splitBatch(inputs: SpectrumInputs, count: number): { first: number; inp
     const end = Math.floor(((p + 1) * inputs.batch) / count);
     const batch = end - first;
     if (isRandomDrive(inputs)) return { first, inputs: { ...inputs, batch, first: (inputs.first ?? 0) + first } };
+    if (isAutonomousStarts(inputs)) return { first, inputs: { ...inputs, batch, first: (inputs.first ?? 0) + first } };
     if (isTokenInputs(inputs)) return { first, inputs: { ...inputs, batch, tokens: inputs.tokens.slice(first * inputs.steps, end * inputs.steps) } };
     const perSequence = inputs.steps * inputs.size;
     return { first, inputs: { ...inputs, batch, data: inputs.data.slice(first * perSequence, end * perSequence) } };
@@ -104,7 +106,7 @@ function startWorker(request: SpectrumWorkerRequest): Worker {
   const url = new URL(`./worker${extension}`, import.meta.url);
   // The part's own copy of held sequences moves to the worker rather than being copied again.
   const { inputs } = request;
-  const transferList = isRandomDrive(inputs) ? [] : [(isTokenInputs(inputs) ? inputs.tokens : inputs.data).buffer as ArrayBuffer];
+  const transferList = isRandomDrive(inputs) || isAutonomousStarts(inputs) ? [] : [(isTokenInputs(inputs) ? inputs.tokens : inputs.data).buffer as ArrayBuffer];
   if (extension !== '.ts') return new Worker(url, { workerData: request, transferList });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}); });`;

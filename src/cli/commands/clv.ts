@@ -1,3 +1,4 @@
+import { isAutonomousStarts } from '../../model-spectrum/index.js';
 import type { Command } from 'commander';
 import { writeSafetensors } from '../../io/index.js';
 import { createKernels } from '../../linalg/index.js';
@@ -29,6 +30,9 @@ const NOT_FOR_CLV = {
   compat: 'CLVs follow J_t (not the Jᵀ of the authors\' code)',
   precision: 'CLVs are computed in float64',
   threads: 'CLVs run in one thread',
+  closedLoop: 'CLVs of a closed loop are not computed yet',
+  readout: 'CLVs of a closed loop are not computed yet',
+  warmup: 'CLVs of a closed loop are not computed yet',
 } as const;
 
 export function registerClv(program: Command): void {
@@ -68,6 +72,7 @@ export function registerClv(program: Command): void {
       const plan = spectrumPlan(file, planFlags, modelPath, run, { window: flags.window, backwardTransient: flags.backwardTransient, every });
       for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
       const o = plan.options;
+      if (isAutonomousStarts(plan.inputs)) throw new UsageError('CLVs of a closed loop are not computed yet');
       const result = modelClv(file.model, plan.inputs, {
         window: flags.window, backwardTransient: flags.backwardTransient, transient: o.transient ?? 0, every, seed: o.seed ?? 0,
         ...(o.k !== undefined ? { k: o.k } : {}), ...(o.logBase !== undefined ? { logBase: o.logBase } : {}),

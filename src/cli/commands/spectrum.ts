@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeJacobians, type JacobianFileShape, type ModelSource } from '../../io/index.js';
 import type { InputsDescription } from '../spectrum-inputs.js';
+import type { ClosedLoopDescription } from '../spectrum-closed-loop.js';
 import { modelSpectrumThreaded, modelSpectrumUntilConverged, spectrumKernels, type ModelSpectrumResult } from '../../model-spectrum/index.js';
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
@@ -86,7 +87,7 @@ function untilConvergedOf(model: Parameters<typeof modelSpectrumThreaded>[0], pl
 /** The table, or the JSON with what the spectrum was taken of (a model's `source` and `inputs`, or the `jacobians` file), then the warnings. */
 function print(
   result: Parameters<typeof formatSpectrum>[0], phrase: string, json: boolean | undefined,
-  of: { source: ModelSource; inputs: InputsDescription } | { jacobians: JacobianFileShape },
+  of: { source: ModelSource; inputs: InputsDescription | ClosedLoopDescription } | { jacobians: JacobianFileShape },
 ): void {
   process.stdout.write(json ? `${toJson({ ...result, ...of })}\n` : `${formatSpectrum(result, phrase, 'source' in of ? of.source : undefined)}\n`);
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);

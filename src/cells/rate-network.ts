@@ -1,0 +1,197 @@
+/**
+ * Continuous-time rate networks (Sompolinsky, Crisanti & Sommers 1988; the Lyapunov spectra of
+ * Engelken, Wolf & Abbott 2023, Phys. Rev. Research 5, 043044), Euler-discretised:
+ *   h ← (1 − dt)·h + dt·(W·φ(h) + W_in·x + b),  φ = tanh,  W_ij ~ N(0, g²/N),
+ * chaotic for g > 1 in the large-N limit. Its Jacobian is J = (1 − dt)·I + dt·W·D(φ'(h)): the
+ * tangent costs one N×N product per column, like a vanilla RNN's. Exponents are per unit time
+ * (the spectrum divides the per-step logs by dt).
+ */
+import { logAbsDet } from '../linalg/lu-logdet.js';
+import type { LinalgKernels } from '../linalg/kernels.js';
+import { referenceKernels } from '../linalg/reference.js';
+import type { Rng } from '../linalg/random.js';
+import { rewindByState, type JacobianSystem, type LogDetSystem, type RewindableSystem } from '../lyapunov/system.js';
+import { ModelError } from './errors.js';
+import { isInputStream, type InputSource } from './model.js';
+import { checkStepInputs, checkTensor, validateInputs } from './validate.js';
+
+/** A rate network: N units, I inputs; weights row-major as PyTorch's nn.RNN would store them (weight_hh = W, weight_ih = W_in). */
+export interface RateModel {
+  cell: 'rate';
+  inputSize: number;
+  /** N, the number of units. */
+  hiddenSize: number;
+  /** The Euler step in units of the time constant, 0 < dt ≤ 1. */
+  dt: number;
+  /** W, N×N. */
+  weightHh: Float64Array;
+  /** W_in, N×I. */
+  weightIh: Float64Array;
+  /** b, N; absent: no bias. */
+  bias?: Float64Array;
+}
+
+export interface RateShape {
+  inputSize: number;
+  hiddenSize: number;
+  dt: number;
+  bias: boolean;
+}
+
+/**
+ * A random rate network of gain g: W_ij ~ N(0, g²/N) (no self-coupling is singled out), W_in
+ * ~ N(0, 1/I), and b ~ N(0, 1) when `bias`.
+ */
+export function randomRateModel(shape: RateShape, rng: Rng, g: number): RateModel {
+  if (!(g >= 0) || !Number.isFinite(g)) throw new RangeError(`randomRateModel: g is ${g}, expected a finite number ≥ 0`);
+  const { inputSize: I, hiddenSize: N } = shape;
+  const model: RateModel = {
+    cell: 'rate', inputSize: I, hiddenSize: N, dt: shape.dt,
+    weightHh: rng.fillNormal(new Float64Array(N * N), g / Math.sqrt(N)),
+    weightIh: rng.fillNormal(new Float64Array(N * I), 1 / Math.sqrt(I)),
+    ...(shape.bias ? { bias: rng.fillNormal(new Float64Array(N)) } : {}),
+  };
+  validateRateModel(model);
+  return model;
+}
+
+export function validateRateModel(model: RateModel): void {
+  for (const field of ['inputSize', 'hiddenSize'] as const) {
+    const v = model[field];
+    if (!Number.isInteger(v) || v < 1) throw new ModelError(`rate model: ${field} is ${v}, expected a positive integer`);
+  }
+  if (!(model.dt > 0 && model.dt <= 1)) throw new ModelError(`rate model: dt is ${model.dt}, expected 0 < dt ≤ 1 (units of the time constant)`);
+  const { inputSize: I, hiddenSize: N } = model;
+  checkTensor('weight_hh (W)', model.weightHh, N * N, `[${N}, ${N}]`);
+  checkTensor('weight_ih (W_in)', model.weightIh, N * I, `[${N}, ${I}]`);
+  if (model.bias !== undefined) checkTensor('bias', model.bias, N, `[${N}]`);
+}
+
+export interface RateSystemOptions {
+  kernels?: LinalgKernels;
+  /** Initial states, B×N; default zeros. */
+  initialState?: Float64Array;
+}
+
+export type RateSystem = LogDetSystem & RewindableSystem & JacobianSystem & {
+  readonly model: RateModel;
+  /** Back to the given initial states (default zeros). */
+  reset(initialState?: Float64Array): void;
+};
+
+export function createRateSystem(model: RateModel, inputs: InputSource, options: RateSystemOptions = {}): RateSystem {
+  return new RateNetworkSystem(model, inputs, options);
+}
+
+class RateNetworkSystem implements RateSystem {
+  readonly dim: number;
+  readonly batch: number;
+  readonly dt: number;
+  readonly timeUnit = 'time unit';
+  readonly state: Float64Array;
+  readonly saveState: RewindableSystem['saveState'];
+  readonly restoreState: RewindableSystem['restoreState'];
+  private readonly kernels: LinalgKernels;
+  private readonly x: Float64Array;
+  /** φ(h) of the state before the last step, N×B. */
+  private readonly phi: Float64Array;
+  /** W·φ(h) + W_in·x, N×B. */
+  private readonly drive: Float64Array;
+  /** φ'(h) at the state before the last step, N×B: the tangent's D. */
+  private readonly slope: Float64Array;
+  private readonly scaled = new Map<number, Float64Array>();
+  private stepped = false;
+
+  constructor(readonly model: RateModel, readonly inputs: InputSource, options: RateSystemOptions) {
+    validateRateModel(model);
+    validateInputs(model, inputs);
+    const { hiddenSize: n } = model;
+    this.dim = n;
+    this.batch = inputs.batch;
+    this.dt = model.dt;
+    this.kernels = options.kernels ?? referenceKernels;
+    this.state = new Float64Array(this.batch * n);
+    this.x = new Float64Array(this.batch * model.inputSize);
+    this.phi = new Float64Array(this.batch * n);
+    this.drive = new Float64Array(this.batch * n);
+    this.slope = new Float64Array(this.batch * n);
+    ({ saveState: this.saveState, restoreState: this.restoreState } = rewindByState(this.state));
+    this.reset(options.initialState);
+  }
+
+  reset(initialState?: Float64Array): void {
+    if (initialState !== undefined) {
+      checkTensor('initialState', initialState, this.state.length, `batch×dim = ${this.batch}×${this.dim}`);
+      this.state.set(initialState);
+    } else {
+      this.state.fill(0);
+    }
+    this.stepped = false;
+  }
+
+  step(t: number): void {
+    const { inputs, model, batch: B, dim: n, state, phi, drive, slope, x, dt } = this;
+    const { steps: T, size: I } = inputs;
+    if (!Number.isInteger(t) || t < 0 || t >= T) throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
+    if (isInputStream(inputs)) {
+      inputs.readStep(t, x);
+      checkStepInputs(x, t, I);
+    } else {
+      for (let b = 0; b < B; b++) x.set(inputs.data.subarray((b * T + t) * I, (b * T + t + 1) * I), b * I);
+    }
+    // The state is B×N row-major, which is the N×B compact block the kernels take.
+    for (let i = 0; i < state.length; i++) {
+      phi[i] = Math.tanh(state[i]!);
+      slope[i] = 1 - phi[i]! * phi[i]!;
+    }
+    this.kernels.matmulBlock(model.weightHh, n, n, phi, B, drive);
+    this.kernels.matmulBlock(model.weightIh, n, I, x, B, drive, true);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < n; i++) {
+        const at = b * n + i;
+        state[at] = (1 - dt) * state[at]! + dt * (drive[at]! + (model.bias?.[i] ?? 0));
+      }
+    }
+    this.stepped = true;
+  }
+
+  /** out = (1 − dt)·q + dt·W·(φ' ⊙ q), column by column. */
+  tangent(q: Float64Array, k: number, out: Float64Array): void {
+    this.requireStep('tangent');
+    const { batch: B, dim: n, dt, slope } = this;
+    if (q.length !== B * n * k || out.length !== q.length) throw new RangeError(`tangent: q and out must have batch×dim×k = ${B * n * k} values`);
+    let scaled = this.scaled.get(k);
+    if (scaled === undefined) this.scaled.set(k, (scaled = new Float64Array(B * n * k)));
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < k; j++) {
+        const col = (b * k + j) * n;
+        for (let i = 0; i < n; i++) scaled[col + i] = slope[b * n + i]! * q[col + i]!;
+      }
+    }
+    this.kernels.matmulBlock(this.model.weightHh, n, n, scaled, B * k, out);
+    for (let i = 0; i < out.length; i++) out[i] = dt * out[i]! + (1 - dt) * q[i]!;
+  }
+
+  /** J_b = (1 − dt)·I + dt·W·D(φ'), n×n row-major. */
+  formJacobian(b: number, out: Float64Array): void {
+    this.requireStep('formJacobian');
+    const { dim: n, dt, slope } = this;
+    const w = this.model.weightHh;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) out[i * n + j] = dt * w[i * n + j]! * slope[b * n + j]! + (i === j ? 1 - dt : 0);
+    }
+  }
+
+  /** log|det J_b| by an LU of the formed Jacobian, O(n³): no closed form for W·D + c·I. */
+  logAbsDet(out: Float64Array): void {
+    const jac = new Float64Array(this.dim * this.dim);
+    for (let b = 0; b < this.batch; b++) {
+      this.formJacobian(b, jac);
+      out[b] = logAbsDet(jac, this.dim);
+    }
+  }
+
+  private requireStep(what: string): void {
+    if (!this.stepped) throw new Error(`${what}: no step taken since the system was created or reset`);
+  }
+}
