@@ -1,4 +1,5 @@
 // Shared by the cell tests: every configuration the cells support.
+import assert from 'node:assert/strict';
 import { type CellKind, type CellSystem, type LstmState } from '../src/cells/index.js';
 
 export interface CellConfig { cell: CellKind; layers: number; bias: boolean; lstmState?: LstmState }
@@ -35,4 +36,27 @@ export function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, 
     }
   }
   return jac;
+}
+
+/**
+ * Each trajectory's exact Jacobian against its finite differences, to `tolerance` relative to its
+ * largest entry; an all-zero Jacobian (a relu layer whose units are all off: the step is locally
+ * constant) must have all-zero differences too, and at least one must not be zero.
+ */
+export function assertMatchesFiniteDifferences(exact: readonly Float64Array[], fd: readonly Float64Array[], tolerance = 1e-7): void {
+  const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  let checked = 0;
+  exact.forEach((jacobian, b) => {
+    const scale = maxAbs(jacobian);
+    if (scale === 0) {
+      assert.equal(maxAbs(fd[b]!), 0, `trajectory ${b}: tangent is zero but finite differences are not`);
+      return;
+    }
+    assert.equal(jacobian.length, fd[b]!.length);
+    let diff = 0;
+    for (let i = 0; i < jacobian.length; i++) diff = Math.max(diff, Math.abs(jacobian[i]! - fd[b]![i]!));
+    assert.ok(diff / scale <= tolerance, `trajectory ${b}: max relative error ${(diff / scale).toExponential(2)} > ${tolerance}`);
+    checked++;
+  });
+  assert.ok(checked > 0, 'every Jacobian is zero: the comparison would be vacuous');
 }
