@@ -4,7 +4,7 @@
  * file has (a shorter one stopped on its own), and `--cost stateDimension^2` weighs by the state
  * dimension each line records.
  */
-import { readResults } from '../store/results-file.js';
+import { lineSpectra, readResults } from '../store/results-file.js';
 import { epochCostOf, type CostRule, type RunHistory } from './history.js';
 
 export function readResultsFile(file: string, cost?: CostRule): RunHistory[] {
@@ -14,7 +14,7 @@ export function readResultsFile(file: string, cost?: CostRule): RunHistory[] {
     id: line.id,
     params: line.params,
     losses: line.valLoss,
-    spectra: new Map(Object.entries(line.lambda).map(([key, exponents]) => [Number(key.slice('epoch'.length)), exponents])),
+    spectra: lineSpectra(line),
     plannedEpochs: planned,
     epochCost: epochCostOf(cost, { ...line.params, stateDimension: line.stateDimension }, `${file} run ${line.id}`),
   }));

@@ -28,18 +28,39 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
         leave(`status ${run.status}`);
         continue;
       }
-      const record = readRunRecord(sweep.layout.runDir(run.id));
-      const exponents = record.spectra.get(epoch);
-      const earlyLoss = metricAt(record.epochs, metricKey(metric), epoch);
-      const finalLoss = summaryMetric(record.epochs, metric);
-      if (record.done?.diverged !== undefined) leave('training diverged');
-      else if (exponents === undefined) leave(`no spectrum at epoch ${epoch}`);
-      else if (earlyLoss === undefined || !Number.isFinite(earlyLoss)) leave(`no finite ${metricKey(metric)} at epoch ${epoch}`);
-      else if (finalLoss === undefined || !Number.isFinite(finalLoss)) leave(`no finite ${metric}`);
-      else rows.push({ id: run.id, params: plainParams(run.params), stateDimension: runStateDimension(sweep.layout.runDir(run.id)), exponents, earlyLoss, finalLoss });
+      const runDir = sweep.layout.runDir(run.id);
+      const record = readRunRecord(runDir);
+      const row = readoutRow(
+        { id: run.id, params: plainParams(run.params), stateDimension: runStateDimension(runDir), ...record, diverged: record.done?.diverged !== undefined },
+        epoch, metric,
+      );
+      if (typeof row === 'string') leave(row);
+      else rows.push(row);
     }
     return { name: sweep.spec.name ?? dir, epoch, metric, rows, excluded };
   } finally {
     sweep.index.close();
   }
+}
+
+/** What the readout needs of one run: its per-epoch metrics (epoch 0 at initialisation) and spectra. */
+export interface RunHistoryRecord {
+  id: string;
+  params: Record<string, number | string>;
+  stateDimension: number;
+  epochs: readonly Record<string, unknown>[];
+  spectra: ReadonlyMap<number, number[]>;
+  diverged: boolean;
+}
+
+/** The run's readout row at `epoch` for `metric` (final_<key> or best_<key>), or why it cannot enter. */
+export function readoutRow(run: RunHistoryRecord, epoch: number, metric: string): ReadoutRow | string {
+  const exponents = run.spectra.get(epoch);
+  const earlyLoss = metricAt(run.epochs, metricKey(metric), epoch);
+  const finalLoss = summaryMetric(run.epochs, metric);
+  if (run.diverged) return 'training diverged';
+  if (exponents === undefined) return `no spectrum at epoch ${epoch}`;
+  if (earlyLoss === undefined || !Number.isFinite(earlyLoss)) return `no finite ${metricKey(metric)} at epoch ${epoch}`;
+  if (finalLoss === undefined || !Number.isFinite(finalLoss)) return `no finite ${metric}`;
+  return { id: run.id, params: run.params, stateDimension: run.stateDimension, exponents, earlyLoss, finalLoss };
 }

@@ -11,6 +11,7 @@ import { decodeJson, encodeJson } from '../../record/index.js';
 import type { ReadoutData, ReadoutRow } from '../readout/rows.js';
 import { SweepError } from '../errors.js';
 import { reconcile } from './reconcile.js';
+import { readoutRow } from './readout-data.js';
 import { plainParams, readRunRecord, runStateDimension } from './run-record.js';
 import { openSweep } from './sweep-dir.js';
 
@@ -73,19 +74,23 @@ export function loadResultsFile(path: string, epoch: number, metric: string): Re
   const rows: ReadoutRow[] = [];
   const excluded: ReadoutData['excluded'] = [];
   for (const line of readResults(path)) {
-    const leave = (reason: string) => excluded.push({ id: line.id, reason });
-    const exponents = line.lambda[`epoch${epoch}`];
-    const earlyLoss = line.valLoss[epoch];
-    const trained = line.valLoss.slice(1);
-    const finalLoss = metric === 'final_val_loss' ? line.valLoss[line.valLoss.length - 1] : Math.min(...trained);
-    if (line.diverged) leave('training diverged');
-    else if (exponents === undefined) leave(`no spectrum at epoch ${epoch}`);
-    else if (earlyLoss === undefined || !Number.isFinite(earlyLoss)) leave(`no finite valLoss at epoch ${epoch}`);
-    else if (trained.length === 0 || !Number.isFinite(finalLoss)) leave(`no finite ${metric}`);
-    else rows.push({ id: line.id, params: line.params, stateDimension: line.stateDimension, exponents, earlyLoss, finalLoss });
+    const row = line.valLoss.length < 2
+      ? `no finite ${metric}` // never trained past initialisation
+      : readoutRow({
+        id: line.id, params: line.params, stateDimension: line.stateDimension, diverged: line.diverged === true,
+        epochs: line.valLoss.map((valLoss, e) => ({ epoch: e, valLoss })),
+        spectra: lineSpectra(line),
+      }, epoch, metric);
+    if (typeof row === 'string') excluded.push({ id: line.id, reason: row });
+    else rows.push(row);
   }
   const name = path.replace(/^.*[\\/]/, '').replace(/\.results\.jsonl$|\.jsonl$/, '');
   return { name, epoch, metric, rows, excluded };
+}
+
+/** A line's spectra by epoch ('epoch<E>' keys as numbers). */
+export function lineSpectra(line: ResultLine): Map<number, number[]> {
+  return new Map(Object.entries(line.lambda).map(([key, exponents]) => [Number(key.slice('epoch'.length)), exponents]));
 }
 
 /** Every line of a results file, each checked field by field; errors name the file, the line and the field. */
