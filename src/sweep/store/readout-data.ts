@@ -30,12 +30,10 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
       }
       const runDir = sweep.layout.runDir(run.id);
       const record = readRunRecord(runDir);
-      const row = readoutRow(
-        { id: run.id, params: plainParams(run.params), stateDimension: runStateDimension(runDir), ...record, diverged: record.done?.diverged !== undefined },
-        epoch, metric,
-      );
+      const row = readoutRow({ id: run.id, params: plainParams(run.params), ...record, diverged: record.done?.diverged !== undefined }, epoch, metric);
+      // The config is read only for runs that enter: a run directory may lack one (a damaged run).
       if (typeof row === 'string') leave(row);
-      else rows.push(row);
+      else rows.push({ ...row, stateDimension: runStateDimension(runDir) });
     }
     return { name: sweep.spec.name ?? dir, epoch, metric, rows, excluded };
   } finally {
@@ -47,14 +45,13 @@ export function loadReadoutData(dir: string, options: LoadOptions = {}): Readout
 export interface RunHistoryRecord {
   id: string;
   params: Record<string, number | string>;
-  stateDimension: number;
   epochs: readonly Record<string, unknown>[];
   spectra: ReadonlyMap<number, number[]>;
   diverged: boolean;
 }
 
-/** The run's readout row at `epoch` for `metric` (final_<key> or best_<key>), or why it cannot enter. */
-export function readoutRow(run: RunHistoryRecord, epoch: number, metric: string): ReadoutRow | string {
+/** The run's readout row at `epoch` for `metric` (final_<key> or best_<key>), without its state dimension, or why it cannot enter. */
+export function readoutRow(run: RunHistoryRecord, epoch: number, metric: string): Omit<ReadoutRow, 'stateDimension'> | string {
   const exponents = run.spectra.get(epoch);
   const earlyLoss = metricAt(run.epochs, metricKey(metric), epoch);
   const finalLoss = summaryMetric(run.epochs, metric);
@@ -62,5 +59,5 @@ export function readoutRow(run: RunHistoryRecord, epoch: number, metric: string)
   if (exponents === undefined) return `no spectrum at epoch ${epoch}`;
   if (earlyLoss === undefined || !Number.isFinite(earlyLoss)) return `no finite ${metricKey(metric)} at epoch ${epoch}`;
   if (finalLoss === undefined || !Number.isFinite(finalLoss)) return `no finite ${metric}`;
-  return { id: run.id, params: run.params, stateDimension: run.stateDimension, exponents, earlyLoss, finalLoss };
+  return { id: run.id, params: run.params, exponents, earlyLoss, finalLoss };
 }

@@ -77,12 +77,12 @@ export function loadResultsFile(path: string, epoch: number, metric: string): Re
     const row = line.valLoss.length < 2
       ? `no finite ${metric}` // never trained past initialisation
       : readoutRow({
-        id: line.id, params: line.params, stateDimension: line.stateDimension, diverged: line.diverged === true,
+        id: line.id, params: line.params, diverged: line.diverged === true,
         epochs: line.valLoss.map((valLoss, e) => ({ epoch: e, valLoss })),
         spectra: lineSpectra(line),
       }, epoch, metric);
     if (typeof row === 'string') excluded.push({ id: line.id, reason: row });
-    else rows.push(row);
+    else rows.push({ ...row, stateDimension: line.stateDimension });
   }
   const name = path.replace(/^.*[\\/]/, '').replace(/\.results\.jsonl$|\.jsonl$/, '');
   return { name, epoch, metric, rows, excluded };
