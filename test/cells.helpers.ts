@@ -18,7 +18,10 @@ export const configName = (c: CellConfig) =>
  * Central differences of `step(t)` in float64, one state coordinate at a time (perturbed in all
  * trajectories at once: they are independent). Row-major n×n per trajectory.
  */
-export function finiteDifferenceJacobians(system: CellSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
+/** What finite differences need of a system: its state, a reset to a given state, and a step. */
+export type SteppableSystem = Pick<CellSystem, 'dim' | 'batch' | 'state' | 'step'> & { reset(state: Float64Array, cell?: Float64Array): void };
+
+export function finiteDifferenceJacobians(system: SteppableSystem, s0: Float64Array, c0: Float64Array | undefined, t: number, h = 1e-6): Float64Array[] {
   const { dim: n, batch: B } = system;
   const jac = Array.from({ length: B }, () => new Float64Array(n * n));
   const perturbed = (j: number, delta: number) => {

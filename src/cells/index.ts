@@ -7,3 +7,7 @@ export { validateModel, validateInputs } from './validate.js';
 export { ModelError } from './errors.js';
 export { createClosedLoopSystem, validateReadout, type ClosedLoopOptions, type Readout } from './closed-loop.js';
 export { createRateSystem, randomRateModel, validateRateModel, type RateModel, type RateShape, type RateSystem, type RateSystemOptions } from './rate-network.js';
+export {
+  closedLoopEchoState, createEchoStateSystem, randomEchoStateModel, spectralRadius, validateEchoStateModel, zeroInputs,
+  type EchoStateModel, type EchoStateSystem, type EchoStateSystemOptions, type ReservoirSettings,
+} from './echo-state.js';

@@ -12,8 +12,8 @@ import { referenceKernels } from '../linalg/reference.js';
 import type { Rng } from '../linalg/random.js';
 import { rewindByState, type JacobianSystem, type LogDetSystem, type RewindableSystem } from '../lyapunov/system.js';
 import { ModelError } from './errors.js';
-import { isInputStream, type InputSource } from './model.js';
-import { checkStepInputs, checkTensor, validateInputs } from './validate.js';
+import type { InputSource } from './model.js';
+import { checkTensor, readInputStep, validateInputs } from './validate.js';
 
 /** A rate network: N units, I inputs; weights row-major as PyTorch's nn.RNN would store them (weight_hh = W, weight_ih = W_in). */
 export interface RateModel {
@@ -131,14 +131,8 @@ class RateNetworkSystem implements RateSystem {
 
   step(t: number): void {
     const { inputs, model, batch: B, dim: n, state, phi, drive, slope, x, dt } = this;
-    const { steps: T, size: I } = inputs;
-    if (!Number.isInteger(t) || t < 0 || t >= T) throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
-    if (isInputStream(inputs)) {
-      inputs.readStep(t, x);
-      checkStepInputs(x, t, I);
-    } else {
-      for (let b = 0; b < B; b++) x.set(inputs.data.subarray((b * T + t) * I, (b * T + t + 1) * I), b * I);
-    }
+    const I = inputs.size;
+    readInputStep(inputs, t, x);
     // The state is B×N row-major, which is the N×B compact block the kernels take.
     for (let i = 0; i < state.length; i++) {
       phi[i] = Math.tanh(state[i]!);

@@ -9,9 +9,9 @@ import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './fo
 import { GruLayer } from './gru-layer.js';
 import type { CellLayer } from './layer.js';
 import { LstmLayer } from './lstm-layer.js';
-import { gateCount, isInputStream, stateDimension, type InputSource, type LstmState, type RnnModel } from './model.js';
+import { gateCount, stateDimension, type InputSource, type LstmState, type RnnModel } from './model.js';
 import { RnnLayer } from './rnn-layer.js';
-import { checkStepInputs, checkTensor, validateInputs, validateModel } from './validate.js';
+import { checkTensor, readInputStep, validateInputs, validateModel } from './validate.js';
 
 export interface CellSystemOptions {
   /** LSTM only: track the joint (h, c) state (default) or h alone at fixed c. */
@@ -261,21 +261,9 @@ class CellNetworkSystem implements CellSystem {
   }
 
   step(t: number): void {
-    const { inputs } = this;
-    const { steps: T, size: I } = inputs;
-    if (!Number.isInteger(t) || t < 0 || t >= T) {
-      throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
-    }
+    const I = this.inputs.size;
     const { batch: B, dim: n, hidden: h, forwardKernels: kernels, fwd } = this;
-    if (isInputStream(inputs)) {
-      inputs.readStep(t, fwd.x);
-      checkStepInputs(fwd.x, t, I);
-    } else {
-      for (let b = 0; b < B; b++) {
-        const from = (b * T + t) * I;
-        for (let i = 0; i < I; i++) fwd.x[b * I + i] = inputs.data[from + i]!;
-      }
-    }
+    readInputStep(this.inputs, t, fwd.x);
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l]!;
       const w = this.model.layers[l]!;

@@ -55,6 +55,23 @@ export function validateInputs(model: Pick<RnnModel, 'inputSize'>, inputs: Input
   }
 }
 
+/**
+ * Step t of every sequence into `out` (B×I, sequence-major): read from a stream (and checked
+ * finite, which held sequences were when validated) or copied from the held data.
+ */
+export function readInputStep(inputs: InputSource, t: number, out: Float64Array): void {
+  const { batch: B, steps: T, size: I } = inputs;
+  if (!Number.isInteger(t) || t < 0 || t >= T) {
+    throw new RangeError(`step t=${t} is outside the input sequences: expected an integer 0 ≤ t < T = ${T}`);
+  }
+  if (isInputStream(inputs)) {
+    inputs.readStep(t, out);
+    checkStepInputs(out, t, I);
+  } else {
+    for (let b = 0; b < B; b++) out.set(inputs.data.subarray((b * T + t) * I, (b * T + t + 1) * I), b * I);
+  }
+}
+
 /** Checks that step t of a stream, B×I as readStep wrote it, is finite. */
 export function checkStepInputs(values: Float64Array, t: number, size: number): void {
   const bad = firstNonFinite(values);

@@ -32,8 +32,9 @@ export function real(
 }
 
 /** A `key=value` option's value: an integer when it reads as one, else the text. */
-export function integerOrText(value: string): number | string {
-  return /^-?\d+$/.test(value) ? Number(value) : value;
+/** A task option's value: a number when it reads as one (42, 0.02, 1e-3), else the text. */
+export function numberOrText(value: string): number | string {
+  return /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;
 }
 
 export function choice<T extends string>(name: string, values: readonly T[]): (value: string) => T {

@@ -14,7 +14,7 @@ import { arrayType } from '../linalg/precision.js';
 import type { TrainedEpochMetrics, SpectrumRecord } from '../record/index.js';
 import { MemoryRecorder, type TrainRecorder } from './recorder.js';
 import { runStreams } from './seeds.js';
-import { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
+import { probeInputSteps, probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
 import { trainingBatch } from './task-batch.js';
 import { createTask } from './tasks/index.js';
 import type { Batch, StreamBatch, Task } from './tasks/task.js';
@@ -85,12 +85,11 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const kernels = hooks.kernels ?? createKernels();
 
   const seeds = runStreams(config.seed);
-  const spectrumConfig: SpectrumProbeConfig = { ...config.spectrum, seed: seeds.spectrumBasis };
+  const closedLoop = task.closedLoop === undefined ? {} : { closedLoopWarmup: task.closedLoop.warmup };
+  const spectrumConfig: SpectrumProbeConfig = { ...config.spectrum, seed: seeds.spectrumBasis, ...closedLoop };
   let spectrumInputs: InputSequences | null = null;
   const epochSpectrum = (epoch: number, step: number): SpectrumRecord => {
-    spectrumInputs ??= task.spectrumInputs(
-      config.spectrum.batch, config.spectrum.transient + config.spectrum.steps, seeds.spectrumInputs(),
-    );
+    spectrumInputs ??= task.spectrumInputs(config.spectrum.batch, probeInputSteps(spectrumConfig), seeds.spectrumInputs());
     return takeSpectrum('epoch', epoch, step, params, spectrumInputs, spectrumConfig, kernels);
   };
 
@@ -168,8 +167,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       hooks.onBatch?.({ epoch, batch: index, batches: Math.max(expectedBatches, index), step, loss: result.loss, gradNorm: norm, lr, lambda1 });
       const probe = config.stepSpectrum;
       if (probe !== null && step % probe.every === 0) {
-        const inputs = task.spectrumInputs(probe.batch, probe.transient + probe.steps, seeds.stepSpectrumInputs());
-        const record = takeSpectrum('step', epoch, step, params, inputs, { ...probe, lstmState: config.spectrum.lstmState, seed: spectrumConfig.seed }, kernels);
+        const probeConfig = { ...probe, lstmState: config.spectrum.lstmState, seed: spectrumConfig.seed, ...closedLoop };
+        const inputs = task.spectrumInputs(probe.batch, probeInputSteps(probeConfig), seeds.stepSpectrumInputs());
+        const record = takeSpectrum('step', epoch, step, params, inputs, probeConfig, kernels);
         recordSpectrum(record);
       }
       // Let signals, timers and output through between batches.

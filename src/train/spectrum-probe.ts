@@ -16,14 +16,26 @@ export interface SpectrumProbeConfig {
   lstmState?: LstmState;
   /** Seed of the initial orthonormal basis. */
   seed: number;
+  /**
+   * Forecasters: the spectrum of the closed loop (the readout feeding the next input), after this
+   * many teacher-forced steps of the inputs; absent: driven by the inputs (open loop).
+   */
+  closedLoopWarmup?: number;
+}
+
+/** Steps of held-out input a probe needs: the warm-up in closed loop, else transient + steps. */
+export function probeInputSteps(config: SpectrumProbeConfig): number {
+  return config.closedLoopWarmup === undefined ? config.transient + config.steps : Math.max(1, config.closedLoopWarmup);
 }
 
 /** The spectrum of the current weights driven by `inputs` (transient + steps long). */
 export function probeSpectrum(
   params: NetworkParams, inputs: InputSequences, config: SpectrumProbeConfig, kernels?: LinalgKernels,
 ): ModelSpectrumResult {
-  const { model } = toRnnModel(params);
+  const { model, readout } = toRnnModel(params);
+  const warmup = config.closedLoopWarmup;
   return modelSpectrum(model, inputs, {
+    ...(warmup === undefined ? {} : { closedLoop: { readout, warmup } }),
     k: config.k,
     transient: config.transient,
     steps: config.steps,

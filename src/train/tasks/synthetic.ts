@@ -46,7 +46,7 @@ export interface EpisodeGenerator {
   name: Extract<TaskName, 'copy' | 'adding' | 'xor'>;
   inputSize: number;
   outputSize: number;
-  loss: TaskLoss;
+  loss: Exclude<TaskLoss, 'mse-per-step'>;
   steps: number;
   /** Inputs are one-hot over inputSize: the writer fills `symbols`, expanded to `inputs` after. */
   oneHotInputs: boolean;

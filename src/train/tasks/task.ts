@@ -8,17 +8,18 @@ import type { InputSequences } from '../../cells/model.js';
 import type { Rng } from '../../linalg/random.js';
 import { TrainConfigError } from '../errors.js';
 
-export type TaskName = 'charlm' | 'smnist' | 'copy' | 'adding' | 'xor';
+export type TaskName = 'charlm' | 'smnist' | 'copy' | 'adding' | 'xor' | 'lorenz';
 
-export const TASK_NAMES: readonly TaskName[] = ['charlm', 'smnist', 'copy', 'adding', 'xor'];
+export const TASK_NAMES: readonly TaskName[] = ['charlm', 'smnist', 'copy', 'adding', 'xor', 'lorenz'];
 
 /**
  * Which outputs the loss reads:
  * - 'ce-per-step': softmax cross-entropy at every step whose mask is 1 (every step without a mask);
  * - 'ce-last': softmax cross-entropy at the last step only;
- * - 'mse': mean squared error at the last step only.
+ * - 'mse': mean squared error at the last step only;
+ * - 'mse-per-step': mean squared error at every step (forecasting).
  */
-export type TaskLoss = 'ce-per-step' | 'ce-last' | 'mse';
+export type TaskLoss = 'ce-per-step' | 'ce-last' | 'mse' | 'mse-per-step';
 
 export type EvalSplit = 'validation' | 'test';
 
@@ -53,7 +54,14 @@ export interface LastStepValueBatch extends BatchShape {
   targets: Float64Array;
 }
 
-export type Batch = PerStepClassBatch | LastStepClassBatch | LastStepValueBatch;
+export interface PerStepValueBatch extends BatchShape {
+  loss: 'mse-per-step';
+  outputSize: number;
+  /** [batch × steps × outputSize] regression target of every step. */
+  targets: Float64Array;
+}
+
+export type Batch = PerStepClassBatch | LastStepClassBatch | LastStepValueBatch | PerStepValueBatch;
 
 /** A window of parallel contiguous streams, for truncated BPTT with a carried state. */
 export type StreamBatch = PerStepClassBatch & {
@@ -109,6 +117,12 @@ export interface Task {
    * spectrum; sequences longer than one example are consecutive examples joined end to end.
    */
   spectrumInputs(batch: number, steps: number, rng: Rng): InputSequences;
+  /**
+   * Forecasting tasks: spectra are taken in closed loop (the readout feeding the next input)
+   * after `warmup` teacher-forced steps of `spectrumInputs`; the series is sampled every `dt`
+   * time units (exponents per time unit are the per-step ones divided by dt).
+   */
+  readonly closedLoop?: { warmup: number; dt: number };
   describe(): TaskDescription;
   /** Files to store with the run so the task can be rebuilt exactly (name → UTF-8 text). */
   artifacts(): Record<string, string>;
