@@ -31,9 +31,10 @@ export { deriveSeed } from './seeds.js';
 export { formatTrainingTable, type ChanceLevel, type TrainingTableOptions } from './summary-table.js';
 export { formatEpochLine, progressHooks, type ProgressOptions } from './progress-line.js';
 export { runModel, runModelAndInputs } from './run-model.js';
+export { ESN_SETTINGS, esnClosedLoopSpectrum, trainEchoStateRun, type EsnRunConfig, type EsnRunResult, type EsnSettings } from './esn.js';
 export { memoryFactory } from './bptt/memory.js';
 export {
-  addingTask, charLmTask, checkTaskSpec, copyTask, createTask, resolveTaskSpec, smnistTask, xorTask, shakespearePaths,
+  addingTask, charLmTask, checkTaskSpec, copyTask, createTask, lorenzSeries, lorenzTask, resolveTaskSpec, smnistTask, xorTask, shakespearePaths,
   DEPRECATED_TASK_OPTIONS, MNIST_FILES, TASK_OPTIONS, VOCABULARY_FILE, Vocabulary,
-  type Batch, type CharLmTask, type LastStepClassBatch, type PerStepClassBatch, type Task,
+  type Batch, type CharLmTask, type LastStepClassBatch, type LorenzOptions, type LorenzTask, type PerStepClassBatch, type PerStepValueBatch, type Task,
 } from './tasks/index.js';

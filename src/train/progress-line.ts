@@ -1,5 +1,6 @@
 import type { BatchProgress, TrainHooks } from './loop.js';
 import type { TrainedEpochMetrics } from '../record/index.js';
+import { formatLoss } from './summary-table.js';
 
 export interface ProgressOptions {
   /** Redraw one line with a bar (a terminal), or print a plain line per epoch (logs). */
@@ -27,7 +28,7 @@ export function progressHooks(options: ProgressOptions): Pick<TrainHooks, 'onBat
       const filled = Math.min(BAR, Math.round((BAR * p.batch) / p.batches));
       const bar = `${'█'.repeat(filled)}${'·'.repeat(BAR - filled)}`;
       const l1 = p.lambda1 === null ? '' : `  λ₁ ${p.lambda1.toFixed(3)}`;
-      write(`\r\x1b[2Kepoch ${p.epoch}/${epochs} ${bar} ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}${l1}  ${((now - started) / 1000).toFixed(0)} s`);
+      write(`\r\x1b[2Kepoch ${p.epoch}/${epochs} ${bar} ${p.batch}/${p.batches}  loss ${formatLoss(p.loss)}${l1}  ${((now - started) / 1000).toFixed(0)} s`);
     },
     onEpoch(m: TrainedEpochMetrics) {
       write(`${tty ? '\r\x1b[2K' : ''}${formatEpochLine(m, epochs)}\n`);
@@ -37,8 +38,8 @@ export function progressHooks(options: ProgressOptions): Pick<TrainHooks, 'onBat
 
 export function formatEpochLine(m: TrainedEpochMetrics, epochs: number): string {
   const parts = [`epoch ${m.epoch}/${epochs}`];
-  if (m.trainLoss !== null) parts.push(`train ${m.trainLoss.toFixed(4)}`);
-  parts.push(`val ${m.valLoss.toFixed(4)}`);
+  if (m.trainLoss !== null) parts.push(`train ${formatLoss(m.trainLoss)}`);
+  parts.push(`val ${formatLoss(m.valLoss)}`);
   if (m.valAccuracy !== null) parts.push(`acc ${(100 * m.valAccuracy).toFixed(1)}%`);
   if (m.lambda !== null) parts.push(`λ₁ ${m.lambda[0]!.toFixed(4)}`);
   if (m.kaplanYorke !== null) parts.push(`D_KY ${m.kaplanYorke.toFixed(2)}`);

@@ -21,13 +21,18 @@ const MIN_CORRELATION_POINTS = 4;
  * the Kaplan–Yorke dimension, then the task's chance level; then one line on how the
  * validation loss and λ₁ moved.
  */
+/** A loss with 4 decimals, or in exponent form below 1e-3 (a forecaster's MSE), where 4 decimals would read 0.0000. */
+export function formatLoss(loss: number): string {
+  return loss !== 0 && Math.abs(loss) < 1e-3 ? loss.toExponential(2) : loss.toFixed(4);
+}
+
 export function formatTrainingTable(metrics: readonly EpochMetrics[], options: TrainingTableOptions = {}): string {
   const k = Math.min(options.exponents ?? 4, Math.max(0, ...metrics.map((m) => m.lambda?.length ?? 0)));
   const header = ['epoch', 'train loss', 'val loss', 'val acc', ...Array.from({ length: k }, (_, i) => `λ${subscript(i + 1)}`), 'D_KY'];
   const rows = metrics.map((m) => [
     String(m.epoch),
-    m.trainLoss === null ? '–' : m.trainLoss.toFixed(4),
-    m.valLoss === null ? '–' : m.valLoss.toFixed(4),
+    m.trainLoss === null ? '–' : formatLoss(m.trainLoss),
+    m.valLoss === null ? '–' : formatLoss(m.valLoss),
     m.valAccuracy === null ? '–' : `${(100 * m.valAccuracy).toFixed(1)}%`,
     ...Array.from({ length: k }, (_, i) => (m.lambda?.[i] === undefined ? '–' : signed(m.lambda[i]!))),
     m.kaplanYorke === null ? '–' : m.kaplanYorke.toFixed(2),

@@ -5,6 +5,7 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.
 import { progressHooks } from '../../train/progress-line.js';
 import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
+import { ESN_SETTINGS, trainEchoStateRun, type EsnSettings } from '../../train/esn.js';
 import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
 import { DEPRECATED_TASK_OPTIONS, TASK_OPTIONS } from '../../train/tasks/index.js';
@@ -19,7 +20,8 @@ interface TrainFlags {
   maxChars?: number;
   seq?: number;
   taskOpt?: string[];
-  cell?: CellKind;
+  cell?: CellKind | 'esn';
+  esn?: string[];
   hidden?: number;
   layers?: number;
   bias?: boolean;
@@ -66,7 +68,8 @@ export function registerTrain(program: Command): void {
     .option('--max-chars <N>', 'charlm: use only this many characters of the text', integer('--max-chars', 1))
     .option('--seq <T>', 'sequence length: charlm characters per window, lorenz steps per window, adding length', integer('--seq', 1))
     .option('--task-opt <key=value...>', 'any task option (listed below), e.g. delay=30 symbols=8 trainSize=5000')
-    .option('--cell <kind>', `cell: ${CELL_KINDS.join('|')} (default lstm)`, choice('--cell', CELL_KINDS))
+    .option('--cell <kind>', `cell: ${CELL_KINDS.join('|')}|esn (default lstm; esn: an echo-state network, fitted by ridge regression, --task lorenz)`, choice('--cell', [...CELL_KINDS, 'esn'] as const))
+    .option('--esn <key=value...>', `echo-state settings, reservoirpy's names: ${ESN_SETTINGS.join(', ')} (units required; e.g. units=300 sr=1.1 lr=0.5 input_scaling=0.5 ridge=1e-7)`)
     .option('--hidden <H>', 'hidden units per layer (default 128)', integer('--hidden', 1))
     .option('--layers <L>', 'stacked layers (default 1)', integer('--layers', 1))
     .option('--no-bias', 'cells without bias terms')
@@ -103,7 +106,11 @@ export function registerTrain(program: Command): void {
         if (given.length > 0) {
           throw new UsageError(`--resume continues with the run's stored config; drop ${given.map((f) => `--${kebab(f)}`).join(', ')}`);
         }
+      } else if (flags.cell === 'esn') {
+        trainEchoState(flags);
+        return;
       } else {
+        if (flags.esn !== undefined) throw new UsageError('--esn applies to --cell esn only');
         input = configFromFlags(flags);
       }
       const out = flags.out ?? join('runs', `${flags.task}-${flags.cell ?? 'lstm'}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -132,7 +139,38 @@ export function registerTrain(program: Command): void {
     });
 }
 
-function configFromFlags(flags: TrainFlags): TrainConfigInput {
+/** Flags a reservoir takes; the BPTT ones (optimizer, epochs, …) do not apply to it. */
+const ESN_FLAGS = ['task', 'taskOpt', 'seq', 'cell', 'esn', 'seed', 'spectrumBatch', 'spectrumSteps', 'spectrumTransient', 'k', 'out', 'json'];
+
+function trainEchoState(flags: TrainFlags): void {
+  const stray = Object.keys(flags).filter((f) => !ESN_FLAGS.includes(f) && (flags as Record<string, unknown>)[f] !== undefined && !(f === 'bias' || f === 'tbptt'));
+  if (stray.length > 0) throw new UsageError(`--cell esn is fitted by ridge regression: ${stray.map((f) => `--${kebab(f)}`).join(', ')} do not apply (use --esn key=value)`);
+  const esn: Record<string, number> = {};
+  for (const pair of flags.esn ?? []) {
+    const match = /^(\w+)=(.+)$/.exec(pair);
+    const value = match === null ? NaN : Number(match[2]);
+    if (match === null || !(ESN_SETTINGS as readonly string[]).includes(match[1]!) || !Number.isFinite(value)) {
+      throw new UsageError(`--esn expects key=number with key one of ${ESN_SETTINGS.join(', ')}; got '${pair}'`);
+    }
+    esn[match[1]!] = value;
+  }
+  if (esn.units === undefined) throw new UsageError('--cell esn needs --esn units=N (the reservoir size)');
+  const task = taskFromFlags(flags);
+  const out = flags.out ?? join('runs', `${flags.task}-esn-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const result = trainEchoStateRun(out, {
+    task, cell: 'esn', esn: esn as unknown as EsnSettings, seed: flags.seed ?? 0,
+    spectrum: { batch: flags.spectrumBatch ?? 8, steps: flags.spectrumSteps ?? 200, transient: flags.spectrumTransient ?? 50, k: flags.k ?? 16 },
+  });
+  if (result.spectrumError !== undefined) process.stderr.write(`warning: closed-loop spectrum not taken: ${result.spectrumError}\n`);
+  if (flags.json) {
+    process.stdout.write(`${toJson({ dir: result.dir, task: result.task, metrics: [result.metrics], spectrum: result.spectrum })}\n`);
+  } else {
+    const { chanceLoss, chanceAccuracy } = result.task;
+    process.stdout.write(`${formatTrainingTable([result.metrics], { chance: { chanceLoss, chanceAccuracy } })}\n\nrun directory: ${result.dir}\n`);
+  }
+}
+
+function taskFromFlags(flags: TrainFlags): TaskSpecJson {
   if (flags.task === undefined) throw new UsageError(`--task is required: one of ${TASK_NAMES.join(', ')}`);
   const task: TaskSpecJson = { name: flags.task };
   for (const pair of flags.taskOpt ?? []) {
@@ -149,15 +187,20 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
   if (flags.seq !== undefined) {
     if (flags.task === 'charlm' || flags.task === 'lorenz') task.seq = flags.seq;
     else if (flags.task === 'adding') task.length = flags.seq;
-    else throw new UsageError(`--seq applies to charlm and adding; for ${flags.task} use --task-opt (e.g. delay=N)`);
+    else throw new UsageError(`--seq applies to charlm, lorenz and adding; for ${flags.task} use --task-opt (e.g. delay=N)`);
   }
+  return task;
+}
+
+function configFromFlags(flags: TrainFlags): TrainConfigInput {
+  const task = taskFromFlags(flags);
   const spectrum = {
     every: flags.spectrumEvery, batch: flags.spectrumBatch, steps: flags.spectrumSteps,
     transient: flags.spectrumTransient, k: flags.k, lstmState: flags.lstmState,
   };
   return {
     task,
-    cell: flags.cell, hidden: flags.hidden, layers: flags.layers, bias: flags.bias, init: flags.init,
+    cell: flags.cell as CellKind | undefined, hidden: flags.hidden, layers: flags.layers, bias: flags.bias, init: flags.init,
     precision: flags.precision, optimizer: flags.optimizer, lr: flags.lr, momentum: flags.momentum,
     schedule: flags.schedule, clip: flags.clip === Infinity ? null : flags.clip, dropout: flags.dropout, epochs: flags.epochs, batch: flags.batch,
     evalBatch: flags.evalBatch, tbptt: flags.tbptt, seed: flags.seed, spectrum,

@@ -16,7 +16,7 @@ export * from './task.js';
 export { addingTask, type AddingOptions } from './adding.js';
 export { charLmSource, charLmTask, VOCABULARY_FILE, type CharLmOptions, type CharLmSplits, type CharLmTask } from './charlm.js';
 export { copyTask, type CopyOptions } from './copy.js';
-export { lorenzSeries, lorenzTask, type LorenzOptions } from './lorenz.js';
+export { lorenzSeries, lorenzTask, type LorenzOptions, type LorenzSeries, type LorenzTask } from './lorenz.js';
 export { MNIST_FILES, mnistDataDir, readMnist, smnistSource, smnistTask, type MnistImages, type SmnistOptions } from './smnist.js';
 export { readIdxSlice, type IdxSlice } from './idx.js';
 export { decodeText, readText, shakespearePaths, SHAKESPEARE_PLAYS } from './text-corpus.js';

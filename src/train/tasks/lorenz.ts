@@ -14,7 +14,7 @@ import type { InputSequences } from '../../cells/model.js';
 import { Rng } from '../../linalg/random.js';
 import { lorenz63 } from '../../lyapunov/systems/lorenz.js';
 import { TrainConfigError } from '../errors.js';
-import { batchRanges, checkInteger, shuffledIndices, type Batch, type Task, type TaskDescription } from './task.js';
+import { batchRanges, checkInteger, shuffledIndices, type Batch, type EvalSplit, type Task, type TaskDescription } from './task.js';
 
 export interface LorenzOptions {
   /** Sampling step in time units, 0 < dt ≤ 0.05. Default 0.02. */
@@ -57,7 +57,19 @@ export function lorenzSeries(count: number, dt: number, seed: number): Float64Ar
   return out;
 }
 
-export function lorenzTask(options: LorenzOptions = {}): Task {
+/** A split as one contiguous stretch: inputs u_t and targets u_{t+1}, [steps × 3] each. */
+export interface LorenzSeries {
+  steps: number;
+  inputs: Float64Array;
+  targets: Float64Array;
+}
+
+export type LorenzTask = Task & {
+  /** The split's windows joined end to end (they are consecutive in time): what a reservoir is driven by. */
+  series(split: 'train' | EvalSplit): LorenzSeries;
+};
+
+export function lorenzTask(options: LorenzOptions = {}): LorenzTask {
   const dt = checkReal('lorenz.dt', options.dt ?? 0.02, 0, 0.05, false);
   const seq = checkInteger('lorenz.seq', options.seq ?? 100, 2, 100000);
   const trainSize = checkInteger('lorenz.trainSize', options.trainSize ?? 512, 1, 1e6);
@@ -142,6 +154,15 @@ export function lorenzTask(options: LorenzOptions = {}): Task {
         dt,
         mean: Array.from(mean),
         std: Array.from(std),
+      };
+    },
+    series(split) {
+      const from = firstWindow[split] * seq * COORDINATES;
+      const steps = (split === 'train' ? trainSize : evalSize) * seq;
+      return {
+        steps,
+        inputs: series.slice(from, from + steps * COORDINATES),
+        targets: series.slice(from + COORDINATES, from + (steps + 1) * COORDINATES),
       };
     },
     artifacts: () => ({}),
