@@ -29,6 +29,9 @@ export function runModel(
   options: { epoch?: number },
 ): { model: RnnModel; source: ModelSource; checkpoint: Checkpoint; heldOutInputs: (batch: number, steps: number, seed: number) => InputSequences } {
   const checkpoints = listCheckpoints(dir);
+  if (checkpoints.length === 0 && (readConfig(dir) as { cell?: unknown }).cell === 'esn') {
+    throw new RunDirError(dir, 'is an echo-state run (train --cell esn): its closed-loop spectrum is in spectra.jsonl and the reservoir in model.safetensors; spectrum and clv read recurrent networks only');
+  }
   const checkpoint = options.epoch === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.epoch === options.epoch);
   if (checkpoint === undefined) {
     const have = checkpoints.map((c) => c.epoch).join(', ') || 'none';
