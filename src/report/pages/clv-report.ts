@@ -1,6 +1,6 @@
 import type { ClvData } from '../data/clv-data.js';
 import { clvAnglesSpec } from '../plots/clv-angles-plot.js';
-import { describeSpectrumModel } from '../plots/plot-source.js';
+import { describeSpectrumModel } from '../plots/spectrum-plots.js';
 import { renderSvg } from '../plots/render.js';
 import { configTable, escapeHtml, figure, jsonScript, page, table, type Cell } from './html.js';
 

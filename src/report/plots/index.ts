@@ -1,5 +1,6 @@
 /** Vega-Lite plots of spectra, training runs and sweeps, and their rendering to SVG and PNG. */
-export { loadPlotSource, plotSpec, spectrumPlot, convergencePlot, ftlePlot, trainingPlot, PLOT_KINDS, type PlotKind } from './plot-source.js';
+export { loadPlotSource, plotSpec, ftlePlot, trainingPlot, PLOT_KINDS, type PlotKind } from './plot-source.js';
+export { spectrumPlot, convergencePlot } from './spectrum-plots.js';
 export { renderSvg, svgToPng, renderPlot, plotFormatOf } from './render.js';
 export { sweepHeatmapSpec } from './sweep-heatmap.js';
 export { featureScatterSpec } from './sweep-scatter.js';
