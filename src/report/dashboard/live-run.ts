@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderSvg } from '../plots/render.js';
+import { renderSvg } from '../plots/svg.js';
 import { readRunData, runUnits } from '../data/run-data.js';
 import { trainingPlot } from '../plots/plot-source.js';
 import { spectrumPlot } from '../plots/spectrum-plots.js';

@@ -6,12 +6,13 @@ import { isRunDirectory } from '../data/run-data.js';
 import { runOverview } from '../data/run-overview.js';
 import { finishedRunsKey, isSweepDirectory, sweepIndexData, sweepReadout, withReadout, type SweepReadout } from '../data/sweep-dir-data.js';
 import { sweepViews } from '../plots/sweep-views.js';
-import { renderSvg } from '../plots/render.js';
+import { renderSvg } from '../plots/svg.js';
 import { discover } from './discover.js';
 import { RunWatcher, runSnapshot } from './live-run.js';
 import { indexPage, notFoundPage, problemPage, runPage, sweepPage } from './pages.js';
 import { problemOf } from './problems.js';
 import { resolveInside } from './safe-path.js';
+import { readWebAppFile, WEB_APP_FILES, webAppDirectory, webAppPolicy } from './web-app.js';
 import { ReportInputError } from '../errors.js';
 
 export interface DashboardOptions {
@@ -52,7 +53,8 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   const readouts = new Map<string, { key: string; readout: SweepReadout }>();
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // The browser page (/app/) sends its own policy.
+    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
   });
@@ -133,6 +135,20 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
     const file = target(request, reply, (path) => statSync(path).isFile(), 'file');
     if (!file) return reply;
     return reply.type(FILE_TYPES[extname(file)] ?? 'application/octet-stream').send(createReadStream(file));
+  });
+
+  // The browser page: a model dropped on it is computed in the browser, nothing is sent here.
+  app.get('/app', async (_request, reply) => reply.redirect('/app/'));
+  app.get('/app/*', async (request, reply) => {
+    const served = WEB_APP_FILES[(request.params as Record<string, string>)['*'] ?? ''];
+    if (served === undefined) return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`${request.url}: no such page`));
+    const content = readWebAppFile(served.file);
+    if (content === undefined) {
+      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`the browser page is not built: ${webAppDirectory()} has no ${served.file} (run \`npm run build\`)`));
+    }
+    const policy = served.file === 'index.html' ? webAppPolicy(content) : undefined;
+    if (policy !== undefined) reply.header('Content-Security-Policy', policy);
+    return reply.type(served.type).send(content);
   });
 
   // A damaged file of one run is that run's page (or event stream) saying so, not a raw 500.
