@@ -12,7 +12,7 @@ import { RunWatcher, runSnapshot } from './live-run.js';
 import { indexPage, notFoundPage, problemPage, runPage, sweepPage } from './pages.js';
 import { problemOf } from './problems.js';
 import { resolveInside } from './safe-path.js';
-import { readWebAppFile, WEB_APP_FILES, webAppDirectory, webAppPolicy } from './web-app.js';
+import { defaultWebAppDirectory, readWebAppFile, WEB_APP_FILES, webAppPolicy } from './web-app.js';
 import { ReportInputError } from '../errors.js';
 
 export interface DashboardOptions {
@@ -22,6 +22,8 @@ export interface DashboardOptions {
   pollMs?: number;
   /** Keep-alive comment on idle event streams. Default 15 s. */
   heartbeatMs?: number;
+  /** Where the browser page served at /app/ was built. Default dist/web under the package root (`npm run build`). */
+  webAppDir?: string;
 }
 
 /** Pages need nothing from elsewhere: inline styles and scripts, SVG inline, events from this server. */
@@ -46,6 +48,7 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   if (!statSync(root).isDirectory()) throw new ReportInputError(`${options.root} is not a directory`);
   const pollMs = options.pollMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const webAppDir = options.webAppDir ?? defaultWebAppDirectory();
   // Closing ends open event streams too, instead of waiting for browsers to hang up.
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const watchers = new Map<string, RunWatcher>();
@@ -142,9 +145,9 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   app.get('/app/*', async (request, reply) => {
     const served = WEB_APP_FILES[(request.params as Record<string, string>)['*'] ?? ''];
     if (served === undefined) return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`${request.url}: no such page`));
-    const content = readWebAppFile(served.file);
+    const content = readWebAppFile(webAppDir, served.file);
     if (content === undefined) {
-      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`the browser page is not built: ${webAppDirectory()} has no ${served.file} (run \`npm run build\`)`));
+      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`the browser page is not built: ${webAppDir} has no ${served.file} (run \`npm run build\`)`));
     }
     const policy = served.file === 'index.html' ? webAppPolicy(content) : undefined;
     if (policy !== undefined) reply.header('Content-Security-Policy', policy);

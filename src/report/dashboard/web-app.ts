@@ -12,13 +12,13 @@ export const WEB_APP_FILES: Readonly<Record<string, { file: string; type: string
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
 };
 
-export function webAppDirectory(): string {
+export function defaultWebAppDirectory(): string {
   return join(packageRoot(), 'dist', 'web');
 }
 
-/** A file of the page, or undefined when the page was not built. */
-export function readWebAppFile(file: string): Buffer | undefined {
-  const path = join(webAppDirectory(), file);
+/** A file of the page built in `dir`, or undefined when the page was not built. */
+export function readWebAppFile(dir: string, file: string): Buffer | undefined {
+  const path = join(dir, file);
   return existsSync(path) ? readFileSync(path) : undefined;
 }
 
