@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startDashboard } from '../src/report/index.js';
+import { encodeSafetensors } from '../src/io/index.js';
 import { root } from './report.helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -187,7 +188,7 @@ test('page in Chromium: the progress bar moves, the page\'s thread never stalls 
   await page.close();
 });
 
-test('page in Chromium: a malformed file, or a format the page does not read, is one line naming the file, as the CLI words it', { skip, timeout: 60_000 }, async () => {
+test('page in Chromium: a malformed file, a format the page does not read, a diverging network: one line each, as the CLI words them', { skip, timeout: 60_000 }, async () => {
   const page = await openPage();
   const broken = Buffer.from('this is not a safetensors file');
   await page.setInputFiles('#file', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: broken });
@@ -205,6 +206,18 @@ test('page in Chromium: a malformed file, or a format the page does not read, is
   await page.setInputFiles('#file', { name: 'model.pt', mimeType: 'application/octet-stream', buffer: Buffer.from('PK') });
   await error.filter({ hasText: 'model.pt' }).waitFor();
   assert.match(await error.innerText(), /^model\.pt: the page reads safetensors files/);
+
+  // A relu RNN whose recurrent weights are 10·I: its state grows tenfold a step and overflows.
+  const n = 3;
+  const eye = Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 10 : 0));
+  const diverging = encodeSafetensors({ weight_ih_l0: { shape: [n, 2], data: new Array(2 * n).fill(1) }, weight_hh_l0: { shape: [n, n], data: eye } }, { cell: 'rnn_relu' });
+  await page.setInputFiles('#file', { name: 'diverging.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(diverging) });
+  await page.locator('#model-description').waitFor();
+  await fill(page, { steps: 1000, transient: 0, batch: 2, seed: 0, workers: 2 });
+  await page.click('#run');
+  await error.filter({ hasText: 'state diverged' }).waitFor({ timeout: 30_000 });
+  assert.match(await error.innerText(), /^state diverged: component \d of trajectory 0 is Infinity after step \d+; the network or map is unstable/);
+  assert.equal(await page.locator('#results').innerHTML(), '', 'no half result');
   await page.close();
 });
 
