@@ -221,13 +221,27 @@ test('page in Chromium: a malformed file, a format the page does not read, a div
   await page.close();
 });
 
-test('the browser bundle imports no node: module and requires no Node built-in; it carries the worker and the kernels', () => {
-  const bundle = readFileSync(join(web, 'app.js'), 'utf8');
-  assert.doesNotMatch(bundle, /["'`]node:[a-z_/]+["'`]/);
-  assert.doesNotMatch(bundle, /\brequire\(\s*["'`](?:fs|path|os|url|worker_threads|child_process|crypto|module|process)["'`]\s*\)/);
-  assert.match(bundle, /AGFzbQ/, 'the kernels (\\0asm in base64) are inlined');
-  assert.match(bundle, /onmessage/, 'the worker bundle is inlined');
+test('the browser bundles (the page, rnn-lyapunov/browser) import no node: module and require no Node built-in; they carry the kernels', () => {
+  for (const file of ['app.js', 'rnn-lyapunov.js']) {
+    const bundle = readFileSync(join(web, file), 'utf8');
+    assert.doesNotMatch(bundle, /["'`]node:[a-z_/]+["'`]/, file);
+    assert.doesNotMatch(bundle, /\brequire\(\s*["'`](?:fs|path|os|url|worker_threads|child_process|crypto|module|process)["'`]\s*\)/, file);
+    assert.match(bundle, /AGFzbQ/, `${file}: the kernels (\\0asm in base64) are inlined`);
+  }
+  assert.match(readFileSync(join(web, 'app.js'), 'utf8'), /onmessage/, 'the worker bundle is inlined in the page\'s');
   assert.match(readFileSync(join(web, 'index.html'), 'utf8'), /<meta http-equiv="Content-Security-Policy" content="default-src 'none';[^"]*connect-src 'none'/);
+});
+
+test('rnn-lyapunov/browser (dist/web/rnn-lyapunov.js) computes from bytes the spectrum of spectrum --json --threads 1, to the bit under Node', async () => {
+  const lib = await import(pathToFileURL(join(web, 'rnn-lyapunov.js')).href) as typeof import('../src/web/library.js');
+  const file = 'gru_l1_bias_h5.model.safetensors';
+  const model = lib.rnnFileFromTensors(lib.parseSafetensors(readFileSync(join(FIXTURES, file)), file), file);
+  const drive = lib.drivePlan('onehot', model.model, undefined, 3, 250, 4);
+  const result = lib.modelSpectrum(model.model, drive.make(), { steps: 200, transient: 50, seed: 4 });
+  const expected = cliJson(file, { steps: 200, transient: 50, batch: 3, seed: 4, workers: 1 });
+  assert.deepEqual(result.exponents, expected['exponents']);
+  assert.deepEqual(result.model, expected['model']);
+  assert.throws(() => lib.parseSafetensors(new Uint8Array(4), 'four.safetensors'), (error: Error) => error instanceof lib.UserError && /^four\.safetensors: file is 4 bytes long/.test(error.message));
 });
 
 test('rnn-lyapunov serve answers /app/ with the page and its script, under the page\'s own policy', async () => {
