@@ -207,12 +207,18 @@ test('page in Chromium: a malformed file, a format the page does not read, a div
   await error.filter({ hasText: 'model.pt' }).waitFor();
   assert.match(await error.innerText(), /^model\.pt: the page reads safetensors files/);
 
-  // A relu RNN whose recurrent weights are 10·I: its state grows tenfold a step and overflows.
+  // An nn.RNN state dict (no metadata: tanh or relu is not in the weights) whose recurrent weights
+  // are 10·I: as a relu RNN its state grows tenfold a step and overflows.
   const n = 3;
   const eye = Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 10 : 0));
-  const diverging = encodeSafetensors({ weight_ih_l0: { shape: [n, 2], data: new Array(2 * n).fill(1) }, weight_hh_l0: { shape: [n, n], data: eye } }, { cell: 'rnn_relu' });
+  const diverging = encodeSafetensors({ weight_ih_l0: { shape: [n, 2], data: new Array(2 * n).fill(1) }, weight_hh_l0: { shape: [n, n], data: eye } });
   await page.setInputFiles('#file', { name: 'diverging.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(diverging) });
-  await page.locator('#model-description').waitFor();
+  await error.filter({ hasText: 'diverging.safetensors' }).waitFor();
+  assert.match(await error.innerText(), /weights do not tell; pass --cell rnn_tanh or --cell rnn_relu/);
+  assert.equal(await page.locator('#run').isDisabled(), true, 'nothing to run without a cell');
+  await page.selectOption('#cell', 'rnn_relu');
+  await page.locator('#model-description').filter({ hasText: 'rnn_relu' }).waitFor();
+  assert.equal(await error.isHidden(), true, 'the cell chosen, the error is gone');
   await fill(page, { steps: 1000, transient: 0, batch: 2, seed: 0, workers: 2 });
   await page.click('#run');
   await error.filter({ hasText: 'state diverged' }).waitFor({ timeout: 30_000 });

@@ -7,8 +7,9 @@
 import { UserError } from '../errors.js';
 import { toJson } from '../io/json.js';
 import { listTensors } from '../io/model-source.js';
+import type { CellKind } from '../cells/model.js';
 import { rnnFileFromTensors, type RnnFile } from '../io/rnn-file.js';
-import { parseSafetensors } from '../io/safetensors.js';
+import { parseSafetensors, type SafetensorsContents } from '../io/safetensors.js';
 import { spectrumPartRequests } from '../model-spectrum/batch-parts.js';
 import { describeModel } from '../model-spectrum/description.js';
 import type { ModelSpectrumResult } from '../model-spectrum/model-spectrum.js';
@@ -27,6 +28,7 @@ const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) 
 const ui = {
   drop: byId<HTMLElement>('drop'),
   file: byId<HTMLInputElement>('file'),
+  cell: byId<HTMLSelectElement>('cell'),
   model: byId<HTMLElement>('model'),
   form: byId<HTMLFormElement>('settings'),
   drive: byId<HTMLSelectElement>('drive'),
@@ -41,12 +43,14 @@ const ui = {
 };
 
 const workerUrl = URL.createObjectURL(new Blob([SPECTRUM_WORKER_SOURCE], { type: 'text/javascript' }));
+let read: { contents: SafetensorsContents; name: string } | undefined;
 let loaded: RnnFile | undefined;
 let running: WorkerRun | undefined;
 let download: string | undefined;
 
 ui.workers.value = String(Math.max(1, navigator.hardwareConcurrency || 1));
 ui.file.addEventListener('change', () => void loadFile(ui.file.files?.[0]));
+ui.cell.addEventListener('change', () => readModel());
 ui.drop.addEventListener('dragover', (event) => {
   event.preventDefault();
   ui.drop.classList.add('over');
@@ -67,19 +71,33 @@ window.addEventListener('unhandledrejection', (event) => showError(event.reason)
 
 async function loadFile(file: File | undefined): Promise<void> {
   if (file === undefined) return;
-  clearResults();
-  loaded = undefined;
-  ui.run.disabled = true;
+  read = undefined;
   ui.model.textContent = `reading ${file.name}…`;
   try {
     if (/\.(pt|pth|bin|ckpt|onnx)$/i.test(file.name)) {
-      throw new PageInputError(`${file.name}: the page reads safetensors files; convert a torch.save or ONNX file with \`rnn-lyapunov\` on the command line, or save the state dict with safetensors`);
+      throw new PageInputError(`${file.name}: the page reads safetensors files; run \`rnn-lyapunov spectrum\` on a torch.save or ONNX file, or save the state dict with safetensors`);
     }
-    loaded = rnnFileFromTensors(parseSafetensors(new Uint8Array(await file.arrayBuffer()), file.name), file.name);
+    read = { contents: parseSafetensors(new Uint8Array(await file.arrayBuffer()), file.name), name: file.name };
+  } catch (error) {
+    readModel();
+    showError(error);
+    return;
+  }
+  readModel();
+}
+
+/** The model of the file read, with the cell chosen (an nn.RNN's tanh or relu is not in its weights). */
+function readModel(): void {
+  clearResults();
+  loaded = undefined;
+  ui.run.disabled = true;
+  ui.model.textContent = '';
+  if (read === undefined) return;
+  try {
+    loaded = rnnFileFromTensors(read.contents, read.name, ui.cell.value === '' ? {} : { cell: ui.cell.value as CellKind });
     showModel(loaded);
     ui.run.disabled = false;
   } catch (error) {
-    ui.model.textContent = '';
     showError(error);
   }
 }
@@ -145,6 +163,9 @@ async function run(): Promise<void> {
 function setRunning(on: boolean, workers: number): void {
   ui.run.disabled = on;
   ui.cancel.disabled = !on;
+  // Another file or cell mid-run would show this run's result under another model.
+  ui.file.disabled = on;
+  ui.cell.disabled = on;
   ui.progress.value = 0;
   ui.status.textContent = on ? `running on ${workers} worker${workers > 1 ? 's' : ''}…` : ui.status.textContent;
   document.body.dataset['state'] = on ? 'running' : 'idle';
