@@ -111,17 +111,29 @@ function assertSameJson(actual: unknown, expected: unknown, path = '$'): void {
   }
 }
 
-const CASES: { file: string; settings: Settings }[] = [
+/** Drops the file on the page's drop zone, as a file dragged from the desktop. */
+async function dropFile(page: Page, path: string, name: string): Promise<void> {
+  const base64 = readFileSync(path).toString('base64');
+  const dataTransfer = await page.evaluateHandle(`(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([Uint8Array.from(atob('${base64}'), (c) => c.charCodeAt(0))], '${name}'));
+    return transfer;
+  })()`);
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+}
+
+const CASES: { file: string; settings: Settings; drop?: boolean }[] = [
   // Two LSTM layers over two workers, h at fixed c, the default (one-hot) drive, every exponent.
   { file: 'lstm_l2_bias_h3.model.safetensors', settings: { steps: 400, transient: 50, batch: 5, seed: 3, workers: 2, lstmState: 'h' } },
-  // A GRU in one worker, a Gaussian drive, 5 of 16 exponents in float32.
-  { file: 'gru_l1_bias_h16.model.safetensors', settings: { steps: 300, transient: 20, batch: 3, seed: 7, workers: 1, k: 5, drive: 'gaussian', precision: 'float32' } },
+  // A GRU dropped on the page, in one worker, a Gaussian drive, 5 of 16 exponents in float32.
+  { file: 'gru_l1_bias_h16.model.safetensors', settings: { steps: 300, transient: 20, batch: 3, seed: 7, workers: 1, k: 5, drive: 'gaussian', precision: 'float32' }, drop: true },
 ];
 
-for (const { file, settings } of CASES) {
+for (const { file, settings, drop } of CASES) {
   test(`page in Chromium from file://: ${file} gives the λ of spectrum --json, and its JSON download is the CLI's`, { skip, timeout: 120_000 }, async (t) => {
     const page = await openPage();
-    await page.setInputFiles('#file', join(FIXTURES, file));
+    if (drop) await dropFile(page, join(FIXTURES, file), file);
+    else await page.setInputFiles('#file', join(FIXTURES, file));
     await page.locator('#model-description').waitFor();
     await fill(page, settings);
     await page.click('#run');

@@ -70,7 +70,7 @@ window.addEventListener('error', (event) => showError(event.error ?? event.messa
 window.addEventListener('unhandledrejection', (event) => showError(event.reason));
 
 async function loadFile(file: File | undefined): Promise<void> {
-  if (file === undefined) return;
+  if (file === undefined || running !== undefined) return;
   read = undefined;
   ui.model.textContent = `reading ${file.name}…`;
   try {
