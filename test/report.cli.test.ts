@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { toJson } from '../src/cli/json.js';
+import { toJson } from '../src/io/json.js';
 import {
   buildReport, loadPlotSource, plotSpec, renderSvg, ReportInputError, finishedRunsKey, withReadout, type SweepData,
 } from '../src/report/index.js';

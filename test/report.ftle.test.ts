@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { toJson } from '../src/cli/json.js';
+import { toJson } from '../src/io/json.js';
 import { henonMap, lyapunovSpectrum } from '../src/lyapunov/index.js';
 import { buildReport, ftlePlot, renderSvg, ReportInputError, spectrumFromJson } from '../src/report/index.js';
 import type { TopLevelSpec } from 'vega-lite';

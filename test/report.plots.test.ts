@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toJson } from '../src/cli/json.js';
+import { toJson } from '../src/io/json.js';
 import { loadRnnModel } from '../src/io/index.js';
 import { modelSpectrum, randomDrive } from '../src/model-spectrum/index.js';
 import {

@@ -6,7 +6,7 @@
 import type { RnnModel } from '../cells/model.js';
 import { inputSequencesShape, loadInputSequences, loadTextTokens, loadTokenIds, type Embedding } from '../io/index.js';
 import {
-  embeddingInputs, tokenBatch, windowOffsets, type DriveKind, type SpectrumInputs, type SpectrumMemoryShape,
+  defaultDrive, drivePlan, embeddingInputs, tokenBatch, windowOffsets, type DriveDescription, type DriveKind, type SpectrumInputs, type SpectrumMemoryShape,
 } from '../model-spectrum/index.js';
 import { UsageError } from './errors.js';
 
@@ -26,7 +26,7 @@ export type InputsDescription =
   | { kind: 'run'; run: string; epoch: number; seed: number }
   | { kind: 'text'; file: string; vocabulary: string; embedding: string; tokens: number; offsets: number[] }
   | { kind: 'tokens'; file: string; embedding: string }
-  | { kind: 'drive'; drive: DriveKind; seed: number; embedding?: string };
+  | DriveDescription;
 
 export interface InputPlan {
   /** Sequences, steps and features, and how they are held: what the memory check weighs. */
@@ -77,14 +77,9 @@ export function planInputs(
       phrase: `held-out data of ${run.dir} (epoch ${run.epoch} checkpoint, seed ${seed})`, throughEmbedding: false,
     };
   }
-  const drive = flags.drive ?? (embedding !== undefined && flags.text === undefined && flags.tokens === undefined ? 'tokens' : 'onehot');
+  const drive = flags.drive ?? (flags.text === undefined && flags.tokens === undefined ? defaultDrive(embedding) : 'onehot');
   const tokenInput = flags.text !== undefined ? '--text' : flags.tokens !== undefined ? '--tokens' : drive === 'tokens' ? '--drive tokens' : undefined;
-  if (tokenInput === undefined) {
-    return {
-      shape: { batch, steps, size, held: false }, make: () => ({ kind: drive, batch, steps, size, seed }),
-      description: { kind: 'drive', drive, seed }, phrase: `random ${drive} inputs (seed ${seed})`, throughEmbedding: false,
-    };
-  }
+  if (tokenInput === undefined) return drivePlan(drive, model, embedding, batch, steps, seed);
   if (embedding === undefined) {
     throw new UsageError(
       `${tokenInput} drives a model through its embedding, but ${modelPath} has none of width ${size} (the RNN's input size): ` +
@@ -111,9 +106,5 @@ export function planInputs(
       description: { kind: 'tokens', file, embedding: embedding.name }, phrase: `${file} ${through}`, throughEmbedding: true,
     };
   }
-  return {
-    shape: { batch, steps, size, held: false, tokens }, make: () => ({ kind: 'tokens', batch, steps, size, seed, embedding }),
-    description: { kind: 'drive', drive: 'tokens', seed, embedding: embedding.name },
-    phrase: `random tokens ${through} (seed ${seed})`, throughEmbedding: true,
-  };
+  return drivePlan('tokens', model, embedding, batch, steps, seed);
 }

@@ -1,7 +1,8 @@
 /** Loading a batch of input sequences, a [B, T, I] tensor (sequences, steps, features). */
 import type { InputSequences } from '../cells/model.js';
 import { ModelFileError } from './errors.js';
-import { readSafetensors, readSafetensorsHeader, type SafetensorsContents, type SafetensorsHeader } from './safetensors.js';
+import type { SafetensorsContents, SafetensorsHeader } from './safetensors.js';
+import { readSafetensors, readSafetensorsHeader } from './safetensors-file.js';
 import { checkFinite, formatShape } from './tensor-checks.js';
 
 export function loadInputSequences(path: string, name = 'inputs'): InputSequences {

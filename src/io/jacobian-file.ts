@@ -6,7 +6,7 @@
  */
 import { DTYPE_BYTES, isFloatDtype, type Dtype } from './dtype.js';
 import { JacobianFileError } from './errors.js';
-import { readSafetensors, readSafetensorsHeader } from './safetensors.js';
+import { readSafetensors, readSafetensorsHeader } from './safetensors-file.js';
 import { writeSafetensorsTensor } from './safetensors-write.js';
 
 export const JACOBIANS_TENSOR = 'jacobians';

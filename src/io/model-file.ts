@@ -5,7 +5,11 @@
  */
 import { readOnnx } from './onnx/read-onnx.js';
 import { isPytorchFile, readPytorchFile } from './pytorch/read.js';
-import { readSafetensors, type SafetensorsContents } from './safetensors.js';
+import type { SafetensorsContents } from './safetensors.js';
+import { readSafetensors } from './safetensors-file.js';
+import { rnnFileFromTensors, type LoadRnnFileOptions, type RnnFile } from './rnn-file.js';
+import { rnnModelFromTensors, type LoadRnnOptions } from './torch-rnn.js';
+import type { RnnModel } from '../cells/model.js';
 
 /** The formats a model file may have. */
 export type ModelFileFormat = 'safetensors' | 'pytorch' | 'onnx';
@@ -27,4 +31,14 @@ export function readModelFile(path: string): SafetensorsContents {
     case 'onnx':
       return readOnnx(path);
   }
+}
+
+/** The model file at `path` read whole: the RNN, its embedding and the tensors they came from. */
+export function loadRnnFile(path: string, options: LoadRnnFileOptions = {}): RnnFile {
+  return rnnFileFromTensors(readModelFile(path), path, options);
+}
+
+/** The RNN of the model file at `path` (see rnnModelFromTensors). */
+export function loadRnnModel(path: string, options: LoadRnnOptions = {}): RnnModel {
+  return rnnModelFromTensors(readModelFile(path), path, options);
 }

@@ -1,11 +1,11 @@
 /**
- * A model file read whole: the RNN, the embedding that drives it when the file has one, and
- * which of the file's tensors they are (`ModelSource`).
+ * A model file's tensors read as a model: the RNN, the embedding that drives it when the file
+ * has one, and which of the file's tensors they are (`ModelSource`). Reading the file is
+ * model-file.ts's (loadRnnFile); the browser build gives the tensors of a dropped file's bytes.
  */
 import type { RnnModel } from '../cells/model.js';
 import { findEmbedding, type Embedding } from './embedding.js';
 import { ModelFileError } from './errors.js';
-import { readModelFile } from './model-file.js';
 import { modelSource, type ModelSource } from './model-source.js';
 import { findReadout, type NamedReadout } from './readout.js';
 import type { SafetensorsContents } from './safetensors.js';
@@ -29,10 +29,6 @@ export interface RnnFile {
   readout?: NamedReadout;
   /** The tensors used (the embedding among them) and ignored. */
   source: ModelSource;
-}
-
-export function loadRnnFile(path: string, options: LoadRnnFileOptions = {}): RnnFile {
-  return rnnFileFromTensors(readModelFile(path), path, options);
 }
 
 export function rnnFileFromTensors(contents: SafetensorsContents, file: string, options: LoadRnnFileOptions = {}): RnnFile {

@@ -3,9 +3,9 @@
  * mapping tensor names to {dtype, shape, data_offsets: [begin, end]} (offsets relative to the
  * end of the header) plus an optional "__metadata__" object of strings, then the raw
  * little-endian row-major data. Every rule of the format is checked, including that the
- * tensors cover the data section exactly (no overlaps, holes or trailing bytes).
+ * tensors cover the data section exactly (no overlaps, holes or trailing bytes). No file system
+ * here (the browser build parses a dropped file's bytes): safetensors-file.ts reads files.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeElements, DTYPE_BYTES, DTYPES, isDtype, type Dtype, type TensorData } from './dtype.js';
 import { SafetensorsError } from './errors.js';
 
@@ -42,43 +42,31 @@ export interface SafetensorsHeader {
 }
 
 /**
- * Reads the file in the order its layout allows checking it cheaply: the 8-byte length, then
- * the header, then each tensor's bytes by range. A bogus or truncated file is refused with its
- * name before its data is read, and a file of any size is read without holding it whole.
+ * `read(position, length)`: `length` bytes of a file or buffer of `fileBytes` bytes (or a
+ * SafetensorsError naming it); safetensors-file.ts reads a file by ranges, parseSafetensors a buffer.
  */
-export function readSafetensors(path: string): SafetensorsContents {
-  return withFile(path, (read, fail) => {
-    const { metadata, entries, dataStart } = readHeader(read, fail);
-    const tensors = new Map<string, Tensor>();
-    for (const entry of entries) {
-      const bytes = read(dataStart + entry.begin, entry.end - entry.begin);
-      tensors.set(entry.name, decodeEntry(entry, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, fail));
-    }
-    return { tensors, metadata };
-  });
-}
+export type ReadRange = ((position: number, length: number) => Uint8Array) & { fileBytes: number };
 
-/** The header alone, checked as readSafetensors checks it: what reading the tensors would give, before reading them. */
-export function readSafetensorsHeader(path: string): SafetensorsHeader {
-  return withFile(path, (read, fail) => {
-    const { metadata, entries } = readHeader(read, fail);
-    return { metadata, tensors: new Map(entries.map(({ name, dtype, shape }) => [name, { dtype, shape }])) };
-  });
-}
-
-/** `read(position, length)` of the open file (`length` bytes, or a failure naming the file). */
-type ReadRange = ((position: number, length: number) => Uint8Array) & { fileBytes: number };
-
-function withFile<T>(path: string, use: (read: ReadRange, fail: Fail) => T): T {
-  const fail = failFor(path);
-  const fd = openSync(path, 'r');
-  try {
-    const fileBytes = fstatSync(fd).size;
-    const read = Object.assign((position: number, length: number) => readRange(fd, position, length, fileBytes, fail), { fileBytes });
-    return use(read, fail);
-  } finally {
-    closeSync(fd);
+/**
+ * Reads in the order the layout allows checking it cheaply: the 8-byte length, then the header,
+ * then each tensor's bytes by range. A bogus or truncated file is refused with its name
+ * (`sourceName`) before its data is read.
+ */
+export function readSafetensorsRanges(read: ReadRange, sourceName: string): SafetensorsContents {
+  const fail = failFor(sourceName);
+  const { metadata, entries, dataStart } = readHeader(read, fail);
+  const tensors = new Map<string, Tensor>();
+  for (const entry of entries) {
+    const bytes = read(dataStart + entry.begin, entry.end - entry.begin);
+    tensors.set(entry.name, decodeEntry(entry, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, fail));
   }
+  return { tensors, metadata };
+}
+
+/** The header alone, checked as readSafetensorsRanges checks it: what reading the tensors would give, before reading them. */
+export function readSafetensorsHeaderRanges(read: ReadRange, sourceName: string): SafetensorsHeader {
+  const { metadata, entries } = readHeader(read, failFor(sourceName));
+  return { metadata, tensors: new Map(entries.map(({ name, dtype, shape }) => [name, { dtype, shape }])) };
 }
 
 function readHeader(read: ReadRange, fail: Fail): { metadata: Record<string, string>; entries: Entry[]; dataStart: number } {
@@ -88,34 +76,16 @@ function readHeader(read: ReadRange, fail: Fail): { metadata: Record<string, str
   return { ...parseHeader(read(LENGTH_FIELD_BYTES, headerLength), fileBytes - dataStart, fail), dataStart };
 }
 
-/** Parse a whole safetensors file held in memory; `sourceName` names it in error messages. */
+/** Parse a whole safetensors file held in memory (no copy of its tensors' bytes); `sourceName` names it in error messages. */
 export function parseSafetensors(bytes: Uint8Array, sourceName: string): SafetensorsContents {
-  const fail = failFor(sourceName);
-  const headerLength = checkLengthField(bytes, bytes.length, fail);
-  const dataStart = LENGTH_FIELD_BYTES + headerLength;
-  const { metadata, entries } = parseHeader(bytes.subarray(LENGTH_FIELD_BYTES, dataStart), bytes.length - dataStart, fail);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tensors = new Map<string, Tensor>();
-  for (const entry of entries) tensors.set(entry.name, decodeEntry(entry, view, dataStart + entry.begin, fail));
-  return { tensors, metadata };
+  const read = Object.assign((position: number, length: number) => bytes.subarray(position, position + length), { fileBytes: bytes.length });
+  return readSafetensorsRanges(read, sourceName);
 }
 
 function failFor(sourceName: string): Fail {
   return (detail, tensor) => {
     throw new SafetensorsError(sourceName, detail, tensor);
   };
-}
-
-/** `length` bytes from `position`, refusing a file that ends sooner (one changed while read). */
-function readRange(fd: number, position: number, length: number, fileBytes: number, fail: Fail): Uint8Array {
-  const bytes = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const got = readSync(fd, bytes, done, length - done, position + done);
-    if (got === 0) fail(`file ended at byte ${position + done}, though it was ${fileBytes} bytes long when opened`);
-    done += got;
-  }
-  return bytes;
 }
 
 /** The header length the first 8 bytes declare, checked against the limit and the file's size. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ModelFileError, TextInputError } from './errors.js';
-import { readSafetensors } from './safetensors.js';
+import { readSafetensors } from './safetensors-file.js';
 import { formatShape } from './tensor-checks.js';
 
 /**

@@ -8,7 +8,6 @@
  */
 import { CELL_KINDS, gateCount, type CellKind, type LayerWeights, type RnnModel } from '../cells/model.js';
 import { ModelFileError } from './errors.js';
-import { readModelFile } from './model-file.js';
 import type { SafetensorsContents, Tensor } from './safetensors.js';
 import { checkFinite, floatValues, formatShape } from './tensor-checks.js';
 import { TORCH_RNN_PARAMETER, torchLayerNames } from './torch-rnn-names.js';
@@ -18,10 +17,6 @@ export interface LoadRnnOptions {
   cell?: CellKind;
   /** Name prefix of the RNN's tensors (such as 'rnn.', or 'rnn' without its dot); detected when only one set is present. */
   prefix?: string;
-}
-
-export function loadRnnModel(path: string, options: LoadRnnOptions = {}): RnnModel {
-  return rnnModelFromTensors(readModelFile(path), path, options);
 }
 
 const GATE_DESCRIPTION: Record<number, string> = { 1: 'rnn_tanh or rnn_relu', 3: 'gru', 4: 'lstm' };

@@ -2,8 +2,8 @@ import { OptionError } from '../errors.js';
 import { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
 import { referenceKernels } from './reference.js';
 import { WasmFloat32Kernels, WasmKernels } from './wasm-kernels.js';
-import { BUILD_ADVICE, kernelWasmPath } from './wasm-module.js';
-import { existsSync } from 'node:fs';
+import { BUILD_ADVICE } from './wasm-module.js';
+import { kernelWasmBuilt, kernelWasmLocation } from './kernel-wasm-source.js';
 
 /**
  * Which code runs the linear algebra, for the spectrum's kernels and training's products alike:
@@ -24,10 +24,10 @@ let warnedMissingWasm = false;
  * process: callers then run their js stand-in, which computes the same results more slowly.
  */
 export function wasmKernelsBuilt(): boolean {
-  if (existsSync(kernelWasmPath())) return true;
+  if (kernelWasmBuilt()) return true;
   if (!warnedMissingWasm) {
     warnedMissingWasm = true;
-    process.emitWarning(`${kernelWasmPath()} is missing (${BUILD_ADVICE}); using the slower js kernels`, { code: 'RNN_LYAPUNOV_NO_WASM' });
+    process.emitWarning(`${kernelWasmLocation()} is missing (${BUILD_ADVICE}); using the slower js kernels`, { code: 'RNN_LYAPUNOV_NO_WASM' });
   }
   return false;
 }
@@ -53,8 +53,8 @@ export function createKernels(backend: LinalgBackend = 'wasm', options: KernelOp
     }
     return referenceKernels;
   }
-  if (precision === 'float32' && !existsSync(kernelWasmPath())) {
-    throw new Error(`createKernels: precision 'float32' needs the WebAssembly kernels, but ${kernelWasmPath()} is missing (${BUILD_ADVICE})`);
+  if (precision === 'float32' && !kernelWasmBuilt()) {
+    throw new Error(`createKernels: precision 'float32' needs the WebAssembly kernels, but ${kernelWasmLocation()} is missing (${BUILD_ADVICE})`);
   }
   if (!wasmKernelsBuilt()) return referenceKernels;
   return precision === 'float32' ? new WasmFloat32Kernels() : new WasmKernels();

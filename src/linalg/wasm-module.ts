@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { kernelWasmBuilt, kernelWasmLocation, readKernelWasm } from './kernel-wasm-source.js';
 
 /**
- * Loading build/kernels.wasm (compiled from asm/ by scripts/build-wasm.mjs), synchronously:
+ * Instantiating build/kernels.wasm (compiled from asm/ by scripts/build-wasm.mjs), synchronously:
  * the module is a few kilobytes, so `new WebAssembly.Module(bytes)` costs well under a millisecond
- * and callers need no `await`.
+ * and callers need no `await`. Where the bytes come from is kernel-wasm-source.ts's business (a
+ * file under Node; the browser build swaps in kernel-wasm-source.browser.ts, bytes the page gives).
  */
 
 /** The part of the WebAssembly memory object the heap uses. */
@@ -57,31 +56,17 @@ const REQUIRED_FUNCTIONS = [
   'triangularSolve', 'triangularSolveF32',
 ] as const;
 
-/**
- * build/kernels.wasm under the package root: the nearest directory above this file that holds a
- * package.json. Works from src/ (tests run through tsx) and from dist/ (the built package).
- */
-export function kernelWasmPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`kernelWasmPath: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return join(dir, 'build', 'kernels.wasm');
-}
-
 /** How to make build/kernels.wasm, for the messages that find it missing. */
 export const BUILD_ADVICE = 'build it with `node scripts/build-wasm.mjs` or `npm run build`';
 
 const compiled = new Map<string, object>();
 
-/** A fresh instance (its own memory) of the kernels module; the compiled module is cached per path. */
-export function instantiateKernels(path: string = kernelWasmPath()): KernelExports {
+/** A fresh instance (its own memory) of the kernels module; the compiled module is cached per location. */
+export function instantiateKernels(path: string = kernelWasmLocation()): KernelExports {
   let module = compiled.get(path);
   if (module === undefined) {
-    if (!existsSync(path)) throw new Error(`instantiateKernels: ${path} is missing (${BUILD_ADVICE})`);
-    module = new webAssembly.Module(readFileSync(path));
+    if (!kernelWasmBuilt(path)) throw new Error(`instantiateKernels: ${path} is missing (${BUILD_ADVICE})`);
+    module = new webAssembly.Module(readKernelWasm(path));
     compiled.set(path, module);
   }
   const { exports } = new webAssembly.Instance(module, {});

@@ -1,7 +1,9 @@
 export { modelSpectrum, modelSpectrumSums, modelSpectrumUntilConverged, inputSource, type ModelSpectrumOptions, type ModelSystemOptions, type ModelSpectrumResult, type SpectrumInputs } from './model-spectrum.js';
-export { modelSpectrumThreaded, spectrumKernels, type ThreadedSpectrumOptions } from './threads.js';
+export { modelSpectrumThreaded } from './threads.js';
+export { spectrumKernels, type ThreadedSpectrumOptions } from './batch-parts.js';
 export { describeModel, type ModelDescription } from './description.js';
 export { checkSpectrumInputs, spectrumInputSteps, spectrumLstmState, spectrumStateDimension, type InputStepOptions } from './inputs.js';
+export { defaultDrive, drivePlan, type DriveDescription, type DrivePlan } from './drive-plan.js';
 export { randomDrive, driveStream, DRIVE_KINDS, DRIVE_WINDOW_BYTES, type DriveKind, type RandomDrive } from './random-drive.js';
 export { spectrumMemory, defaultMemoryBudget, memoryBudget, checkMemoryBudget, formatGiB, WORKER_BYTES, type SpectrumMemoryShape } from './memory.js';
 export { SpectrumInputError } from './errors.js';

@@ -3,10 +3,13 @@ import { createCellSystem } from '../cells/index.js';
 import { OptionError } from '../errors.js';
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
+// The lyapunov files themselves, not its index: the browser bundle (src/web) takes this file
+// without the covariant vectors' memory check, which reads the machine's memory through node:os.
 import {
-  spectrumFromSums, spectrumSums, untilConverged, type ConvergedSpectrum, type ConvergenceOptions, type SpectrumOptions, type SpectrumResult,
-  type SpectrumSums, type TangentSystem,
-} from '../lyapunov/index.js';
+  spectrumFromSums, spectrumSums, type SpectrumOptions, type SpectrumResult, type SpectrumSums,
+} from '../lyapunov/spectrum.js';
+import { untilConverged, type ConvergedSpectrum, type ConvergenceOptions } from '../lyapunov/until-converged.js';
+import type { TangentSystem } from '../lyapunov/system.js';
 import { closedLoopSystem, isAutonomousStarts, type AutonomousStarts, type ClosedLoop } from './closed-loop.js';
 import { modelDescription, type ModelDescription } from './description.js';
 import { SpectrumInputError } from './errors.js';

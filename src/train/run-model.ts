@@ -1,5 +1,5 @@
 import type { InputSequences, RnnModel } from '../cells/model.js';
-import { loadRnnFile } from '../io/rnn-file.js';
+import { loadRnnFile } from '../io/model-file.js';
 import type { ModelSource } from '../io/model-source.js';
 import { Rng } from '../linalg/random.js';
 import { resolveTrainConfig, type TrainConfigInput } from './config.js';

@@ -1,5 +1,5 @@
 import { ModelFileError } from '../io/errors.js';
-import { readSafetensors } from '../io/safetensors.js';
+import { readSafetensors } from '../io/safetensors-file.js';
 import { encodeSafetensors, type TensorInput } from '../io/safetensors-write.js';
 import { rnnModelFromTensors } from '../io/torch-rnn.js';
 import { rnnStateDict } from '../io/torch-rnn-save.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { integer, real } from '../parse.js';
-import { toJson } from '../json.js';
+import { toJson } from '../../io/json.js';
 import { refuseExistingOutput } from '../output-file.js';
 
 interface AnalyzeFlags {

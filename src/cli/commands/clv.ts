@@ -5,7 +5,7 @@ import { createKernels } from '../../linalg/index.js';
 import { modelClv, type ModelClvResult } from '../../model-spectrum/index.js';
 import { UsageError } from '../errors.js';
 import { formatClv } from '../format-clv.js';
-import { toJson } from '../json.js';
+import { toJson } from '../../io/json.js';
 import { loadModelArgument } from '../model-argument.js';
 import { refuseExistingOutput } from '../output-file.js';
 import { integer } from '../parse.js';

@@ -6,7 +6,7 @@ import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
 import { readMetrics } from '../../record/index.js';
 import { integer } from '../parse.js';
-import { toJson } from '../json.js';
+import { toJson } from '../../io/json.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { buildReport } from '../../report/pages/index.js';
 

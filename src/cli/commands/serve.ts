@@ -16,7 +16,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('live dashboard of the runs and sweeps in a directory (loss and spectrum update as runs train)')
+    .description('live dashboard of the runs and sweeps in a directory (loss and spectrum update as runs train); at /app/ the browser page that computes the spectrum of a model file dropped on it, in the browser (docs/browser.md; built by `npm run build`)')
     .argument('<runs-dir>', 'directory holding run directories and sweeps')
     .option('--port <port>', 'TCP port; 0 picks a free one', integer('--port', 0), 8080)
     .option('--host <host>', 'interface to listen on (127.0.0.1: this machine only)', '127.0.0.1')

@@ -6,7 +6,7 @@ import { modelSpectrumThreaded, modelSpectrumUntilConverged, spectrumKernels, ty
 import { formatSpectrum } from '../format-spectrum.js';
 import { progressReporter } from '../progress.js';
 import { integer } from '../parse.js';
-import { toJson } from '../json.js';
+import { toJson } from '../../io/json.js';
 import { refuseExistingOutput } from '../output-file.js';
 import {
   addSpectrumOptions, addSpectrumRunOptions, checkSpectrumFlags, checkSpectrumRunFlags, spectrumPlan,

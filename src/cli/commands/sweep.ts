@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { integer } from '../parse.js';
-import { toJson } from '../json.js';
+import { toJson } from '../../io/json.js';
 import { refuseExistingOutput } from '../output-file.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { addExecutorOption, chosenExecutor, type ExecutorFlags } from './executor-option.js';

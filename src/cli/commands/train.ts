@@ -12,7 +12,7 @@ import { DEPRECATED_TASK_OPTIONS, TASK_OPTIONS } from '../../train/tasks/index.j
 import type { Precision } from '../../linalg/precision.js';
 import { choice, integer, numberOrText, real } from '../parse.js';
 import { UsageError } from '../errors.js';
-import { toJson } from '../json.js';
+import { toJson } from '../../io/json.js';
 
 interface TrainFlags {
   task?: TaskName;

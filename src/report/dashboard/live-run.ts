@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderSvg } from '../plots/render.js';
+import { renderSvg } from '../plots/svg.js';
 import { readRunData, runUnits } from '../data/run-data.js';
-import { spectrumPlot, trainingPlot } from '../plots/plot-source.js';
+import { trainingPlot } from '../plots/plot-source.js';
+import { spectrumPlot } from '../plots/spectrum-plots.js';
 import { escapeHtml, formatCell } from '../pages/html.js';
 import { problemOf, type Problem } from './problems.js';
 

@@ -6,12 +6,13 @@ import { isRunDirectory } from '../data/run-data.js';
 import { runOverview } from '../data/run-overview.js';
 import { finishedRunsKey, isSweepDirectory, sweepIndexData, sweepReadout, withReadout, type SweepReadout } from '../data/sweep-dir-data.js';
 import { sweepViews } from '../plots/sweep-views.js';
-import { renderSvg } from '../plots/render.js';
+import { renderSvg } from '../plots/svg.js';
 import { discover } from './discover.js';
 import { RunWatcher, runSnapshot } from './live-run.js';
 import { indexPage, notFoundPage, problemPage, runPage, sweepPage } from './pages.js';
 import { problemOf } from './problems.js';
 import { resolveInside } from './safe-path.js';
+import { defaultWebAppDirectory, readWebAppFile, WEB_APP_FILES, webAppPolicy } from './web-app.js';
 import { ReportInputError } from '../errors.js';
 
 export interface DashboardOptions {
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   pollMs?: number;
   /** Keep-alive comment on idle event streams. Default 15 s. */
   heartbeatMs?: number;
+  /** Where the browser page served at /app/ was built. Default dist/web under the package root (`npm run build`). */
+  webAppDir?: string;
 }
 
 /** Pages need nothing from elsewhere: inline styles and scripts, SVG inline, events from this server. */
@@ -45,6 +48,7 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   if (!statSync(root).isDirectory()) throw new ReportInputError(`${options.root} is not a directory`);
   const pollMs = options.pollMs ?? 500;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const webAppDir = options.webAppDir ?? defaultWebAppDirectory();
   // Closing ends open event streams too, instead of waiting for browsers to hang up.
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const watchers = new Map<string, RunWatcher>();
@@ -52,7 +56,8 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
   const readouts = new Map<string, { key: string; readout: SweepReadout }>();
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // The browser page (/app/) sends its own policy.
+    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
   });
@@ -133,6 +138,20 @@ export function createDashboard(options: DashboardOptions): FastifyInstance {
     const file = target(request, reply, (path) => statSync(path).isFile(), 'file');
     if (!file) return reply;
     return reply.type(FILE_TYPES[extname(file)] ?? 'application/octet-stream').send(createReadStream(file));
+  });
+
+  // The browser page: a model dropped on it is computed in the browser, nothing is sent here.
+  app.get('/app', async (_request, reply) => reply.redirect('/app/'));
+  app.get('/app/*', async (request, reply) => {
+    const served = WEB_APP_FILES[(request.params as Record<string, string>)['*'] ?? ''];
+    if (served === undefined) return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`${request.url}: no such page`));
+    const content = readWebAppFile(webAppDir, served.file);
+    if (content === undefined) {
+      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(`the browser page is not built: ${webAppDir} has no ${served.file} (run \`npm run build\`)`));
+    }
+    const policy = served.file === 'index.html' ? webAppPolicy(content) : undefined;
+    if (policy !== undefined) reply.header('Content-Security-Policy', policy);
+    return reply.type(served.type).send(content);
   });
 
   // A damaged file of one run is that run's page (or event stream) saying so, not a raw 500.

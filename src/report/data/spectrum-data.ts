@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { FiniteTimeExponents } from '../../lyapunov/index.js';
 import { ReportInputError } from '../errors.js';
 import { reviveNumber } from './values.js';
@@ -90,16 +89,6 @@ function finiteTimeFromJson(value: unknown, k: number, where: string): FiniteTim
     }),
     infinite: value['infinite'] === undefined ? new Array<number>(k).fill(0) : perExponent('infinite', number),
   };
-}
-
-/** A JSON file (a spectrum saved with `spectrum --json > FILE`, a sweep table…); invalid JSON is an input error. */
-export function readJsonFile(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new ReportInputError(`${path}: not valid JSON (${error.message})`);
-    throw error;
-  }
 }
 
 function numberArray(value: unknown, what: string): number[] {

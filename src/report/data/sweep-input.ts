@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { ReportInputError } from '../errors.js';
-import { describe, isObject, readJsonFile } from './spectrum-data.js';
+import { describe, isObject } from './spectrum-data.js';
+import { readJsonFile } from './json-file.js';
 import type { ReadoutScore, SweepData, SweepRow } from './sweep-data.js';
 import { reviveNumber } from './values.js';
 import { isSweepDirectory, sweepDataFromDirectory } from './sweep-dir-data.js';

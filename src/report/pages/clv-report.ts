@@ -1,7 +1,7 @@
 import type { ClvData } from '../data/clv-data.js';
 import { clvAnglesSpec } from '../plots/clv-angles-plot.js';
-import { describeSpectrumModel } from '../plots/plot-source.js';
-import { renderSvg } from '../plots/render.js';
+import { describeSpectrumModel } from '../plots/spectrum-plots.js';
+import { renderSvg } from '../plots/svg.js';
 import { configTable, escapeHtml, figure, jsonScript, page, table, type Cell } from './html.js';
 
 /** The report of a `clv --json` result: the angle histograms, the exponents along the CLVs, the configuration. */

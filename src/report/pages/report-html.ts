@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { configTable, escapeHtml, figure, jsonScript, page, table, type Cell } from './html.js';
-import { convergencePlot, describeSpectrumModel, ftlePlot, loadPlotSource, spectrumPlot, trainingPlot } from '../plots/plot-source.js';
-import { renderSvg } from '../plots/render.js';
+import { ftlePlot, loadPlotSource, trainingPlot } from '../plots/plot-source.js';
+import { convergencePlot, describeSpectrumModel, spectrumPlot } from '../plots/spectrum-plots.js';
+import { renderSvg } from '../plots/svg.js';
 import type { RunData } from '../data/run-data.js';
 import type { SpectrumData } from '../data/spectrum-data.js';
 import { statusCounts, type SweepData } from '../data/sweep-data.js';

@@ -1,6 +1,8 @@
 /** Vega-Lite plots of spectra, training runs and sweeps, and their rendering to SVG and PNG. */
-export { loadPlotSource, plotSpec, spectrumPlot, convergencePlot, ftlePlot, trainingPlot, PLOT_KINDS, type PlotKind } from './plot-source.js';
-export { renderSvg, svgToPng, renderPlot, plotFormatOf } from './render.js';
+export { loadPlotSource, plotSpec, ftlePlot, trainingPlot, PLOT_KINDS, type PlotKind } from './plot-source.js';
+export { spectrumPlot, convergencePlot } from './spectrum-plots.js';
+export { svgToPng, renderPlot, plotFormatOf } from './render.js';
+export { renderSvg } from './svg.js';
 export { sweepHeatmapSpec } from './sweep-heatmap.js';
 export { featureScatterSpec } from './sweep-scatter.js';
 export { readoutSpec } from './readout-plot.js';

@@ -1,15 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { ReportInputError } from '../errors.js';
-import { describeModel } from '../../model-spectrum/index.js';
 import { isRunDirectory, readRunData, runLossUnits, runUnits, type RunData } from '../data/run-data.js';
-import { isObject, readJsonFile, spectrumFromJson, type SpectrumData } from '../data/spectrum-data.js';
+import { isObject, spectrumFromJson, type SpectrumData } from '../data/spectrum-data.js';
+import { readJsonFile } from '../data/json-file.js';
 import type { SweepData } from '../data/sweep-data.js';
 import { isSweepDirectory } from '../data/sweep-dir-data.js';
 import { readSweepData, sweepFromJson } from '../data/sweep-input.js';
 import { SWEEP_PLOT_KINDS, sweepPlotSpec, type SweepPlotKind } from './sweep-views.js';
-import { spectrumSpec } from './spectrum-plot.js';
-import { convergenceSpec } from './convergence-plot.js';
+import { convergencePlot, describeSpectrumModel, spectrumPlot } from './spectrum-plots.js';
 import { trainingSpec } from './training-plot.js';
 import { clvFromJson, isClvJson, type ClvData } from '../data/clv-data.js';
 import { clvAnglesSpec } from './clv-angles-plot.js';
@@ -49,29 +48,6 @@ export function sourceSpectrum(source: PlotSource): { spectrum: SpectrumData; ep
   const latest = source.run.spectra.at(-1);
   if (!latest) throw new ReportInputError(`${source.path}: the run has recorded no spectrum yet (spectra.jsonl holds no epoch spectrum)`);
   return { spectrum: latest.spectrum, epoch: latest.epoch };
-}
-
-export function spectrumPlot(spectrum: SpectrumData, epoch?: number): TopLevelSpec {
-  return spectrumSpec({
-    exponents: spectrum.exponents, units: spectrum.units,
-    ...(spectrum.std ? { std: spectrum.std } : {}),
-    ...(spectrum.batch !== undefined ? { batch: spectrum.batch } : {}),
-    ...(spectrum.model ? { note: describeSpectrumModel(spectrum.model) } : {}),
-    ...(epoch !== undefined ? { title: `Lyapunov spectrum after epoch ${epoch}` } : {}),
-  });
-}
-
-/** The model of a spectrum in one line, parts joined by ', ' (the CLI's table joins them by ' · '). */
-export function describeSpectrumModel(model: Record<string, unknown>): string {
-  return describeModel(model, ', ');
-}
-
-export function convergencePlot(spectrum: SpectrumData, where: string, epoch?: number): TopLevelSpec {
-  if (!spectrum.trace || spectrum.trace.steps.length === 0) throw new ReportInputError(`${where}: the spectrum has no convergence trace`);
-  return convergenceSpec({
-    trace: spectrum.trace, units: spectrum.units,
-    ...(epoch !== undefined ? { title: `Convergence of the leading exponents, epoch ${epoch}` } : {}),
-  });
 }
 
 /** The finite-time exponents' histograms, from a spectrum run with --ftle-window. */
