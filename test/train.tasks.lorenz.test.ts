@@ -12,7 +12,7 @@ import {
   createTask, lorenzTask, MemoryRecorder, resolveTrainConfig, toRnnModel, train, trainEchoStateRun, type Batch,
 } from '../src/train/index.js';
 import { runStreams } from '../src/train/seeds.js';
-import { readSafetensors } from '../src/io/safetensors.js';
+import { readSafetensors } from '../src/io/safetensors-file.js';
 
 // The Lorenz-63 forecasting task and the echo-state fit. Oracles: the Lorenz vector field itself
 // (central differences of the sampled series), the definition of the split and of the normal
