@@ -133,7 +133,22 @@ export function flossingLoss(model: RnnModel, inputs: InputSequences, options: F
     weightIh: w.weightIh.gradient(), weightHh: w.weightHh.gradient(),
     ...(w.biasIh === null ? {} : { biasIh: w.biasIh.gradient(), biasHh: w.biasHh!.gradient() }),
   }));
+  checkGradient(grads, exponents);
   return { loss, exponents, grads, segment, memoryBytes };
+}
+
+/** A gradient that overflowed (weights deep in saturation: R_ii underflowing toward 0) is refused, not passed on. */
+function checkGradient(grads: LayerWeights[], exponents: number[]): void {
+  for (const [l, layer] of grads.entries()) {
+    for (const [name, g] of Object.entries(layer) as [string, Float64Array][]) {
+      if (!g.every(Number.isFinite)) {
+        throw new FlossingError(
+          `flossing: the gradient of ${name} of layer ${l} is not finite (exponents ${exponents.map((e) => e.toPrecision(3)).join(', ')} nats/step): ` +
+            'the weights are too far in saturation; lower the learning rate or the flossing weight',
+        );
+      }
+    }
+  }
 }
 
 interface ResolvedFlossing {
