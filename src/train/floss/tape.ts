@@ -9,7 +9,14 @@ import { sigmoidSlope, tanhSlope } from '../../cells/activations.js';
  */
 export class Tensor {
   grad: Float64Array | null = null;
+  private transposed: Float64Array | null = null;
   constructor(readonly rows: number, readonly cols: number, readonly value: Float64Array, readonly needsGrad: boolean) {}
+
+  /** valueᵀ, formed once: a value is never written after its op (a weight's serves every step). */
+  transpose(): Float64Array {
+    this.transposed ??= transpose(this.value, this.rows, this.cols);
+    return this.transposed;
+  }
 
   /** The gradient buffer, allocated (zero) on first use. */
   gradient(): Float64Array {
@@ -66,9 +73,9 @@ export class Tape {
     const out = this.node(x.rows, w.rows, [x, w], (o) => {
       const g = o.grad!;
       // X̄ += Ȳ·W: row r of X̄ is Wᵀ·(row r of Ȳ).
-      if (x.needsGrad) kernels.matmulBlock(transpose(w.value, w.rows, w.cols), w.cols, w.rows, g, x.rows, x.gradient(), true);
+      if (x.needsGrad) kernels.matmulBlock(w.transpose(), w.cols, w.rows, g, x.rows, x.gradient(), true);
       // W̄ += Ȳᵀ·X: row j of W̄ is Xᵀ·(column j of Ȳ).
-      if (w.needsGrad) kernels.matmulBlock(transpose(x.value, x.rows, x.cols), x.cols, x.rows, transpose(g, o.rows, o.cols), w.rows, w.gradient(), true);
+      if (w.needsGrad) kernels.matmulBlock(x.transpose(), x.cols, x.rows, transpose(g, o.rows, o.cols), w.rows, w.gradient(), true);
     });
     kernels.matmulBlock(w.value, w.rows, w.cols, x.value, x.rows, out.value);
     return out;
