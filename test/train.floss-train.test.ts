@@ -132,6 +132,8 @@ test('flossing options are checked, naming the field', () => {
   ];
   for (const [floss, message] of bad) assert.throws(() => resolveTrainConfig({ ...base, floss }), (e: Error) => e instanceof TrainConfigError && message.test(e.message));
   assert.equal(resolveTrainConfig({ ...base, floss: {} }).floss!.k, 3, 'the default k is capped at the state dimension');
+  assert.deepEqual(resolveTrainConfig({ ...base, floss: 'k=2,pre=7' }).floss, resolveTrainConfig({ ...base, floss: { k: 2, pre: 7 } }).floss, 'text as the CLI writes it');
+  assert.throws(() => resolveTrainConfig({ ...base, floss: 'k=2,pre=0,every=0' }), /never floss/);
   assert.deepEqual(parseFlossSpec('k=2, target=-0.1,pre=10'), { k: 2, target: -0.1, pre: 10 });
   assert.throws(() => parseFlossSpec('k=2,step=3'), /unknown key 'step'/);
   assert.throws(() => parseFlossSpec('k'), /'k' is not key=value/);

@@ -5,7 +5,7 @@ import { PRECISIONS, type Precision } from '../linalg/precision.js';
 import type { TaskSpecJson } from './tasks/task.js';
 import { checkTaskSpec } from './tasks/index.js';
 import { TrainConfigError } from './errors.js';
-import { resolveFlossConfig, type FlossConfig } from './floss/config.js';
+import { parseFlossSpec, resolveFlossConfig, type FlossConfig } from './floss/config.js';
 
 /** When and how spectra are taken during training. */
 export interface SpectrumSchedule {
@@ -92,7 +92,8 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'spectrum' | 'stepSpect
   task: TaskSpecJson;
   spectrum?: Partial<SpectrumSchedule>;
   stepSpectrum?: Partial<StepSpectrumSchedule> | null;
-  floss?: Partial<FlossConfig> | null;
+  /** An object, or the CLI's `k=4,pre=100` text (so that a sweep parameter can switch flossing on: values [null, 'k=4']). */
+  floss?: Partial<FlossConfig> | string | null;
 };
 
 export interface ResolveOptions {
@@ -122,7 +123,7 @@ export function resolveTrainConfig(input: TrainConfigInput, options: ResolveOpti
     stepSpectrum: input.stepSpectrum == null
       ? null
       : { every: 10, batch: 2, steps: 50, transient: 10, k: Math.min(4, dim), ...dropUndefined(input.stepSpectrum) },
-    floss: input.floss == null ? null : resolveFlossConfig(input.floss, dim),
+    floss: input.floss == null ? null : resolveFlossConfig(typeof input.floss === 'string' ? parseFlossSpec(input.floss) : input.floss, dim),
   };
   if (options.recorded) {
     config.spectrum.k = Math.min(config.spectrum.k, dim);

@@ -36,18 +36,18 @@ const NUMBER_KEYS = ['target', 'weight', 'lr'] as const;
 export const FLOSS_KEYS: readonly (keyof FlossConfig)[] = [...INTEGER_KEYS, ...NUMBER_KEYS];
 
 /**
- * `k=4,target=0,weight=1,steps=100,every=1,pre=50` (the CLI's --floss) as a partial config; keys
- * left out take their defaults in `resolveFlossConfig`.
+ * `k=4,target=0,weight=1,steps=100,every=1,pre=50` (the CLI's --floss, or a config's floss given
+ * as text) as a partial config; keys left out take their defaults in `resolveFlossConfig`.
  */
 export function parseFlossSpec(text: string): Partial<FlossConfig> {
   const out: Record<string, number> = {};
   for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const match = /^(\w+)=(.+)$/.exec(part);
-    if (match === null) throw new TrainConfigError(`--floss: '${part}' is not key=value (keys: ${FLOSS_KEYS.join(', ')})`, 'floss');
+    if (match === null) throw new TrainConfigError(`floss '${text}': '${part}' is not key=value (keys: ${FLOSS_KEYS.join(', ')})`, 'floss');
     const [, key, value] = match as unknown as [string, string, string];
-    if (!(FLOSS_KEYS as readonly string[]).includes(key)) throw new TrainConfigError(`--floss: unknown key '${key}', expected one of ${FLOSS_KEYS.join(', ')}`, `floss.${key}`);
+    if (!(FLOSS_KEYS as readonly string[]).includes(key)) throw new TrainConfigError(`floss '${text}': unknown key '${key}', expected one of ${FLOSS_KEYS.join(', ')}`, `floss.${key}`);
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new TrainConfigError(`--floss: ${key} must be a number, got '${value}'`, `floss.${key}`);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new TrainConfigError(`floss '${text}': ${key} must be a number, got '${value}'`, `floss.${key}`);
     out[key] = n;
   }
   return out as Partial<FlossConfig>;
