@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,4 +138,10 @@ test('flossing options are checked, naming the field', () => {
   assert.throws(() => parseFlossSpec('k=2,step=3'), /unknown key 'step'/);
   assert.throws(() => parseFlossSpec('k'), /'k' is not key=value/);
   assert.throws(() => parseFlossSpec('k=two'), /k must be a number, got 'two'/);
+});
+
+test('train --floss with a bad key is one line naming it, exit code 2', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'train', '--task', 'xor', '--floss', 'k=2,bogus=1'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(result.stderr, "rnn-lyapunov: floss 'k=2,bogus=1': unknown key 'bogus', expected one of k, steps, transient, batch, pre, every, updates, target, weight, lr\n");
 });
