@@ -19,7 +19,7 @@ interface Line {
 
 const [file] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: floss-delay-table.ts RESULTS.jsonl [--plot OUT.svg]');
-const lines = readFileSync(file, 'utf8').trim().split('\n').map((text) => decodeJson(text) as Line);
+const lines = readFileSync(file, 'utf8').trim().split('\n').map((text, i) => decodeJson(text, `${file} line ${i + 1}`) as Line);
 const flossing = (line: Line) => (line.params['floss'] == null || line.params['floss'] === 'null' ? 'off' : 'on');
 const lambda1 = (line: Line, which: 'first' | 'last') => {
   const epochs = Object.keys(line.lambda).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
