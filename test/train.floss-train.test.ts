@@ -12,8 +12,9 @@ import { latestCheckpoint, readMetrics } from '../src/record/index.js';
 import { referenceKernels } from '../src/linalg/index.js';
 import { readSafetensors } from '../src/io/safetensors.js';
 import {
-  MemoryRecorder, resolveTrainConfig, train, trainInRunDirectory, TrainConfigError, type TrainConfigInput,
+  formatEpochLine, MemoryRecorder, resolveTrainConfig, train, trainInRunDirectory, TrainConfigError, type TrainConfigInput,
 } from '../src/train/index.js';
+import type { TrainedEpochMetrics } from '../src/record/index.js';
 import { parseFlossSpec } from '../src/train/floss/config.js';
 import { trainAndStopAfter } from './train.helpers.js';
 
@@ -58,6 +59,8 @@ test('flossing with one update per epoch logs that update\'s loss, Σ(λ_i − t
     const loss = m.flossLambda!.reduce((s, l) => s + (l + 0.1) ** 2, 0);
     assert.ok(Math.abs(m.flossLoss! - loss) <= 1e-12 * loss, `${m.flossLoss} against ${loss}`);
   }
+  const line = formatEpochLine(recorder.metricLines[1]! as TrainedEpochMetrics, 2);
+  assert.match(line, new RegExp(`  floss ${recorder.metricLines[1]!.flossLoss!.toPrecision(3)} \\(λ₁ ${recorder.metricLines[1]!.flossLambda![0]!.toFixed(4)}\\)  `));
   // A run without flossing writes no flossing fields at all.
   const plain = new MemoryRecorder();
   await train(resolveTrainConfig({ task, cell: 'gru', hidden: 6, epochs: 1, batch: 32, seed: 1, spectrum }), { recorder: plain, kernels: referenceKernels });
