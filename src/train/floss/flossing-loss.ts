@@ -6,8 +6,8 @@ import type { LinalgKernels } from '../../linalg/kernels.js';
 import { identityBlock, randomOrthonormal } from '../../linalg/orthonormal.js';
 import { Rng } from '../../linalg/random.js';
 import { FlossingError } from '../errors.js';
-import { layerStep, type LayerState, type LayerTangent, type TapeLayerWeights } from './cell-step.js';
-import { qrNode } from './qr-node.js';
+import type { TapeLayerWeights } from './cell-step.js';
+import { runSteps, tapeWeights, toTensors, type StateValues, type StepShape } from './network-steps.js';
 import { Tape, Tensor } from './tape.js';
 
 export interface FlossingOptions {
@@ -151,23 +151,17 @@ function checkGradient(grads: LayerWeights[], exponents: number[]): void {
   }
 }
 
-interface ResolvedFlossing {
+interface ResolvedFlossing extends StepShape {
   kernels: LinalgKernels;
-  k: number;
   n: number;
   target: number;
   transient: number;
   steps: number;
   /** transient + steps. */
   total: number;
-  batch: number;
-  joint: boolean;
   initialBasis: 'random' | 'identity';
   seed: number;
-  inputs: InputSequences;
 }
-
-type StateValues = { h: Float64Array; c: Float64Array | null }[];
 
 function resolve(model: RnnModel, inputs: InputSequences, options: FlossingOptions): ResolvedFlossing {
   validateModel(model);
@@ -193,18 +187,6 @@ function resolve(model: RnnModel, inputs: InputSequences, options: FlossingOptio
   };
 }
 
-/** The model's weights as tape leaves (their arrays, not copies: nothing writes them). */
-function tapeWeights(model: RnnModel, w: LayerWeights, l: number): TapeLayerWeights {
-  const gh = w.weightHh.length / model.hiddenSize;
-  const leaf = (rows: number, cols: number, value: Float64Array) => new Tensor(rows, cols, value, true);
-  return {
-    weightIh: leaf(gh, l === 0 ? model.inputSize : model.hiddenSize, w.weightIh),
-    weightHh: leaf(gh, model.hiddenSize, w.weightHh),
-    biasIh: w.biasIh === undefined ? null : leaf(1, gh, w.biasIh),
-    biasHh: w.biasHh === undefined ? null : leaf(1, gh, w.biasHh),
-  };
-}
-
 /** Each trajectory's initial basis as `modelSpectrum` draws it: B blocks n×k, i.e. [B·k × n]. */
 function initialBasis(run: ResolvedFlossing): Float64Array {
   const { batch, n, k } = run;
@@ -214,67 +196,8 @@ function initialBasis(run: ResolvedFlossing): Float64Array {
   return out;
 }
 
-/** A state as [B × H] tensors: leaves (a recomputed segment's start, whose gradient is carried back) or constants. */
-function toTensors(state: StateValues, batch: number, leaves: boolean): LayerState[] {
-  const make = (v: Float64Array) => new Tensor(batch, v.length / batch, v, leaves);
-  return state.map((l) => ({ h: make(l.h), c: l.c === null ? null : make(l.c) }));
-}
-
 function stateDoubles(model: RnnModel): number {
   return model.numLayers * model.hiddenSize * (model.cell === 'lstm' ? 2 : 1);
-}
-
-/**
- * Steps [from, to) of every trajectory on `tape`: each step runs every layer's cell step and
- * tangent map, then the QR of the new tangent vectors; `onLogDiag(t, log R_ii [B × k])` hears each.
- */
-function runSteps(
-  tape: Tape, model: RnnModel, run: ResolvedFlossing, weights: TapeLayerWeights[], from: number, to: number,
-  state: LayerState[], q: Tensor, onLogDiag: (t: number, logDiag: Tensor) => void,
-): { state: LayerState[]; q: Tensor } {
-  const { batch: B, k, inputs } = run;
-  const H = model.hiddenSize;
-  const I = model.inputSize;
-  for (let t = from; t < to; t++) {
-    const x = new Float64Array(B * I);
-    for (let b = 0; b < B; b++) x.set(inputs.data.subarray((b * inputs.steps + t) * I, (b * inputs.steps + t + 1) * I), b * I);
-    let input = tape.constant(B, I, x);
-    let dInput: Tensor | null = null;
-    const next: LayerState[] = [];
-    const images: Tensor[] = [];
-    const rows = run.joint ? 2 * H : H;
-    model.layers.forEach((_, l) => {
-      const tangent: LayerTangent = {
-        dh: tape.columns(q, l * rows, H),
-        dc: run.joint ? tape.columns(q, l * rows + H, H) : null,
-      };
-      const stepped = layerStep(tape, model.cell, weights[l]!, k, input, dInput, state[l]!, tangent);
-      next.push(stepped.state);
-      images.push(stepped.tangent.dh);
-      if (stepped.tangent.dc !== null) images.push(stepped.tangent.dc);
-      input = stepped.state.h;
-      dInput = stepped.tangent.dh;
-    });
-    const z = images.length === 1 ? images[0]! : tape.concatColumns(images);
-    const qr = qrNode(tape, z, B, k);
-    checkExponents(qr.logDiag, t, k);
-    onLogDiag(t, qr.logDiag);
-    state = next;
-    q = qr.q;
-  }
-  return { state, q };
-}
-
-function checkExponents(logDiag: Tensor, t: number, k: number): void {
-  const v = logDiag.value;
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i]!)) {
-      throw new FlossingError(
-        `flossing: log R_${(i % k) + 1}${(i % k) + 1} of trajectory ${Math.floor(i / k)} at step ${t} is ${v[i]} — the tangent map ` +
-          (v[i] === -Infinity ? 'annihilated a direction (dead relu units or fully saturated gates): lower k' : 'left the floating-point range: check the weights'),
-      );
-    }
-  }
 }
 
 /**
