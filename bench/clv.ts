@@ -14,26 +14,18 @@ import { createCellSystem, randomModel } from '../src/cells/index.js';
 import { createKernels, Rng } from '../src/linalg/index.js';
 import { covariantLyapunovVectors, lyapunovSpectrum } from '../src/lyapunov/index.js';
 import { option } from './argv.js';
+import { minimumMs } from './timing.js';
 
 const INPUT_SIZE = 8;
 const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
 const steps = Number(option('steps', '40'));
 const rounds = Number(option('rounds', '3'));
 
-function minimumMs(run: () => void): number {
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    run();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
 
 /** ms per step of `run`: the setup (bases, stores) cancels in the difference. */
 function perStepMs(run: (steps: number) => void): number {
   run(1);
-  return Math.max(0, minimumMs(() => run(steps + 1)) - minimumMs(() => run(1))) / steps;
+  return Math.max(0, minimumMs(rounds, () => run(steps + 1)) - minimumMs(rounds, () => run(1))) / steps;
 }
 
 interface Row { dim: number; spectrumMs: number; forwardMs: number; backwardMs: number; ratio: number }
@@ -51,7 +43,7 @@ for (const d of sizes) {
   for (let l = 0; l < d; l++) for (let i = 0; i <= l; i++) r[(l * (l + 1)) / 2 + i] = i === l ? 1 + rng.uniform() : rng.normal() / Math.sqrt(d);
   const c = new Float64Array(d * d);
   const norms = new Float64Array(d);
-  const backwardMs = minimumMs(() => {
+  const backwardMs = minimumMs(rounds, () => {
     for (let j = 0; j < d; j++) for (let i = 0; i <= j; i++) c[j * d + i] = i === j ? 1 : 0;
     for (let t = 0; t < steps; t++) kernels.triangularSolve(r, d, c, norms);
   }) / steps;

@@ -48,6 +48,8 @@ export { createKernels, type LinalgKernels, type LinalgBackend, type Precision }
 
 /** Training with exact BPTT and spectra every epoch, in memory or in a crash-safe run directory. */
 export { train, trainInRunDirectory, resolveTrainConfig, validateTrainConfig, type TrainConfig, type TrainConfigInput } from './train/index.js';
+/** Gradient flossing: the loss Σ(λ_i − target)² of the first k exponents and its exact gradient (docs/flossing.md). */
+export { flossingLoss, type FlossingOptions, type FlossingResult, type FlossConfig } from './train/index.js';
 
 /** Every error a user can cause is a `UserError`; these are the ones the functions above throw. */
 export { UserError, OptionError } from './errors.js';
@@ -56,4 +58,4 @@ export { SpectrumInputError } from './model-spectrum/index.js';
 export { ModelError } from './cells/index.js';
 export { TensorFileError, SafetensorsError, ModelFileError, JacobianFileError } from './io/index.js';
 export { RunDirError } from './record/index.js';
-export { TrainConfigError, TrainingDivergedError } from './train/index.js';
+export { TrainConfigError, TrainingDivergedError, FlossingError } from './train/index.js';

@@ -2,11 +2,12 @@
 import { join, resolve } from 'node:path';
 import { RunLogError } from './errors.js';
 import { readLog, RUN_FILES, type RunLog } from './run-directory.js';
-import { EPOCH_METRICS_FIELDS, fieldProblem, type EpochMetrics, type FieldKind, type SpectrumRecord } from './schema.js';
+import { EPOCH_METRICS_FIELDS, OPTIONAL_EPOCH_METRICS_FIELDS, fieldProblem, type EpochMetrics, type FieldKind, type SpectrumRecord } from './schema.js';
 
 /** metrics.jsonl's complete lines, each checked against `EpochMetrics`. */
 export function readMetrics(dir: string): EpochMetrics[] {
-  return readChecked<EpochMetrics>(dir, 'metrics', (record) => fieldsProblem(record, EPOCH_METRICS_FIELDS));
+  return readChecked<EpochMetrics>(dir, 'metrics', (record) => fieldsProblem(record, EPOCH_METRICS_FIELDS)
+    ?? fieldsProblem(record, Object.fromEntries(Object.entries(OPTIONAL_EPOCH_METRICS_FIELDS).filter(([field]) => field in record))));
 }
 
 /** spectra.jsonl's complete lines, each checked against `SpectrumRecord` (the spectrum's own fields are the reports' to check). */

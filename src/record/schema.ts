@@ -28,6 +28,13 @@ export type EpochMetrics = {
   entropy: number | null;
   /** Wall-clock seconds of the epoch's training (0 at epoch 0); null where not known (`watch`). */
   seconds: number | null;
+  /**
+   * Runs with gradient flossing only: the mean flossing loss Σ(λ_i − target)² over the updates
+   * before this epoch's batches, and the exponents (sorted, nats/step) the last of them saw; null
+   * in epochs without flossing updates.
+   */
+  flossLoss?: number | null;
+  flossLambda?: number[] | null;
 };
 
 /** A metrics line the training loop writes: it knows everything it logs. */
@@ -48,11 +55,14 @@ export type SpectrumRecord = {
 export type FieldKind = 'count' | 'number' | 'number?' | 'numbers?';
 
 /** The fields every metrics line has, and what each holds ('?': or null). */
-export const EPOCH_METRICS_FIELDS: Readonly<Record<keyof EpochMetrics, FieldKind>> = {
+export const EPOCH_METRICS_FIELDS: Readonly<Record<Exclude<keyof EpochMetrics, 'flossLoss' | 'flossLambda'>, FieldKind>> = {
   epoch: 'count', step: 'count', lr: 'number?', trainLoss: 'number?', gradNorm: 'number?', gradNormMax: 'number?',
   clippedFraction: 'number?', valLoss: 'number?', valAccuracy: 'number?', lambda: 'numbers?', kaplanYorke: 'number?',
   entropy: 'number?', seconds: 'number?',
 };
+
+/** Fields only some runs' lines have (flossing runs), checked where present. */
+export const OPTIONAL_EPOCH_METRICS_FIELDS: Readonly<Record<'flossLoss' | 'flossLambda', FieldKind>> = { flossLoss: 'number?', flossLambda: 'numbers?' };
 
 /** What is wrong with `value` as a field of this kind, or undefined when it fits. */
 export function fieldProblem(kind: FieldKind, value: unknown): string | undefined {

@@ -5,6 +5,7 @@ import { PRECISIONS, type Precision } from '../linalg/precision.js';
 import type { TaskSpecJson } from './tasks/task.js';
 import { checkTaskSpec } from './tasks/index.js';
 import { TrainConfigError } from './errors.js';
+import { parseFlossSpec, resolveFlossConfig, type FlossConfig } from './floss/config.js';
 
 /** When and how spectra are taken during training. */
 export interface SpectrumSchedule {
@@ -60,6 +61,8 @@ export interface TrainConfig {
   seed: number;
   spectrum: SpectrumSchedule;
   stepSpectrum: StepSpectrumSchedule | null;
+  /** Gradient flossing (docs/flossing.md), or null: none. Its exponents use spectrum.lstmState. */
+  floss: FlossConfig | null;
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'task'> = {
@@ -82,12 +85,15 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'task'> = {
   seed: 0,
   spectrum: { every: 1, batch: 8, steps: 200, transient: 50, k: 16, lstmState: 'joint' },
   stepSpectrum: null,
+  floss: null,
 };
 
-export type TrainConfigInput = Partial<Omit<TrainConfig, 'spectrum' | 'stepSpectrum'>> & {
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'spectrum' | 'stepSpectrum' | 'floss'>> & {
   task: TaskSpecJson;
   spectrum?: Partial<SpectrumSchedule>;
   stepSpectrum?: Partial<StepSpectrumSchedule> | null;
+  /** An object, or the CLI's `k=4,pre=100` text (so that a sweep parameter can switch flossing on: values [null, 'k=4']). */
+  floss?: Partial<FlossConfig> | string | null;
 };
 
 export interface ResolveOptions {
@@ -117,6 +123,7 @@ export function resolveTrainConfig(input: TrainConfigInput, options: ResolveOpti
     stepSpectrum: input.stepSpectrum == null
       ? null
       : { every: 10, batch: 2, steps: 50, transient: 10, k: Math.min(4, dim), ...dropUndefined(input.stepSpectrum) },
+    floss: input.floss == null ? null : resolveFlossConfig(typeof input.floss === 'string' ? parseFlossSpec(input.floss) : input.floss, dim),
   };
   if (options.recorded) {
     config.spectrum.k = Math.min(config.spectrum.k, dim);

@@ -16,3 +16,9 @@ export class TaskDataError extends UserError {}
 
 /** The loss or the weights became non-finite: the run cannot go on with these hyperparameters. */
 export class TrainingDivergedError extends UserError {}
+
+/**
+ * Gradient flossing cannot run as asked: a direction the tangent map annihilated (log R_ii = −∞),
+ * non-finite states, or a memory bound the options exceed; the message names the option to change.
+ */
+export class FlossingError extends UserError {}

@@ -19,7 +19,9 @@ export {
   DEFAULT_TRAIN_CONFIG, resolveTrainConfig, validateTrainConfig, type ResolveOptions,
   type SpectrumSchedule, type StepSpectrumSchedule, type TrainConfig, type TrainConfigInput,
 } from './config.js';
-export { TrainConfigError, TaskDataError, TrainingDivergedError } from './errors.js';
+export { TrainConfigError, TaskDataError, TrainingDivergedError, FlossingError } from './errors.js';
+export { flossingLoss, type FlossingOptions, type FlossingResult } from './floss/flossing-loss.js';
+export { DEFAULT_FLOSS_CONFIG, parseFlossSpec, type FlossConfig } from './floss/config.js';
 export { train, type BatchProgress, type TrainHooks, type TrainResult } from './loop.js';
 export { MemoryRecorder, type RunStart, type TrainCheckpoint, type TrainRecorder } from './recorder.js';
 export { CHECKPOINT_FILES, readCheckpointNetwork, RunRecorder } from './run-recorder.js';

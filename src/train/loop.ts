@@ -19,6 +19,7 @@ import { trainingBatch } from './task-batch.js';
 import { createTask } from './tasks/index.js';
 import type { Batch, StreamBatch, Task } from './tasks/task.js';
 import { TrainConfigError, TrainingDivergedError } from './errors.js';
+import { FlossingUpdates, type FlossingSummary } from './floss/flossing-updates.js';
 
 export interface BatchProgress {
   epoch: number;
@@ -85,6 +86,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const kernels = hooks.kernels ?? createKernels();
 
   const seeds = runStreams(config.seed);
+  const flossing = config.floss === null ? null : new FlossingUpdates(config.floss, params, task, {
+    lr: config.lr, lstmState: config.spectrum.lstmState, basisSeed: seeds.flossBasis,
+    ...(kernels.precision === 'float64' ? { kernels } : {}),
+  });
   const closedLoop = task.closedLoop === undefined ? {} : { closedLoopWarmup: task.closedLoop.warmup };
   const spectrumConfig: SpectrumProbeConfig = { ...config.spectrum, seed: seeds.spectrumBasis, ...closedLoop };
   let spectrumInputs: InputSequences | null = null;
@@ -108,7 +113,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     exploding(record);
     recorder.metrics(record);
     if (spectrum !== null) recordSpectrum(spectrum);
-    recorder.checkpoint({ epoch: record.epoch, step, params, optimizer: optimizer.exportState() });
+    recorder.checkpoint({
+      epoch: record.epoch, step, params, optimizer: optimizer.exportState(),
+      ...(flossing === null ? {} : { flossOptimizer: flossing.exportState() }),
+    });
     metrics.push(record);
     hooks.onEpoch?.(record);
   };
@@ -116,6 +124,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   if (resume !== null) {
     params.values.set(resume.params.values);
     optimizer.importState(resume.optimizer);
+    if (flossing !== null) {
+      if (resume.flossOptimizer === undefined) throw new TrainConfigError(`the checkpoint of epoch ${resume.epoch} holds no flossing optimizer state, though the run's config flosses`, 'floss');
+      flossing.importState(resume.flossOptimizer);
+    }
     step = resume.step;
     firstEpoch = resume.epoch + 1;
   } else {
@@ -123,7 +135,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     recorder.start({ config, network, task: task.describe(), artifacts: task.artifacts() });
     const validation = evaluateSplit(engine, params.values, task, 'validation', config.evalBatch);
     const spectrum = config.spectrum.every > 0 ? epochSpectrum(0, 0) : null;
-    finishEpoch(epochRecord(0, step, config.lr, null, validation, spectrum, 0), spectrum);
+    finishEpoch(epochRecord(0, step, config.lr, null, validation, spectrum, 0, flossing === null ? undefined : null), spectrum);
   }
 
   const streams = config.tbptt && task.streamBatches !== undefined;
@@ -133,6 +145,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     const started = Date.now();
     const lr = learningRate(schedule, config.lr, epoch - 1);
     const dropoutRng = seeds.dropout(epoch);
+    const floss = flossing === null ? undefined : flossing.run(epoch, () => seeds.flossInputs(epoch));
     const batches: Iterable<Batch> = streams
       ? task.streamBatches!(config.batch)
       : task.batches(config.batch, seeds.batches(epoch));
@@ -182,7 +195,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     const train = {
       loss: stats.loss / stats.batches, norm: stats.norm / stats.batches, normMax: stats.normMax, clipped: stats.clipped / stats.batches,
     };
-    finishEpoch(epochRecord(epoch, step, lr, train, validation, spectrum, seconds), spectrum);
+    finishEpoch(epochRecord(epoch, step, lr, train, validation, spectrum, seconds, floss), spectrum);
   }
   return { config, network, params, metrics, resumedFrom: resume === null ? null : resume.epoch };
 }
@@ -231,6 +244,8 @@ function epochRecord(
   train: { loss: number; norm: number; normMax: number; clipped: number } | null,
   validation: { loss: number; accuracy: number | null },
   spectrum: SpectrumRecord | null, seconds: number,
+  /** Undefined: the run does not floss (its lines have no flossing fields); null: it did not floss in this epoch. */
+  floss?: FlossingSummary | null,
 ): TrainedEpochMetrics {
   const s = spectrum?.spectrum ?? null;
   return {
@@ -245,5 +260,6 @@ function epochRecord(
     kaplanYorke: s === null ? null : s.kaplanYorke,
     entropy: s === null ? null : s.entropy,
     seconds,
+    ...(floss === undefined ? {} : { flossLoss: floss?.loss ?? null, flossLambda: floss?.lambda ?? null }),
   };
 }

@@ -43,6 +43,7 @@ export function formatEpochLine(m: TrainedEpochMetrics, epochs: number): string 
   if (m.valAccuracy !== null) parts.push(`acc ${(100 * m.valAccuracy).toFixed(1)}%`);
   if (m.lambda !== null) parts.push(`λ₁ ${m.lambda[0]!.toFixed(4)}`);
   if (m.kaplanYorke !== null) parts.push(`D_KY ${m.kaplanYorke.toFixed(2)}`);
+  if (m.flossLoss != null) parts.push(`floss ${m.flossLoss.toPrecision(3)} (λ₁ ${m.flossLambda![0]!.toFixed(4)})`);
   if (m.epoch > 0) parts.push(`${m.seconds.toFixed(1)} s`);
   return parts.join('  ');
 }

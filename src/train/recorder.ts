@@ -10,6 +10,8 @@ export interface TrainCheckpoint {
   step: number;
   params: NetworkParams;
   optimizer: OptimizerState;
+  /** The flossing Adam's state (runs with flossing only). */
+  flossOptimizer?: OptimizerState;
 }
 
 export interface RunStart {

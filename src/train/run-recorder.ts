@@ -16,7 +16,8 @@ import { RunDirError, type RunDirectory } from '../record/index.js';
  * - `safetensors`: the recurrent network as a PyTorch state dict (weight_ih_l0 …), loadable by
  *   nn.RNN/LSTM/GRU.load_state_dict(strict=True) and by loadRnnModel;
  * - `readout.safetensors`: the readout as an nn.Linear state dict (weight [O, H], bias [O]);
- * - `optimizer.safetensors`: the optimizer's buffers (Adam exp_avg, exp_avg_sq; SGD momentum_buffer).
+ * - `optimizer.safetensors`: the optimizer's buffers (Adam exp_avg, exp_avg_sq; SGD momentum_buffer),
+ *   and in runs with gradient flossing the flossing Adam's as floss.exp_avg, floss.exp_avg_sq.
  * Tensors are stored in the training precision (F32 or F64), so a resumed run continues from
  * exactly the same bits.
  */
@@ -32,7 +33,12 @@ export const NETWORK_FILE = 'network.json';
 interface CheckpointState {
   precision: Precision;
   optimizer: { steps: number };
+  /** Runs with gradient flossing: the flossing Adam's steps (its buffers are FLOSS_PREFIX… in the optimizer file). */
+  flossOptimizer?: { steps: number };
 }
+
+/** Prefix of the flossing optimizer's buffers in the optimizer file. */
+const FLOSS_PREFIX = 'floss.';
 
 /**
  * The network of a checkpoint: the recurrent state dict and the readout file (see
@@ -69,8 +75,16 @@ export class RunRecorder implements TrainRecorder {
       if (params.spec[key] !== network[key]) fail(`its network has ${key} = ${params.spec[key]}, the run's config gives ${network[key]}`);
     }
     const buffers: OptimizerState['buffers'] = {};
-    for (const [name, t] of readSafetensors(path(CHECKPOINT_FILES.optimizer)).tensors) buffers[name] = Float64Array.from(t.data);
-    return { epoch: from.epoch, step: from.step, params, optimizer: { steps: state!.optimizer!.steps, buffers } };
+    const flossBuffers: OptimizerState['buffers'] = {};
+    for (const [name, t] of readSafetensors(path(CHECKPOINT_FILES.optimizer)).tensors) {
+      if (name.startsWith(FLOSS_PREFIX)) flossBuffers[name.slice(FLOSS_PREFIX.length)] = Float64Array.from(t.data);
+      else buffers[name] = Float64Array.from(t.data);
+    }
+    const flossSteps = state!.flossOptimizer?.steps;
+    return {
+      epoch: from.epoch, step: from.step, params, optimizer: { steps: state!.optimizer!.steps, buffers },
+      ...(flossSteps === undefined ? {} : { flossOptimizer: { steps: flossSteps, buffers: flossBuffers } }),
+    };
   }
 
   start(run: RunStart): void {
@@ -101,7 +115,12 @@ export class RunRecorder implements TrainRecorder {
     }, { format: 'pytorch', module: 'nn.Linear' }, name(CHECKPOINT_FILES.readout));
     const buffers: Record<string, TensorInput> = {};
     for (const [key, data] of Object.entries(checkpoint.optimizer.buffers)) buffers[key] = { dtype, shape: [data.length], data };
-    const state: CheckpointState = { precision: this.precision, optimizer: { steps: checkpoint.optimizer.steps } };
+    const floss = checkpoint.flossOptimizer;
+    for (const [key, data] of Object.entries(floss?.buffers ?? {})) buffers[FLOSS_PREFIX + key] = { dtype, shape: [data.length], data };
+    const state: CheckpointState = {
+      precision: this.precision, optimizer: { steps: checkpoint.optimizer.steps },
+      ...(floss === undefined ? {} : { flossOptimizer: { steps: floss.steps } }),
+    };
     this.run.saveCheckpoint({
       epoch: checkpoint.epoch,
       step: checkpoint.step,

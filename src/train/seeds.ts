@@ -37,5 +37,9 @@ export function runStreams(seed: number) {
     stepSpectrumInputs: () => stream('step-spectrum-inputs'),
     /** The seed of the spectra's random initial basis. */
     spectrumBasis: deriveSeed(seed, 'spectrum-basis'),
+    /** The sequences driving the flossing updates before epoch e's batches. */
+    flossInputs: (epoch: number) => stream('floss-inputs', epoch),
+    /** The seed of the flossing spectra's random initial basis (one fixed basis, as in the reference code). */
+    flossBasis: deriveSeed(seed, 'floss-basis'),
   };
 }

@@ -18,8 +18,9 @@ const MIN_CORRELATION_POINTS = 4;
 
 /**
  * A plain-text table of a run, epoch by epoch: losses, accuracy, the leading exponents and
- * the Kaplan–Yorke dimension, then the task's chance level; then one line on how the
- * validation loss and λ₁ moved.
+ * the Kaplan–Yorke dimension (and, for a run with gradient flossing, the flossing loss and the
+ * λ₁ its last update saw), then the task's chance level; then one line on how the validation
+ * loss and λ₁ moved.
  */
 /** A loss with 4 decimals, or in exponent form below 1e-3 (a forecaster's MSE), where 4 decimals would read 0.0000. */
 export function formatLoss(loss: number): string {
@@ -28,7 +29,11 @@ export function formatLoss(loss: number): string {
 
 export function formatTrainingTable(metrics: readonly EpochMetrics[], options: TrainingTableOptions = {}): string {
   const k = Math.min(options.exponents ?? 4, Math.max(0, ...metrics.map((m) => m.lambda?.length ?? 0)));
-  const header = ['epoch', 'train loss', 'val loss', 'val acc', ...Array.from({ length: k }, (_, i) => `λ${subscript(i + 1)}`), 'D_KY'];
+  const flossing = metrics.some((m) => m.flossLoss !== undefined);
+  const header = [
+    'epoch', 'train loss', 'val loss', 'val acc', ...Array.from({ length: k }, (_, i) => `λ${subscript(i + 1)}`), 'D_KY',
+    ...(flossing ? ['floss loss', 'floss λ₁'] : []),
+  ];
   const rows = metrics.map((m) => [
     String(m.epoch),
     m.trainLoss === null ? '–' : formatLoss(m.trainLoss),
@@ -36,11 +41,12 @@ export function formatTrainingTable(metrics: readonly EpochMetrics[], options: T
     m.valAccuracy === null ? '–' : `${(100 * m.valAccuracy).toFixed(1)}%`,
     ...Array.from({ length: k }, (_, i) => (m.lambda?.[i] === undefined ? '–' : signed(m.lambda[i]!))),
     m.kaplanYorke === null ? '–' : m.kaplanYorke.toFixed(2),
+    ...(flossing ? [m.flossLoss == null ? '–' : m.flossLoss.toPrecision(3), m.flossLambda?.[0] === undefined ? '–' : signed(m.flossLambda[0])] : []),
   ]);
   const { chance } = options;
   if (chance !== undefined) {
     const accuracy = chance.chanceAccuracy === null ? '–' : `${(100 * chance.chanceAccuracy).toFixed(1)}%`;
-    rows.push(['chance', '', chance.chanceLoss.toFixed(4), accuracy, ...Array.from({ length: k + 1 }, () => '')]);
+    rows.push(['chance', '', chance.chanceLoss.toFixed(4), accuracy, ...Array.from({ length: header.length - 4 }, () => '')]);
   }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c]!)).join('  ').trimEnd();

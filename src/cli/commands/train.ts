@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CELL_KINDS, type CellKind, type LstmState } from '../../cells/model.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfigInput } from '../../train/config.js';
+import { DEFAULT_FLOSS_CONFIG, parseFlossSpec, type FlossConfig } from '../../train/floss/config.js';
 import { progressHooks } from '../../train/progress-line.js';
 import { formatTrainingTable } from '../../train/summary-table.js';
 import { trainInRunDirectory } from '../../train/run.js';
@@ -47,6 +48,7 @@ interface TrainFlags {
   lstmState?: LstmState;
   stepSpectrumEvery?: number;
   stepSpectrumK?: number;
+  floss?: Partial<FlossConfig>;
   out?: string;
   resume?: boolean;
   json?: boolean;
@@ -56,7 +58,7 @@ interface TrainFlags {
 const CONFIG_FLAGS = [
   'task', 'text', 'maxChars', 'seq', 'taskOpt', 'cell', 'hidden', 'layers', 'bias', 'init', 'precision', 'optimizer',
   'lr', 'momentum', 'schedule', 'clip', 'dropout', 'epochs', 'batch', 'evalBatch', 'tbptt', 'seed', 'spectrumEvery',
-  'spectrumBatch', 'spectrumSteps', 'spectrumTransient', 'k', 'lstmState', 'stepSpectrumEvery', 'stepSpectrumK',
+  'spectrumBatch', 'spectrumSteps', 'spectrumTransient', 'k', 'lstmState', 'stepSpectrumEvery', 'stepSpectrumK', 'floss',
 ] as const;
 
 export function registerTrain(program: Command): void {
@@ -94,6 +96,7 @@ export function registerTrain(program: Command): void {
     .option('--lstm-state <s>', 'LSTM state of the spectrum: joint (default) | h', choice('--lstm-state', ['joint', 'h'] as const))
     .option('--step-spectrum-every <N>', 'also a cheap λ₁..λ_k every N optimizer steps', integer('--step-spectrum-every', 1))
     .option('--step-spectrum-k <K>', 'exponents of the cheap per-step spectrum (default 4)', integer('--step-spectrum-k', 1))
+    .option('--floss <spec>', flossHelp(), parseFlossSpec)
     .option('--out <dir>', 'run directory (default runs/TASK-CELL-TIME)')
     .option('--resume', 'continue the run in --out from its last checkpoint, with its stored config')
     .option('--json', 'print a JSON summary at the end instead of the table')
@@ -205,7 +208,17 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
     schedule: flags.schedule, clip: flags.clip === Infinity ? null : flags.clip, dropout: flags.dropout, epochs: flags.epochs, batch: flags.batch,
     evalBatch: flags.evalBatch, tbptt: flags.tbptt, seed: flags.seed, spectrum,
     stepSpectrum: flags.stepSpectrumEvery === undefined ? null : { every: flags.stepSpectrumEvery, k: flags.stepSpectrumK },
+    floss: flags.floss ?? null,
   };
+}
+
+function flossHelp(): string {
+  const d = DEFAULT_FLOSS_CONFIG;
+  return 'gradient flossing (docs/flossing.md): push λ₁..λ_k toward a target with updates of their own Adam; ' +
+    'comma-separated key=value of: k (exponents, default 4 or the state dimension), target (nats/step, default 0), ' +
+    `weight (factor of the flossing gradient, default ${d.weight}), steps (averaged, default ${d.steps}), transient (default ${d.transient}), ` +
+    `batch (sequences, default ${d.batch}), pre (updates before epoch 1, default ${d.pre}), every (epochs between flossing, 0: none, default ${d.every}), ` +
+    `updates (per flossing epoch, default ${d.updates}), lr (default: --lr); e.g. k=4,pre=100,every=1,updates=5. LSTM: uses --lstm-state`;
 }
 
 /** The task options of every task, for `train --help`: one naming scheme, and the old spellings still read. */

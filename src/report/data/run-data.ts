@@ -51,7 +51,8 @@ export function readRunData(dir: string): RunData {
 
 /**
  * metrics.jsonl lines (`EpochMetrics` of src/train/recorder.ts) as training-plot points:
- * trainLoss and valLoss as the curves 'train' and 'validation', `lambda` as the exponents.
+ * trainLoss and valLoss as the curves 'train' and 'validation', `lambda` as the exponents,
+ * flossLoss (runs with gradient flossing) as it is.
  */
 export function trainingPoints(metrics: readonly Record<string, unknown>[]): TrainingPoint[] {
   return metrics.flatMap((m) => {
@@ -64,7 +65,8 @@ export function trainingPoints(metrics: readonly Record<string, unknown>[]): Tra
     if (validation !== undefined) losses['validation'] = validation;
     const lambda = m['lambda'];
     const exponents = Array.isArray(lambda) ? lambda.map((v) => reviveNumber(v) ?? NaN) : [];
-    return [{ epoch, losses, exponents }];
+    const flossLoss = reviveNumber(m['flossLoss']);
+    return [{ epoch, losses, exponents, ...(flossLoss === undefined ? {} : { flossLoss }) }];
   });
 }
 

@@ -99,14 +99,19 @@ const EPOCH_COLUMNS: [string, string][] = [
   ['kaplanYorke', 'Kaplan–Yorke'], ['entropy', 'entropy'], ['seconds', 'seconds'],
 ];
 
+/** The epochs table; a run with gradient flossing (its lines have flossLoss) also gets the flossing loss and the λ₁ it saw. */
 function epochTable(metrics: readonly Record<string, unknown>[]): string {
+  const flossing = metrics.some((m) => 'flossLoss' in m);
+  const first = (value: unknown) => (Array.isArray(value) ? reviveNumber(value[0]) ?? null : null);
   const rows = metrics.map((m) => {
-    const lambda = Array.isArray(m['lambda']) ? reviveNumber(m['lambda'][0]) : undefined;
     const cells = EPOCH_COLUMNS.map(([key]) => reviveNumber(m[key]) ?? null);
-    return [...cells.slice(0, 4), lambda ?? null, ...cells.slice(4)];
+    return [
+      ...cells.slice(0, 4), first(m['lambda']), ...cells.slice(4),
+      ...(flossing ? [reviveNumber(m['flossLoss']) ?? null, first(m['flossLambda'])] : []),
+    ];
   });
   const headers = EPOCH_COLUMNS.map(([, title]) => title);
-  return table([...headers.slice(0, 4), 'λ₁', ...headers.slice(4)], rows, 'epochs');
+  return table([...headers.slice(0, 4), 'λ₁', ...headers.slice(4), ...(flossing ? ['flossing loss', 'flossing λ₁'] : [])], rows, 'epochs');
 }
 
 function runsTable(sweep: SweepData): string {

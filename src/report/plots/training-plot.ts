@@ -9,6 +9,8 @@ export interface TrainingPoint {
   losses: Readonly<Record<string, number>>;
   /** λ₁…λ_k at this epoch (empty when no spectrum was taken). */
   exponents: readonly number[];
+  /** The gradient-flossing loss Σ(λ_i − target)² of this epoch's flossing updates, when there were some. */
+  flossLoss?: number;
 }
 
 export interface TrainingPlotInput {
@@ -22,7 +24,10 @@ export interface TrainingPlotInput {
   title?: string;
 }
 
-/** Two panels sharing the epoch axis: the loss curves above, λ₁…λ_k below. */
+/**
+ * Two panels sharing the epoch axis: the loss curves above, λ₁…λ_k below; a third with the
+ * flossing loss for a run with gradient flossing (its own units, so not among the loss curves).
+ */
 export function trainingSpec(input: TrainingPlotInput): TopLevelSpec {
   const { points } = input;
   if (points.length === 0) throw new RangeError('training plot: no logged epochs');
@@ -40,6 +45,7 @@ export function trainingSpec(input: TrainingPlotInput): TopLevelSpec {
     }
   }
   const order = lambdaLegend(spectra);
+  const flossing = points.flatMap((p) => (p.flossLoss !== undefined && Number.isFinite(p.flossLoss) ? [{ epoch: p.epoch, flossLoss: p.flossLoss }] : []));
   const epochs = points.map((p) => p.epoch);
   const x = {
     field: 'epoch', type: 'quantitative', title: 'epoch',
@@ -74,7 +80,7 @@ export function trainingSpec(input: TrainingPlotInput): TopLevelSpec {
           {
             mark: { type: 'line', point: true },
             encoding: {
-              x,
+              x: flossing.length === 0 ? x : { ...x, title: null },
               y: { field: 'value', type: 'quantitative', title: `λᵢ (${input.units})` },
               color: { field: 'exponent', type: 'nominal', title: 'exponent', sort: order, scale: { domain: order } },
               tooltip: [{ field: 'exponent' }, { field: 'epoch' }, { field: 'value', format: '.4g' }],
@@ -82,6 +88,15 @@ export function trainingSpec(input: TrainingPlotInput): TopLevelSpec {
           },
         ],
       },
+      ...(flossing.length === 0 ? [] : [{
+        width: PANEL.width, height, data: { values: flossing },
+        mark: { type: 'line', point: { color: '#7570b3' }, color: '#7570b3' },
+        encoding: {
+          x,
+          y: { field: 'flossLoss', type: 'quantitative', title: 'flossing loss Σ(λᵢ − target)²', scale: { zero: false } },
+          tooltip: [{ field: 'epoch' }, { field: 'flossLoss', title: 'flossing loss', format: '.4g' }],
+        },
+      }]),
     ],
     resolve: { scale: { x: 'shared', color: 'independent' }, legend: { color: 'independent' } },
   } as TopLevelSpec;
