@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSafetensors } from '../src/io/index.js';
 import { Rng } from '../src/linalg/index.js';
+import { modelSpectrum } from '../src/model-spectrum/index.js';
+import { latestCheckpoint } from '../src/record/index.js';
+import { CHECKPOINT_FILES, createTask, readCheckpointNetwork, toRnnModel, trainInRunDirectory } from '../src/train/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const fixtures = join(root, 'test/fixtures/closed-loop');
@@ -70,4 +73,22 @@ test('spectrum --closed-loop: missing or misshapen readouts and stray flags are 
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+});
+
+test('spectrum RUN_DIR --closed-loop: a lorenz run\'s checkpoint readout closes the loop after its task\'s warm-up on held-out data, as the library computes it', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'closed-loop-run-')), 'run');
+  const task = { name: 'lorenz' as const, trainSize: 8, evalSize: 4, seq: 30, warmup: 25 };
+  await trainInRunDirectory(dir, { task, cell: 'gru', hidden: 6, epochs: 1, batch: 8, seed: 2, spectrum: { every: 1, batch: 2, steps: 20, transient: 5, k: 3 } });
+  const r = cli('spectrum', dir, '--closed-loop', '--batch', '2', '--steps', '60', '--transient', '10', '--k', '3', '--seed', '4', '--threads', '1', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { exponents: number[]; inputs: Record<string, unknown> };
+  assert.deepEqual(json.inputs, { kind: 'closed-loop', readout: 'readout.', starts: 'warmup', run: dir, epoch: 1, seed: 4, warmup: 25 });
+  const checkpoint = latestCheckpoint(dir)!;
+  const { model, readout } = toRnnModel(readCheckpointNetwork(checkpoint.files[CHECKPOINT_FILES.model]!, checkpoint.files[CHECKPOINT_FILES.readout]!, 'float64'));
+  const inputs = createTask(task).spectrumInputs(2, 25, new Rng(4));
+  const expected = modelSpectrum(model, inputs, { k: 3, steps: 60, transient: 10, seed: 4, closedLoop: { readout, warmup: 25 } });
+  json.exponents.forEach((v, i) => assert.ok(Math.abs(v - expected.exponents[i]!) < 1e-12, `λ${i + 1}: ${v} vs ${expected.exponents[i]}`));
+  const bad = cli('spectrum', dir, '--closed-loop', '--readout', 'fc.');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^rnn-lyapunov: --readout names a module of a model file; a run directory's readout is its checkpoint's own\n$/);
 });

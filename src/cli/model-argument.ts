@@ -15,6 +15,9 @@ export function loadModelArgument(modelPath: string, flags: SpectrumFlags & { ch
   if (!fromRun && flags.checkpoint !== undefined) throw new UsageError('--checkpoint needs a run directory');
   if (!fromRun) return { file: loadRnnFile(modelPath, loadOptionsOf(flags)) };
   if ((flags.prefix ?? flags.embedding) !== undefined) throw new UsageError('--prefix and --embedding choose tensors of a model file, not of a run directory');
+  if (flags.readout !== undefined) throw new UsageError('--readout names a module of a model file; a run directory\'s readout is its checkpoint\'s own');
   const run = runModel(modelPath, flags.checkpoint !== undefined ? { epoch: flags.checkpoint } : {});
-  return { file: run, run: { dir: modelPath, epoch: run.checkpoint.epoch, heldOutInputs: run.heldOutInputs } };
+  const file = { model: run.model, source: run.source, ...(flags.closedLoop ? { readout: run.checkpointReadout() } : {}) };
+  const { closedLoopWarmup } = run;
+  return { file, run: { dir: modelPath, epoch: run.checkpoint.epoch, heldOutInputs: run.heldOutInputs, ...(closedLoopWarmup === undefined ? {} : { closedLoopWarmup }) } };
 }

@@ -7,7 +7,7 @@ import { inputSequencesShape, loadInputSequences, type RnnFile } from '../io/ind
 import { START_SPREAD, type ClosedLoop } from '../model-spectrum/index.js';
 import { UsageError } from './errors.js';
 import { integer } from './parse.js';
-import type { InputFlags, InputPlan } from './spectrum-inputs.js';
+import type { InputFlags, InputPlan, RunInputs } from './spectrum-inputs.js';
 
 export interface ClosedLoopFlags {
   closedLoop?: boolean;
@@ -18,7 +18,8 @@ export interface ClosedLoopFlags {
 /** The JSON's record of a closed loop's start, enough to make it again. */
 export type ClosedLoopDescription =
   | { kind: 'closed-loop'; readout: string; starts: 'perturbed'; spread: number; seed: number }
-  | { kind: 'closed-loop'; readout: string; starts: 'warmup'; file: string; warmup: number };
+  | { kind: 'closed-loop'; readout: string; starts: 'warmup'; file: string; warmup: number }
+  | { kind: 'closed-loop'; readout: string; starts: 'warmup'; run: string; epoch: number; seed: number; warmup: number };
 
 export function addClosedLoopOptions(command: Command): Command {
   return command
@@ -26,7 +27,7 @@ export function addClosedLoopOptions(command: Command): Command {
       'gives the next input, x_{t+1} = W_out·h_t + b_out; the Jacobian includes that feedback (docs/closed-loop.md). Starts from h₀ = 0 and --batch − 1 ' +
       `perturbations of it (ε = ${START_SPREAD}, --seed), or after a teacher-forced --warmup over --inputs; --transient and --steps are closed-loop steps`)
     .option('--readout <PREFIX>', 'with --closed-loop: the readout\'s module prefix, as in decoder. for decoder.weight and decoder.bias (default: found by name, fc or readout)')
-    .option('--warmup <W>', 'with --closed-loop and --inputs: teacher-forced steps of the inputs run before the closed loop (default 0)', integer('--warmup', 0));
+    .option('--warmup <W>', 'with --closed-loop and --inputs (or a run directory): teacher-forced steps run before the closed loop (default 0; a run directory: its task\'s warmup, held-out data)', integer('--warmup', 0));
 }
 
 /** --readout and --warmup belong to --closed-loop, which is started by a warm-up over --inputs or by nothing else. */
@@ -38,14 +39,13 @@ export function checkClosedLoopFlags(flags: ClosedLoopFlags & InputFlags & { com
   }
   const driver = (['drive', 'text', 'tokens', 'compat'] as const).find((name) => flags[name] !== undefined);
   if (driver !== undefined) throw new UsageError(`--closed-loop feeds the model its own predictions: drop --${driver} (give --inputs for a teacher-forced warm-up)`);
-  if (flags.warmup !== undefined && flags.inputs === undefined) throw new UsageError('--warmup needs --inputs (the sequences it teacher-forces)');
 }
 
 /** The closed loop's start and its readout, for `file`'s model (read with its readout: loadOptionsOf). */
-export function closedLoopPlan(file: RnnFile, flags: ClosedLoopFlags & InputFlags, modelPath: string): {
+export function closedLoopPlan(file: RnnFile, flags: ClosedLoopFlags & InputFlags, modelPath: string, run?: RunInputs): {
   inputs: Omit<InputPlan, 'description'> & { description: ClosedLoopDescription }; closedLoop: ClosedLoop;
 } {
-  if (file.readout === undefined) throw new UsageError(`--closed-loop needs a model file with a readout; ${modelPath} was read without one (a run directory)`);
+  if (file.readout === undefined) throw new UsageError(`--closed-loop needs a model file with a readout; ${modelPath} was read without one`);
   const readout = file.readout;
   const closedLoop: ClosedLoop = { readout: { weight: readout.weight, ...(readout.bias ? { bias: readout.bias } : {}) }, warmup: flags.warmup ?? 0 };
   const through = `its own predictions through the readout ${readout.names.map((name) => `'${name}'`).join(', ')} (closed loop)`;
@@ -66,6 +66,20 @@ export function closedLoopPlan(file: RnnFile, flags: ClosedLoopFlags & InputFlag
       },
     };
   }
+  if (run !== undefined) {
+    // A run directory: the warm-up runs over the run's own held-out data, as its training probe did.
+    const warmup = flags.warmup ?? run.closedLoopWarmup ?? 0;
+    const steps = Math.max(1, warmup);
+    return {
+      closedLoop: { ...closedLoop, warmup },
+      inputs: {
+        shape: { batch, steps, size, held: true }, make: () => run.heldOutInputs(batch, steps, seed), throughEmbedding: false,
+        description: { kind: 'closed-loop', readout: readout.prefix, starts: 'warmup', run: run.dir, epoch: run.epoch, seed, warmup },
+        phrase: `${through}, after a teacher-forced warm-up of ${warmup} steps of held-out data of ${run.dir} (epoch ${run.epoch} checkpoint, seed ${seed})`,
+      },
+    };
+  }
+  if (flags.warmup !== undefined) throw new UsageError('--warmup needs --inputs (the sequences it teacher-forces) or a run directory (its held-out data)');
   return {
     closedLoop,
     inputs: {

@@ -43,6 +43,8 @@ export interface RunInputs {
   dir: string;
   epoch: number;
   heldOutInputs: (batch: number, steps: number, seed: number) => SpectrumInputs;
+  /** A forecaster's run: the teacher-forced steps of held-out data before its closed loop (the task's warmup). */
+  closedLoopWarmup?: number;
 }
 
 /** At most one of --inputs, --drive, --text, --tokens; --text and --vocab together. */

@@ -170,7 +170,7 @@ export function spectrumPlan(
   file: RnnFile, flags: SpectrumFlags & SpectrumRunFlags, modelPath: string, run?: RunInputs, clv?: SpectrumMemoryShape['clv'],
 ): SpectrumPlan {
   const { model, embedding } = file;
-  const closed = flags.closedLoop ? closedLoopPlan(file, flags, modelPath) : undefined;
+  const closed = flags.closedLoop ? closedLoopPlan(file, flags, modelPath, run) : undefined;
   const plan = closed?.inputs ?? planInputs(flags, model, embedding, run, spectrumInputSteps({ ...flags, steps: stepsRead(flags) }), modelPath);
   const { shape } = plan;
   // Without --max-steps, a run to convergence goes at most as far as an inputs file reaches.

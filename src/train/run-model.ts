@@ -1,5 +1,7 @@
 import type { InputSequences, RnnModel } from '../cells/model.js';
 import { loadRnnFile } from '../io/model-file.js';
+import { findReadout, type NamedReadout } from '../io/readout.js';
+import { readSafetensors } from '../io/safetensors-file.js';
 import type { ModelSource } from '../io/model-source.js';
 import { Rng } from '../linalg/random.js';
 import { resolveTrainConfig, type TrainConfigInput } from './config.js';
@@ -27,7 +29,13 @@ export function runModelAndInputs(
 export function runModel(
   dir: string,
   options: { epoch?: number },
-): { model: RnnModel; source: ModelSource; checkpoint: Checkpoint; heldOutInputs: (batch: number, steps: number, seed: number) => InputSequences } {
+): {
+  model: RnnModel; source: ModelSource; checkpoint: Checkpoint; heldOutInputs: (batch: number, steps: number, seed: number) => InputSequences;
+  /** The checkpoint's readout (for a closed loop: it must map h to the input), read when asked for. */
+  checkpointReadout: () => NamedReadout;
+  /** Forecasting tasks: the teacher-forced steps of held-out data before a closed loop. */
+  closedLoopWarmup?: number;
+} {
   const checkpoints = listCheckpoints(dir);
   if (checkpoints.length === 0 && (readConfig(dir) as { cell?: unknown }).cell === 'esn') {
     throw new RunDirError(dir, 'is an echo-state run (train --cell esn): its closed-loop spectrum is in spectra.jsonl and the reservoir in model.safetensors; spectrum and clv read recurrent networks only');
@@ -48,5 +56,11 @@ export function runModel(
     source,
     checkpoint,
     heldOutInputs: (batch, steps, seed) => task.spectrumInputs(batch, steps, new Rng(seed)),
+    checkpointReadout: () => {
+      const file = checkpoint.files[CHECKPOINT_FILES.readout];
+      if (file === undefined) throw new RunDirError(dir, `checkpoint of epoch ${checkpoint.epoch} lists no readout file`);
+      return { ...findReadout(readSafetensors(file).tensors, file, model, ''), prefix: 'readout.', names: ['readout.weight', 'readout.bias'] };
+    },
+    ...(task.closedLoop === undefined ? {} : { closedLoopWarmup: task.closedLoop.warmup }),
   };
 }
