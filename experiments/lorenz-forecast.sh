@@ -22,7 +22,11 @@ bptt gru 64 0.01 1
 bptt gru 128 0.01 1
 bptt lstm 64 0.01 1
 bptt lstm 64 0.01 2
-ESN_OUT=runs/lorenz/esn-300-sr0.9
-[ -f "$ESN_OUT/model.safetensors" ] || cli train --task lorenz --cell esn \
-  --esn units=300 sr=0.9 lr=1 input_scaling=0.1 ridge=1e-5 --spectrum-batch 4 --spectrum-steps 5000 --spectrum-transient 500 --k 5 --out "$ESN_OUT"
-node --import tsx scripts/lorenz-experiment.ts --out experiments/lorenz-forecast runs/lorenz/*-seed* "$ESN_OUT"
+esn() { # out, then reservoirpy's settings
+  local out="runs/lorenz/$1"; shift
+  [ -f "$out/model.safetensors" ] || cli train --task lorenz --cell esn --esn "$@" \
+    --spectrum-batch 4 --spectrum-steps 5000 --spectrum-transient 500 --k 5 --out "$out"
+}
+esn esn-300-sr0.9 units=300 sr=0.9 lr=1 input_scaling=0.1 ridge=1e-5
+esn esn-500-sr0.75 units=500 sr=0.75 lr=1 input_scaling=0.2 ridge=1e-7
+node --import tsx scripts/lorenz-experiment.ts --out experiments/lorenz-forecast runs/lorenz/*-seed*/ runs/lorenz/esn-*/
