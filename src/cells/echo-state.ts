@@ -10,15 +10,12 @@
  * Jacobian is the same formula with W' (`closedLoopEchoState`).
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { logAbsDet } from '../linalg/lu-logdet.js';
-import type { LinalgKernels } from '../linalg/kernels.js';
-import { referenceKernels } from '../linalg/reference.js';
 import type { Rng } from '../linalg/random.js';
-import { rewindByState, type JacobianSystem, type LogDetSystem, type RewindableSystem } from '../lyapunov/system.js';
 import type { Readout } from './closed-loop.js';
 import { ModelError } from './errors.js';
+import { LeakySystem, type LeakyNetworkSystem, type LeakySystemOptions } from './leaky-system.js';
 import type { InputSource, InputStream } from './model.js';
-import { checkTensor, readInputStep, validateInputs } from './validate.js';
+import { checkTensor } from './validate.js';
 
 /** A reservoir: N units, I inputs; W_in and W row-major as PyTorch's nn.RNN would store them. */
 export interface EchoStateModel {
@@ -124,70 +121,34 @@ export function zeroInputs(batch: number, steps: number, size: number): InputStr
   return { batch, steps, size, readStep: (_t, out) => out.fill(0) };
 }
 
-export interface EchoStateSystemOptions {
-  kernels?: LinalgKernels;
-  /** Initial states, B×N; default zeros. */
-  initialState?: Float64Array;
-}
+export type EchoStateSystemOptions = LeakySystemOptions;
 
-export type EchoStateSystem = LogDetSystem & RewindableSystem & JacobianSystem & {
-  readonly model: EchoStateModel;
-  /** Back to the given initial states (default zeros). */
-  reset(initialState?: Float64Array): void;
-};
+export type EchoStateSystem = LeakyNetworkSystem<EchoStateModel>;
 
 export function createEchoStateSystem(model: EchoStateModel, inputs: InputSource, options: EchoStateSystemOptions = {}): EchoStateSystem {
   return new ReservoirSystem(model, inputs, options);
 }
 
-class ReservoirSystem implements EchoStateSystem {
-  readonly dim: number;
-  readonly batch: number;
+class ReservoirSystem extends LeakySystem implements EchoStateSystem {
   readonly dt = 1;
   readonly timeUnit = 'step';
-  readonly state: Float64Array;
-  readonly saveState: RewindableSystem['saveState'];
-  readonly restoreState: RewindableSystem['restoreState'];
-  private readonly kernels: LinalgKernels;
-  private readonly u: Float64Array;
   private readonly pre: Float64Array;
   /** a·(1 − tanh²) at the last step, N×B: the tangent's diagonal. */
   private readonly slope: Float64Array;
   private readonly product = new Map<number, Float64Array>();
-  private stepped = false;
 
-  constructor(readonly model: EchoStateModel, readonly inputs: InputSource, options: EchoStateSystemOptions) {
+  constructor(readonly model: EchoStateModel, inputs: InputSource, options: EchoStateSystemOptions) {
     validateEchoStateModel(model);
-    validateInputs(model, inputs);
-    const n = model.hiddenSize;
-    this.dim = n;
-    this.batch = inputs.batch;
-    this.kernels = options.kernels ?? referenceKernels;
-    this.state = new Float64Array(this.batch * n);
-    this.u = new Float64Array(this.batch * model.inputSize);
-    this.pre = new Float64Array(this.batch * n);
-    this.slope = new Float64Array(this.batch * n);
-    ({ saveState: this.saveState, restoreState: this.restoreState } = rewindByState(this.state));
-    this.reset(options.initialState);
+    super(model, inputs, options);
+    this.pre = new Float64Array(this.state.length);
+    this.slope = new Float64Array(this.state.length);
   }
 
-  reset(initialState?: Float64Array): void {
-    if (initialState !== undefined) {
-      checkTensor('initialState', initialState, this.state.length, `batch×dim = ${this.batch}×${this.dim}`);
-      this.state.set(initialState);
-    } else {
-      this.state.fill(0);
-    }
-    this.stepped = false;
-  }
-
-  step(t: number): void {
-    const { model, batch: B, dim: n, state, pre, slope, u } = this;
+  protected advance(): void {
+    const { model, batch: B, dim: n, state, pre, slope, x } = this;
     const a = model.leak;
-    readInputStep(this.inputs, t, u);
-    // The state is B×N row-major, which is the N×B compact block the kernels take.
     this.kernels.matmulBlock(model.weightHh, n, n, state, B, pre);
-    this.kernels.matmulBlock(model.weightIh, n, model.inputSize, u, B, pre, true);
+    this.kernels.matmulBlock(model.weightIh, n, model.inputSize, x, B, pre, true);
     for (let b = 0; b < B; b++) {
       for (let i = 0; i < n; i++) {
         const at = b * n + i;
@@ -196,15 +157,12 @@ class ReservoirSystem implements EchoStateSystem {
         state[at] = (1 - a) * state[at]! + a * y;
       }
     }
-    this.stepped = true;
   }
 
   /** out = (1 − a)·q + s ⊙ (W·q), column by column, s = a·(1 − tanh²). */
-  tangent(q: Float64Array, k: number, out: Float64Array): void {
-    this.requireStep('tangent');
+  protected applyTangent(q: Float64Array, k: number, out: Float64Array): void {
     const { batch: B, dim: n, slope } = this;
     const a = this.model.leak;
-    if (q.length !== B * n * k || out.length !== q.length) throw new RangeError(`tangent: q and out must have batch×dim×k = ${B * n * k} values`);
     let product = this.product.get(k);
     if (product === undefined) this.product.set(k, (product = new Float64Array(B * n * k)));
     this.kernels.matmulBlock(this.model.weightHh, n, n, q, B * k, product);
@@ -217,8 +175,7 @@ class ReservoirSystem implements EchoStateSystem {
   }
 
   /** J_b = (1 − a)·I + D(s)·W, n×n row-major. */
-  formJacobian(b: number, out: Float64Array): void {
-    this.requireStep('formJacobian');
+  protected writeJacobian(b: number, out: Float64Array): void {
     const { dim: n, slope } = this;
     const w = this.model.weightHh;
     const a = this.model.leak;
@@ -226,18 +183,5 @@ class ReservoirSystem implements EchoStateSystem {
       const s = slope[b * n + i]!;
       for (let j = 0; j < n; j++) out[i * n + j] = s * w[i * n + j]! + (i === j ? 1 - a : 0);
     }
-  }
-
-  /** log|det J_b| by an LU of the formed Jacobian, O(n³): no closed form for D·W + c·I. */
-  logAbsDet(out: Float64Array): void {
-    const jac = new Float64Array(this.dim * this.dim);
-    for (let b = 0; b < this.batch; b++) {
-      this.formJacobian(b, jac);
-      out[b] = logAbsDet(jac, this.dim);
-    }
-  }
-
-  private requireStep(what: string): void {
-    if (!this.stepped) throw new Error(`${what}: no step taken since the system was created or reset`);
   }
 }

@@ -6,14 +6,11 @@
  * tangent costs one N×N product per column, like a vanilla RNN's. Exponents are per unit time
  * (the spectrum divides the per-step logs by dt).
  */
-import { logAbsDet } from '../linalg/lu-logdet.js';
-import type { LinalgKernels } from '../linalg/kernels.js';
-import { referenceKernels } from '../linalg/reference.js';
 import type { Rng } from '../linalg/random.js';
-import { rewindByState, type JacobianSystem, type LogDetSystem, type RewindableSystem } from '../lyapunov/system.js';
 import { ModelError } from './errors.js';
+import { LeakySystem, type LeakyNetworkSystem, type LeakySystemOptions } from './leaky-system.js';
 import type { InputSource } from './model.js';
-import { checkTensor, readInputStep, validateInputs } from './validate.js';
+import { checkTensor } from './validate.js';
 
 /** A rate network: N units, I inputs; weights row-major as PyTorch's nn.RNN would store them (weight_hh = W, weight_ih = W_in). */
 export interface RateModel {
@@ -67,32 +64,17 @@ export function validateRateModel(model: RateModel): void {
   if (model.bias !== undefined) checkTensor('bias', model.bias, N, `[${N}]`);
 }
 
-export interface RateSystemOptions {
-  kernels?: LinalgKernels;
-  /** Initial states, B×N; default zeros. */
-  initialState?: Float64Array;
-}
+export type RateSystemOptions = LeakySystemOptions;
 
-export type RateSystem = LogDetSystem & RewindableSystem & JacobianSystem & {
-  readonly model: RateModel;
-  /** Back to the given initial states (default zeros). */
-  reset(initialState?: Float64Array): void;
-};
+export type RateSystem = LeakyNetworkSystem<RateModel>;
 
 export function createRateSystem(model: RateModel, inputs: InputSource, options: RateSystemOptions = {}): RateSystem {
   return new RateNetworkSystem(model, inputs, options);
 }
 
-class RateNetworkSystem implements RateSystem {
-  readonly dim: number;
-  readonly batch: number;
+class RateNetworkSystem extends LeakySystem implements RateSystem {
   readonly dt: number;
   readonly timeUnit = 'time unit';
-  readonly state: Float64Array;
-  readonly saveState: RewindableSystem['saveState'];
-  readonly restoreState: RewindableSystem['restoreState'];
-  private readonly kernels: LinalgKernels;
-  private readonly x: Float64Array;
   /** φ(h) of the state before the last step, N×B. */
   private readonly phi: Float64Array;
   /** W·φ(h) + W_in·x, N×B. */
@@ -100,60 +82,35 @@ class RateNetworkSystem implements RateSystem {
   /** φ'(h) at the state before the last step, N×B: the tangent's D. */
   private readonly slope: Float64Array;
   private readonly scaled = new Map<number, Float64Array>();
-  private stepped = false;
 
-  constructor(readonly model: RateModel, readonly inputs: InputSource, options: RateSystemOptions) {
+  constructor(readonly model: RateModel, inputs: InputSource, options: RateSystemOptions) {
     validateRateModel(model);
-    validateInputs(model, inputs);
-    const { hiddenSize: n } = model;
-    this.dim = n;
-    this.batch = inputs.batch;
+    super(model, inputs, options);
     this.dt = model.dt;
-    this.kernels = options.kernels ?? referenceKernels;
-    this.state = new Float64Array(this.batch * n);
-    this.x = new Float64Array(this.batch * model.inputSize);
-    this.phi = new Float64Array(this.batch * n);
-    this.drive = new Float64Array(this.batch * n);
-    this.slope = new Float64Array(this.batch * n);
-    ({ saveState: this.saveState, restoreState: this.restoreState } = rewindByState(this.state));
-    this.reset(options.initialState);
+    this.phi = new Float64Array(this.state.length);
+    this.drive = new Float64Array(this.state.length);
+    this.slope = new Float64Array(this.state.length);
   }
 
-  reset(initialState?: Float64Array): void {
-    if (initialState !== undefined) {
-      checkTensor('initialState', initialState, this.state.length, `batch×dim = ${this.batch}×${this.dim}`);
-      this.state.set(initialState);
-    } else {
-      this.state.fill(0);
-    }
-    this.stepped = false;
-  }
-
-  step(t: number): void {
-    const { inputs, model, batch: B, dim: n, state, phi, drive, slope, x, dt } = this;
-    const I = inputs.size;
-    readInputStep(inputs, t, x);
-    // The state is B×N row-major, which is the N×B compact block the kernels take.
+  protected advance(): void {
+    const { model, batch: B, dim: n, state, phi, drive, slope, x, dt } = this;
     for (let i = 0; i < state.length; i++) {
       phi[i] = Math.tanh(state[i]!);
       slope[i] = 1 - phi[i]! * phi[i]!;
     }
     this.kernels.matmulBlock(model.weightHh, n, n, phi, B, drive);
-    this.kernels.matmulBlock(model.weightIh, n, I, x, B, drive, true);
+    this.kernels.matmulBlock(model.weightIh, n, model.inputSize, x, B, drive, true);
     for (let b = 0; b < B; b++) {
       for (let i = 0; i < n; i++) {
         const at = b * n + i;
         state[at] = (1 - dt) * state[at]! + dt * (drive[at]! + (model.bias?.[i] ?? 0));
       }
     }
-    this.stepped = true;
   }
 
   /** out = (1 − dt)·q + dt·W·(φ' ⊙ q), column by column. */
-  tangent(q: Float64Array, k: number, out: Float64Array): void {
-    this.requireStep('tangent');
+  protected applyTangent(q: Float64Array, k: number, out: Float64Array): void {
     const { batch: B, dim: n, dt, slope } = this;
-    if (q.length !== B * n * k || out.length !== q.length) throw new RangeError(`tangent: q and out must have batch×dim×k = ${B * n * k} values`);
     let scaled = this.scaled.get(k);
     if (scaled === undefined) this.scaled.set(k, (scaled = new Float64Array(B * n * k)));
     for (let b = 0; b < B; b++) {
@@ -167,25 +124,11 @@ class RateNetworkSystem implements RateSystem {
   }
 
   /** J_b = (1 − dt)·I + dt·W·D(φ'), n×n row-major. */
-  formJacobian(b: number, out: Float64Array): void {
-    this.requireStep('formJacobian');
+  protected writeJacobian(b: number, out: Float64Array): void {
     const { dim: n, dt, slope } = this;
     const w = this.model.weightHh;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) out[i * n + j] = dt * w[i * n + j]! * slope[b * n + j]! + (i === j ? 1 - dt : 0);
     }
-  }
-
-  /** log|det J_b| by an LU of the formed Jacobian, O(n³): no closed form for W·D + c·I. */
-  logAbsDet(out: Float64Array): void {
-    const jac = new Float64Array(this.dim * this.dim);
-    for (let b = 0; b < this.batch; b++) {
-      this.formJacobian(b, jac);
-      out[b] = logAbsDet(jac, this.dim);
-    }
-  }
-
-  private requireStep(what: string): void {
-    if (!this.stepped) throw new Error(`${what}: no step taken since the system was created or reset`);
   }
 }
