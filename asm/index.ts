@@ -10,6 +10,9 @@ import { triangularSolve as upperTriangularSolve } from './triangular-solve';
 /** Training's product C (+)= A·Bᵀ in float32 (see gemm-nt.ts); float32 only, so no f64 twin. */
 export { gemmNTF32 } from './gemm-nt';
 
+/** Training's elementwise cell steps on float32 buffers (see cell-steps.ts); float32 only. */
+export { lstmForwardF32, lstmBackwardF32, gruForwardF32, gruBackwardF32, tanhForwardF32 } from './cell-steps';
+
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {
   return __heap_base;

@@ -73,12 +73,12 @@ test('training products: wasm by default in float32, js in float64; a wasm float
 });
 
 test('without build/kernels.wasm, float32 training runs the js products (and the arena says what is missing)', async () => {
-  // src/linalg, src/errors.ts and the memory factory in a package of their own that was never built.
+  // src/linalg, src/lyapunov, src/cells, src/errors.ts and the memory factory in a package of their own that was never built.
   const root = mkdtempSync(join(tmpdir(), 'train-unbuilt-'));
   try {
     const src = join(import.meta.dirname, '..', 'src');
     writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
-    cpSync(join(src, 'linalg'), join(root, 'src', 'linalg'), { recursive: true });
+    for (const floor of ['linalg', 'lyapunov', 'cells']) cpSync(join(src, floor), join(root, 'src', floor), { recursive: true });
     cpSync(join(src, 'errors.ts'), join(root, 'src', 'errors.ts'));
     const memoryFile = join(root, 'src', 'train', 'bptt', 'memory.ts');
     mkdirSync(dirname(memoryFile), { recursive: true });

@@ -39,6 +39,12 @@ export interface KernelExports {
   triangularSolveF32(r: number, k: number, c: number, norms: number): void;
   /** C (m×n, rows ldc apart) (+)= A·Bᵀ (A m×k, B n×k, rows lda, ldb apart), row-major float32. */
   gemmNTF32(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  /** The cells' elementwise training steps on float32 buffers (asm/cell-steps.ts; src/cells/backward/wasm.ts). */
+  lstmForwardF32(batch: number, hidden: number, gates: number, aux: number, cPrev: number, c: number, h: number, local: number): void;
+  lstmBackwardF32(batch: number, hidden: number, gates: number, aux: number, dPre: number, dh: number, dc: number): void;
+  gruForwardF32(batch: number, hidden: number, gates: number, hh: number, hPrev: number, h: number, local: number): void;
+  gruBackwardF32(batch: number, hidden: number, gates: number, dPreInput: number, dPreHidden: number, dh: number, dhPrev: number): void;
+  tanhForwardF32(n: number, gates: number, h: number): void;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -55,6 +61,7 @@ const REQUIRED_FUNCTIONS = [
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
+  'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
 ] as const;
 
 /**

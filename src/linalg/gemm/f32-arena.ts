@@ -17,7 +17,8 @@ const PANEL = 256;
  * be views of this arena.
  */
 export class F32Arena {
-  private readonly exports: KernelExports;
+  /** The instance whose memory holds the arena, for kernels called on its arrays (see `pointer`). */
+  readonly exports: KernelExports;
   private next: number;
   private readonly end: number;
 
@@ -51,6 +52,12 @@ export class F32Arena {
     if (start + n > this.end) throw new RangeError(`F32Arena: ${n} floats requested, ${this.end - start} left (arena sized too small)`);
     this.next = start + alignUp(n);
     return new Float32Array(this.exports.memory.buffer, start * 4, n);
+  }
+
+  /** The byte address of a view of this arena, for the kernels of `exports`. */
+  pointer(view: Float32Array): number {
+    if (view.buffer !== this.exports.memory.buffer) throw new Error('F32Arena.pointer: not a view of this arena');
+    return view.byteOffset;
   }
 
   /** Same contract as gemm-nt.ts `gemmNT`, on views of this arena. */
