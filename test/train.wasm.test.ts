@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Rng, gemmNT, F32Arena } from '../src/linalg/index.js';
+import { jsDenseOps } from '../src/linalg/gemm/gemm-nt.js';
 import { memoryFactory, BpttEngine, type TrainingBatch, createParams, type NetworkSpec, initialiseParams } from '../src/train/index.js';
 
 test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accumulation and long shared dimensions', () => {
@@ -31,6 +32,26 @@ test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accu
   }
   const arena = new F32Arena(16);
   assert.throws(() => arena.gemmNT(1, 1, 1, new Float32Array(1), 0, arena.allocate(1), 0, arena.allocate(1), 0, false), /view of this arena/);
+});
+
+test('wasm transpose, column sums and row-vector sums equal the JavaScript ones bit for bit (odd shapes, offsets, tails)', () => {
+  const rng = new Rng(6);
+  for (const [rows, cols] of [[1, 1], [5, 3], [4, 4], [37, 45], [64, 33], [1, 7], [70, 130]] as const) {
+    const n = rows * cols;
+    const arena = new F32Arena(F32Arena.sizeFor([n + 3, n + 5, cols + 1]));
+    const [a, out, v] = [arena.allocate(n + 3), arena.allocate(n + 5), arena.allocate(cols + 1)];
+    for (const x of [a, out, v]) for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+    const [a32, out32, v32] = [Float32Array.from(a), Float32Array.from(out), Float32Array.from(v)];
+    arena.transpose(rows, cols, a, 3, out, 5);
+    jsDenseOps.transpose(rows, cols, a32, 3, out32, 5);
+    assert.deepEqual(out, out32, `transpose ${rows}×${cols}`);
+    arena.addColumnSums(rows, cols, a, 3, v, 1);
+    jsDenseOps.addColumnSums(rows, cols, a32, 3, v32, 1);
+    assert.deepEqual(v, v32, `column sums ${rows}×${cols}`);
+    arena.addRowVector(rows, cols, a, 3, v, 1);
+    jsDenseOps.addRowVector(rows, cols, a32, 3, v32, 1);
+    assert.deepEqual(a, a32, `row vector ${rows}×${cols}`);
+  }
 });
 
 test('float32 training on the wasm kernel gives the float64 gradients to float32 accuracy', () => {

@@ -45,6 +45,10 @@ export interface KernelExports {
   gruForwardF32(batch: number, hidden: number, gates: number, hh: number, hPrev: number, h: number, local: number): void;
   gruBackwardF32(batch: number, hidden: number, gates: number, dPreInput: number, dPreHidden: number, dh: number, dhPrev: number): void;
   tanhForwardF32(n: number, gates: number, h: number): void;
+  /** gemm-nt.ts transpose, addColumnSums and addRowVector on float32 buffers (asm/row-ops.ts). */
+  transposeF32(rows: number, cols: number, a: number, out: number): void;
+  addColumnSumsF32(rows: number, cols: number, a: number, sums: number): void;
+  addRowVectorF32(rows: number, cols: number, a: number, v: number): void;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -62,6 +66,7 @@ const REQUIRED_FUNCTIONS = [
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
   'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
+  'transposeF32', 'addColumnSumsF32', 'addRowVectorF32',
 ] as const;
 
 /**

@@ -60,6 +60,21 @@ export class F32Arena {
     return view.byteOffset;
   }
 
+  /** Same contract as gemm-nt.ts `transpose`, on views of this arena. */
+  transpose(rows: number, cols: number, a: Float32Array, aOffset: number, out: Float32Array, outOffset: number): void {
+    this.exports.transposeF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(out) + 4 * outOffset);
+  }
+
+  /** Same contract as gemm-nt.ts `addColumnSums`, on views of this arena. */
+  addColumnSums(rows: number, cols: number, a: Float32Array, aOffset: number, sums: Float32Array, sumsOffset: number): void {
+    this.exports.addColumnSumsF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(sums) + 4 * sumsOffset);
+  }
+
+  /** Same contract as gemm-nt.ts `addRowVector`, on views of this arena. */
+  addRowVector(rows: number, cols: number, a: Float32Array, aOffset: number, v: Float32Array, vOffset: number): void {
+    this.exports.addRowVectorF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(v) + 4 * vOffset);
+  }
+
   /** Same contract as gemm-nt.ts `gemmNT`, on views of this arena. */
   gemmNT(
     m: number, n: number, k: number,

@@ -118,3 +118,13 @@ export function addRowVector(rows: number, cols: number, a: FloatArray, aOffset:
     for (let j = 0; j < cols; j++) a[ai + j] += v[vOffset + j]!;
   }
 }
+
+/** The dense operations of training, in JavaScript here and in wasm on an F32Arena (f32-arena.ts). */
+export interface DenseOps {
+  gemm: GemmNT;
+  transpose: typeof transpose;
+  addColumnSums: typeof addColumnSums;
+  addRowVector: typeof addRowVector;
+}
+
+export const jsDenseOps: DenseOps = { gemm: gemmNT, transpose, addColumnSums, addRowVector };

@@ -1,5 +1,4 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { addColumnSums, addRowVector, transpose } from '../../linalg/gemm/gemm-nt.js';
 import type { PassResult, StepSelection, Targets } from './batch.js';
 import type { Workspace } from './workspace.js';
 
@@ -22,7 +21,7 @@ export function lossRows(ws: Workspace, at: StepSelection): { first: number; cou
 export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, params: FloatArray, at: ReadoutAt, steps: StepSelection): void {
   const { first, count } = lossRows(ws, steps);
   ws.gemm(count, at.outputs, at.hidden, x, xOffset + first * at.hidden, params, at.weight, ws.logits, 0, false);
-  addRowVector(count, at.outputs, ws.logits, 0, params, at.bias);
+  ws.addRowVector(count, at.outputs, ws.logits, 0, params, at.bias);
 }
 
 /**
@@ -103,11 +102,11 @@ export function readoutBackward(
 ): void {
   const { first, count } = lossRows(ws, steps);
   const { hidden, outputs } = at;
-  transpose(count, outputs, ws.logits, 0, ws.logitsT, 0);
-  transpose(count, hidden, x, xOffset + first * hidden, ws.inputT, 0);
+  ws.transpose(count, outputs, ws.logits, 0, ws.logitsT, 0);
+  ws.transpose(count, hidden, x, xOffset + first * hidden, ws.inputT, 0);
   ws.gemm(outputs, hidden, count, ws.logitsT, 0, ws.inputT, 0, grad, at.weight, true);
-  addColumnSums(count, outputs, ws.logits, 0, grad, at.bias);
-  transpose(outputs, hidden, params, at.weight, ws.readoutT, 0);
+  ws.addColumnSums(count, outputs, ws.logits, 0, grad, at.bias);
+  ws.transpose(outputs, hidden, params, at.weight, ws.readoutT, 0);
   dx.fill(0, 0, first * hidden);
   ws.gemm(count, hidden, outputs, ws.logits, 0, ws.readoutT, 0, dx, first * hidden, false);
 }
