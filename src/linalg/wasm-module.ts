@@ -49,6 +49,9 @@ export interface KernelExports {
   transposeF32(rows: number, cols: number, a: number, out: number): void;
   addColumnSumsF32(rows: number, cols: number, a: number, sums: number): void;
   addRowVectorF32(rows: number, cols: number, a: number, v: number): void;
+  /** iterations × 12 SIMD multiply-adds in registers (asm/simd-peak.ts): the benchmarks' measured ceiling. */
+  simdPeak(iterations: number): number;
+  simdPeakF32(iterations: number): number;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -66,7 +69,7 @@ const REQUIRED_FUNCTIONS = [
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
   'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
-  'transposeF32', 'addColumnSumsF32', 'addRowVectorF32',
+  'transposeF32', 'addColumnSumsF32', 'addRowVectorF32', 'simdPeak', 'simdPeakF32',
 ] as const;
 
 /**
