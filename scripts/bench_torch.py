@@ -19,7 +19,7 @@ be 1 in containers).
     /usr/bin/python3 scripts/bench_torch.py [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 2]
 """
 
-from bench_args import bench_arguments
+from bench_args import bench_arguments, blas_library
 import json
 import math
 import os
@@ -139,18 +139,6 @@ def time_steps(cell, hidden, seconds):
             times.append((time.perf_counter() - start) * 1000)
     assert torch.isfinite(log_sums).all(), f"{cell} H={hidden}: non-finite log|R_ii|"
     return min(times), statistics.median(times), len(times)
-
-
-def blas_library():
-    """The BLAS torch actually called (Debian's torch links libblas.so.3, which the alternatives
-    system points at the reference BLAS or at OpenBLAS: their speeds differ several-fold)."""
-    torch.mm(torch.ones(64, 64, dtype=torch.float64), torch.ones(64, 64, dtype=torch.float64))
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "blas" in line or "mkl" in line}
-    except OSError:
-        return "unknown"
-    return ", ".join(sorted(os.path.realpath(p) for p in paths if p.startswith("/"))) or "built in"
 
 
 def main():
