@@ -1,0 +1,19 @@
+// `npm run bench [-- --quick]`: the kernels, the spectrum step and training, each with PyTorch in
+// the same run where /usr/bin/python3 has torch, then the CLV timings (full run only). --quick
+// (under five minutes on two cores) times the rows the acceptance compares: training at
+// H = 64–256 for every cell, the spectrum step at D ≤ 256 on float64, and the kernels at D = 128.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const quick = process.argv.includes('--quick');
+const runs: string[][] = quick
+  ? [
+      ['train.ts', '--quick'],
+      ['spectrum.ts', '--quick', '--torch'],
+      ['kernels.ts', '--sizes', '128', '--seconds', '0.5'],
+    ]
+  : [['kernels.ts'], ['spectrum.ts', '--torch'], ['train.ts'], ['clv.ts']];
+for (const [file, ...args] of runs) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, file!), ...args], { stdio: 'inherit' });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
