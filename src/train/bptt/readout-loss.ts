@@ -72,15 +72,20 @@ export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: n
       if (withGradient) for (let j = 0; j < outputs; j++) logits[q + j] = 0;
       continue;
     }
+    // One exponential per logit: e^{z − max} is kept (with a gradient) and divided by the norm.
+    const targetLogit = logits[q + target]!;
     let norm = 0;
-    for (let j = 0; j < outputs; j++) norm += Math.exp(logits[q + j]! - max);
-    const logNorm = max + Math.log(norm);
-    sum += logNorm - logits[q + target]!;
+    for (let j = 0; j < outputs; j++) {
+      const e = Math.exp(logits[q + j]! - max);
+      norm += e;
+      if (withGradient) logits[q + j] = e;
+    }
+    sum += max + Math.log(norm) - targetLogit;
     counted++;
     if (argmax === target) correct++;
     if (withGradient) {
       // Softmax probabilities for now; the 1/count scale is applied once the count is known.
-      for (let j = 0; j < outputs; j++) logits[q + j] = Math.exp(logits[q + j]! - logNorm);
+      for (let j = 0; j < outputs; j++) logits[q + j] = logits[q + j]! / norm;
       logits[q + target] -= 1;
     }
   }
