@@ -4,38 +4,10 @@
 // b·G·H + g·H + u (PyTorch's gate order). The slopes are taken from the pre-activations, as in
 // src/cells/activations.ts: σ' = e^{−|y|}/(1 + e^{−|y|})² and tanh' = 4e^{−2|y|}/(1 + e^{−2|y|})²,
 // which do not cancel in saturation.
+import { expNonPositive } from './exp';
 
-const LOG2E: f64 = 1.4426950408889634;
-const LN2_HI: f64 = 6.93147180369123816490e-1;
-const LN2_LO: f64 = 1.90821492927058770002e-10;
-/** Below e^{−700} the f32 results are 0 anyway; clamping keeps 2^n a normal double. */
-const MIN_EXPONENT: f64 = -700;
 /** tanh y = y to within y²/3 relative below this, where (1 − e^{−2|y|}) would lose digits. */
 const TANH_LINEAR: f64 = 1e-6;
-
-/** e^x for x ≤ 0, lane-wise: x = n·ln 2 + r, |r| ≤ ln 2 / 2, e^r by its Taylor series to r¹¹ (relative error < 3e-14). */
-@inline
-function expNonPositive(x: v128): v128 {
-  const y = f64x2.max(x, f64x2.splat(MIN_EXPONENT));
-  const n = f64x2.nearest(f64x2.mul(y, f64x2.splat(LOG2E)));
-  const r = f64x2.sub(f64x2.sub(y, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
-  let p = f64x2.splat(1.0 / 39916800.0);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  // 2^n from its bits: n ≥ −1010, so the biased exponent n + 1023 is positive.
-  const whole = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
-  const scale = i64x2.shl(i64x2.add(whole, i64x2.splat(1023)), 52);
-  return f64x2.mul(p, scale);
-}
 
 // The activations come in parts, each one v128 (the runtime is a stub: no objects per call):
 // t = e^{−|y|} and big = σ(|y|) = 1/(1 + t) give σ(y), σ(−y) and σ'(y) = σ(|y|)σ(−|y|);

@@ -14,8 +14,8 @@ export { gemmNTF32 } from './gemm-nt';
 /** Training's elementwise cell steps on float32 buffers (see cell-steps.ts); float32 only. */
 export { lstmForwardF32, lstmBackwardF32, gruForwardF32, gruBackwardF32, tanhForwardF32 } from './cell-steps';
 
-/** The transposes, column sums and bias rows around training's products, in float32 (see row-ops.ts). */
-export { transposeF32, addColumnSumsF32, addRowVectorF32 } from './row-ops';
+/** The transposes, column sums, bias rows and softmax exponentials around training's products, in float32 (see row-ops.ts). */
+export { transposeF32, addColumnSumsF32, addRowVectorF32, expShiftedF32 } from './row-ops';
 
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {

@@ -1,6 +1,8 @@
 // The data movement around training's products (src/linalg/gemm/gemm-nt.ts transpose,
 // addColumnSums, addRowVector) on float32 buffers: exact operations (each sum is the same
-// float32 addition in the same order), so results equal the JavaScript versions bit for bit.
+// float32 addition in the same order), so results equal the JavaScript versions bit for bit;
+// and the exponentials of the softmax (expShiftedF32), which agree with Math.exp's to float32 rounding.
+import { expNonPositive } from './exp';
 
 /** Square tiles: the rows read and the rows written both stay in cache. */
 const TILE = 32;
@@ -66,4 +68,28 @@ export function addRowVectorF32(rows: i32, cols: i32, a: usize, v: usize): void 
     for (; o < vectors; o += 16) v128.store(ai + o, f32x4.add(v128.load(ai + o), v128.load(v + o)));
     for (; o < end; o += 4) store<f32>(ai + o, load<f32>(ai + o) + load<f32>(v + o));
   }
+}
+
+/**
+ * p[i] ← e^{p[i] − shift} over n floats (shift ≥ every p[i]: a softmax row's maximum), rounded to
+ * float32; returns the sum of the exponentials before rounding, in f64, added in the order
+ * (lanes 0 then 1 of each pair summed into two running sums, then the tail).
+ */
+export function expShiftedF32(n: i32, p: usize, shift: f64): f64 {
+  const s = f64x2.splat(shift);
+  let sum = f64x2.splat(0);
+  const pairs = (<usize>(n & ~1)) << 2;
+  let o: usize = 0;
+  for (; o < pairs; o += 8) {
+    const e = expNonPositive(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(p + o)), s));
+    sum = f64x2.add(sum, e);
+    v128.store64_lane(p + o, f32x4.demote_f64x2_zero(e), 0);
+  }
+  let total = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+  if (o < (<usize>n) << 2) {
+    const e = expNonPositive(f64x2.splat(<f64>load<f32>(p + o) - shift));
+    total += f64x2.extract_lane(e, 0);
+    store<f32>(p + o, <f32>f64x2.extract_lane(e, 0));
+  }
+  return total;
 }

@@ -54,6 +54,26 @@ test('wasm transpose, column sums and row-vector sums equal the JavaScript ones 
   }
 });
 
+test('wasm softmax exponentials e^{z − shift} agree with Math.exp to float32 rounding, their sum to 1e-13', () => {
+  const rng = new Rng(7);
+  for (const n of [1, 2, 7, 64]) {
+    const arena = new F32Arena(F32Arena.sizeFor([n + 1]));
+    const a = arena.allocate(n + 1);
+    for (let i = 0; i < a.length; i++) a[i] = rng.normal() * 10;
+    // Far below the maximum: e^{−100} is a float32 subnormal, e^{−1000} underflows to 0.
+    if (n >= 7) [a[3], a[4], a[5]] = [-100, -1000, 1e-30];
+    const shift = Math.max(...a.subarray(1));
+    const want = Float32Array.from(a);
+    const sum = arena.expShifted(n, a, 1, shift);
+    const wantSum = jsDenseOps.expShifted(n, want, 1, shift);
+    assert.ok(Math.abs(sum - wantSum) <= 1e-13 * wantSum, `n=${n}: sum ${sum} vs ${wantSum}`);
+    for (let i = 1; i <= n; i++) {
+      assert.ok(Math.abs(a[i]! - want[i]!) <= 2 ** -23 * want[i]! + 2 ** -149, `n=${n} entry ${i}: ${a[i]} vs ${want[i]}`);
+    }
+    assert.equal(a[0], want[0], 'the entry before the offset is untouched');
+  }
+});
+
 test('float32 training on the wasm kernel gives the float64 gradients to float32 accuracy', () => {
   for (const cell of ['lstm', 'gru', 'rnn_tanh'] as const) {
     const spec: NetworkSpec = { cell, inputSize: 10, hiddenSize: 19, numLayers: 2, bias: true, outputSize: 7 };

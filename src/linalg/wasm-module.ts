@@ -45,10 +45,12 @@ export interface KernelExports {
   gruForwardF32(batch: number, hidden: number, gates: number, hh: number, hPrev: number, h: number, local: number): void;
   gruBackwardF32(batch: number, hidden: number, gates: number, dPreInput: number, dPreHidden: number, dh: number, dhPrev: number): void;
   tanhForwardF32(n: number, gates: number, h: number): void;
-  /** gemm-nt.ts transpose, addColumnSums and addRowVector on float32 buffers (asm/row-ops.ts). */
+  /** gemm-nt.ts transpose, addColumnSums and addRowVector on float32 buffers (asm/row-ops.ts): exact, as the js ones. */
   transposeF32(rows: number, cols: number, a: number, out: number): void;
   addColumnSumsF32(rows: number, cols: number, a: number, sums: number): void;
   addRowVectorF32(rows: number, cols: number, a: number, v: number): void;
+  /** gemm-nt.ts expShifted on float32 buffers (asm/row-ops.ts). */
+  expShiftedF32(n: number, p: number, shift: number): number;
   /** iterations × 12 SIMD multiply-adds in registers (asm/simd-peak.ts): the benchmarks' measured ceiling. */
   simdPeak(iterations: number): number;
   simdPeakF32(iterations: number): number;
@@ -69,7 +71,7 @@ const REQUIRED_FUNCTIONS = [
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
   'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
-  'transposeF32', 'addColumnSumsF32', 'addRowVectorF32', 'simdPeak', 'simdPeakF32',
+  'transposeF32', 'addColumnSumsF32', 'addRowVectorF32', 'expShiftedF32', 'simdPeak', 'simdPeakF32',
 ] as const;
 
 /**

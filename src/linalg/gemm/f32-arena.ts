@@ -75,6 +75,11 @@ export class F32Arena {
     this.exports.addRowVectorF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(v) + 4 * vOffset);
   }
 
+  /** Same contract as gemm-nt.ts `expShifted`, on a view of this arena (the exponentials agree to float32 rounding). */
+  expShifted(n: number, a: Float32Array, aOffset: number, shift: number): number {
+    return this.exports.expShiftedF32(n, this.pointer(a) + 4 * aOffset, shift);
+  }
+
   /** Same contract as gemm-nt.ts `gemmNT`, on views of this arena. */
   gemmNT(
     m: number, n: number, k: number,

@@ -30,6 +30,7 @@ export function memoryFactory(precision: Precision, backend: LinalgBackend = pre
       addColumnSums: (rows, cols, a, aOffset, sums, sumsOffset) =>
         arena.addColumnSums(rows, cols, a as Float32Array, aOffset, sums as Float32Array, sumsOffset),
       addRowVector: (rows, cols, a, aOffset, v, vOffset) => arena.addRowVector(rows, cols, a as Float32Array, aOffset, v as Float32Array, vOffset),
+      expShifted: (n, a, aOffset, shift) => arena.expShifted(n, a as Float32Array, aOffset, shift),
       step: (cell) => wasmCellStep(cell, arena),
     };
   };

@@ -26,7 +26,8 @@ export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, pa
 
 /**
  * The loss of the logits in `ws.logits`, which it replaces with ∂loss/∂logits when
- * `withGradient`. Targets are indexed (b, t) as given; loss rows are t-major.
+ * `withGradient` (without, the loss rows of `ws.logits` are left as scratch). Targets are indexed
+ * (b, t) as given; loss rows are t-major.
  */
 export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: number, withGradient: boolean): PassResult {
   const { batch, steps } = ws;
@@ -72,14 +73,10 @@ export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: n
       if (withGradient) for (let j = 0; j < outputs; j++) logits[q + j] = 0;
       continue;
     }
-    // One exponential per logit: e^{z − max} is kept (with a gradient) and divided by the norm.
+    // One exponential per logit: e^{z − max} replaces z (the logits are scratch from here on)
+    // and, with a gradient, is divided by the norm.
     const targetLogit = logits[q + target]!;
-    let norm = 0;
-    for (let j = 0; j < outputs; j++) {
-      const e = Math.exp(logits[q + j]! - max);
-      norm += e;
-      if (withGradient) logits[q + j] = e;
-    }
+    const norm = ws.expShifted(outputs, logits, q, max);
     sum += max + Math.log(norm) - targetLogit;
     counted++;
     if (argmax === target) correct++;

@@ -125,6 +125,7 @@ function buildWorkspace(
     transpose: memory.transpose,
     addColumnSums: memory.addColumnSums,
     addRowVector: memory.addRowVector,
+    expShifted: memory.expShifted,
     step: memory.step(spec.cell),
     params: make(paramCount),
     grad: make(paramCount),
