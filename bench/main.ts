@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick]`: the kernels, the spectrum step and training, each with PyTorch in
 // the same run where /usr/bin/python3 has torch, then the CLV timings (full run only). --quick
 // (under five minutes on two cores) times the rows the acceptance compares: training at
-// H = 64–256 for every cell, the spectrum step at D ≤ 256 on float64, and the kernels at D = 128.
+// H = 64–256 for every cell, the spectrum step on float64 at D ≤ 128 and at k = 32 of D = 512, and
+// the kernels at D = 128 (the k = 32 row for the GRU only: each spectrum row costs 30–40 s).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -10,9 +11,10 @@ const runs: string[][] = quick
   ? [
       ['train.ts', '--quick'],
       ['spectrum.ts', '--quick', '--torch'],
+      ['spectrum.ts', '--quick', '--torch', '--k', '32', '--sizes', '512', '--cells', 'gru'],
       ['kernels.ts', '--sizes', '128', '--seconds', '0.5'],
     ]
-  : [['kernels.ts'], ['spectrum.ts', '--torch'], ['train.ts'], ['clv.ts']];
+  : [['kernels.ts'], ['spectrum.ts', '--torch'], ['spectrum.ts', '--torch', '--k', '32', '--sizes', '512'], ['train.ts'], ['clv.ts']];
 for (const [file, ...args] of runs) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, file!), ...args], { stdio: 'inherit' });
   if (run.status !== 0) process.exit(run.status ?? 1);
