@@ -33,7 +33,7 @@ const MAX_TIMED_STEPS = 1024;
 const quick = process.argv.includes('--quick');
 const sizes = option('sizes', quick ? '64,128' : '64,128,256,512').split(',').map(Number);
 const cells = option('cells', 'rnn_tanh,lstm,gru').split(',') as CellKind[];
-const seconds = Number(option('seconds', quick ? '0.3' : '0.5'));
+const seconds = Number(option('seconds', quick ? '0.2' : '0.5'));
 const rounds = Number(option('rounds', quick ? '1' : '2'));
 /** Exponents per trajectory: all D unless --k asks for fewer (k = 32 of D = 512 is what most users run). */
 const kOption = option('k', '');

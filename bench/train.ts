@@ -6,15 +6,16 @@
 // sequences per second of whole optimizer steps. Ours runs on one thread, with dense inputs (the
 // products PyTorch runs) and, outside --quick, with the one-hot input path a char-LM uses. PyTorch
 // (when /usr/bin/python3 has torch) is served round by round by two processes, one started with
-// OPENBLAS_NUM_THREADS=1 and one with 2, each asked for torch.set_num_threads 1 and 2: its
-// 1-thread figure is torch 1 thread with OpenBLAS on 1 thread, and its best figure the fastest of
-// the four settings. Each figure is the best of its rounds; the rounds of every engine alternate,
+// OPENBLAS_NUM_THREADS=1 and one with 2, each asked for torch.set_num_threads 1 and 2 (1 only
+// with --quick): its 1-thread figure is torch 1 thread with OpenBLAS on 1 thread, and its best
+// figure the fastest of the settings. Each figure is the best of its rounds; the rounds of every engine alternate,
 // so a busy machine slows all of them alike. GFLOP/s count the dense products of a step against
 // the WebAssembly float32 ceiling measured on this machine (bench/ceiling.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Rng } from '../src/linalg/index.js';
 import { type CellKind, gateCount } from '../src/cells/model.js';
 import { BpttEngine, type TrainingBatch, initialiseParams, createParams, Adam } from '../src/train/index.js';
@@ -30,6 +31,9 @@ const roundSeconds = Number(option('round-seconds', quick ? '0.25' : '0.4'));
 const BATCH = 32;
 const STEPS = 50;
 const VOCAB = 64;
+const SETTLE_MS = 100;
+/** PyTorch's thread counts: --quick times the 1-thread comparison the acceptance asks for only. */
+const torchThreads = quick ? [1] : [1, 2];
 
 /** Flops of the dense products of one optimizer step (forward, BPTT, readout; elementwise work left out). */
 function stepFlops(cell: CellKind, hidden: number): number {
@@ -123,10 +127,13 @@ for (const cell of cells) {
     const row: Row = { cell, hidden, dense: 0 };
     const torchRates = new Map<string, number>();
     for (let r = 0; r < rounds; r++) {
+      // A pause before each round: thread pools that spin after their work (OpenBLAS, OpenMP) go idle first.
+      await sleep(SETTLE_MS);
       row.dense = Math.max(row.dense, dense());
       if (sparse !== undefined) row.sparse = Math.max(row.sparse ?? 0, sparse());
       for (const server of torch) {
-        for (const threads of [1, 2]) {
+        for (const threads of torchThreads) {
+          await sleep(SETTLE_MS);
           const setting = `${threads} thread${threads > 1 ? 's' : ''}, OpenBLAS ${server.blasThreads}`;
           torchRates.set(setting, Math.max(torchRates.get(setting) ?? 0, await server.round(cell, hidden, threads)));
         }
