@@ -91,19 +91,6 @@ function lstmForwardUnits(
   store2(h + r, f64x2.mul(o, thc), two);
 }
 
-/** backward/lstm.ts lstmStep.forward: pointers to the step's views, batch rows of hidden units. */
-export function lstmForwardF32(batch: i32, hidden: i32, gates: usize, aux: usize, cPrev: usize, c: usize, h: usize, local: usize): void {
-  const hb = (<usize>hidden) << 2;
-  const pairs = (<usize>(hidden & ~1)) << 2;
-  for (let b = 0; b < batch; b++) {
-    const q = <usize>b * 4 * hb;
-    const r = <usize>b * hb;
-    let u: usize = 0;
-    for (; u < pairs; u += 8) lstmForwardUnits(q + u, r + u, hb, gates, aux, cPrev, c, h, local, true);
-    if (u < hb) lstmForwardUnits(q + u, r + u, hb, gates, aux, cPrev, c, h, local, false);
-  }
-}
-
 @inline
 function lstmBackwardUnits(q: usize, r: usize, hb: usize, gates: usize, aux: usize, dPre: usize, dh: usize, dc: usize, two: bool): void {
   const dhu = load2(dh + r, two);
@@ -113,19 +100,6 @@ function lstmBackwardUnits(q: usize, r: usize, hb: usize, gates: usize, aux: usi
   store2(dPre + q + 2 * hb, f64x2.mul(dct, load2(dPre + q + 2 * hb, two)), two);
   store2(dPre + q + 3 * hb, f64x2.mul(dhu, load2(dPre + q + 3 * hb, two)), two);
   store2(dc + r, f64x2.mul(dct, load2(gates + q + hb, two)), two);
-}
-
-/** backward/lstm.ts lstmStep.backward. */
-export function lstmBackwardF32(batch: i32, hidden: i32, gates: usize, aux: usize, dPre: usize, dh: usize, dc: usize): void {
-  const hb = (<usize>hidden) << 2;
-  const pairs = (<usize>(hidden & ~1)) << 2;
-  for (let b = 0; b < batch; b++) {
-    const q = <usize>b * 4 * hb;
-    const r = <usize>b * hb;
-    let u: usize = 0;
-    for (; u < pairs; u += 8) lstmBackwardUnits(q + u, r + u, hb, gates, aux, dPre, dh, dc, true);
-    if (u < hb) lstmBackwardUnits(q + u, r + u, hb, gates, aux, dPre, dh, dc, false);
-  }
 }
 
 @inline
@@ -152,19 +126,6 @@ function gruForwardUnits(q: usize, s: usize, hb: usize, gates: usize, hh: usize,
   store2(h + s, f64x2.add(f64x2.mul(f64x2.sub(f64x2.splat(1), z), n), f64x2.mul(z, hp)), two);
 }
 
-/** backward/gru.ts gruStep.forward (hh: U h + b_hh). */
-export function gruForwardF32(batch: i32, hidden: i32, gates: usize, hh: usize, hPrev: usize, h: usize, local: usize): void {
-  const hb = (<usize>hidden) << 2;
-  const pairs = (<usize>(hidden & ~1)) << 2;
-  for (let b = 0; b < batch; b++) {
-    const q = <usize>b * 3 * hb;
-    const s = <usize>b * hb;
-    let u: usize = 0;
-    for (; u < pairs; u += 8) gruForwardUnits(q + u, s + u, hb, gates, hh, hPrev, h, local, true);
-    if (u < hb) gruForwardUnits(q + u, s + u, hb, gates, hh, hPrev, h, local, false);
-  }
-}
-
 @inline
 function gruBackwardUnits(q: usize, s: usize, hb: usize, gates: usize, dPreInput: usize, dPreHidden: usize, dh: usize, dhPrev: usize, two: bool): void {
   const dhu = load2(dh + s, two);
@@ -180,17 +141,55 @@ function gruBackwardUnits(q: usize, s: usize, hb: usize, gates: usize, dPreInput
   store2(dhPrev + s, f64x2.mul(dhu, load2(gates + q + hb, two)), two);
 }
 
-/** backward/gru.ts gruStep.backward. */
-export function gruBackwardF32(batch: i32, hidden: i32, gates: usize, dPreInput: usize, dPreHidden: usize, dh: usize, dhPrev: usize): void {
+const LSTM_FORWARD = 0;
+const LSTM_BACKWARD = 1;
+const GRU_FORWARD = 2;
+const GRU_BACKWARD = 3;
+
+/** The units of `step` (a constant at each call site, so the choice folds away) at row offsets q (gates) and r (state). */
+@inline
+function units(step: i32, q: usize, r: usize, hb: usize, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize, two: bool): void {
+  if (step == LSTM_FORWARD) lstmForwardUnits(q, r, hb, p0, p1, p2, p3, p4, p5, two);
+  else if (step == LSTM_BACKWARD) lstmBackwardUnits(q, r, hb, p0, p1, p2, p3, p4, two);
+  else if (step == GRU_FORWARD) gruForwardUnits(q, r, hb, p0, p1, p2, p3, p4, two);
+  else gruBackwardUnits(q, r, hb, p0, p1, p2, p3, p4, two);
+}
+
+/**
+ * One step over batch rows of hidden units, two units at a time, then the odd one; a row has
+ * `gates` gates; p0…p5 are the step's pointers in its units function's order.
+ */
+@inline
+function eachUnit(step: i32, gates: i32, batch: i32, hidden: i32, p0: usize, p1: usize, p2: usize, p3: usize, p4: usize, p5: usize): void {
   const hb = (<usize>hidden) << 2;
   const pairs = (<usize>(hidden & ~1)) << 2;
   for (let b = 0; b < batch; b++) {
-    const q = <usize>b * 3 * hb;
-    const s = <usize>b * hb;
+    const q = <usize>b * <usize>gates * hb;
+    const r = <usize>b * hb;
     let u: usize = 0;
-    for (; u < pairs; u += 8) gruBackwardUnits(q + u, s + u, hb, gates, dPreInput, dPreHidden, dh, dhPrev, true);
-    if (u < hb) gruBackwardUnits(q + u, s + u, hb, gates, dPreInput, dPreHidden, dh, dhPrev, false);
+    for (; u < pairs; u += 8) units(step, q + u, r + u, hb, p0, p1, p2, p3, p4, p5, true);
+    if (u < hb) units(step, q + u, r + u, hb, p0, p1, p2, p3, p4, p5, false);
   }
+}
+
+/** backward/lstm.ts lstmStep.forward: pointers to the step's views, batch rows of hidden units. */
+export function lstmForwardF32(batch: i32, hidden: i32, gates: usize, aux: usize, cPrev: usize, c: usize, h: usize, local: usize): void {
+  eachUnit(LSTM_FORWARD, 4, batch, hidden, gates, aux, cPrev, c, h, local);
+}
+
+/** backward/lstm.ts lstmStep.backward. */
+export function lstmBackwardF32(batch: i32, hidden: i32, gates: usize, aux: usize, dPre: usize, dh: usize, dc: usize): void {
+  eachUnit(LSTM_BACKWARD, 4, batch, hidden, gates, aux, dPre, dh, dc, 0);
+}
+
+/** backward/gru.ts gruStep.forward (hh: U h + b_hh). */
+export function gruForwardF32(batch: i32, hidden: i32, gates: usize, hh: usize, hPrev: usize, h: usize, local: usize): void {
+  eachUnit(GRU_FORWARD, 3, batch, hidden, gates, hh, hPrev, h, local, 0);
+}
+
+/** backward/gru.ts gruStep.backward. */
+export function gruBackwardF32(batch: i32, hidden: i32, gates: usize, dPreInput: usize, dPreHidden: usize, dh: usize, dhPrev: usize): void {
+  eachUnit(GRU_BACKWARD, 3, batch, hidden, gates, dPreInput, dPreHidden, dh, dhPrev, 0);
 }
 
 @inline

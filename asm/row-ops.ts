@@ -44,30 +44,24 @@ function transposeBlock(a: usize, lda: i32, out: usize, ldo: i32): void {
   v128.store(out + 3 * so, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
+/** target[j] += source[j] over n floats (f32 additions; x + y = y + x exactly). */
+@inline
+function addRow(target: usize, source: usize, n: i32): void {
+  const vectors = (<usize>(n & ~3)) << 2;
+  const end = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o < vectors; o += 16) v128.store(target + o, f32x4.add(v128.load(target + o), v128.load(source + o)));
+  for (; o < end; o += 4) store<f32>(target + o, load<f32>(target + o) + load<f32>(source + o));
+}
+
 /** sums[j] += Σ_i a[i, j] over the rows of a rows×cols row-major block, row by row. */
 export function addColumnSumsF32(rows: i32, cols: i32, a: usize, sums: usize): void {
-  const vectors = (<usize>(cols & ~3)) << 2;
-  const end = (<usize>cols) << 2;
-  const row = (<usize>cols) << 2;
-  for (let i = 0; i < rows; i++) {
-    const ai = a + <usize>i * row;
-    let o: usize = 0;
-    for (; o < vectors; o += 16) v128.store(sums + o, f32x4.add(v128.load(sums + o), v128.load(ai + o)));
-    for (; o < end; o += 4) store<f32>(sums + o, load<f32>(sums + o) + load<f32>(ai + o));
-  }
+  for (let i = 0; i < rows; i++) addRow(sums, a + ((<usize>i * cols) << 2), cols);
 }
 
 /** a[i, j] += v[j] for every row of a rows×cols row-major block. */
 export function addRowVectorF32(rows: i32, cols: i32, a: usize, v: usize): void {
-  const vectors = (<usize>(cols & ~3)) << 2;
-  const end = (<usize>cols) << 2;
-  const row = (<usize>cols) << 2;
-  for (let i = 0; i < rows; i++) {
-    const ai = a + <usize>i * row;
-    let o: usize = 0;
-    for (; o < vectors; o += 16) v128.store(ai + o, f32x4.add(v128.load(ai + o), v128.load(v + o)));
-    for (; o < end; o += 4) store<f32>(ai + o, load<f32>(ai + o) + load<f32>(v + o));
-  }
+  for (let i = 0; i < rows; i++) addRow(a + ((<usize>i * cols) << 2), v, cols);
 }
 
 /**
