@@ -9,8 +9,9 @@ import type { FloatArray } from '../src/linalg/precision.js';
 const skip = wasmKernelsBuilt() ? false : 'build/kernels.wasm is not built';
 
 // Pre-activations that reach every branch: ordinary values, saturation (where 1 − σ or 1 − tanh²
-// would cancel), far beyond float32's exponent range, the tanh(y) ≈ y region and signed zeros.
-const EXTREMES = [0, -0, 1e-8, -3e-7, 0.9, -1.8, 5, -12, 20, -40, 60, -90, 200, -1000];
+// would cancel), far beyond float32's exponent range, the tanh(y) ≈ y region, signed zeros, and
+// NaN (which must come out NaN, not be clamped into range).
+const EXTREMES = [0, -0, 1e-8, -3e-7, 0.9, -1.8, 5, -12, 20, -40, 60, -90, 200, -1000, NaN];
 
 /** The step's arrays for B rows of H units and G gates, as float32 views of the wasm arena and float64 copies. */
 function stepArrays(gates: number, batch: number, hidden: number, rng: Rng) {

@@ -54,7 +54,7 @@ test('wasm transpose, column sums and row-vector sums equal the JavaScript ones 
   }
 });
 
-test('wasm softmax exponentials e^{z − shift} agree with Math.exp to float32 rounding, their sum to 1e-13', () => {
+test('wasm softmax exponentials e^{z − shift} agree with Math.exp to float32 rounding, their sum to 1e-9 (asm/exp.ts: relative error < 3e-10)', () => {
   const rng = new Rng(7);
   for (const n of [1, 2, 7, 64]) {
     const arena = new F32Arena(F32Arena.sizeFor([n + 1]));
@@ -66,7 +66,7 @@ test('wasm softmax exponentials e^{z − shift} agree with Math.exp to float32 r
     const want = Float32Array.from(a);
     const sum = arena.expShifted(n, a, 1, shift);
     const wantSum = jsDenseOps.expShifted(n, want, 1, shift);
-    assert.ok(Math.abs(sum - wantSum) <= 1e-13 * wantSum, `n=${n}: sum ${sum} vs ${wantSum}`);
+    assert.ok(Math.abs(sum - wantSum) <= 1e-9 * wantSum, `n=${n}: sum ${sum} vs ${wantSum}`);
     for (let i = 1; i <= n; i++) {
       assert.ok(Math.abs(a[i]! - want[i]!) <= 2 ** -23 * want[i]! + 2 ** -149, `n=${n} entry ${i}: ${a[i]} vs ${want[i]}`);
     }
