@@ -3,12 +3,19 @@
 // one generic AssemblyScript function, exported twice: on f64 under its plain name, on f32 with an
 // F32 suffix (same arguments; buffers of floats instead of doubles, lengths in floats).
 import * as reflectorBasis from './reflector-basis';
+import * as peak from './simd-peak';
 import { dotProducts } from './dot-products';
 import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
 import { triangularSolve as upperTriangularSolve } from './triangular-solve';
 
 /** Training's product C (+)= A·Bᵀ in float32 (see gemm-nt.ts); float32 only, so no f64 twin. */
 export { gemmNTF32 } from './gemm-nt';
+
+/** Training's elementwise cell steps on float32 buffers (see cell-steps.ts); float32 only. */
+export { lstmForwardF32, lstmBackwardF32, gruForwardF32, gruBackwardF32, tanhForwardF32 } from './cell-steps';
+
+/** The transposes, column sums, bias rows and softmax exponentials around training's products, in float32 (see row-ops.ts). */
+export { transposeF32, addColumnSumsF32, addRowVectorF32, expShiftedF32 } from './row-ops';
 
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {
@@ -89,4 +96,13 @@ export function triangularSolve(r: usize, k: i32, c: usize, norms: usize): void 
 
 export function triangularSolveF32(r: usize, k: i32, c: usize, norms: usize): void {
   upperTriangularSolve<f32>(r, k, c, norms);
+}
+
+/** The SIMD multiply-add ceiling (simd-peak.ts): `iterations` × 12 vector multiply-adds. */
+export function simdPeak(iterations: i32): f64 {
+  return peak.simdPeak<f64>(iterations);
+}
+
+export function simdPeakF32(iterations: i32): f32 {
+  return peak.simdPeak<f32>(iterations);
 }

@@ -10,13 +10,13 @@
 // Times are the minimum over repetitions (the machine may be shared). wasm runs on resident
 // buffers (no copies, no float32 conversions), as the step loop will. js steps that would take
 // over a second are timed on one trajectory and multiplied by B (marked *).
-import { cpus } from 'node:os';
 import {
   type LinalgKernels, referenceKernels, Rng, WasmFloat32Kernels, WasmKernels, type WasmKernelsBase, type WasmBuffer,
 } from '../src/linalg/index.js';
 import { option } from './argv.js';
+import { measuredCeiling } from './ceiling.js';
+import { machineLine } from './machine.js';
 
-const WASM_SIMD_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak on this kind of machine (f32x4: twice)
 
 const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
 const batch = Number(option('batch', '16'));
@@ -109,7 +109,8 @@ for (const d of sizes) {
   rows.push(benchJs(d, rng));
 }
 
-console.log(`## Linalg kernels per Lyapunov step (batch ${batch}, k = D), ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, 1 thread\n`);
+const ceiling = measuredCeiling();
+console.log(`## Linalg kernels per Lyapunov step (batch ${batch}, k = D), ${machineLine()}, 1 thread\n`);
 console.log('| D | backend | matmul ms/step | matmul GFLOP/s | QR ms/step | QR GFLOP/s | matmul + QR ms | reflector step ms | reflector step GFLOP/s |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
@@ -125,4 +126,4 @@ for (const d of sizes) {
 console.log(`\nmatmul counts 2·m·n·k flops (m = n = D, k = ${batch}·D). QR counts each algorithm's own flops per n×k block:`
   + ` js (Gram–Schmidt twice) 4nk², wasm and wasm-f32 (blocked Householder, R and Q) 4nk² − 4k³/3 = 8D³/3.`
   + ` The reflector step (basis kept as reflectors: M·Q by applying them, then the factorisation) counts 2D³ + 4D³/3 = 10D³/3 per trajectory.`
-  + ` WebAssembly f64x2 ceiling ≈ ${WASM_SIMD_CEILING_GFLOPS} GFLOP/s per core (f32x4 ≈ ${2 * WASM_SIMD_CEILING_GFLOPS}). * = one trajectory timed, ×${batch}.`);
+  + ` WebAssembly ceiling measured here (bench/ceiling.ts): f64x2 ${ceiling.float64.toFixed(1)} GFLOP/s per core, f32x4 ${ceiling.float32.toFixed(1)}. * = one trajectory timed, ×${batch}.`);

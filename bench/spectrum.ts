@@ -1,6 +1,6 @@
 // The whole Lyapunov spectrum step — cell step, tangent map, QR, log accumulation — in ms per step,
 // for RNN (tanh), LSTM (joint (h, c) state) and GRU, against the same work in PyTorch:
-//   node --import tsx bench/spectrum.ts [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 0.5] [--rounds 2] [--torch]
+//   node --import tsx bench/spectrum.ts [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 0.5] [--rounds 2] [--k K] [--torch] [--quick]
 // Problem: a random 1-layer model with input size 8 and weights U(−1/√H, 1/√H), random inputs,
 // batch B = 16 trajectories, k = D exponents, where D is the state dimension (H, or 2H for the
 // joint LSTM), no sum rule. Engines: the js reference (float64), WebAssembly float64 and float32,
@@ -11,7 +11,8 @@
 // A step's time is (time of N+1 steps − time of 1 step)/N, so the setup (initial bases, kernel
 // instantiation, worker start-up) cancels; each is the minimum over repetitions, N is chosen to
 // take about --seconds. js steps that would take over about a second are timed on fewer
-// trajectories and scaled to B (marked *). Writes bench/results.json and a markdown table.
+// trajectories and scaled to B (marked *). Prints a markdown table; writes bench/results.json
+// (bench/results-k<K>.json with --k; nothing with --quick).
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,21 +22,27 @@ import { type LinalgBackend, type Precision, Rng } from '../src/linalg/index.js'
 import { type BasisForm } from '../src/lyapunov/index.js';
 import { modelSpectrum, modelSpectrumThreaded, spectrumKernels } from '../src/model-spectrum/index.js';
 import { option } from './argv.js';
+import { measuredCeiling } from './ceiling.js';
+import { machineLine } from './machine.js';
 
-const WASM_F64_CEILING_GFLOPS = 21.7; // issue 3: measured f64x2 mul+add peak per core; f32x4 does twice that
 const BATCH = 16;
 const INPUT_SIZE = 8;
 const MAX_TIMED_STEPS = 1024;
 
-const sizes = option('sizes', '64,128,256,512').split(',').map(Number);
+// --quick: the engines the acceptance compares (wasm float64 on 1 and 2 threads) at D ≤ 256, one round.
+const quick = process.argv.includes('--quick');
+const sizes = option('sizes', quick ? '64,128' : '64,128,256,512').split(',').map(Number);
 const cells = option('cells', 'rnn_tanh,lstm,gru').split(',') as CellKind[];
-const seconds = Number(option('seconds', '0.5'));
-const rounds = Number(option('rounds', '2'));
+const seconds = Number(option('seconds', quick ? '0.2' : '0.5'));
+const rounds = Number(option('rounds', quick ? '1' : '2'));
+/** Exponents per trajectory: all D unless --k asks for fewer (k = 32 of D = 512 is what most users run). */
+const kOption = option('k', '');
+const exponents = (dim: number) => (kOption === '' ? dim : Math.min(Number(kOption), dim));
 if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${option('rounds', '2')}`);
 
 /** basis: SpectrumOptions.basis ('auto' unless set): 'explicit' times the step with Q formed. */
 interface Engine { label: string; backend: LinalgBackend; precision: Precision; threads: number; basis?: BasisForm }
-const ENGINES: Engine[] = [
+const ALL_ENGINES: Engine[] = [
   { label: 'js f64', backend: 'js', precision: 'float64', threads: 1 },
   { label: 'wasm f64 ×1', backend: 'wasm', precision: 'float64', threads: 1 },
   { label: 'wasm f64 ×2', backend: 'wasm', precision: 'float64', threads: 2 },
@@ -43,6 +50,7 @@ const ENGINES: Engine[] = [
   { label: 'wasm f32 ×1', backend: 'wasm', precision: 'float32', threads: 1 },
   { label: 'wasm f32 ×2', backend: 'wasm', precision: 'float32', threads: 2 },
 ];
+const ENGINES = quick ? ALL_ENGINES.filter((e) => e.label === 'wasm f64 ×1' || e.label === 'wasm f64 ×2') : ALL_ENGINES;
 
 const stateDim = (cell: CellKind, hidden: number) => (cell === 'lstm' ? 2 * hidden : hidden);
 
@@ -64,7 +72,9 @@ function stepFlops(cell: CellKind, d: number, engine: Engine): number {
   const reflectors = engine.basis !== 'explicit' && cell !== 'lstm';
   return BATCH * (reflectors ? (10 / 3) * cube : tangent + (8 / 3) * cube);
 }
-const ceilingGflops = (e: Engine) => WASM_F64_CEILING_GFLOPS * e.threads * (e.precision === 'float32' ? 2 : 1);
+/** The SIMD multiply-add rate of one core measured on this machine (bench/ceiling.ts), GFLOP/s. */
+const ceiling = measuredCeiling();
+const ceilingGflops = (e: Engine) => ceiling[e.precision] * e.threads;
 
 /** Trajectories the js reference is timed on: all B while a step stays under about a second (≈ 1 GFLOP/s). */
 const jsTrajectories = (d: number) => Math.max(1, Math.min(BATCH, Math.floor(1e9 / (6 * d ** 3))));
@@ -75,7 +85,7 @@ function randomInputs(batch: number, steps: number, rng: Rng): InputSequences {
 
 /** One run of `steps` Lyapunov steps from scratch (bases, kernels, workers), as a user would call it. */
 async function runSpectrum(engine: Engine, model: RnnModel, inputs: InputSequences, steps: number): Promise<void> {
-  const k = stateDim(model.cell, model.hiddenSize);
+  const k = exponents(stateDim(model.cell, model.hiddenSize));
   const options = { steps, k, sumRule: false, ...(engine.basis ? { basis: engine.basis } : {}) };
   if (engine.threads === 1) {
     modelSpectrum(model, inputs, { ...options, ...spectrumKernels(engine.backend, engine.precision) });
@@ -168,7 +178,8 @@ function runTorch(rows: Row[], env: NodeJS.ProcessEnv): string | null {
     return null;
   }
   const script = join(import.meta.dirname, '..', 'scripts', 'bench_torch.py');
-  const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--cells', cells.join(','), '--seconds', String(2 * seconds)], {
+  const kArgs = kOption === '' ? [] : ['--k', kOption];
+  const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--cells', cells.join(','), '--seconds', String(2 * seconds), ...kArgs], {
     encoding: 'utf8', env,
   });
   if (run.status !== 0) {
@@ -204,7 +215,6 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const cores = cpus().length;
 const torchThreads = [...new Set(rows.flatMap((r) => r.torch.map((t) => t.threads)))].sort((a, b) => a - b);
 const torchAt = (r: Row, threads: number) => r.torch.find((t) => t.threads === threads)?.msPerStep;
@@ -225,15 +235,15 @@ const fmtTorch = (ms: number | undefined) => (ms === undefined ? '–' : fmt(ms)
 /** How many times faster `ours` is than `theirs`. */
 const speedup = (ours: number | null | undefined, theirs: number | undefined) => (ours == null || theirs === undefined ? '–' : `${(theirs / ours).toFixed(2)}×`);
 
-console.log(`## Lyapunov spectrum step: ms per step (batch ${BATCH}, k = D, input size ${INPUT_SIZE}, no sum rule)`);
-console.log(`${cpu}, ${cores} cores, Node ${process.version}${torchVersion ? `, PyTorch ${torchVersion} (float64)` : ''}\n`);
+console.log(`## Lyapunov spectrum step: ms per step (batch ${BATCH}, ${kOption === '' ? 'k = D' : `k = min(${kOption}, D)`}, input size ${INPUT_SIZE}, no sum rule)`);
+console.log(`${machineLine()}${torchVersion ? `, PyTorch ${torchVersion} (float64)` : ''}\n`);
 const engineHeads = ENGINES.map((e) => e.label);
 const torchHeads = torchThreads.map((t) => `PyTorch f64 ×${t}`);
 console.log(`| cell | H | D | ${[...engineHeads, ...torchHeads].join(' | ')} | best: GFLOP/s of ceiling | wasm f64 ×1 vs PyTorch ×1 | wasm f64 ×2 vs PyTorch ×1 | wasm f64 ×2 vs PyTorch ×${manyThreads} |`);
 console.log(`|${'---|'.repeat(3 + engineHeads.length + torchHeads.length + 4)}`);
 for (const r of rows) {
   const top = best(r);
-  const rate = top === null ? 'n/a'
+  const rate = top === null || exponents(r.dim) < r.dim ? '–'
     : `${(stepFlops(r.cell, r.dim, top.engine) / top.ms / 1e6).toFixed(1)} of ${ceilingGflops(top.engine).toFixed(1)} (${top.engine.label})`;
   const cellsOut = [
     r.cell, r.hidden, r.dim,
@@ -248,21 +258,24 @@ for (const r of rows) {
 }
 console.log(`\nD = H (2H for the LSTM's joint (h, c) state). ×n = threads. Ratios are PyTorch's ms/step over ours (> 1: we are faster).`
   + ` GFLOP/s counts each engine's own flops at k = D (basis as reflectors: B·(10/3)·D³; Q formed: B·(2 + 8/3)·D³, B·(1 + 8/3)·D³ for the joint LSTM),`
-  + ` against the WebAssembly ceiling ${WASM_F64_CEILING_GFLOPS} GFLOP/s per core for float64 (twice that for float32) × threads.`
+  + ` against the WebAssembly ceiling measured here (bench/ceiling.ts): ${ceiling.float64.toFixed(1)} GFLOP/s per core for float64, ${ceiling.float32.toFixed(1)} for float32, × threads.`
   + ` * = js timed on fewer trajectories (about a second per step) and scaled to ${BATCH}.`
   + ` PyTorch: cell step, analytic dense Jacobian, bmm, torch.linalg.qr; minimum over steps after a warm-up.`);
 
 const results = {
   benchmark: 'Lyapunov spectrum step',
   units: 'ms per step',
-  batch: BATCH, k: 'D (all exponents)', inputSize: INPUT_SIZE, sumRule: false,
+  batch: BATCH, k: kOption === '' ? 'D (all exponents)' : `min(${kOption}, D)`, inputSize: INPUT_SIZE, sumRule: false,
   timing: '(min time of N+1 steps − min time of 1 step)/N; PyTorch: min over timed steps after one warm-up; each the fastest of its rounds',
   rounds,
   flopsPerStep: 'at k = D: basis as reflectors (RNN, GRU by default) B·(10/3)·D³; Q formed B·(2 + 8/3)·D³, joint LSTM B·(1 + 8/3)·D³',
-  wasmCeilingGflopsPerCore: { float64: WASM_F64_CEILING_GFLOPS, float32: 2 * WASM_F64_CEILING_GFLOPS },
-  machine: { cpu, cores, node: process.version, torch: torchVersion },
+  wasmCeilingGflopsPerCore: ceiling,
+  machine: { machine: machineLine(), torch: torchVersion },
   rows,
 };
-const out = join(import.meta.dirname, 'results.json');
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-console.error(`bench/spectrum: wrote ${out}`);
+// The full k = D run is the committed record; a --k run has a file of its own, a --quick run none.
+if (!quick) {
+  const out = join(import.meta.dirname, kOption === '' ? 'results.json' : `results-k${kOption}.json`);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.error(`bench/spectrum: wrote ${out}`);
+}

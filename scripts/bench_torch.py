@@ -16,10 +16,10 @@ at a small H (to 1e-10), so the timed loop is the real computation. One JSON lin
 bounded by --seconds (at least 2). threads: 1 and all cores (os.cpu_count(); torch's own default may
 be 1 in containers).
 
-    /usr/bin/python3 scripts/bench_torch.py [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 2]
+    /usr/bin/python3 scripts/bench_torch.py [--sizes 64,128,256,512] [--cells rnn_tanh,lstm,gru] [--seconds 2] [--k K]
 """
 
-from bench_args import bench_arguments
+from bench_args import bench_arguments, blas_library
 import json
 import math
 import os
@@ -112,13 +112,15 @@ def check_jacobian(cell):
         assert err < 1e-10, f"{cell}: analytic Jacobian differs from autograd by {err} in trajectory {b}"
 
 
-def time_steps(cell, hidden, seconds):
-    """ms per Lyapunov step: one warm-up step, then at least 2 timed steps, more while within `seconds`."""
+def time_steps(cell, hidden, seconds, k=None):
+    """ms per Lyapunov step with k exponents (all D when None): one warm-up step, then at least 2
+    timed steps, more while within `seconds`."""
     dim = state_dim(cell, hidden)
+    k = dim if k is None else min(k, dim)
     module = make_cell(cell, hidden, seed=1)
     state = torch.zeros(BATCH, dim, dtype=torch.float64)
-    q, _ = torch.linalg.qr(torch.randn(BATCH, dim, dim, dtype=torch.float64))
-    log_sums = torch.zeros(BATCH, dim, dtype=torch.float64)
+    q, _ = torch.linalg.qr(torch.randn(BATCH, dim, k, dtype=torch.float64))
+    log_sums = torch.zeros(BATCH, k, dtype=torch.float64)
 
     def step():
         nonlocal state, q
@@ -141,20 +143,9 @@ def time_steps(cell, hidden, seconds):
     return min(times), statistics.median(times), len(times)
 
 
-def blas_library():
-    """The BLAS torch actually called (Debian's torch links libblas.so.3, which the alternatives
-    system points at the reference BLAS or at OpenBLAS: their speeds differ several-fold)."""
-    torch.mm(torch.ones(64, 64, dtype=torch.float64), torch.ones(64, 64, dtype=torch.float64))
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "blas" in line or "mkl" in line}
-    except OSError:
-        return "unknown"
-    return ", ".join(sorted(os.path.realpath(p) for p in paths if p.startswith("/"))) or "built in"
-
-
 def main():
     parser = bench_arguments(sizes="64,128,256,512", cells="rnn_tanh,lstm,gru", seconds=2.0)
+    parser.add_argument("--k", type=int, default=None, help="exponents per trajectory (default: all D)")
     args = parser.parse_args()
     cells = args.cells.split(",")
     unknown = [c for c in cells if c not in CELLS]
@@ -167,9 +158,9 @@ def main():
         for hidden in map(int, args.sizes.split(",")):
             for threads in sorted({1, os.cpu_count() or 1}):
                 torch.set_num_threads(threads)
-                best, median, steps = time_steps(cell, hidden, args.seconds)
+                best, median, steps = time_steps(cell, hidden, args.seconds, args.k)
                 print(json.dumps({
-                    "cell": cell, "hidden": hidden, "dim": state_dim(cell, hidden), "threads": threads,
+                    "cell": cell, "hidden": hidden, "dim": state_dim(cell, hidden), "k": min(args.k or 10**9, state_dim(cell, hidden)), "threads": threads,
                     "msPerStep": best, "medianMs": median, "steps": steps, "torch": torch.__version__, "blas": blas,
                 }), flush=True)
     torch.set_num_threads(default_threads)

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Rng, gemmNT, F32Arena } from '../src/linalg/index.js';
+import { jsDenseOps } from '../src/linalg/gemm/gemm-nt.js';
 import { memoryFactory, BpttEngine, type TrainingBatch, createParams, type NetworkSpec, initialiseParams } from '../src/train/index.js';
 
 test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accumulation and long shared dimensions', () => {
@@ -31,6 +32,46 @@ test('wasm SIMD C = A·Bᵀ matches the float64 product on odd shapes, with accu
   }
   const arena = new F32Arena(16);
   assert.throws(() => arena.gemmNT(1, 1, 1, new Float32Array(1), 0, arena.allocate(1), 0, arena.allocate(1), 0, false), /view of this arena/);
+});
+
+test('wasm transpose, column sums and row-vector sums equal the JavaScript ones bit for bit (odd shapes, offsets, tails)', () => {
+  const rng = new Rng(6);
+  for (const [rows, cols] of [[1, 1], [5, 3], [4, 4], [37, 45], [64, 33], [1, 7], [70, 130]] as const) {
+    const n = rows * cols;
+    const arena = new F32Arena(F32Arena.sizeFor([n + 3, n + 5, cols + 1]));
+    const [a, out, v] = [arena.allocate(n + 3), arena.allocate(n + 5), arena.allocate(cols + 1)];
+    for (const x of [a, out, v]) for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+    const [a32, out32, v32] = [Float32Array.from(a), Float32Array.from(out), Float32Array.from(v)];
+    arena.transpose(rows, cols, a, 3, out, 5);
+    jsDenseOps.transpose(rows, cols, a32, 3, out32, 5);
+    assert.deepEqual(out, out32, `transpose ${rows}×${cols}`);
+    arena.addColumnSums(rows, cols, a, 3, v, 1);
+    jsDenseOps.addColumnSums(rows, cols, a32, 3, v32, 1);
+    assert.deepEqual(v, v32, `column sums ${rows}×${cols}`);
+    arena.addRowVector(rows, cols, a, 3, v, 1);
+    jsDenseOps.addRowVector(rows, cols, a32, 3, v32, 1);
+    assert.deepEqual(a, a32, `row vector ${rows}×${cols}`);
+  }
+});
+
+test('wasm softmax exponentials e^{z − shift} agree with Math.exp to float32 rounding, their sum to 1e-9 (asm/exp.ts: relative error < 3e-10)', () => {
+  const rng = new Rng(7);
+  for (const n of [1, 2, 7, 64]) {
+    const arena = new F32Arena(F32Arena.sizeFor([n + 1]));
+    const a = arena.allocate(n + 1);
+    for (let i = 0; i < a.length; i++) a[i] = rng.normal() * 10;
+    // Far below the maximum: e^{−100} is a float32 subnormal, e^{−1000} underflows to 0.
+    if (n >= 7) [a[3], a[4], a[5]] = [-100, -1000, 1e-30];
+    const shift = Math.max(...a.subarray(1));
+    const want = Float32Array.from(a);
+    const sum = arena.expShifted(n, a, 1, shift);
+    const wantSum = jsDenseOps.expShifted(n, want, 1, shift);
+    assert.ok(Math.abs(sum - wantSum) <= 1e-9 * wantSum, `n=${n}: sum ${sum} vs ${wantSum}`);
+    for (let i = 1; i <= n; i++) {
+      assert.ok(Math.abs(a[i]! - want[i]!) <= 2 ** -23 * want[i]! + 2 ** -149, `n=${n} entry ${i}: ${a[i]} vs ${want[i]}`);
+    }
+    assert.equal(a[0], want[0], 'the entry before the offset is untouched');
+  }
 });
 
 test('float32 training on the wasm kernel gives the float64 gradients to float32 accuracy', () => {
@@ -73,12 +114,12 @@ test('training products: wasm by default in float32, js in float64; a wasm float
 });
 
 test('without build/kernels.wasm, float32 training runs the js products (and the arena says what is missing)', async () => {
-  // src/linalg, src/errors.ts and the memory factory in a package of their own that was never built.
+  // src/linalg, src/lyapunov, src/cells, src/errors.ts and the memory factory in a package of their own that was never built.
   const root = mkdtempSync(join(tmpdir(), 'train-unbuilt-'));
   try {
     const src = join(import.meta.dirname, '..', 'src');
     writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
-    cpSync(join(src, 'linalg'), join(root, 'src', 'linalg'), { recursive: true });
+    for (const floor of ['linalg', 'lyapunov', 'cells']) cpSync(join(src, floor), join(root, 'src', floor), { recursive: true });
     cpSync(join(src, 'errors.ts'), join(root, 'src', 'errors.ts'));
     const memoryFile = join(root, 'src', 'train', 'bptt', 'memory.ts');
     mkdirSync(dirname(memoryFile), { recursive: true });

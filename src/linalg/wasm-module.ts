@@ -38,6 +38,21 @@ export interface KernelExports {
   triangularSolveF32(r: number, k: number, c: number, norms: number): void;
   /** C (m×n, rows ldc apart) (+)= A·Bᵀ (A m×k, B n×k, rows lda, ldb apart), row-major float32. */
   gemmNTF32(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  /** The cells' elementwise training steps on float32 buffers (asm/cell-steps.ts; src/cells/backward/wasm.ts). */
+  lstmForwardF32(batch: number, hidden: number, gates: number, aux: number, cPrev: number, c: number, h: number, local: number): void;
+  lstmBackwardF32(batch: number, hidden: number, gates: number, aux: number, dPre: number, dh: number, dc: number): void;
+  gruForwardF32(batch: number, hidden: number, gates: number, hh: number, hPrev: number, h: number, local: number): void;
+  gruBackwardF32(batch: number, hidden: number, gates: number, dPreInput: number, dPreHidden: number, dh: number, dhPrev: number): void;
+  tanhForwardF32(n: number, gates: number, h: number): void;
+  /** gemm-nt.ts transpose, addColumnSums and addRowVector on float32 buffers (asm/row-ops.ts): exact, as the js ones. */
+  transposeF32(rows: number, cols: number, a: number, out: number): void;
+  addColumnSumsF32(rows: number, cols: number, a: number, sums: number): void;
+  addRowVectorF32(rows: number, cols: number, a: number, v: number): void;
+  /** gemm-nt.ts expShifted on float32 buffers (asm/row-ops.ts). */
+  expShiftedF32(n: number, p: number, shift: number): number;
+  /** iterations × 12 SIMD multiply-adds in registers (asm/simd-peak.ts): the benchmarks' measured ceiling. */
+  simdPeak(iterations: number): number;
+  simdPeakF32(iterations: number): number;
 }
 
 // @types/node does not declare the WebAssembly global and tsconfig has no DOM lib: type the
@@ -54,6 +69,8 @@ const REQUIRED_FUNCTIONS = [
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
+  'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
+  'transposeF32', 'addColumnSumsF32', 'addRowVectorF32', 'expShiftedF32', 'simdPeak', 'simdPeakF32',
 ] as const;
 
 /** How to make build/kernels.wasm, for the messages that find it missing. */

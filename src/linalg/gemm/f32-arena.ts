@@ -17,7 +17,8 @@ const PANEL = 256;
  * be views of this arena.
  */
 export class F32Arena {
-  private readonly exports: KernelExports;
+  /** The instance whose memory holds the arena, for kernels called on its arrays (see `pointer`). */
+  readonly exports: KernelExports;
   private next: number;
   private readonly end: number;
 
@@ -51,6 +52,32 @@ export class F32Arena {
     if (start + n > this.end) throw new RangeError(`F32Arena: ${n} floats requested, ${this.end - start} left (arena sized too small)`);
     this.next = start + alignUp(n);
     return new Float32Array(this.exports.memory.buffer, start * 4, n);
+  }
+
+  /** The byte address of a view of this arena, for the kernels of `exports`. */
+  pointer(view: Float32Array): number {
+    if (view.buffer !== this.exports.memory.buffer) throw new Error('F32Arena.pointer: not a view of this arena');
+    return view.byteOffset;
+  }
+
+  /** Same contract as gemm-nt.ts `transpose`, on views of this arena. */
+  transpose(rows: number, cols: number, a: Float32Array, aOffset: number, out: Float32Array, outOffset: number): void {
+    this.exports.transposeF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(out) + 4 * outOffset);
+  }
+
+  /** Same contract as gemm-nt.ts `addColumnSums`, on views of this arena. */
+  addColumnSums(rows: number, cols: number, a: Float32Array, aOffset: number, sums: Float32Array, sumsOffset: number): void {
+    this.exports.addColumnSumsF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(sums) + 4 * sumsOffset);
+  }
+
+  /** Same contract as gemm-nt.ts `addRowVector`, on views of this arena. */
+  addRowVector(rows: number, cols: number, a: Float32Array, aOffset: number, v: Float32Array, vOffset: number): void {
+    this.exports.addRowVectorF32(rows, cols, this.pointer(a) + 4 * aOffset, this.pointer(v) + 4 * vOffset);
+  }
+
+  /** Same contract as gemm-nt.ts `expShifted`, on a view of this arena (the exponentials agree to float32 rounding). */
+  expShifted(n: number, a: Float32Array, aOffset: number, shift: number): number {
+    return this.exports.expShiftedF32(n, this.pointer(a) + 4 * aOffset, shift);
   }
 
   /** Same contract as gemm-nt.ts `gemmNT`, on views of this arena. */

@@ -118,3 +118,28 @@ export function addRowVector(rows: number, cols: number, a: FloatArray, aOffset:
     for (let j = 0; j < cols; j++) a[ai + j] += v[vOffset + j]!;
   }
 }
+
+/**
+ * a[i] ← e^{a[i] − shift} for the n entries from aOffset (shift ≥ each of them: a softmax row's
+ * maximum); returns Σ e^{a[i] − shift}, summed before a float32 array rounds the entries.
+ */
+export function expShifted(n: number, a: FloatArray, aOffset: number, shift: number): number {
+  let sum = 0;
+  for (let i = aOffset; i < aOffset + n; i++) {
+    const e = Math.exp(a[i]! - shift);
+    a[i] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+/** The dense operations of training, in JavaScript here and in wasm on an F32Arena (f32-arena.ts). */
+export interface DenseOps {
+  gemm: GemmNT;
+  transpose: typeof transpose;
+  addColumnSums: typeof addColumnSums;
+  addRowVector: typeof addRowVector;
+  expShifted: typeof expShifted;
+}
+
+export const jsDenseOps: DenseOps = { gemm: gemmNT, transpose, addColumnSums, addRowVector, expShifted };

@@ -87,7 +87,7 @@ export class BpttEngine {
     for (let l = ws.layers.length - 1; l >= 0; l--) {
       const layer = ws.layers[l]!;
       const layerInput: LayerInput = l === 0 ? input : { kind: 'dense', data: ws.layers[l - 1]!.hs, offset: ws.batch * h };
-      backwardLayer(this.step, ws, layer, layerInput, theta, g, this.layerAt[l]!, h, l === 0 ? null : ws.layers[l - 1]!.dOut);
+      backwardLayer(ws.step, ws, layer, layerInput, theta, g, this.layerAt[l]!, h, l === 0 ? null : ws.layers[l - 1]!.dOut);
     }
     grad.set(g);
     return result;
@@ -151,7 +151,7 @@ export class BpttEngine {
         if (this.step.hasCellState) layer.cs.set(state.c![l]!, 0);
       }
       const layerInput: LayerInput = l === 0 ? input : { kind: 'dense', data: ws.layers[l - 1]!.hs, offset: b * h };
-      forwardLayer(this.step, ws, layer, layerInput, ws.params, this.layerAt[l]!, h);
+      forwardLayer(ws.step, ws, layer, layerInput, ws.params, this.layerAt[l]!, h);
       if (state !== undefined) {
         state.h[l]!.set(layer.hs.subarray(t * b * h));
         if (this.step.hasCellState) state.c![l]!.set(layer.cs.subarray(t * b * h));

@@ -1,5 +1,4 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { addColumnSums, addRowVector, transpose } from '../../linalg/gemm/gemm-nt.js';
 import type { CellStep } from '../../cells/backward/index.js';
 import type { LayerBuffers, Workspace } from './workspace.js';
 
@@ -33,7 +32,7 @@ export function forwardLayer(
     ws.gemm(rows, gh, inputSize, input.data, input.offset, params, at.weightIh, layer.gates, 0, false);
   } else {
     // W x for a one-hot x is a column of W: gather rows of Wᵀ.
-    transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
+    ws.transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
     const wt = layer.inputWeightT;
     for (let r = 0; r < rows; r++) {
       const from = input.indices[r]! * gh;
@@ -42,18 +41,18 @@ export function forwardLayer(
   }
   if (at.biasIh >= 0) {
     if (step.separateProjections) {
-      addRowVector(rows, gh, layer.gates, 0, params, at.biasIh);
+      ws.addRowVector(rows, gh, layer.gates, 0, params, at.biasIh);
     } else {
       const both = ws.combinedBias;
       for (let j = 0; j < gh; j++) both[j] = params[at.biasIh + j]! + params[at.biasHh + j]!;
-      addRowVector(rows, gh, layer.gates, 0, both, 0);
+      ws.addRowVector(rows, gh, layer.gates, 0, both, 0);
     }
   }
   for (let t = 0; t < steps; t++) {
     const v = layer.views[t]!;
     if (step.separateProjections) {
       ws.gemm(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.hidden, 0, false);
-      if (at.biasHh >= 0) addRowVector(batch, gh, v.hidden, 0, params, at.biasHh);
+      if (at.biasHh >= 0) ws.addRowVector(batch, gh, v.hidden, 0, params, at.biasHh);
     } else {
       ws.gemm(batch, gh, hidden, layer.hs, t * batch * hidden, params, at.weightHh, v.gates, 0, true);
     }
@@ -79,7 +78,7 @@ export function backwardLayer(
   const bh = batch * hidden;
   const inputSize = layer.inputSize;
   const { dh, dhCarry, dc, dOut } = layer;
-  transpose(gh, hidden, params, at.weightHh, layer.hiddenWeightT, 0);
+  ws.transpose(gh, hidden, params, at.weightHh, layer.hiddenWeightT, 0);
   dhCarry.fill(0);
   dc.fill(0);
   for (let t = steps - 1; t >= 0; t--) {
@@ -92,15 +91,15 @@ export function backwardLayer(
 
   const dPreT = ws.dPreT;
   const inputT = ws.inputT;
-  transpose(rows, gh, layer.dPreHidden, 0, dPreT, 0);
-  transpose(rows, hidden, layer.hs, 0, inputT, 0);
+  ws.transpose(rows, gh, layer.dPreHidden, 0, dPreT, 0);
+  ws.transpose(rows, hidden, layer.hs, 0, inputT, 0);
   ws.gemm(gh, hidden, rows, dPreT, 0, inputT, 0, grad, at.weightHh, true);
-  if (at.biasHh >= 0) addColumnSums(rows, gh, layer.dPreHidden, 0, grad, at.biasHh);
-  if (at.biasIh >= 0) addColumnSums(rows, gh, layer.dPreInput, 0, grad, at.biasIh);
+  if (at.biasHh >= 0) ws.addColumnSums(rows, gh, layer.dPreHidden, 0, grad, at.biasHh);
+  if (at.biasIh >= 0) ws.addColumnSums(rows, gh, layer.dPreInput, 0, grad, at.biasIh);
 
   if (input.kind === 'dense') {
-    if (step.separateProjections) transpose(rows, gh, layer.dPreInput, 0, dPreT, 0);
-    transpose(rows, inputSize, input.data, input.offset, inputT, 0);
+    if (step.separateProjections) ws.transpose(rows, gh, layer.dPreInput, 0, dPreT, 0);
+    ws.transpose(rows, inputSize, input.data, input.offset, inputT, 0);
     ws.gemm(gh, inputSize, rows, dPreT, 0, inputT, 0, grad, at.weightIh, true);
   } else {
     // ∂W[:, k] = Σ over rows whose input is e_k of ∂pre: summed as contiguous rows of ∂Wᵀ
@@ -120,7 +119,7 @@ export function backwardLayer(
   }
 
   if (inputGradient !== null) {
-    transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
+    ws.transpose(gh, inputSize, params, at.weightIh, layer.inputWeightT, 0);
     ws.gemm(rows, inputSize, gh, layer.dPreInput, 0, layer.inputWeightT, 0, inputGradient, 0, false);
   }
 }

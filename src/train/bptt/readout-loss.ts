@@ -1,5 +1,4 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import { addColumnSums, addRowVector, transpose } from '../../linalg/gemm/gemm-nt.js';
 import type { PassResult, StepSelection, Targets } from './batch.js';
 import type { Workspace } from './workspace.js';
 
@@ -22,12 +21,13 @@ export function lossRows(ws: Workspace, at: StepSelection): { first: number; cou
 export function readoutForward(ws: Workspace, x: FloatArray, xOffset: number, params: FloatArray, at: ReadoutAt, steps: StepSelection): void {
   const { first, count } = lossRows(ws, steps);
   ws.gemm(count, at.outputs, at.hidden, x, xOffset + first * at.hidden, params, at.weight, ws.logits, 0, false);
-  addRowVector(count, at.outputs, ws.logits, 0, params, at.bias);
+  ws.addRowVector(count, at.outputs, ws.logits, 0, params, at.bias);
 }
 
 /**
  * The loss of the logits in `ws.logits`, which it replaces with ∂loss/∂logits when
- * `withGradient`. Targets are indexed (b, t) as given; loss rows are t-major.
+ * `withGradient` (without, the loss rows of `ws.logits` are left as scratch). Targets are indexed
+ * (b, t) as given; loss rows are t-major.
  */
 export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: number, withGradient: boolean): PassResult {
   const { batch, steps } = ws;
@@ -73,15 +73,16 @@ export function lossAndLogitGradient(ws: Workspace, targets: Targets, outputs: n
       if (withGradient) for (let j = 0; j < outputs; j++) logits[q + j] = 0;
       continue;
     }
-    let norm = 0;
-    for (let j = 0; j < outputs; j++) norm += Math.exp(logits[q + j]! - max);
-    const logNorm = max + Math.log(norm);
-    sum += logNorm - logits[q + target]!;
+    // One exponential per logit: e^{z − max} replaces z (the logits are scratch from here on)
+    // and, with a gradient, is divided by the norm.
+    const targetLogit = logits[q + target]!;
+    const norm = ws.expShifted(outputs, logits, q, max);
+    sum += max + Math.log(norm) - targetLogit;
     counted++;
     if (argmax === target) correct++;
     if (withGradient) {
       // Softmax probabilities for now; the 1/count scale is applied once the count is known.
-      for (let j = 0; j < outputs; j++) logits[q + j] = Math.exp(logits[q + j]! - logNorm);
+      for (let j = 0; j < outputs; j++) logits[q + j] = logits[q + j]! / norm;
       logits[q + target] -= 1;
     }
   }
@@ -103,11 +104,11 @@ export function readoutBackward(
 ): void {
   const { first, count } = lossRows(ws, steps);
   const { hidden, outputs } = at;
-  transpose(count, outputs, ws.logits, 0, ws.logitsT, 0);
-  transpose(count, hidden, x, xOffset + first * hidden, ws.inputT, 0);
+  ws.transpose(count, outputs, ws.logits, 0, ws.logitsT, 0);
+  ws.transpose(count, hidden, x, xOffset + first * hidden, ws.inputT, 0);
   ws.gemm(outputs, hidden, count, ws.logitsT, 0, ws.inputT, 0, grad, at.weight, true);
-  addColumnSums(count, outputs, ws.logits, 0, grad, at.bias);
-  transpose(outputs, hidden, params, at.weight, ws.readoutT, 0);
+  ws.addColumnSums(count, outputs, ws.logits, 0, grad, at.bias);
+  ws.transpose(outputs, hidden, params, at.weight, ws.readoutT, 0);
   dx.fill(0, 0, first * hidden);
   ws.gemm(count, hidden, outputs, ws.logits, 0, ws.readoutT, 0, dx, first * hidden, false);
 }

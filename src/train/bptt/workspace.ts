@@ -1,12 +1,13 @@
 import type { FloatArray } from '../../linalg/precision.js';
-import type { GemmNT } from '../../linalg/gemm/gemm-nt.js';
+import { jsDenseOps, type DenseOps } from '../../linalg/gemm/gemm-nt.js';
 import type { NetworkSpec } from '../network.js';
 import type { CellStep, StepViews } from '../../cells/backward/index.js';
+import type { CellKind } from '../../cells/index.js';
 
-/** Where a workspace's arrays live and the product that runs on them. */
-export interface WorkspaceMemory {
+/** Where a workspace's arrays live and the products, transposes and cell steps that run on them. */
+export interface WorkspaceMemory extends DenseOps {
   allocate(n: number): FloatArray;
-  gemm: GemmNT;
+  step(cell: CellKind): CellStep;
 }
 
 /** Memory for arrays of the given sizes (a WebAssembly arena must be sized before use). */
@@ -40,11 +41,11 @@ export interface LayerBuffers {
   views: StepViews[];
 }
 
-export interface Workspace {
+/** The dense operations (C = A·Bᵀ, transposes, bias sums) and the cell's step run on its arrays. */
+export interface Workspace extends DenseOps {
   batch: number;
   steps: number;
-  /** C = A·Bᵀ on this workspace's arrays. */
-  gemm: GemmNT;
+  step: CellStep;
   /** Copies of the parameters and the gradient, in this workspace's memory. */
   params: FloatArray;
   grad: FloatArray;
@@ -71,7 +72,7 @@ export function createWorkspace(
   // First pass: only the sizes, so the memory can be sized once; second pass: the arrays.
   const sizes: number[] = [];
   const empty = new Float32Array(0);
-  buildWorkspace(spec, step, paramCount, { allocate: (n) => (sizes.push(n), empty), gemm: () => {} }, batch, steps);
+  buildWorkspace(spec, step, paramCount, { ...jsDenseOps, allocate: (n) => (sizes.push(n), empty), step: () => step }, batch, steps);
   return buildWorkspace(spec, step, paramCount, memory(sizes), batch, steps);
 }
 
@@ -121,6 +122,11 @@ function buildWorkspace(
   return {
     batch, steps, layers,
     gemm: memory.gemm,
+    transpose: memory.transpose,
+    addColumnSums: memory.addColumnSums,
+    addRowVector: memory.addRowVector,
+    expShifted: memory.expShifted,
+    step: memory.step(spec.cell),
     params: make(paramCount),
     grad: make(paramCount),
     dPreT: make(gh0 * rows),
