@@ -8,7 +8,7 @@
  *   node --import tsx scripts/lorenz-experiment.ts --out experiments/lorenz-forecast RUN_DIR...
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   closedLoopEchoState, createEchoStateSystem, zeroInputs,
@@ -185,7 +185,7 @@ const results = runs.map((dir) => {
   const vpt = horizons(f);
   const [l1, l2] = perTime as [number, number];
   return {
-    run: dir, cell: f.cell, hidden: f.hidden, valLoss: f.valLoss,
+    run: basename(dir), cell: f.cell, hidden: f.hidden, valLoss: f.valLoss,
     exponents: perTime.map((x) => round(x)), stderr: spectrum.stderr.map((x) => round(x / f.dt, 5)),
     sum3: round(sum3), kaplanYorke: round(kaplanYorkeDimension(perTime).value, 3),
     horizonMedian: round(median(vpt), 2), horizonMean: round(vpt.reduce((a, b) => a + b, 0) / vpt.length, 2),
@@ -206,13 +206,13 @@ const lines = [
   '| model | val MSE | λ₁ | λ₂ | λ₃ | λ₄ | λ₁+λ₂+λ₃ | D_KY | horizon (Lyapunov times, median) |',
   '|---|---|---|---|---|---|---|---|---|',
   `| Lorenz-63 (RK4, dt ${dt}) | – | ${reference.exponents.map(fmt).join(' | ')} | – | ${fmt(reference.sum)} | ${reference.kaplanYorke.toFixed(2)} | – |`,
-  ...results.map((r) => `| ${r.cell}-${r.hidden} | ${r.valLoss.toExponential(1)} | ${r.exponents.slice(0, 4).map(fmt).join(' | ')} | ${fmt(r.sum3)} | ${r.kaplanYorke.toFixed(2)} | ${r.horizonMedian.toFixed(1)} |`),
+  ...results.map((r) => `| ${r.run} | ${r.valLoss.toExponential(1)} | ${r.exponents.slice(0, 4).map(fmt).join(' | ')} | ${fmt(r.sum3)} | ${r.kaplanYorke.toFixed(2)} | ${r.horizonMedian.toFixed(1)} |`),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
 const points = [
   ...reference.exponents.map((lambda, i) => ({ model: 'Lorenz-63', i: i + 1, lambda })),
-  ...results.flatMap((r) => r.exponents.map((lambda, i) => ({ model: `${r.cell}-${r.hidden}`, i: i + 1, lambda }))),
+  ...results.flatMap((r) => r.exponents.map((lambda, i) => ({ model: r.run, i: i + 1, lambda }))),
 ];
 const spec = {
   ...PANEL_SPEC,
@@ -220,7 +220,7 @@ const spec = {
   data: { values: points },
   mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
   encoding: {
-    x: { field: 'i', type: 'ordinal', title: 'index i' },
+    x: { field: 'i', type: 'ordinal', title: 'index i', axis: { labelAngle: 0 } },
     xOffset: { field: 'model' },
     y: { field: 'lambda', type: 'quantitative', title: 'λᵢ (nats per time unit)' },
     color: { field: 'model', type: 'nominal', title: null },
