@@ -12,9 +12,9 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   closedLoopEchoState, createEchoStateSystem, zeroInputs,
-  type EchoStateModel, type Readout, type RnnModel,
+  type Readout, type RnnModel,
 } from '../src/cells/index.js';
-import { readSafetensors } from '../src/io/safetensors-file.js';
+import { readLeakyFile } from '../src/io/leaky-file.js';
 import { createKernels, Rng } from '../src/linalg/index.js';
 import { lyapunovSpectrum } from '../src/lyapunov/spectrum.js';
 import { kaplanYorkeDimension } from '../src/lyapunov/statistics.js';
@@ -110,15 +110,10 @@ function rnnForecast(model: RnnModel, readout: Required<Readout>, inputs: Float6
 }
 
 function esnForecaster(dir: string): Forecaster {
-  const file = readSafetensors(join(dir, 'model.safetensors'));
-  const values = (name: string) => Float64Array.from(file.tensors.get(name)!.data);
-  const n = file.tensors.get('reservoir.weight_hh')!.shape[0]!;
-  const model: EchoStateModel = {
-    cell: 'esn', inputSize: 3, hiddenSize: n, leak: Number(file.metadata.leak),
-    weightHh: values('reservoir.weight_hh'), weightIh: values('reservoir.weight_ih'),
-    ...(file.tensors.has('reservoir.bias') ? { bias: values('reservoir.bias') } : {}),
-  };
-  const readout = { weight: values('readout.weight'), bias: values('readout.bias') };
+  const file = readLeakyFile(join(dir, 'model.safetensors'));
+  if (file.kind !== 'esn') throw new Error(`${dir}: model.safetensors is not an echo-state network`);
+  const { model, readout } = file;
+  const n = model.hiddenSize;
   const task = taskOf(dir);
   return {
     name: dir, cell: 'esn', hidden: n, task, dt: task.closedLoop!.dt, valLoss: readMetrics(dir).at(-1)!.valLoss!,

@@ -20,3 +20,4 @@ export { loadInputSequences, inputSequencesFromTensors, inputSequencesShape } fr
 export { BFLOAT16, BINARY16, BINARY32, decodeFloatBits, encodeFloatBits } from './float-format.js';
 export { jacobianFileShape, jacobianFileBytes, readJacobians, writeJacobians, JACOBIANS_TENSOR, type JacobianFileShape, type Jacobians } from './jacobian-file.js';
 export { findReadout, READOUT_WEIGHT_NAME, type NamedReadout } from './readout.js';
+export { leakyFileKind, leakyKindOf, readLeakyFile, writeEchoStateModel, writeRateModel, type LeakyFile, type LeakyKind } from './leaky-file.js';

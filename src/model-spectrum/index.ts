@@ -11,3 +11,4 @@ export { embeddingInputs, tokenBatch, tokenStream, windowOffsets, isTokenInputs,
 export { modelClv, stateParts, type ModelClvOptions, type ModelClvResult } from './model-clv.js';
 export { jacobianSequence } from './jacobian-sequence.js';
 export { closedLoopSystem, isAutonomousStarts, START_SPREAD, type AutonomousStarts, type ClosedLoop } from './closed-loop.js';
+export { leakySpectrum, type LeakySpectrumOptions } from './leaky-spectrum.js';

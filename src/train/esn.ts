@@ -11,7 +11,7 @@ import {
   closedLoopEchoState, createEchoStateSystem, randomEchoStateModel, zeroInputs,
   type EchoStateModel, type Readout, type ReservoirSettings,
 } from '../cells/index.js';
-import { writeSafetensors } from '../io/safetensors-write.js';
+import { writeEchoStateModel } from '../io/leaky-file.js';
 import { createKernels } from '../linalg/backends.js';
 import type { LinalgKernels } from '../linalg/kernels.js';
 import { Rng } from '../linalg/random.js';
@@ -189,14 +189,7 @@ export function trainEchoStateRun(dir: string, config: EsnRunConfig): EsnRunResu
     };
     run.append('metrics', metrics);
     run.append('spectra', { scope: 'epoch', epoch: 1, step: 1, spectrum, ...(spectrumError ? { error: spectrumError } : {}) });
-    const tensors = {
-      'reservoir.weight_hh': { dtype: 'F64' as const, shape: [n, n], data: model.weightHh },
-      'reservoir.weight_ih': { dtype: 'F64' as const, shape: [n, model.inputSize], data: model.weightIh },
-      ...(model.bias ? { 'reservoir.bias': { dtype: 'F64' as const, shape: [n], data: model.bias } } : {}),
-      'readout.weight': { dtype: 'F64' as const, shape: [task.outputSize, n], data: readout.weight },
-      'readout.bias': { dtype: 'F64' as const, shape: [task.outputSize], data: readout.bias },
-    };
-    writeSafetensors(`${run.dir}/model.safetensors`, tensors, { cell: 'esn', leak: String(model.leak), dt: String(closedLoop.dt) });
+    writeEchoStateModel(`${run.dir}/model.safetensors`, model, readout, { dt: String(closedLoop.dt) });
     return { dir: run.dir, model, readout, metrics, spectrum, ...(spectrumError ? { spectrumError } : {}), task: task.describe() };
   } catch (error) {
     run.discard();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { writeJacobians, type JacobianFileShape, type ModelSource } from '../../io/index.js';
+import { leakyFileKind, writeJacobians, type JacobianFileShape, type ModelSource } from '../../io/index.js';
+import { spectrumOfLeakyFile, type LeakyDescription } from '../spectrum-leaky.js';
 import type { InputsDescription } from '../spectrum-inputs.js';
 import type { ClosedLoopDescription } from '../spectrum-closed-loop.js';
 import { modelSpectrumThreaded, modelSpectrumUntilConverged, spectrumKernels, type ModelSpectrumResult } from '../../model-spectrum/index.js';
@@ -25,7 +26,8 @@ interface SpectrumCommandFlags extends SpectrumFlags, SpectrumRunFlags {
 export function registerSpectrum(program: Command): void {
   const command = program
     .command('spectrum')
-    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors, with torch.save or exported to ONNX, or of a training run. The output says ' +
+    .description('Lyapunov spectrum of a PyTorch RNN/LSTM/GRU saved as safetensors, with torch.save or exported to ONNX, or of a training run ' +
+      '(or of a rate network or echo-state network safetensors file, metadata cell: rate | esn: docs/closed-loop.md). The output says ' +
       'which tensors of the file were used and which ignored, and what drove the model (the JSON: `source`, `inputs`). A model with an embedding ' +
       '(a tensor [V, I] named like embedding.weight, as wide as the RNN\'s input) is driven through it: by --text, --tokens, or by ' +
       'default random tokens; the Jacobians are the RNN\'s at the embedded inputs. With --jacobians FILE, the spectrum of stored per-step ' +
@@ -45,6 +47,11 @@ export function registerSpectrum(program: Command): void {
         return;
       }
       if (modelPath === undefined) throw new UsageError('give a model file or run directory, or --jacobians FILE');
+      if (leakyFileKind(modelPath) !== undefined) {
+        const { result, phrase, source, inputs } = spectrumOfLeakyFile(modelPath, flags, self);
+        print(result, phrase, flags.json, { source, inputs });
+        return;
+      }
       if (flags.jacobiansOut !== undefined) refuseExistingOutput('--jacobians-out', flags.jacobiansOut, flags.force);
       const { file, run } = loadModelArgument(modelPath, flags);
       const plan = spectrumPlan(file, flags, modelPath, run);
@@ -87,7 +94,7 @@ function untilConvergedOf(model: Parameters<typeof modelSpectrumThreaded>[0], pl
 /** The table, or the JSON with what the spectrum was taken of (a model's `source` and `inputs`, or the `jacobians` file), then the warnings. */
 function print(
   result: Parameters<typeof formatSpectrum>[0], phrase: string, json: boolean | undefined,
-  of: { source: ModelSource; inputs: InputsDescription | ClosedLoopDescription } | { jacobians: JacobianFileShape },
+  of: { source: ModelSource; inputs: InputsDescription | ClosedLoopDescription | LeakyDescription } | { jacobians: JacobianFileShape },
 ): void {
   process.stdout.write(json ? `${toJson({ ...result, ...of })}\n` : `${formatSpectrum(result, phrase, 'source' in of ? of.source : undefined)}\n`);
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
