@@ -214,11 +214,12 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
 
 function flossHelp(): string {
   const d = DEFAULT_FLOSS_CONFIG;
+  // Each key's default after '=', so the line has no "(default …)" for commander's to collide with.
   return 'gradient flossing (docs/flossing.md): push λ₁..λ_k toward a target with updates of their own Adam; ' +
-    'comma-separated key=value of: k (exponents, default 4 or the state dimension), target (nats/step, default 0), ' +
-    `weight (factor of the flossing gradient, default ${d.weight}), steps (averaged, default ${d.steps}), transient (default ${d.transient}), ` +
-    `batch (sequences, default ${d.batch}), pre (updates before epoch 1, default ${d.pre}), every (epochs between flossing, 0: none, default ${d.every}), ` +
-    `updates (per flossing epoch, default ${d.updates}), lr (default: --lr); e.g. k=4,pre=100,every=1,updates=5. LSTM: uses --lstm-state`;
+    'comma-separated key=value, defaults after "=": k=4 or the state dimension (exponents), target=0 (nats/step), ' +
+    `weight=${d.weight} (factor of the flossing gradient), steps=${d.steps} (averaged), transient=${d.transient}, ` +
+    `batch=${d.batch} (sequences), pre=${d.pre} (updates before epoch 1), every=${d.every} (epochs between flossing, 0: none), ` +
+    `updates=${d.updates} (per flossing epoch), lr=--lr; e.g. k=4,pre=100,every=1,updates=5. LSTM: uses --lstm-state`;
 }
 
 /** The task options of every task, for `train --help`: one naming scheme, and the old spellings still read. */
