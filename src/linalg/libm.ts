@@ -1,0 +1,388 @@
+// exp, log, expm1, tanh, sin and cos in plain arithmetic, so that a spectrum has the same bits in
+// every JavaScript engine. Math.exp & co. are implementation-defined (ECMA-262 §21.3.2) and do
+// differ: Node 20 (V8 11.3) computes them with V8's fdlibm port, newer Chromium with other code,
+// and the last bits of λ then differ by ~1e-11. These are that same fdlibm code, so on Node 20 they
+// return exactly what Math.* returns (test/linalg.libm.test.ts asserts it bit for bit).
+//
+// Ported from fdlibm 5.3 (http://www.netlib.org/fdlibm: e_exp.c, e_log.c, s_expm1.c, s_tanh.c,
+// k_sin.c, k_cos.c, s_sin.c, s_cos.c, e_rem_pio2.c) as adapted in V8's src/base/ieee754.cc (which
+// returns Math.E for exp(1)), under fdlibm's notice:
+//
+// ====================================================
+// Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+//
+// Developed at SunSoft, a Sun Microsystems, Inc. business.
+// Permission to use, copy, modify, and distribute this
+// software is freely granted, provided that this notice
+// is preserved.
+// ====================================================
+
+const WORDS = new Float64Array(1);
+const HALVES = new Int32Array(WORDS.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE_ENDIAN ? 1 : 0;
+const LO = 1 - HI;
+
+function highWord(x: number): number {
+  WORDS[0] = x;
+  return HALVES[HI]!;
+}
+
+function lowWord(x: number): number {
+  WORDS[0] = x;
+  return HALVES[LO]!;
+}
+
+function fromWords(hi: number, lo: number): number {
+  HALVES[HI] = hi;
+  HALVES[LO] = lo;
+  return WORDS[0]!;
+}
+
+/** x with its high word replaced by hi (the low word kept). */
+function withHighWord(x: number, hi: number): number {
+  WORDS[0] = x;
+  HALVES[HI] = hi;
+  return WORDS[0]!;
+}
+
+const LN2_HI = 6.93147180369123816490e-1; // 0x3FE62E42 FEE00000
+const LN2_LO = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
+const INV_LN2 = 1.44269504088896338700e0; // 0x3FF71547 652B82FE
+const O_THRESHOLD = 7.09782712893383973096e2; // 0x40862E42 FEFA39EF
+const U_THRESHOLD = -7.45133219101941108420e2; // 0xC0874910 D52D3051
+const TWO_M1000 = 9.33263618503218878990e-302; // 2^-1000
+const TWO_1023 = 8.988465674311579539e307;
+const P1 = 1.66666666666666019037e-1;
+const P2 = -2.77777777770155933842e-3;
+const P3 = 6.61375632143793436117e-5;
+const P4 = -1.65339022054652515390e-6;
+const P5 = 4.13813679705723846039e-8;
+
+/** e^x, fdlibm's e_exp.c. */
+export function exp(x: number): number {
+  let hx = highWord(x);
+  const xsb = hx >>> 31;
+  hx &= 0x7fffffff;
+  if (hx >= 0x40862e42) {
+    if (hx >= 0x7ff00000) {
+      if (((hx & 0xfffff) | lowWord(x)) !== 0) return x + x; // NaN
+      return xsb === 0 ? x : 0;
+    }
+    if (x > O_THRESHOLD) return Infinity;
+    if (x < U_THRESHOLD) return 0;
+  }
+  let hi = 0;
+  let lo = 0;
+  let k = 0;
+  if (hx > 0x3fd62e42) {
+    if (hx < 0x3ff0a2b2) {
+      if (x === 1) return Math.E; // V8's correction of the last bit
+      hi = xsb === 0 ? x - LN2_HI : x + LN2_HI;
+      lo = xsb === 0 ? LN2_LO : -LN2_LO;
+      k = 1 - xsb - xsb;
+    } else {
+      k = (INV_LN2 * x + (xsb === 0 ? 0.5 : -0.5)) | 0;
+      hi = x - k * LN2_HI; // exact
+      lo = k * LN2_LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {
+    return 1 + x;
+  }
+  const t = x * x;
+  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k === 0) return 1 - ((x * c) / (c - 2) - x);
+  const y = 1 - (lo - (x * c) / (2 - c) - hi);
+  if (k >= -1021) {
+    if (k === 1024) return y * 2 * TWO_1023;
+    return y * fromWords(0x3ff00000 + (k << 20), 0);
+  }
+  return y * fromWords(0x3ff00000 + ((k + 1000) << 20), 0) * TWO_M1000;
+}
+
+const TWO54 = 1.8014398509481984e16;
+const LG1 = 6.666666666666735130e-1;
+const LG2 = 3.999999999940941908e-1;
+const LG3 = 2.857142874366239149e-1;
+const LG4 = 2.222219843214978396e-1;
+const LG5 = 1.818357216161805012e-1;
+const LG6 = 1.531383769920937332e-1;
+const LG7 = 1.479819860511658591e-1;
+
+/** Natural logarithm, fdlibm's e_log.c. */
+export function log(x: number): number {
+  let hx = highWord(x);
+  let k = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7fffffff) | lowWord(x)) === 0) return -Infinity;
+    if (hx < 0) return NaN;
+    k -= 54; // subnormal: scale up
+    x *= TWO54;
+    hx = highWord(x);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const i = (hx + 0x95f64) & 0x100000;
+  x = withHighWord(x, hx | (i ^ 0x3ff00000)); // x or x/2 in [√2/2, √2)
+  k += i >> 20;
+  const f = x - 1;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    // −2^-20 ≤ f < 2^-20
+    if (f === 0) return k === 0 ? 0 : k * LN2_HI + k * LN2_LO;
+    const r = f * f * (0.5 - 0.33333333333333333 * f);
+    return k === 0 ? f - r : k * LN2_HI - (r - k * LN2_LO - f);
+  }
+  const s = f / (2 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  const r = t2 + t1;
+  if (((hx - 0x6147a) | (0x6b851 - hx)) > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k === 0) return f - (hfsq - s * (hfsq + r));
+    return k * LN2_HI - (hfsq - (s * (hfsq + r) + k * LN2_LO) - f);
+  }
+  if (k === 0) return f - s * (f - r);
+  return k * LN2_HI - (s * (f - r) - k * LN2_LO - f);
+}
+
+const Q1 = -3.33333333333331316428e-2;
+const Q2 = 1.58730158725481460165e-3;
+const Q3 = -7.93650757867487942473e-5;
+const Q4 = 4.00821782732936239552e-6;
+const Q5 = -2.01099218183624371326e-7;
+
+/** e^x − 1, fdlibm's s_expm1.c. */
+export function expm1(x: number): number {
+  let hx = highWord(x);
+  const negative = hx < 0;
+  hx &= 0x7fffffff;
+  if (hx >= 0x4043687a) {
+    // |x| ≥ 56 ln 2
+    if (hx >= 0x40862e42) {
+      if (hx >= 0x7ff00000) {
+        if (((hx & 0xfffff) | lowWord(x)) !== 0) return x + x; // NaN
+        return negative ? -1 : x;
+      }
+      if (x > O_THRESHOLD) return Infinity;
+    }
+    if (negative) return -1;
+  }
+  let k = 0;
+  let c = 0;
+  if (hx > 0x3fd62e42) {
+    let hi: number;
+    let lo: number;
+    if (hx < 0x3ff0a2b2) {
+      hi = negative ? x + LN2_HI : x - LN2_HI;
+      lo = negative ? -LN2_LO : LN2_LO;
+      k = negative ? -1 : 1;
+    } else {
+      k = (INV_LN2 * x + (negative ? -0.5 : 0.5)) | 0;
+      hi = x - k * LN2_HI;
+      lo = k * LN2_LO;
+    }
+    x = hi - lo;
+    c = hi - x - lo;
+  } else if (hx < 0x3c900000) {
+    return x; // |x| < 2^-54
+  }
+  const hfx = 0.5 * x;
+  const hxs = x * hfx;
+  const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
+  const t = 3 - r1 * hfx;
+  let e = hxs * ((r1 - t) / (6 - x * t));
+  if (k === 0) return x - (x * e - hxs);
+  e = x * (e - c) - c;
+  e -= hxs;
+  if (k === -1) return 0.5 * (x - e) - 0.5;
+  if (k === 1) return x < -0.25 ? -2 * (e - (x + 0.5)) : 1 + 2 * (x - e);
+  if (k <= -2 || k > 56) {
+    let y = 1 - (e - x);
+    y = k === 1024 ? y * 2 * TWO_1023 : y * fromWords(0x3ff00000 + (k << 20), 0);
+    return y - 1;
+  }
+  const twopk = fromWords(0x3ff00000 + (k << 20), 0);
+  if (k < 20) {
+    const u = fromWords(0x3ff00000 - (0x200000 >> k), 0); // 1 − 2^-k
+    return (u - (e - x)) * twopk;
+  }
+  const u = fromWords((0x3ff - k) << 20, 0); // 2^-k
+  return (x - (e + u) + 1) * twopk;
+}
+
+/** Hyperbolic tangent, fdlibm's s_tanh.c (through expm1). */
+export function tanh(x: number): number {
+  const jx = highWord(x);
+  const ix = jx & 0x7fffffff;
+  if (ix >= 0x7ff00000) return jx >= 0 ? 1 / x + 1 : 1 / x - 1; // ±1, or NaN
+  let z: number;
+  if (ix < 0x40360000) {
+    // |x| < 22
+    if (ix < 0x3e300000) return x; // |x| < 2^-28
+    if (ix >= 0x3ff00000) {
+      z = 1 - 2 / (expm1(2 * Math.abs(x)) + 2);
+    } else {
+      const t = expm1(-2 * Math.abs(x));
+      z = -t / (t + 2);
+    }
+  } else {
+    z = 1;
+  }
+  return jx >= 0 ? z : -z;
+}
+
+const S1 = -1.66666666666666324348e-1;
+const S2 = 8.33333333332248946124e-3;
+const S3 = -1.98412698298579493134e-4;
+const S4 = 2.75573137070700676789e-6;
+const S5 = -2.50507602534068634195e-8;
+const S6 = 1.58969099521155010221e-10;
+
+/** sin(x + y) on [−π/4, π/4], y the tail of x (iy = 0: y is 0). */
+function kernelSin(x: number, y: number, iy: number): number {
+  if ((highWord(x) & 0x7fffffff) < 0x3e400000) return x; // |x| < 2^-27
+  const z = x * x;
+  const v = z * x;
+  const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
+  if (iy === 0) return x + v * (S1 + z * r);
+  return x - (z * (0.5 * y - v * r) - y - v * S1);
+}
+
+const C1 = 4.16666666666666019037e-2;
+const C2 = -1.38888888888741095749e-3;
+const C3 = 2.48015872894767294178e-5;
+const C4 = -2.75573143513906633035e-7;
+const C5 = 2.08757232129817482790e-9;
+const C6 = -1.13596475577881948265e-11;
+
+/** cos(x + y) on [−π/4, π/4], y the tail of x. */
+function kernelCos(x: number, y: number): number {
+  const ix = highWord(x) & 0x7fffffff;
+  if (ix < 0x3e400000) return 1; // |x| < 2^-27
+  const z = x * x;
+  const r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
+  if (ix < 0x3fd33333) return 1 - (0.5 * z - (z * r - x * y)); // |x| < 0.3
+  const qx = ix > 0x3fe90000 ? 0.28125 : fromWords(ix - 0x00200000, 0); // x/4
+  return 1 - qx - (0.5 * z - qx - (z * r - x * y));
+}
+
+const NPIO2_HW = [
+  0x3ff921fb, 0x400921fb, 0x4012d97c, 0x401921fb, 0x401f6a7a, 0x4022d97c, 0x4025fdbb, 0x402921fb,
+  0x402c463a, 0x402f6a7a, 0x4031475c, 0x4032d97c, 0x40346b9c, 0x4035fdbb, 0x40378fdb, 0x403921fb,
+  0x403ab41b, 0x403c463a, 0x403dd85a, 0x403f6a7a, 0x40407e4c, 0x4041475c, 0x4042106c, 0x4042d97c,
+  0x4043a28c, 0x40446b9c, 0x404534ac, 0x4045fdbb, 0x4046c6cb, 0x40478fdb, 0x404858eb, 0x404921fb,
+];
+const INV_PIO2 = 6.36619772367581382433e-1;
+const PIO2_1 = 1.57079632673412561417e0; // first 33 bits of π/2
+const PIO2_1T = 6.07710050650619224932e-11; // π/2 − PIO2_1
+const PIO2_2 = 6.07710050630396597660e-11; // next 33 bits
+const PIO2_2T = 2.02226624879595063154e-21;
+const PIO2_3 = 2.02226624871116645580e-21; // next 33 bits
+const PIO2_3T = 8.47842766036889956997e-32;
+/** Largest |x| (high word) that the Cody–Waite reduction below takes: about 2^19·π/2. */
+const MEDIUM_LIMIT = 0x413921fb;
+
+// What the last reduce() left: x − n·π/2 as head + tail (fdlibm's y[0], y[1]); kept here rather
+// than in a returned object so that sin and cos allocate nothing.
+let reducedHead = 0;
+let reducedTail = 0;
+
+/**
+ * n with x − n·π/2 = reducedHead + reducedTail in [−π/4, π/4]; fdlibm's e_rem_pio2.c for
+ * π/4 < |x| ≤ 2^19·π/2.
+ */
+function reduce(x: number, hx: number, ix: number): number {
+  if (ix < 0x4002d97c) {
+    // |x| < 3π/4: n = ±1
+    const sign = hx > 0 ? 1 : -1;
+    let z = x - sign * PIO2_1;
+    let head: number;
+    if (ix !== 0x3ff921fb) {
+      head = z - sign * PIO2_1T;
+      reducedTail = z - head - sign * PIO2_1T;
+    } else {
+      z -= sign * PIO2_2;
+      head = z - sign * PIO2_2T;
+      reducedTail = z - head - sign * PIO2_2T;
+    }
+    reducedHead = head;
+    return sign;
+  }
+  const t = Math.abs(x);
+  const n = (t * INV_PIO2 + 0.5) | 0;
+  let r = t - n * PIO2_1;
+  let w = n * PIO2_1T; // good to 85 bits
+  let head = r - w;
+  if (!(n < 32 && ix !== NPIO2_HW[n - 1])) {
+    const j = ix >> 20;
+    if (j - ((highWord(head) >> 20) & 0x7ff) > 16) {
+      // second round, good to 118 bits
+      let u = r;
+      w = n * PIO2_2;
+      r = u - w;
+      w = n * PIO2_2T - (u - r - w);
+      head = r - w;
+      if (j - ((highWord(head) >> 20) & 0x7ff) > 49) {
+        // third round, 151 bits
+        u = r;
+        w = n * PIO2_3;
+        r = u - w;
+        w = n * PIO2_3T - (u - r - w);
+        head = r - w;
+      }
+    }
+  }
+  reducedTail = r - head - w;
+  if (hx < 0) {
+    reducedHead = -head;
+    reducedTail = -reducedTail;
+    return -n;
+  }
+  reducedHead = head;
+  return n;
+}
+
+/**
+ * sin x, fdlibm's s_sin.c, for |x| ≤ 2^19·π/2 ≈ 8.2e5; beyond, Math.sin (fdlibm reduces those
+ * with a 1,200-bit 2/π that no caller here needs: the spectrum's draws are angles in [0, 2π)).
+ */
+export function sin(x: number): number {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ix <= 0x3fe921fb) return kernelSin(x, 0, 0);
+  if (ix >= 0x7ff00000) return x - x;
+  if (ix > MEDIUM_LIMIT) return Math.sin(x);
+  switch (reduce(x, hx, ix) & 3) {
+    case 0:
+      return kernelSin(reducedHead, reducedTail, 1);
+    case 1:
+      return kernelCos(reducedHead, reducedTail);
+    case 2:
+      return -kernelSin(reducedHead, reducedTail, 1);
+    default:
+      return -kernelCos(reducedHead, reducedTail);
+  }
+}
+
+/** cos x, fdlibm's s_cos.c, for |x| ≤ 2^19·π/2; beyond, Math.cos (see sin). */
+export function cos(x: number): number {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ix <= 0x3fe921fb) return kernelCos(x, 0);
+  if (ix >= 0x7ff00000) return x - x;
+  if (ix > MEDIUM_LIMIT) return Math.cos(x);
+  switch (reduce(x, hx, ix) & 3) {
+    case 0:
+      return kernelCos(reducedHead, reducedTail);
+    case 1:
+      return -kernelSin(reducedHead, reducedTail, 1);
+    case 2:
+      return -kernelCos(reducedHead, reducedTail);
+    default:
+      return kernelSin(reducedHead, reducedTail, 1);
+  }
+}
