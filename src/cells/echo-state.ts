@@ -19,6 +19,7 @@ import type { Readout } from './closed-loop.js';
 import { ModelError } from './errors.js';
 import type { InputSource, InputStream } from './model.js';
 import { checkTensor, readInputStep, validateInputs } from './validate.js';
+import { tanh } from '../linalg/libm.js';
 
 /** A reservoir: N units, I inputs; W_in and W row-major as PyTorch's nn.RNN would store them. */
 export interface EchoStateModel {
@@ -191,7 +192,7 @@ class ReservoirSystem implements EchoStateSystem {
     for (let b = 0; b < B; b++) {
       for (let i = 0; i < n; i++) {
         const at = b * n + i;
-        const y = Math.tanh(pre[at]! + (model.bias?.[i] ?? 0));
+        const y = tanh(pre[at]! + (model.bias?.[i] ?? 0));
         slope[at] = a * (1 - y * y);
         state[at] = (1 - a) * state[at]! + a * y;
       }

@@ -14,6 +14,7 @@ import { rewindByState, type JacobianSystem, type LogDetSystem, type RewindableS
 import { ModelError } from './errors.js';
 import type { InputSource } from './model.js';
 import { checkTensor, readInputStep, validateInputs } from './validate.js';
+import { tanh } from '../linalg/libm.js';
 
 /** A rate network: N units, I inputs; weights row-major as PyTorch's nn.RNN would store them (weight_hh = W, weight_ih = W_in). */
 export interface RateModel {
@@ -135,7 +136,7 @@ class RateNetworkSystem implements RateSystem {
     readInputStep(inputs, t, x);
     // The state is B×N row-major, which is the N×B compact block the kernels take.
     for (let i = 0; i < state.length; i++) {
-      phi[i] = Math.tanh(state[i]!);
+      phi[i] = tanh(state[i]!);
       slope[i] = 1 - phi[i]! * phi[i]!;
     }
     this.kernels.matmulBlock(model.weightHh, n, n, phi, B, drive);
