@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cos, exp, expm1, log, sin, tanh } from '../src/linalg/libm.js';
+import { cos, exp, expm1, log, nearestLog2, sin, tanh } from '../src/linalg/libm.js';
 
 // The oracle is the JavaScript engine's own Math.*: V8 up to version 11 (Node 20) computes these
 // with its C++ port of fdlibm, an implementation independent of ours, so there the two must agree
@@ -109,4 +109,21 @@ test('the textbook values', () => {
   assert.equal(sin(Math.PI / 2), 1);
   assert.equal(cos(Math.PI), -1);
   assert.ok(Number.isNaN(sin(Infinity)) && Number.isNaN(cos(NaN)));
+});
+
+test('nearestLog2 is the integer nearest log₂ x: m or m + 1 around 2^m·√2, over the whole double range', () => {
+  const below = Math.SQRT2 - 2 ** -52; // the double just under √2 (Math.SQRT2 is just over)
+  for (let m = -1074; m <= 1023; m++) {
+    const p = 2 ** m;
+    assert.equal(nearestLog2(p), m, `2^${m}`);
+    if (m <= 1022 - 1 && m >= -1022) {
+      assert.equal(nearestLog2(p * Math.SQRT2), m + 1, `2^${m}·SQRT2`);
+      assert.equal(nearestLog2(p * below), m, `2^${m}·(√2 − ulp)`);
+      assert.equal(nearestLog2(p * 1.9999999999999998), m + 1, `just under 2^${m + 1}`);
+    }
+  }
+  assert.equal(nearestLog2(Number.MAX_VALUE), 1024);
+  assert.equal(nearestLog2(5e-324), -1074);
+  assert.equal(nearestLog2(3 * 5e-324), -1072); // log₂ 3 = 1.58
+  assert.equal(nearestLog2(1e300), Math.round(Math.log2(1e300)));
 });

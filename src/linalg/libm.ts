@@ -1,4 +1,4 @@
-// exp, log, expm1, tanh, sin and cos in plain arithmetic, so that a spectrum has the same bits in
+// exp, log, expm1, tanh, sin and cos (and the integer nearest log2) in plain arithmetic, so that a spectrum has the same bits in
 // every JavaScript engine. Math.exp & co. are implementation-defined (ECMA-262 §21.3.2) and do
 // differ: Node 20 (V8 11.3) computes them with V8's fdlibm port, newer Chromium with other code,
 // and the last bits of λ then differ by ~1e-11. These are that same fdlibm code, so on Node 20 they
@@ -385,4 +385,21 @@ export function cos(x: number): number {
     default:
       return kernelSin(reducedHead, reducedTail, 1);
   }
+}
+
+/**
+ * The integer nearest log₂ x for finite x > 0, exactly: Math.round(Math.log2(x)) but without the
+ * engine's log2, whose last bit can move a result next to m + ½ across it. With x = f·2^m,
+ * f in [1, 2), log₂ x rounds up iff f ≥ √2, and no double lies between √2 and Math.SQRT2 (its
+ * rounding, from above), so comparing f with Math.SQRT2 decides it exactly.
+ */
+export function nearestLog2(x: number): number {
+  let shift = 0;
+  if (x < 2.2250738585072014e-308) {
+    x *= TWO54; // subnormal: make it normal
+    shift = 54;
+  }
+  const hx = highWord(x);
+  const m = (hx >>> 20) - 1023 - shift;
+  return withHighWord(x, (hx & 0xfffff) | 0x3ff00000) >= Math.SQRT2 ? m + 1 : m;
 }
