@@ -67,6 +67,19 @@ const P3 = 6.61375632143793436117e-5;
 const P4 = -1.65339022054652515390e-6;
 const P5 = 4.13813679705723846039e-8;
 
+/**
+ * fdlibm's k for e^x = 2^k e^r, r = x − k ln 2 (e_exp.c, s_expm1.c): 0 for |x| ≤ ln 2 / 2, ±1 up to
+ * 1.5 ln 2, round(x / ln 2) beyond. The functions below are split where fdlibm has one function
+ * so that each is small enough for V8 to inline (460 bytes of bytecode): a call it does not
+ * inline returns its double boxed, which costs more than the arithmetic.
+ */
+function reductionK(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < ABOVE_HALF_LN2) return 0;
+  if (ax < BELOW_1P5_LN2) return x < 0 ? -1 : 1;
+  return (INV_LN2 * x + (x < 0 ? -0.5 : 0.5)) | 0;
+}
+
 /** e^x, fdlibm's e_exp.c. */
 export function exp(x: number): number {
   const ax = Math.abs(x);
@@ -75,28 +88,20 @@ export function exp(x: number): number {
     if (x > O_THRESHOLD) return Infinity;
     if (x < U_THRESHOLD) return 0;
   }
-  let hi = 0;
-  let lo = 0;
-  let k = 0;
-  if (ax >= ABOVE_HALF_LN2) {
-    if (ax < BELOW_1P5_LN2) {
-      if (x === 1) return Math.E; // V8's correction of the last bit
-      hi = x < 0 ? x + LN2_HI : x - LN2_HI;
-      lo = x < 0 ? -LN2_LO : LN2_LO;
-      k = x < 0 ? -1 : 1;
-    } else {
-      k = (INV_LN2 * x + (x < 0 ? -0.5 : 0.5)) | 0;
-      hi = x - k * LN2_HI; // exact
-      lo = k * LN2_LO;
-    }
-    x = hi - lo;
-  } else if (ax < TWO_M28) {
-    return 1 + x;
-  }
-  const t = x * x;
-  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-  if (k === 0) return 1 - ((x * c) / (c - 2) - x);
-  const y = 1 - (lo - (x * c) / (2 - c) - hi);
+  if (ax < TWO_M28) return 1 + x;
+  if (x === 1) return Math.E; // V8's correction of the last bit
+  return expReduced(x, reductionK(x));
+}
+
+/** e^x for k = reductionK(x): r = hi − lo, where k·LN2_HI is exact (for k = ±1, fdlibm's x ∓ ln2HI). */
+function expReduced(x: number, k: number): number {
+  const hi = x - k * LN2_HI;
+  const lo = k * LN2_LO;
+  const r = k === 0 ? x : hi - lo;
+  const t = r * r;
+  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k === 0) return 1 - ((r * c) / (c - 2) - r);
+  const y = 1 - (lo - (r * c) / (2 - c) - hi);
   if (k >= -1021) return k === 1024 ? y * 2 * TWO_1023 : y * pow2(k);
   return y * pow2(k + 1000) * TWO_M1000;
 }
@@ -158,61 +163,50 @@ const Q5 = -2.01099218183624371326e-7;
 /** e^x − 1, fdlibm's s_expm1.c. */
 export function expm1(x: number): number {
   const ax = Math.abs(x);
-  const negative = x < 0;
   if (!(ax < ABOVE_56_LN2)) {
     if (x !== x) return x; // NaN
     if (x > O_THRESHOLD) return Infinity;
-    if (negative) return -1;
+    if (x < 0) return -1;
   }
-  let k = 0;
-  let c = 0;
-  if (ax >= ABOVE_HALF_LN2) {
-    let hi: number;
-    let lo: number;
-    if (ax < BELOW_1P5_LN2) {
-      hi = negative ? x + LN2_HI : x - LN2_HI;
-      lo = negative ? -LN2_LO : LN2_LO;
-      k = negative ? -1 : 1;
-    } else {
-      k = (INV_LN2 * x + (negative ? -0.5 : 0.5)) | 0;
-      hi = x - k * LN2_HI;
-      lo = k * LN2_LO;
-    }
-    x = hi - lo;
-    c = hi - x - lo;
-  } else if (ax < TWO_M54) {
-    return x;
-  }
-  const hfx = 0.5 * x;
-  const hxs = x * hfx;
-  const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
-  const t = 3 - r1 * hfx;
-  let e = hxs * ((r1 - t) / (6 - x * t));
-  if (k === 0) return x - (x * e - hxs);
-  e = x * (e - c) - c;
-  e -= hxs;
-  if (k === -1) return 0.5 * (x - e) - 0.5;
-  if (k === 1) return x < -0.25 ? -2 * (e - (x + 0.5)) : 1 + 2 * (x - e);
-  if (k <= -2 || k > 56) {
-    const y = 1 - (e - x);
-    return (k === 1024 ? y * 2 * TWO_1023 : y * pow2(k)) - 1;
-  }
-  if (k < 20) return (1 - pow2(-k) - (e - x)) * pow2(k); // 1 − 2^-k is exact
-  return (x - (e + pow2(-k)) + 1) * pow2(k);
+  if (ax < TWO_M54) return x;
+  return expm1Reduced(x, reductionK(x));
 }
 
-/** Hyperbolic tangent, fdlibm's s_tanh.c (through expm1). */
+/** e^x − 1 for k = reductionK(x), r = x − k ln 2 as hi − lo with its rounding error c. */
+function expm1Reduced(x: number, k: number): number {
+  const hi = x - k * LN2_HI;
+  const lo = k * LN2_LO;
+  const r = k === 0 ? x : hi - lo;
+  const c = k === 0 ? 0 : hi - r - lo;
+  const hfx = 0.5 * r;
+  const hxs = r * hfx;
+  const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
+  const t = 3 - r1 * hfx;
+  const e0 = hxs * ((r1 - t) / (6 - r * t));
+  if (k === 0) return r - (r * e0 - hxs);
+  const e = r * (e0 - c) - c - hxs;
+  if (k === -1) return 0.5 * (r - e) - 0.5;
+  if (k === 1) return r < -0.25 ? -2 * (e - (r + 0.5)) : 1 + 2 * (r - e);
+  if (k <= -2 || k > 56) {
+    const y = 1 - (e - r);
+    return (k === 1024 ? y * 2 * TWO_1023 : y * pow2(k)) - 1;
+  }
+  if (k < 20) return (1 - pow2(-k) - (e - r)) * pow2(k); // 1 − 2^-k is exact
+  return (r - (e + pow2(-k)) + 1) * pow2(k);
+}
+
+/**
+ * Hyperbolic tangent, fdlibm's s_tanh.c. Its expm1 arguments, 2^-27 ≤ |±2x| < 44, skip expm1's
+ * special cases, so it goes to the reduction directly.
+ */
 export function tanh(x: number): number {
   const ax = Math.abs(x);
   let z: number;
   if (ax < 22) {
     if (ax < TWO_M28) return x;
-    if (ax >= 1) {
-      z = 1 - 2 / (expm1(2 * ax) + 2);
-    } else {
-      const t = expm1(-2 * ax);
-      z = -t / (t + 2);
-    }
+    const y = ax >= 1 ? 2 * ax : -2 * ax; // one call site: V8 inlines it once, not twice
+    const t = expm1Reduced(y, reductionK(y));
+    z = ax >= 1 ? 1 - 2 / (t + 2) : -t / (t + 2);
   } else if (x !== x) {
     return x;
   } else {
