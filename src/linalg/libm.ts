@@ -1,5 +1,5 @@
-// exp, log, expm1, tanh, sin and cos (and the integer nearest log2) in plain arithmetic, so that a spectrum has the same bits in
-// every JavaScript engine. Math.exp & co. are implementation-defined (ECMA-262 §21.3.2) and do
+// exp, log, expm1, tanh, sin and cos (and the integer nearest log2) in plain arithmetic, so that
+// a spectrum has the same bits in every JavaScript engine. Math.exp & co. are implementation-defined (ECMA-262 §21.3.2) and do
 // differ: Node 20 (V8 11.3) computes them with V8's fdlibm port, newer Chromium with other code,
 // and the last bits of λ then differ by ~1e-11. These are that same fdlibm code, so on Node 20 they
 // return exactly what Math.* returns (test/linalg.libm.test.ts asserts it bit for bit).
@@ -59,8 +59,8 @@ const ABOVE_709 = fromWords(0x40862e42, 0); // hx ≥ 0x40862E42
 const ABOVE_HALF_LN2 = fromWords(0x3fd62e43, 0); // hx > 0x3FD62E42
 const BELOW_1P5_LN2 = fromWords(0x3ff0a2b2, 0); // hx < 0x3FF0A2B2
 const ABOVE_56_LN2 = fromWords(0x4043687a, 0); // hx ≥ 0x4043687A
-const TWO_M28 = 2 ** -28; // hx < 0x3E300000
-const TWO_M54 = 2 ** -54; // hx < 0x3C900000
+const TWO_M28 = pow2(-28); // hx < 0x3E300000
+const TWO_M54 = pow2(-54); // hx < 0x3C900000
 const P1 = 1.66666666666666019037e-1;
 const P2 = -2.77777777770155933842e-3;
 const P3 = 6.61375632143793436117e-5;
