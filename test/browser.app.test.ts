@@ -87,30 +87,6 @@ function cliJson(file: string, s: Settings): Record<string, unknown> {
   return JSON.parse(cli.stdout) as Record<string, unknown>;
 }
 
-/**
- * How far the page's numbers may lie from the CLI's, relative to their size (absolute below 1).
- * Not 0: the page's JavaScript engine is not Node's, and their Math.exp and Math.log differ in
- * the last bit for about one argument in ten (Chromium 156 against Node 20; see docs/browser.md),
- * which the sigmoid gates and the Gaussian draws carry into the trajectory. The same plan and
- * merge under Node give the CLI's JSON bit for bit (web.page-plan.test.ts).
- */
-const ENGINE_TOLERANCE = 1e-10;
-
-/** Equal structure and strings; numbers within ENGINE_TOLERANCE. */
-function assertSameJson(actual: unknown, expected: unknown, path = '$'): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    assert.ok(Math.abs(actual - expected) <= ENGINE_TOLERANCE * Math.max(1, Math.abs(expected)), `${path}: ${actual} vs the CLI's ${expected}`);
-  } else if (Array.isArray(expected) && Array.isArray(actual)) {
-    assert.equal(actual.length, expected.length, `${path}: length`);
-    expected.forEach((value, i) => assertSameJson(actual[i], value, `${path}[${i}]`));
-  } else if (typeof expected === 'object' && expected !== null && typeof actual === 'object' && actual !== null) {
-    assert.deepEqual(Object.keys(actual), Object.keys(expected), `${path}: keys`);
-    for (const [key, value] of Object.entries(expected)) assertSameJson((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
-  } else {
-    assert.deepEqual(actual, expected, path);
-  }
-}
-
 /** Drops the file on the page's drop zone, as a file dragged from the desktop. */
 async function dropFile(page: Page, path: string, name: string): Promise<void> {
   const base64 = readFileSync(path).toString('base64');
@@ -144,12 +120,15 @@ for (const { file, settings, drop } of CASES) {
     const shown = (await page.locator('#spectrum tbody tr td:nth-child(2)').evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value')))));
     const lambda = expected['exponents'] as number[];
     assert.equal(shown.length, lambda.length, 'one row per exponent');
+    // Equal to the bit, not to a tolerance: the spectrum path computes exp, log, tanh, sin and cos
+    // with src/linalg/libm.ts, not the engine's Math.*, whose last bits differ between Chromium
+    // and Node (docs/browser.md).
     const differences = shown.map((value, i) => Math.abs(value - lambda[i]!));
     t.diagnostic(`largest |λ page − λ CLI|: ${Math.max(...differences).toExponential(2)}`);
-    shown.forEach((value, i) => assert.ok(differences[i]! <= ENGINE_TOLERANCE * Math.max(1, Math.abs(lambda[i]!)), `λ${i + 1}: page ${value}, CLI ${lambda[i]}`));
+    assert.deepEqual(shown, lambda, 'λ on the page, bit for bit those of spectrum --json');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-    assertSameJson(JSON.parse(readFileSync((await download.path())!, 'utf8')), expected);
+    assert.deepEqual(JSON.parse(readFileSync((await download.path())!, 'utf8')), expected, 'the download is spectrum --json');
     assert.equal(await page.locator('#plot-spectrum svg').count(), 1, 'the spectrum plot is drawn');
     assert.equal(await page.locator('#plot-convergence svg').count(), 1, 'the convergence plot is drawn');
     assert.deepEqual(refused, [], 'the page asked for nothing outside itself');

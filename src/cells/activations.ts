@@ -1,3 +1,5 @@
+import { exp } from '../linalg/libm.js';
+
 /**
  * The logistic sigmoid σ(x) = 1 / (1 + t) from t = e^{−x}, one definition for the forward,
  * tangent and backward steps, which keep t for the slopes (see sigmoidSlopeFromExp).
@@ -13,7 +15,7 @@ export function sigmoidFromExp(t: number): number {
  * normal float up to |x| ≈ 708. Relative error a few ε wherever the result is normal.
  */
 export function sigmoidSlope(x: number): number {
-  const t = Math.exp(-Math.abs(x));
+  const t = exp(-Math.abs(x));
   const d = 1 + t;
   return t / (d * d);
 }
@@ -40,13 +42,13 @@ export function sigmoidComplementFromExp(t: number, s: number): number {
  * ≈ 4e^{−2|x|} is a normal float up to |x| ≈ 354. Relative error a few ε wherever it is normal.
  */
 export function tanhSlope(x: number): number {
-  const t = Math.exp(-Math.abs(x));
+  const t = exp(-Math.abs(x));
   const q = (2 * t) / (1 + t * t);
   return q * q;
 }
 
 /**
- * tanhSlope(x) for a step that has v = Math.tanh(x) already, cheaper away from saturation:
+ * tanhSlope(x) for a step that has v = tanh(x) already, cheaper away from saturation:
  * (1 − v)(1 + v) where |v| ≤ 15/16 (|x| ≲ 1.72; there 1 − v² ≥ 0.12, so v's own rounding costs
  * it at most ≈ 15 ε relative), and tanhSlope(x) from the pre-activation beyond, where 1 − v²
  * would cancel.

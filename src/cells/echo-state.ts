@@ -16,6 +16,7 @@ import { ModelError } from './errors.js';
 import { LeakySystem, type LeakyNetworkSystem, type LeakySystemOptions } from './leaky-system.js';
 import type { InputSource, InputStream } from './model.js';
 import { checkTensor } from './validate.js';
+import { tanh } from '../linalg/libm.js';
 
 /** A reservoir: N units, I inputs; W_in and W row-major as PyTorch's nn.RNN would store them. */
 export interface EchoStateModel {
@@ -152,7 +153,7 @@ class ReservoirSystem extends LeakySystem implements EchoStateSystem {
     for (let b = 0; b < B; b++) {
       for (let i = 0; i < n; i++) {
         const at = b * n + i;
-        const y = Math.tanh(pre[at]! + (model.bias?.[i] ?? 0));
+        const y = tanh(pre[at]! + (model.bias?.[i] ?? 0));
         slope[at] = a * (1 - y * y);
         state[at] = (1 - a) * state[at]! + a * y;
       }

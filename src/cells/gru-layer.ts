@@ -1,6 +1,7 @@
 import { sigmoidComplementFromExp, sigmoidFromExp, sigmoidSlopeFromExp, tanhSlopeGiven } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
+import { exp, tanh } from '../linalg/libm.js';
 
 /**
  * GRU layer, PyTorch gate order r, z, n (reset applied after the recurrent product):
@@ -54,12 +55,12 @@ export class GruLayer implements CellLayer {
         const yr = x[ir]! + fromHidden[ir]! + (bi === null ? 0 : bi[i]! + bh![i]!);
         const yz = x[iz]! + fromHidden[iz]! + (bi === null ? 0 : bi[h + i]! + bh![h + i]!);
         // One exponential per gate gives σ, σ(−y) and σ' alike (as in the training step, backward/gru.ts).
-        const tr = Math.exp(-yr), tz = Math.exp(-yz);
+        const tr = exp(-yr), tz = exp(-yz);
         const r = sigmoidFromExp(tr);
         const z = sigmoidFromExp(tz);
         const hn = fromHidden[inn]! + (bh === null ? 0 : bh[2 * h + i]!);
         const yn = x[inn]! + (bi === null ? 0 : bi[2 * h + i]!) + r * hn;
-        const n = Math.tanh(yn);
+        const n = tanh(yn);
         const hp = hOld[p]!;
         // 1 − z as σ(−ỹ_z); σ'_z = σ(ỹ_z)σ(−ỹ_z) from the same two factors.
         const zc = sigmoidComplementFromExp(tz, z);

@@ -2,6 +2,7 @@ import { sigmoidFromExp, sigmoidSlopeFromExp, tanhSlopeGiven } from './activatio
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 import { combinedBias } from './rnn-layer.js';
+import { exp, tanh } from '../linalg/libm.js';
 
 /**
  * LSTM layer, PyTorch gate order i, f, g, o: c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c').
@@ -55,11 +56,11 @@ export class LstmLayer implements CellLayer {
         const yg = pre[q + 2 * h + u]! + (bias === null ? 0 : bias[2 * h + u]!);
         const yo = pre[q + 3 * h + u]! + (bias === null ? 0 : bias[3 * h + u]!);
         // One exponential per gate gives σ and σ' alike (as in the training step, backward/lstm.ts).
-        const ti = Math.exp(-yi), tf = Math.exp(-yf), to = Math.exp(-yo);
-        const i = sigmoidFromExp(ti), f = sigmoidFromExp(tf), g = Math.tanh(yg), o = sigmoidFromExp(to);
+        const ti = exp(-yi), tf = exp(-yf), to = exp(-yo);
+        const i = sigmoidFromExp(ti), f = sigmoidFromExp(tf), g = tanh(yg), o = sigmoidFromExp(to);
         const c = cOld![p]!;
         const cn = f * c + i * g;
-        const tc = Math.tanh(cn);
+        const tc = tanh(cn);
         this.fromI[p] = sigmoidSlopeFromExp(yi, ti, i) * g;
         this.fromF[p] = sigmoidSlopeFromExp(yf, tf, f) * c;
         this.fromG[p] = i * tanhSlopeGiven(yg, g);

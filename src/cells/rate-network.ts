@@ -11,6 +11,7 @@ import { ModelError } from './errors.js';
 import { LeakySystem, type LeakyNetworkSystem, type LeakySystemOptions } from './leaky-system.js';
 import type { InputSource } from './model.js';
 import { checkTensor } from './validate.js';
+import { tanh } from '../linalg/libm.js';
 
 /** A rate network: N units, I inputs; weights row-major as PyTorch's nn.RNN would store them (weight_hh = W, weight_ih = W_in). */
 export interface RateModel {
@@ -95,7 +96,7 @@ class RateNetworkSystem extends LeakySystem implements RateSystem {
   protected advance(): void {
     const { model, batch: B, dim: n, state, phi, drive, slope, x, dt } = this;
     for (let i = 0; i < state.length; i++) {
-      phi[i] = Math.tanh(state[i]!);
+      phi[i] = tanh(state[i]!);
       slope[i] = 1 - phi[i]! * phi[i]!;
     }
     this.kernels.matmulBlock(model.weightHh, n, n, phi, B, drive);

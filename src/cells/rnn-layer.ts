@@ -2,6 +2,7 @@ import { logAbsDet } from '../linalg/lu-logdet.js';
 import { tanhSlopeGiven } from './activations.js';
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, type LayerWeights } from './model.js';
+import { log, tanh } from '../linalg/libm.js';
 
 /**
  * Vanilla RNN layer, h' = φ(W x + b_ih + U h + b_hh) with φ = tanh or relu.
@@ -36,11 +37,11 @@ export class RnnLayer implements CellLayer {
   ): void {
     const { bias, slope } = this;
     const h = this.hidden;
-    const tanh = this.activation === 'tanh';
+    const isTanh = this.activation === 'tanh';
     for (let p = 0; p < slope.length; p++) {
       const y = pre[p]! + (bias === null ? 0 : bias[p % h]!);
-      if (tanh) {
-        const v = Math.tanh(y);
+      if (isTanh) {
+        const v = tanh(y);
         hNew[p] = v;
         slope[p] = tanhSlopeGiven(y, v);
       } else {
@@ -73,7 +74,7 @@ export class RnnLayer implements CellLayer {
   logAbsDetBlock(b: number): number {
     this.logAbsDetU ??= logAbsDet(this.weights.weightHh, this.hidden);
     let sum = this.logAbsDetU;
-    for (let i = 0; i < this.hidden; i++) sum += Math.log(Math.abs(this.slope[b * this.hidden + i]!));
+    for (let i = 0; i < this.hidden; i++) sum += log(Math.abs(this.slope[b * this.hidden + i]!));
     return sum;
   }
 }

@@ -1,3 +1,5 @@
+import { log } from './libm.js';
+
 /**
  * log|det A| of an n×n row-major matrix by LU with partial pivoting in float64;
  * -Infinity when A is singular (a zero pivot). The input is not modified.
@@ -32,7 +34,7 @@ export function logAbsDet(matrix: Float64Array, n: number): number {
       }
     }
     const pivot = a[p * n + p]!;
-    sum += Math.log(pivotAbs);
+    sum += log(pivotAbs);
     for (let i = p + 1; i < n; i++) {
       const factor = a[i * n + p]! / pivot;
       if (factor === 0) continue;

@@ -1,3 +1,5 @@
+import { cos, log, sin } from './libm.js';
+
 /**
  * Seeded pseudo-random numbers, identical on every platform: sfc32 (Chris Doty-Humphrey's
  * Small Fast Chaotic generator, passes PractRand), seeded through splitmix32.
@@ -67,10 +69,10 @@ export class Rng {
     }
     let u = 0;
     while (u === 0) u = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
+    const r = Math.sqrt(-2 * log(u));
     const th = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(th);
-    return r * Math.cos(th);
+    this.spare = r * sin(th);
+    return r * cos(th);
   }
 
   fillNormal(out: Float64Array, scale = 1): Float64Array {

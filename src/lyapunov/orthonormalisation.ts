@@ -5,6 +5,7 @@ import { SpectrumError } from './errors.js';
 import { countZeroRows, rowsByDecreasingNorm } from './matrix-rows.js';
 import type { ResolvedSpectrumOptions } from './spectrum-options.js';
 import type { JacobianSystem, TangentSystem } from './system.js';
+import { exp, log, nearestLog2 } from '../linalg/libm.js';
 
 /**
  * Ratio max/min of R's diagonal at which an interval of unnormalised steps is judged too long:
@@ -229,12 +230,12 @@ export class Orthonormalisation {
         continue;
       }
       // The columns' scales differ: compare the R_ii of the unscaled product, in logs.
-      const logR = Math.log(r) + this.logScale[b * k + i]!;
+      const logR = log(r) + this.logScale[b * k + i]!;
       this.logR[b * k + i] = logR;
       lo = Math.min(lo, logR);
       hi = Math.max(hi, logR);
     }
-    return lo === Infinity ? 1 : Math.exp(hi - lo);
+    return lo === Infinity ? 1 : exp(hi - lo);
   }
 
   /** zeroRows = max(zeroRows, exactly-zero rows of each trajectory's image in z). */
@@ -257,7 +258,7 @@ export class Orthonormalisation {
       let max = 0;
       for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(z[o + i]!));
       if (max === 0 || !Number.isFinite(max)) continue;
-      const e = Math.round(Math.log2(max));
+      const e = nearestLog2(max);
       if (Math.abs(e) < SCALE_BOUND) continue;
       const factor = 2 ** -e;
       for (let i = 0; i < n; i++) z[o + i] = z[o + i]! * factor;

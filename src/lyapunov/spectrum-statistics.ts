@@ -2,6 +2,7 @@ import { finiteTimeExponents, type FiniteTimeExponents } from './finite-time.js'
 import type { SpectrumRunRecord } from './spectrum-options.js';
 import { SEGMENTS, type SpectrumSums } from './spectrum-sums.js';
 import { entropyRate, kaplanYorkeDimension, mean, sampleStd } from './statistics.js';
+import { log } from '../linalg/libm.js';
 
 export interface SpectrumResult {
   /**
@@ -63,7 +64,7 @@ export function spectrumFromSums(sums: SpectrumSums): SpectrumResult {
   const { logSums, segmentSums, segmentSteps, logDetSums, options } = sums;
   const { k, steps, logBase, batch } = options;
   // Exponents per time unit in the requested base.
-  const scale = 1 / (sums.dt * (logBase === 'e' ? 1 : Math.log(logBase)));
+  const scale = 1 / (sums.dt * (logBase === 'e' ? 1 : log(logBase)));
   const perSequence: number[][] = [];
   for (let b = 0; b < batch; b++) {
     const row: number[] = [];

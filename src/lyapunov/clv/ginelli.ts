@@ -8,6 +8,7 @@ import type { TangentSystem } from '../system.js';
 import { ClvAngles } from './angles.js';
 import { checkClvMemory, clvSamples, defaultClvBudget, type ClvShape } from './memory.js';
 import { StepBlocks } from './step-blocks.js';
+import { log } from '../../linalg/libm.js';
 
 export interface ClvOptions {
   /** Steps T whose CLVs are computed (and whose local growth rates are reported). */
@@ -103,7 +104,7 @@ export function covariantLyapunovVectors(system: TangentSystem, options: ClvOpti
   const rFactors = new StepBlocks(batch * packed, window + backwardTransient);
   const vectors = new StepBlocks(n * k, batch * samples);
   const logR = forwardPass(system, run.kernels, new Orthonormalisation(system, run), { transient, window, every, samples, rFactors, vectors, progress: run.progress, firstTrajectory: run.firstTrajectory });
-  const scale = 1 / (system.dt * (run.record.logBase === 'e' ? 1 : Math.log(run.record.logBase)));
+  const scale = 1 / (system.dt * (run.record.logBase === 'e' ? 1 : log(run.record.logBase)));
   const forwardExponents = logR.map((sum) => (sum * scale) / (window * batch));
   const unstable = options.unstable ?? forwardExponents.filter((l) => l > 0).length;
   checkInteger('unstable', unstable, 0, k);
@@ -172,7 +173,7 @@ function forwardPass(system: TangentSystem, kernels: LinalgKernels, basis: Ortho
           );
         }
         for (let i = 0; i <= j; i++) packed[(j * (j + 1)) / 2 + i] = full[j * k + i]!;
-        if (p < window) logSums[j] += Math.log(Math.abs(full[j * k + j]!));
+        if (p < window) logSums[j] += log(Math.abs(full[j * k + j]!));
       }
     }
   }
@@ -216,7 +217,7 @@ function backwardPass(kernels: LinalgKernels, b: number, s: BackwardStorage): vo
       }
     }
     if (p >= window) continue;
-    for (let i = 0; i < k; i++) growth[(b * window + p) * k + i] = -Math.log(norms[i]!) * scale;
+    for (let i = 0; i < k; i++) growth[(b * window + p) * k + i] = -log(norms[i]!) * scale;
     if (p % every !== 0) continue;
     const v = vectors.block(b * samples + p / every);
     q.set(v);

@@ -1,5 +1,6 @@
 import { Rng } from '../../linalg/random.js';
 import { rewindByState, type RewindableSystem, type LogDetSystem } from '../system.js';
+import { log } from '../../linalg/libm.js';
 
 /** Hénon map (x, y) ↦ (1 − a x² + y, b x); J = [[−2 a x, 1], [b, 0]], det J = −b. */
 export function henonMap(options: { a?: number; b?: number; batch?: number; seed?: number } = {}): LogDetSystem & RewindableSystem {
@@ -36,7 +37,7 @@ export function henonMap(options: { a?: number; b?: number; batch?: number; seed
       }
     },
     logAbsDet(out) {
-      out.fill(Math.log(Math.abs(b)));
+      out.fill(log(Math.abs(b)));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Rng } from '../../linalg/random.js';
 import { rewindByState, type RewindableSystem, type LogDetSystem } from '../system.js';
+import { log } from '../../linalg/libm.js';
 
 /** Logistic map x ↦ r x (1 − x); J = r (1 − 2x). At r = 4 the exponent is ln 2. */
 export function logisticMap(options: { r?: number; batch?: number; seed?: number } = {}): LogDetSystem & RewindableSystem {
@@ -21,7 +22,7 @@ export function logisticMap(options: { r?: number; batch?: number; seed?: number
       for (let i = 0; i < batch; i++) for (let j = 0; j < k; j++) out[i * k + j] = derivative[i]! * q[i * k + j]!;
     },
     logAbsDet(out) {
-      for (let i = 0; i < batch; i++) out[i] = Math.log(Math.abs(derivative[i]!));
+      for (let i = 0; i < batch; i++) out[i] = log(Math.abs(derivative[i]!));
     },
   };
 }
