@@ -181,7 +181,7 @@ export class Orthonormalisation {
     const k = this.run.k;
     const { order, sorted } = this;
     rowsByDecreasingNorm(z, n, k, 1, n, order, this.rowNorms, this.sortScratch);
-    for (let j = 0; j < k; j++) for (let p = 0; p < n; p++) sorted[j * n + p] = z[j * n + order[p]!]!;
+    for (let j = 0; j < k; j++) gatherColumn(z, j * n, n, order, sorted);
     return sorted;
   }
 
@@ -189,7 +189,7 @@ export class Orthonormalisation {
     if (block === z) return;
     const n = this.system.dim;
     const { order } = this;
-    for (let j = 0; j < this.run.k; j++) for (let p = 0; p < n; p++) z[j * n + order[p]!] = block[j * n + p]!;
+    for (let j = 0; j < this.run.k; j++) scatterColumn(block, j * n, n, order, z);
   }
 
   /**
@@ -292,6 +292,30 @@ function gatherRows(m: Float64Array, n: number, rows: Int32Array, columns: Int32
     }
     for (; c < n; c++, o++) sorted[o] = m[row + columns[c]!]!;
   }
+}
+
+/** to[at + p] = from[at + order[p]] for p < n: one column of a column-major block, rows in `order`; four per pass. */
+function gatherColumn(from: Float64Array, at: number, n: number, order: Int32Array, to: Float64Array): void {
+  let p = 0;
+  for (; p + 4 <= n; p += 4) {
+    to[at + p] = from[at + order[p]!]!;
+    to[at + p + 1] = from[at + order[p + 1]!]!;
+    to[at + p + 2] = from[at + order[p + 2]!]!;
+    to[at + p + 3] = from[at + order[p + 3]!]!;
+  }
+  for (; p < n; p++) to[at + p] = from[at + order[p]!]!;
+}
+
+/** to[at + order[p]] = from[at + p] for p < n: gatherColumn undone; four per pass. */
+function scatterColumn(from: Float64Array, at: number, n: number, order: Int32Array, to: Float64Array): void {
+  let p = 0;
+  for (; p + 4 <= n; p += 4) {
+    to[at + order[p]!] = from[at + p]!;
+    to[at + order[p + 1]!] = from[at + p + 1]!;
+    to[at + order[p + 2]!] = from[at + p + 2]!;
+    to[at + order[p + 3]!] = from[at + p + 3]!;
+  }
+  for (; p < n; p++) to[at + order[p]!] = from[at + p]!;
 }
 
 /**
