@@ -16,7 +16,7 @@ import type { ModelSource } from './model-source.js';
 import type { SafetensorsContents, SafetensorsHeader } from './safetensors.js';
 import { readSafetensors, readSafetensorsHeader } from './safetensors-file.js';
 import { writeSafetensors } from './safetensors-write.js';
-import { checkFinite, floatValues, formatShape } from './tensor-checks.js';
+import { shapedFiniteValues } from './tensor-checks.js';
 
 export type LeakyKind = 'rate' | 'esn';
 
@@ -37,18 +37,13 @@ export function leakyFileKind(path: string): LeakyKind | undefined {
   return leakyKindOf(readSafetensorsHeader(path));
 }
 
-function tensorValues(contents: SafetensorsContents, file: string, name: string, shape: number[] | undefined, expected: string): Float64Array {
+function tensorValues(contents: SafetensorsContents, file: string, name: string, shape: number[], expected: string): Float64Array {
   const tensor = contents.tensors.get(name);
   const fail = (detail: string): never => {
     throw new ModelFileError(file, detail, name);
   };
   if (tensor === undefined) fail(`is missing: expected ${expected}`);
-  if (shape !== undefined && (tensor!.shape.length !== shape.length || tensor!.shape.some((d, i) => d !== shape[i]))) {
-    fail(`has shape ${formatShape(tensor!.shape)}; expected ${expected}`);
-  }
-  const values = floatValues(tensor!, fail);
-  checkFinite(values, tensor!.shape, fail);
-  return values;
+  return shapedFiniteValues(tensor!, shape, `expected ${expected}`, fail);
 }
 
 function metadataNumber(contents: SafetensorsContents, file: string, key: string, meaning: string): number {

@@ -9,7 +9,7 @@ import type { Readout } from '../cells/closed-loop.js';
 import type { RnnModel } from '../cells/model.js';
 import { ModelFileError } from './errors.js';
 import type { Tensor } from './safetensors.js';
-import { checkFinite, floatValues, formatShape } from './tensor-checks.js';
+import { shapedFiniteValues } from './tensor-checks.js';
 
 export interface NamedReadout extends Readout {
   /** The module prefix of its tensors, such as 'fc.'. */
@@ -54,10 +54,5 @@ function readoutValues(tensor: Tensor, name: string, file: string, shape: number
   const fail = (detail: string): never => {
     throw new ModelFileError(file, detail, name);
   };
-  if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
-    fail(`has shape ${formatShape(tensor.shape)}; a readout's must be ${expected}`);
-  }
-  const values = floatValues(tensor, fail);
-  checkFinite(values, tensor.shape, fail);
-  return values;
+  return shapedFiniteValues(tensor, shape, `a readout's must be ${expected}`, fail);
 }

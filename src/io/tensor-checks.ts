@@ -19,6 +19,17 @@ export function floatValues(tensor: Tensor, fail: Fail): Float64Array {
   return tensor.data as Float64Array;
 }
 
+/**
+ * A weight's values: its shape must be `shape` (else `has shape …; ${wanted}`), its dtype
+ * floating-point, and every value finite.
+ */
+export function shapedFiniteValues(tensor: Tensor, shape: readonly number[], wanted: string, fail: Fail): Float64Array {
+  if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) fail(`has shape ${formatShape(tensor.shape)}; ${wanted}`);
+  const values = floatValues(tensor, fail);
+  checkFinite(values, tensor.shape, fail);
+  return values;
+}
+
 /** Reject NaN and ±Inf, naming the first bad element by flat index and by position. */
 export function checkFinite(values: ArrayLike<number>, shape: readonly number[], fail: Fail): void {
   for (let i = 0; i < values.length; i++) {
