@@ -49,7 +49,7 @@ test('live dashboard in Chromium: a training run\'s loss and spectrum update as 
   const dir = join(runs, 'copy-lstm');
   const context = await launch();
   const server = await startDashboard({ root: runs, pollMs: 100 });
-  // A real training run (about a second per epoch), writing while the page is open.
+  // A real training run, writing while the page is open.
   const train = spawn(process.execPath, [
     '--import', 'tsx', join(root, 'src/cli/main.ts'), 'train', '--task', 'copy', '--cell', 'lstm', '--hidden', '16',
     '--epochs', String(EPOCHS), '--batch', '32', '--task-opt', 'trainSize=6400', 'evalSize=64', '--k', String(K),
@@ -60,10 +60,14 @@ test('live dashboard in Chromium: a training run\'s loss and spectrum update as 
   const trained = new Promise<number | null>((resolve) => train.on('close', resolve));
   try {
     await waitFor('the run directory', () => existsSync(join(dir, 'config.json')), 20_000);
+    // Training is fast enough to finish while Chromium opens the page, so the trainer is held
+    // (SIGSTOP) until the page has loaded: the rest of the run must reach the page by itself.
+    train.kill('SIGSTOP');
     const page = await context.newPage();
     await page.goto(`${server.url}runs/copy-lstm`);
     const live = page.locator('#live');
     const epochsAtOpen = Number(await live.getAttribute('data-epochs'));
+    train.kill('SIGCONT');
     assert.ok(epochsAtOpen < EPOCHS + 1, `the page opened while training (${epochsAtOpen} epochs logged)`);
 
     assert.equal(await trained, 0, stderr);
