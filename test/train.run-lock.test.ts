@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,7 @@ const TINY = [
   '--spectrum-batch', '2', '--spectrum-steps', '20', '--spectrum-transient', '2', '--k', '2',
 ];
 
-/** Long enough (a few seconds) that a second process starts while the first still trains. */
+/** A few seconds of training: the run the second process finds busy. */
 const SLOWER = [
   'train', '--task', 'adding', '--seq', '50', '--task-opt', 'trainSize=3000', 'evalSize=50',
   '--cell', 'lstm', '--hidden', '32', '--epochs', '4', '--batch', '8', '--seed', '1',
@@ -30,11 +30,11 @@ function runCli(args: string[]) {
   return spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
 }
 
-function startCli(args: string[]): Promise<{ status: number | null; stderr: string; pid: number }> {
+function startCli(args: string[]): { child: ChildProcess; exit: Promise<{ status: number | null; stderr: string; pid: number }> } {
   const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stderr, pid: child.pid! })));
+  return { child, exit: new Promise((resolve) => child.on('close', (status) => resolve({ status, stderr, pid: child.pid! }))) };
 }
 
 function assertOneLineUserError(result: { status: number | null; stderr: string }, pattern: RegExp): void {
@@ -50,10 +50,15 @@ test('two train processes on one run directory: one trains, the other exits 2 na
   try {
     const out = join(root, 'run');
     let firstEnded = false;
-    const first = startCli([...SLOWER, '--out', out]).finally(() => (firstEnded = true));
-    // Once the first has written its config, a --resume races it (the bug: both exited 0, epochs twice).
+    const first = startCli([...SLOWER, '--out', out]);
+    void first.exit.finally(() => (firstEnded = true));
+    // Once the first has written its config, a --resume races it (the bug: both exited 0, epochs
+    // twice). The first is held (SIGSTOP) while the second starts, so a fast run cannot end first.
     while (!existsSync(join(out, 'config.json')) && !firstEnded) await new Promise((resolve) => setTimeout(resolve, 5));
-    const [a, b] = await Promise.all([first, startCli(['train', '--out', out, '--resume'])]);
+    first.child.kill('SIGSTOP');
+    const second = await startCli(['train', '--out', out, '--resume']).exit;
+    first.child.kill('SIGCONT');
+    const [a, b] = [await first.exit, second];
     const results = [a, b];
     const ok = results.filter((r) => r.status === 0);
     const refused = results.filter((r) => r.status !== 0);
