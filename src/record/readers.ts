@@ -18,7 +18,7 @@ export function readSpectra(dir: string): SpectrumRecord[] {
     }
     const spectrum = record['spectrum'];
     const isSpectrum = spectrum === null || (typeof spectrum === 'object' && Array.isArray((spectrum as { exponents?: unknown }).exponents));
-    return fieldsProblem(record, { epoch: 'count', step: 'count' })
+    return fieldsProblem(record, { epoch: 'count', step: 'count', ...('seconds' in record ? { seconds: 'number' as const } : {}) })
       ?? (isSpectrum ? undefined : "field 'spectrum' is neither null nor a spectrum with exponents");
   });
 }

@@ -45,6 +45,8 @@ export type SpectrumRecord = {
   scope: 'epoch' | 'step';
   epoch: number;
   step: number;
+  /** Wall-clock seconds the spectrum took (what spectra add to a run's time); absent in runs recorded before it was logged, and in `watch`'s. */
+  seconds?: number;
   /** The full result, or null with the reason it could not be computed (e.g. a diverging state). */
   spectrum: ModelSpectrumResult | null;
   error?: string;

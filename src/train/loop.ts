@@ -230,12 +230,15 @@ function takeSpectrum(
   scope: 'epoch' | 'step', epoch: number, step: number, params: NetworkParams, inputs: InputSequences,
   config: SpectrumProbeConfig, kernels: LinalgKernels,
 ): SpectrumRecord {
+  const started = performance.now();
+  const seconds = () => Math.round(performance.now() - started) / 1000;
   try {
-    return { scope, epoch, step, spectrum: probeSpectrum(params, inputs, config, kernels) };
+    const spectrum = probeSpectrum(params, inputs, config, kernels);
+    return { scope, epoch, step, seconds: seconds(), spectrum };
   } catch (error) {
     // A diverging state is a finding about the network, not a reason to stop training.
     if ((error as Error).name !== 'SpectrumError') throw error;
-    return { scope, epoch, step, spectrum: null, error: (error as Error).message };
+    return { scope, epoch, step, seconds: seconds(), spectrum: null, error: (error as Error).message };
   }
 }
 
