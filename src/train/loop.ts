@@ -180,7 +180,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       hooks.onBatch?.({ epoch, batch: index, batches: Math.max(expectedBatches, index), step, loss: result.loss, gradNorm: norm, lr, lambda1 });
       const probe = config.stepSpectrum;
       if (probe !== null && step % probe.every === 0) {
-        const probeConfig = { ...probe, lstmState: config.spectrum.lstmState, seed: spectrumConfig.seed, ...closedLoop };
+        const probeConfig = { ...probe, lstmState: config.spectrum.lstmState, qrEvery: config.spectrum.qrEvery, seed: spectrumConfig.seed, ...closedLoop };
         const inputs = task.spectrumInputs(probe.batch, probeInputSteps(probeConfig), seeds.stepSpectrumInputs());
         const record = takeSpectrum('step', epoch, step, params, inputs, probeConfig, kernels);
         recordSpectrum(record);

@@ -14,6 +14,8 @@ export interface SpectrumProbeConfig {
   k: number;
   /** LSTM state tracked: joint (h, c) (default) or h only. */
   lstmState?: LstmState;
+  /** A QR every this many steps (default 1), the interval guarded (see `SpectrumOptions.qrEvery`). */
+  qrEvery?: number;
   /** Seed of the initial orthonormal basis. */
   seed: number;
   /**
@@ -42,6 +44,7 @@ export function probeSpectrum(
     seed: config.seed,
     tracePoints: 20,
     ...(config.lstmState === undefined ? {} : { lstmState: config.lstmState }),
+    ...(config.qrEvery === undefined ? {} : { qrEvery: config.qrEvery }),
     ...(kernels === undefined ? {} : { kernels }),
   });
 }

@@ -46,6 +46,7 @@ interface TrainFlags {
   spectrumTransient?: number;
   k?: number;
   lstmState?: LstmState;
+  spectrumQrEvery?: number;
   stepSpectrumEvery?: number;
   stepSpectrumK?: number;
   floss?: Partial<FlossConfig>;
@@ -58,7 +59,7 @@ interface TrainFlags {
 const CONFIG_FLAGS = [
   'task', 'text', 'maxChars', 'seq', 'taskOpt', 'cell', 'hidden', 'layers', 'bias', 'init', 'precision', 'optimizer',
   'lr', 'momentum', 'schedule', 'clip', 'dropout', 'epochs', 'batch', 'evalBatch', 'tbptt', 'seed', 'spectrumEvery',
-  'spectrumBatch', 'spectrumSteps', 'spectrumTransient', 'k', 'lstmState', 'stepSpectrumEvery', 'stepSpectrumK', 'floss',
+  'spectrumBatch', 'spectrumSteps', 'spectrumTransient', 'k', 'lstmState', 'spectrumQrEvery', 'stepSpectrumEvery', 'stepSpectrumK', 'floss',
 ] as const;
 
 export function registerTrain(program: Command): void {
@@ -94,6 +95,7 @@ export function registerTrain(program: Command): void {
     .option('--spectrum-transient <W>', 'steps discarded first (default 50)', integer('--spectrum-transient', 0))
     .option('--k <K>', 'exponents per spectrum, at most the state dimension (default 16, or the state dimension when smaller)', integer('--k', 1))
     .option('--lstm-state <s>', 'LSTM state of the spectrum: joint (default) | h', choice('--lstm-state', ['joint', 'h'] as const))
+    .option('--spectrum-qr-every <N>', 'a QR every N steps in the spectra, the interval guarded (default 4; 1: every step; agree to ~1e-12)', integer('--spectrum-qr-every', 1))
     .option('--step-spectrum-every <N>', 'also a cheap λ₁..λ_k every N optimizer steps', integer('--step-spectrum-every', 1))
     .option('--step-spectrum-k <K>', 'exponents of the cheap per-step spectrum (default 4)', integer('--step-spectrum-k', 1))
     .option('--floss <spec>', flossHelp(), parseFlossSpec)
@@ -199,7 +201,7 @@ function configFromFlags(flags: TrainFlags): TrainConfigInput {
   const task = taskFromFlags(flags);
   const spectrum = {
     every: flags.spectrumEvery, batch: flags.spectrumBatch, steps: flags.spectrumSteps,
-    transient: flags.spectrumTransient, k: flags.k, lstmState: flags.lstmState,
+    transient: flags.spectrumTransient, k: flags.k, lstmState: flags.lstmState, qrEvery: flags.spectrumQrEvery,
   };
   return {
     task,

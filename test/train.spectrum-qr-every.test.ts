@@ -1,0 +1,47 @@
+/**
+ * The spectra taken while training QR every `spectrum.qrEvery` steps (default 4): the same
+ * exponents as a QR every step, to rounding, for gated cells whose leading exponents spread
+ * (a chaotic init) and for trained ones; the setting is checked and recorded like the others.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryRecorder, resolveTrainConfig, train, TrainConfigError, type TrainConfigInput } from '../src/train/index.js';
+import { parseSweepSpec } from '../src/sweep/index.js';
+
+const base = (cell: 'lstm' | 'gru', qrEvery: number): TrainConfigInput => ({
+  task: { name: 'copy', symbols: 4, length: 3, delay: 5, trainSize: 256, evalSize: 32 },
+  cell, hidden: 12, epochs: 1, batch: 32, lr: 1e-2, seed: 5, init: 'uniform:1.5', precision: 'float64',
+  spectrum: { every: 1, batch: 2, steps: 80, transient: 10, k: 10, qrEvery },
+});
+
+test('spectrum.qrEvery defaults to 4 and must be an integer ≥ 1', () => {
+  assert.equal(resolveTrainConfig({ task: { name: 'copy' } }).spectrum.qrEvery, 4);
+  for (const bad of [0, 1.5, -2]) {
+    assert.throws(() => resolveTrainConfig({ task: { name: 'copy' }, spectrum: { qrEvery: bad } }),
+      (e: unknown) => e instanceof TrainConfigError && /spectrum\.qrEvery/.test(e.message), `qrEvery ${bad}`);
+  }
+  const spec = (qrEvery: number) => ({ name: 's', method: 'grid', parameters: { lr: { values: [0.01] } }, spectrum: { every: 1, qrEvery }, readout: { metric: 'final_val_loss', epoch: 1 }, base: { task: { name: 'copy' } } });
+  assert.equal(parseSweepSpec(spec(2)).spectrum.qrEvery, 2);
+  assert.throws(() => parseSweepSpec(spec(0)), /qrEvery/);
+});
+
+for (const cell of ['lstm', 'gru'] as const) {
+  test(`${cell}: the spectra training records with a QR every 4 steps are those of a QR every step, to 1e-10`, async () => {
+    const spectra = async (qrEvery: number) => {
+      const recorder = new MemoryRecorder();
+      await train(resolveTrainConfig(base(cell, qrEvery)), { recorder });
+      return recorder.spectrumLines.map((line) => line.spectrum!);
+    };
+    const [every, fourth] = [await spectra(1), await spectra(4)];
+    assert.equal(fourth.length, 2, 'at initialisation and after the epoch');
+    for (const [e, s] of fourth.entries()) {
+      assert.equal(s.options.qrEvery, 4);
+      assert.equal(every[e]!.options.qrEvery, 1);
+      assert.ok(s.qrCount < every[e]!.qrCount / 2, `QRs: ${s.qrCount} against ${every[e]!.qrCount}`);
+      s.exponents.forEach((lambda, i) => {
+        const reference = every[e]!.exponents[i]!;
+        assert.ok(Math.abs(lambda - reference) <= 1e-10 * Math.max(1, Math.abs(reference)), `epoch ${e} λ${i + 1}: ${lambda} against ${reference}`);
+      });
+    }
+  });
+}
