@@ -1,11 +1,13 @@
 /**
- * The spectra taken while training QR every `spectrum.qrEvery` steps (default 4): the same
+ * The spectra taken while training QR every `spectrum.qrEvery` steps ('auto': 4 for k < 0.9·n): the same
  * exponents as a QR every step, to rounding, for gated cells whose leading exponents spread
  * (a chaotic init) and for trained ones; the setting is checked and recorded like the others.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRecorder, resolveTrainConfig, train, TrainConfigError, type TrainConfigInput } from '../src/train/index.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { MemoryRecorder, probeQrEvery, resolveTrainConfig, train, TrainConfigError, type TrainConfigInput } from '../src/train/index.js';
 import { parseSweepSpec } from '../src/sweep/index.js';
 
 const base = (cell: 'lstm' | 'gru', qrEvery: number): TrainConfigInput => ({
@@ -14,14 +16,17 @@ const base = (cell: 'lstm' | 'gru', qrEvery: number): TrainConfigInput => ({
   spectrum: { every: 1, batch: 2, steps: 80, transient: 10, k: 10, qrEvery },
 });
 
-test('spectrum.qrEvery defaults to 4 and must be an integer ≥ 1', () => {
-  assert.equal(resolveTrainConfig({ task: { name: 'copy' } }).spectrum.qrEvery, 4);
-  for (const bad of [0, 1.5, -2]) {
+test("spectrum.qrEvery defaults to 'auto': 4 for k < 0.9·n, else 1; otherwise an integer ≥ 1", () => {
+  assert.equal(resolveTrainConfig({ task: { name: 'copy' } }).spectrum.qrEvery, 'auto');
+  assert.deepEqual([[31, 64], [57, 64], [58, 64], [64, 64], [32, 128]].map(([k, n]) => probeQrEvery('auto', k!, n!)), [4, 4, 1, 1, 4]);
+  assert.equal(probeQrEvery(2, 64, 64), 2);
+  for (const bad of [0, 1.5, -2, 'always'] as never[]) {
     assert.throws(() => resolveTrainConfig({ task: { name: 'copy' }, spectrum: { qrEvery: bad } }),
       (e: unknown) => e instanceof TrainConfigError && /spectrum\.qrEvery/.test(e.message), `qrEvery ${bad}`);
   }
   const spec = (qrEvery: number) => ({ name: 's', method: 'grid', parameters: { lr: { values: [0.01] } }, spectrum: { every: 1, qrEvery }, readout: { metric: 'final_val_loss', epoch: 1 }, base: { task: { name: 'copy' } } });
   assert.equal(parseSweepSpec(spec(2)).spectrum.qrEvery, 2);
+  assert.equal(parseSweepSpec(spec('auto' as never)).spectrum.qrEvery, 'auto');
   assert.throws(() => parseSweepSpec(spec(0)), /qrEvery/);
 });
 
@@ -45,3 +50,9 @@ for (const cell of ['lstm', 'gru'] as const) {
     }
   });
 }
+
+test("train --spectrum-qr-every takes 'auto' or an integer ≥ 1; anything else is one line, exit 2", () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--task', 'copy', '--spectrum-qr-every', 'often'], { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, "rnn-lyapunov: --spectrum-qr-every must be 'auto' or an integer ≥ 1, got 'often'\n");
+});

@@ -15,6 +15,19 @@ export function integer(name: string, min: number, max?: { max: number; why: str
   };
 }
 
+/** 'auto', or an integer ≥ 1. */
+export function integerOrAuto(name: string): (value: string) => number | 'auto' {
+  const parse = integer(name, 1);
+  return (value) => {
+    if (value === 'auto') return value;
+    try {
+      return parse(value);
+    } catch {
+      throw new UsageError(`${name} must be 'auto' or an integer ≥ 1, got '${value}'`);
+    }
+  };
+}
+
 /** A finite number in the interval from `min` to `max`, each end open unless included. */
 export function real(
   name: string, min: number, max: number, ends: { includeMin?: boolean; includeMax?: boolean } = {},
@@ -31,7 +44,6 @@ export function real(
   };
 }
 
-/** A `key=value` option's value: an integer when it reads as one, else the text. */
 /** A task option's value: a number when it reads as one (42, 0.02, 1e-3), else the text. */
 export function numberOrText(value: string): number | string {
   return /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value) ? Number(value) : value;

@@ -20,12 +20,12 @@ export interface SpectrumSchedule {
   k: number;
   lstmState: LstmState;
   /**
-   * A QR every this many steps (default 4; 1: every step). Between QRs the basis is carried
-   * unnormalised and a conditioning guard halves the interval when its directions separate too
-   * far; the exponents agree with a QR every step to about 1e-12 relative, at 1.3–1.4× the speed
-   * for a trained network's leading exponents (docs/performance.md, "Spectra during a sweep").
+   * A QR every this many steps (1: every step), or 'auto' (default): 4 for k < 0.9·n, else 1
+   * (see probeQrEvery). Between QRs the basis is carried unnormalised and a conditioning guard
+   * halves the interval when its directions separate too far; the exponents agree with a QR every
+   * step to about 1e-12 relative (docs/performance.md, "Spectra during a sweep").
    */
-  qrEvery: number;
+  qrEvery: number | 'auto';
 }
 
 /** A cheap λ₁..λ_k every few optimizer steps (few exponents, few short sequences). */
@@ -90,7 +90,7 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'task'> = {
   evalBatch: 256,
   tbptt: true,
   seed: 0,
-  spectrum: { every: 1, batch: 8, steps: 200, transient: 50, k: 16, lstmState: 'joint', qrEvery: 4 },
+  spectrum: { every: 1, batch: 8, steps: 200, transient: 50, k: 16, lstmState: 'joint', qrEvery: 'auto' },
   stepSpectrum: null,
   floss: null,
 };
@@ -162,7 +162,9 @@ export function resolveTrainConfig(input: TrainConfigInput, options: ResolveOpti
   integer('spectrum.steps', s.steps, 1);
   integer('spectrum.transient', s.transient, 0);
   integer('spectrum.k', s.k, 1, dim, 'the state dimension');
-  integer('spectrum.qrEvery', s.qrEvery, 1);
+  if (s.qrEvery !== 'auto' && !(Number.isInteger(s.qrEvery) && s.qrEvery >= 1)) {
+    throw new TrainConfigError(`train config: spectrum.qrEvery must be 'auto' or an integer ≥ 1, got ${JSON.stringify(s.qrEvery)}`, 'spectrum.qrEvery');
+  }
   if (s.lstmState !== 'joint' && s.lstmState !== 'h') throw new TrainConfigError(`train config: spectrum.lstmState must be joint or h, got ${String(s.lstmState)}`, 'spectrum.lstmState');
   if (config.stepSpectrum !== null) {
     const p = config.stepSpectrum;

@@ -27,7 +27,7 @@ export { MemoryRecorder, type RunStart, type TrainCheckpoint, type TrainRecorder
 export { CHECKPOINT_FILES, readCheckpointNetwork, RunRecorder } from './run-recorder.js';
 export { SUMMARY_FILE, trainInRunDirectory, type RunOptions, type RunResult } from './run.js';
 export { evaluateSplit, type EvaluationResult } from './evaluate.js';
-export { probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
+export { probeQrEvery, probeSpectrum, type SpectrumProbeConfig } from './spectrum-probe.js';
 export { trainingBatch } from './task-batch.js';
 export { deriveSeed } from './seeds.js';
 export { formatTrainingTable, type ChanceLevel, type TrainingTableOptions } from './summary-table.js';

@@ -11,7 +11,7 @@ import { readConfig, readMetrics } from '../../record/index.js';
 import { TASK_NAMES, type TaskName, type TaskSpecJson } from '../../train/tasks/task.js';
 import { DEPRECATED_TASK_OPTIONS, TASK_OPTIONS } from '../../train/tasks/index.js';
 import type { Precision } from '../../linalg/precision.js';
-import { choice, integer, numberOrText, real } from '../parse.js';
+import { choice, integer, integerOrAuto, numberOrText, real } from '../parse.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../../io/json.js';
 
@@ -46,7 +46,7 @@ interface TrainFlags {
   spectrumTransient?: number;
   k?: number;
   lstmState?: LstmState;
-  spectrumQrEvery?: number;
+  spectrumQrEvery?: number | 'auto';
   stepSpectrumEvery?: number;
   stepSpectrumK?: number;
   floss?: Partial<FlossConfig>;
@@ -95,7 +95,7 @@ export function registerTrain(program: Command): void {
     .option('--spectrum-transient <W>', 'steps discarded first (default 50)', integer('--spectrum-transient', 0))
     .option('--k <K>', 'exponents per spectrum, at most the state dimension (default 16, or the state dimension when smaller)', integer('--k', 1))
     .option('--lstm-state <s>', 'LSTM state of the spectrum: joint (default) | h', choice('--lstm-state', ['joint', 'h'] as const))
-    .option('--spectrum-qr-every <N>', 'a QR every N steps in the spectra, the interval guarded (default 4; 1: every step; agree to ~1e-12)', integer('--spectrum-qr-every', 1))
+    .option('--spectrum-qr-every <N>', "a QR every N steps in the spectra, the interval guarded; 'auto' (default): 4 for k < 0.9 × the state dimension, else 1 (the exponents agree to ~1e-12)", integerOrAuto('--spectrum-qr-every'))
     .option('--step-spectrum-every <N>', 'also a cheap λ₁..λ_k every N optimizer steps', integer('--step-spectrum-every', 1))
     .option('--step-spectrum-k <K>', 'exponents of the cheap per-step spectrum (default 4)', integer('--step-spectrum-k', 1))
     .option('--floss <spec>', flossHelp(), parseFlossSpec)

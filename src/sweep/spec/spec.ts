@@ -54,7 +54,7 @@ export const SWEEP_SPEC_SCHEMA = {
         transient: { type: 'integer', minimum: 0 },
         k: { type: 'integer', minimum: 1 },
         lstmState: { enum: ['joint', 'h'] },
-        qrEvery: { type: 'integer', minimum: 1 },
+        qrEvery: { anyOf: [{ type: 'integer', minimum: 1 }, { const: 'auto' }] },
       },
     },
     readout: {

@@ -29,7 +29,7 @@ parameters:
 
 # Spectra during training: at initialisation and every \`every\` epochs, on \`batch\` held-out
 # sequences of \`steps\` steps after \`transient\` ones, exponents λ₁..λ_k. Left out: the training
-# defaults (batch 8, steps 200, transient 50, k 16, lstmState joint, a QR every 4 steps: qrEvery).
+# defaults (batch 8, steps 200, transient 50, k 16, lstmState joint, qrEvery auto).
 spectrum: { every: 1, batch: 4, steps: 100, transient: 20, k: 8 }
 
 # What the readout predicts: final_<key> (last epoch) or best_<key> (lowest) of a metrics.jsonl
