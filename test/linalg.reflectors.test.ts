@@ -132,3 +132,74 @@ test('reflector stores: a wrong slot, another instance\'s store and a replaced s
   wasm.createReflectorStore(3, 2, 1);
   assert.throws(() => wasm.reflectorStep(new Float64Array(9), store, 0, rDiag), /replaced by a later createReflectorStore/);
 });
+
+/**
+ * Rows by decreasing squared norm, ties in index order, and the count of exactly-zero rows, of
+ * the n×n row-major m as `kernels` sees it (float32 kernels round the entries and sum in float32).
+ */
+function sortOracle(kernels: LinalgKernels, m: Float64Array, n: number): { order: number[]; zero: number } {
+  const round = kernels.precision === 'float32' ? Math.fround : (v: number) => v;
+  const norms: number[] = [];
+  let zero = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const v = round(m[i * n + j]!);
+      s = round(s + round(v * v));
+    }
+    norms.push(s);
+    if (m.subarray(i * n, (i + 1) * n).every((v) => round(v) === 0)) zero++;
+  }
+  return { order: norms.map((_, i) => i).sort((a, c) => norms[c]! - norms[a]! || a - c), zero };
+}
+
+/** A Jacobian with a tie (rows 1 and n − 2), zero rows, rows whose squares underflow (not zero) and graded rows. */
+function gradedJacobian(rng: Rng, n: number): Float64Array {
+  const m = rng.fillNormal(new Float64Array(n * n));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === n - 2 && n > 3) m[i * n + j] = m[n + j]!;
+      else if (i % 6 === 5) m[i * n + j] = 0;
+      else if (i % 9 === 7) m[i * n + j] = 1e-200 * (j + 1);
+      else m[i * n + j] = m[i * n + j]! * 10 ** ((i % 4) - 2);
+    }
+  }
+  return m;
+}
+
+for (const kernels of KERNELS) {
+  test(`${kernels.name} sortedReflectorStep: equals reflectorStep of P·M·P₀ᵀ, with P the rows by decreasing norm and the zero rows counted`, () => {
+    const rng = new Rng(35);
+    for (const [n, k] of [[1, 1], [3, 2], [7, 7], [9, 5], [17, 17], [64, 64], [65, 40], [130, 130]] as const) {
+      // Slot 0 steps by the explicitly permuted M, slot 1 by sortedReflectorStep (wasm kernels hold one store).
+      const store = kernels.createReflectorStore(n, k, 2);
+      const z0 = rng.fillNormal(new Float64Array(n * k));
+      const rDiag = new Float64Array(k);
+      kernels.qrReflectors(z0.slice(), store, 0, rDiag);
+      kernels.qrReflectors(z0.slice(), store, 1, rDiag);
+      // P₀: the reversed rows (any permutation: the stored basis is in its coordinates).
+      const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      for (let step = 0; step < 2; step++) {
+        const m = gradedJacobian(rng, n);
+        const previous = Array.from(order);
+        const want = sortOracle(kernels, m, n);
+        const permuted = new Float64Array(n * n);
+        for (let p = 0; p < n; p++) for (let c = 0; c < n; c++) permuted[p * n + c] = m[want.order[p]! * n + previous[c]!]!;
+        const expected = new Float64Array(k);
+        kernels.reflectorStep(permuted, store, 0, expected);
+        const zero = kernels.sortedReflectorStep(m.slice(), store, 1, rDiag, order);
+        assert.deepEqual(Array.from(order), want.order, `${n}×${k} step ${step}: row order`);
+        assert.equal(zero, want.zero, `${n}×${k} step ${step}: zero rows`);
+        assert.deepEqual(Array.from(rDiag), Array.from(expected), `${n}×${k} step ${step}: |R_jj| of the same arithmetic`);
+      }
+    }
+  });
+}
+
+test('sortedReflectorStep: a short order is a named error', () => {
+  for (const kernels of KERNELS) {
+    const store = kernels.createReflectorStore(3, 2, 1);
+    assert.throws(() => kernels.sortedReflectorStep(new Float64Array(9), store, 0, new Float64Array(2), new Int32Array(2)),
+      /sortedReflectorStep: order holds 2 entries, expected at least n = 3/);
+  }
+});

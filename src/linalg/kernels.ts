@@ -53,6 +53,15 @@ export interface LinalgKernels {
    */
   reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void;
   /**
+   * reflectorStep for a QR iteration that sorts each QR's rows by decreasing norm (Householder QR
+   * of a row-graded matrix keeps the small rows' relative accuracy only with the large rows
+   * first), in the coordinates of the stored reflectors: the step uses M' = P·M·P₀ᵀ, P the order
+   * of M's rows by decreasing norm (ties in index order) and P₀ the order of the slot's last QR,
+   * given in `order` (n entries: its row p was row order[p]), which becomes P's. M is left
+   * unspecified. Returns how many rows of M are exactly zero.
+   */
+  sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array): number;
+  /**
    * The backward step of covariant Lyapunov vectors: C ← R⁻¹·C, then column j divided by its
    * norm, norms[j] (k³/6 flops). R is k×k upper triangular packed by columns (column l's rows
    * 0..l at l(l+1)/2), C k×k upper triangular, column-major; C's entries below the diagonal are
@@ -89,6 +98,11 @@ export function checkReflectorSlot(method: string, store: ReflectorStore, index:
   if (!Number.isInteger(index) || index < 0 || index >= store.count) {
     throw new RangeError(`${method}: slot ${index} is outside a store of ${store.count} bases`);
   }
+}
+
+/** Checks sortedReflectorStep's row order: n entries. */
+export function checkRowOrder(method: string, order: Int32Array, n: number): void {
+  if (order.length < n) throw new RangeError(`${method}: order holds ${order.length} entries, expected at least n = ${n}`);
 }
 
 /** Where matmulBlock's X and out lie in their arrays (offsets and column strides in elements). */

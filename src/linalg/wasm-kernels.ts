@@ -1,4 +1,4 @@
-import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -121,19 +121,36 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     this.runReflectorKernel('reflectorStep', this.instantiation.reflectorStep, m, 'm', 'n·n', store, index, rDiag);
   }
 
+  /** M and the order are staged (the order as n int32 behind rDiag), the order and rDiag copied out. */
+  sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array): number {
+    const n = store.n;
+    checkRowOrder('sortedReflectorStep', order, n);
+    let zero = 0;
+    this.runReflectorKernel('sortedReflectorStep', (at, _n, k, rAt, slot, work) => {
+      // The order's int32s start at the element after rDiag: one element holds at least one int32.
+      const orderAt = rAt + k * this.staging.array.BYTES_PER_ELEMENT;
+      const ints = this.heap.int32;
+      const first = orderAt / 4;
+      for (let i = 0; i < n; i++) ints[first + i] = order[i]!;
+      zero = this.instantiation.sortedReflectorStep(at, n, k, rAt, slot, work, orderAt);
+      for (let i = 0; i < n; i++) order[i] = ints[first + i]!;
+    }, m, 'm', 'n·n', store, index, rDiag, n);
+    return zero;
+  }
+
   /**
-   * The two reflector kernels' common path: the input (z, n×k, or M, n×n) staged with room for
-   * rDiag behind it, the kernel run on the store's slot, rDiag copied out.
+   * The reflector kernels' common path: the input (z, n×k, or M, n×n) staged with room for
+   * rDiag and `extra` elements behind it, the kernel run on the store's slot, rDiag copied out.
    */
   private runReflectorKernel(
     method: string, kernel: KernelExports['qrReflectors'], input: Float64Array, name: string, shape: 'n·k' | 'n·n',
-    store: ReflectorStore, index: number, rDiag: Float64Array,
+    store: ReflectorStore, index: number, rDiag: Float64Array, extra = 0,
   ): void {
     const { n, k, slotLength } = this.ownStore(method, store, index);
     const inputLength = shape === 'n·k' ? n * k : n * n;
     checkLength(method, name, input.length, inputLength, shape);
     checkLength(method, 'rDiag', rDiag.length, k, 'k');
-    const stage = this.stage(inputLength + k);
+    const stage = this.stage(inputLength + k + extra);
     const memory = stage.array;
     const bytes = memory.BYTES_PER_ELEMENT;
     memory.set(input.subarray(0, inputLength), 0);
@@ -214,6 +231,7 @@ interface Instantiation<B> {
   reflectorWorkLength: KernelExports['reflectorWorkLength'];
   qrReflectors: KernelExports['qrReflectors'];
   reflectorStep: KernelExports['reflectorStep'];
+  sortedReflectorStep: KernelExports['sortedReflectorStep'];
   triangularSolve: KernelExports['triangularSolve'];
 }
 
@@ -243,6 +261,7 @@ function entryPoints(wasm: KernelExports, suffix: '' | 'F32'): Omit<Instantiatio
     matmul: wasm[`matmulBlock${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
     reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`], reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`],
     qrReflectors: wasm[`qrReflectors${suffix}`], reflectorStep: wasm[`reflectorStep${suffix}`],
+    sortedReflectorStep: wasm[`sortedReflectorStep${suffix}`],
     triangularSolve: wasm[`triangularSolve${suffix}`],
   };
 }
