@@ -4,6 +4,7 @@
 // J's rows (4n²k − 2nk², i.e. 2n³ against 10n³/3 at k = n). Generic over T (see simd.ts).
 import { applyTransposed, factorise, reflectorsLength, scratchLength } from './householder-qr';
 import { bytes } from './simd';
+import { formRows } from './formed-rows';
 import { gatherColumns, rowsByDecreasingNorm } from './sorted-rows';
 
 /** Elements of T of one stored basis (a slot), in whole 64-byte blocks so every slot is aligned. */
@@ -66,6 +67,18 @@ export function sortedReflectorStep<T>(m: usize, n: i32, k: i32, rDiag: usize, s
   transposeRows<T>(m, n, k, z, order);
   qrReflectors<T>(z, n, k, rDiag, slot, work);
   return zero;
+}
+
+/**
+ * sortedReflectorStep of the formed matrix M = Σ_g diag(coef_g)·W_g (+ diag(diagonal) unless 0),
+ * formed into m (n×n) first: see formed-rows.ts.
+ */
+export function formedReflectorStep<T>(
+  weight: usize, gates: i32, coef: usize, diagonal: usize,
+  m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize,
+): i32 {
+  formRows<T>(weight, gates, n, coef, diagonal, m);
+  return sortedReflectorStep<T>(m, n, k, rDiag, slot, work, order);
 }
 
 /** Tiles of the transposition: 8×8 elements read and written while their cache lines are hot. */

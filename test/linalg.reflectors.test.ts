@@ -203,3 +203,67 @@ test('sortedReflectorStep: a short order is a named error', () => {
       /sortedReflectorStep: order holds 2 entries, expected at least n = 3/);
   }
 });
+
+/** Σ_g diag(coef_g)·W_g (+ diag(d)) by plain loops over the terms whose coefficient is not 0, in gate order. */
+function formedOracle(weight: Float64Array, gates: number, n: number, coef: Float64Array, diagonal: Float64Array | null): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < n; j++) {
+      let s: number | null = null;
+      for (let g = 0; g < gates; g++) {
+        const c = coef[g * n + r]!;
+        if (c === 0) continue;
+        const term = c * weight[(g * n + r) * n + j]!;
+        s = s === null ? term : s + term;
+      }
+      m[r * n + j] = s ?? 0;
+    }
+    if (diagonal !== null) m[r * n + r] = m[r * n + r]! + diagonal[r]!;
+  }
+  return m;
+}
+
+for (const kernels of KERNELS) {
+  test(`${kernels.name} formedReflectorStep: equals sortedReflectorStep of the formed matrix (terms skipped where the coefficient is 0)`, () => {
+    const rng = new Rng(36);
+    for (const [n, k, gates] of [[1, 1, 1], [5, 3, 3], [9, 9, 4], [17, 12, 2], [64, 64, 3], [65, 65, 1]] as const) {
+      const store = kernels.createReflectorStore(n, k, 2);
+      const z0 = rng.fillNormal(new Float64Array(n * k));
+      const rDiag = new Float64Array(k);
+      kernels.qrReflectors(z0.slice(), store, 0, rDiag);
+      kernels.qrReflectors(z0.slice(), store, 1, rDiag);
+      const weight = rng.fillNormal(new Float64Array(gates * n * n));
+      kernels.setFormedWeight(store, weight, gates);
+      const orders = [0, 1].map(() => Int32Array.from({ length: n }, (_, i) => n - 1 - i));
+      for (const withDiagonal of [true, false]) {
+        const coef = rng.fillNormal(new Float64Array(gates * n));
+        // Some terms absent, and row 2 (when there is one) with none at all.
+        for (let i = 0; i < coef.length; i += 3) coef[i] = 0;
+        for (let g = 0; g < gates && n > 2; g++) coef[g * n + 2] = 0;
+        const diagonal = withDiagonal ? rng.fillNormal(new Float64Array(n)) : null;
+        const expected = new Float64Array(k);
+        const wantZero = kernels.sortedReflectorStep(formedOracle(weight, gates, n, coef, diagonal), store, 0, expected, orders[0]!);
+        const zero = kernels.formedReflectorStep(coef, diagonal, store, 1, rDiag, orders[1]!);
+        assert.equal(zero, wantZero, `${n}×${k}, G = ${gates}: zero rows`);
+        assert.deepEqual(Array.from(orders[1]!), Array.from(orders[0]!), `${n}×${k}, G = ${gates}: row order`);
+        if (kernels.precision === 'float64') assert.deepEqual(Array.from(rDiag), Array.from(expected), `${n}×${k}, G = ${gates}: the same bits`);
+        else assertRelative(`${n}×${k}, G = ${gates}`, rDiag, expected, 1e-4);
+      }
+    }
+  });
+}
+
+test('formedReflectorStep: no weight, a weight of the wrong size and a weight set for another store are named errors', () => {
+  for (const kernels of KERNELS) {
+    const store = kernels.createReflectorStore(3, 2, 1);
+    const args = [new Float64Array(6), null, store, 0, new Float64Array(2), new Int32Array(3)] as const;
+    assert.throws(() => kernels.formedReflectorStep(...args), /formedReflectorStep: no weight set for this store \(call setFormedWeight first\)/);
+    assert.throws(() => kernels.setFormedWeight(store, new Float64Array(17), 2), /setFormedWeight: weight holds 17 doubles, expected gates·n·n = 18/);
+    assert.throws(() => kernels.setFormedWeight(store, new Float64Array(45), 5), /setFormedWeight: gates must be an integer from 1 to 4, got 5/);
+    kernels.setFormedWeight(store, new Float64Array(18), 2);
+    assert.throws(() => kernels.formedReflectorStep(new Float64Array(5), null, store, 0, new Float64Array(2), new Int32Array(3)),
+      /formedReflectorStep: coef holds 5 doubles, expected at least gates·n = 6/);
+    const next = kernels.createReflectorStore(3, 2, 1);
+    assert.throws(() => kernels.formedReflectorStep(new Float64Array(6), null, next, 0, new Float64Array(2), new Int32Array(3)), /no weight set for this store/);
+  }
+});

@@ -1,4 +1,5 @@
-import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { formRows } from './formed-rows.js';
 import { gatherRows, rowsByDecreasingNorm } from './matrix-rows.js';
 
 /** Plain loops: the reference every faster backend is tested against, and the fallback. */
@@ -24,6 +25,8 @@ export const referenceKernels: LinalgKernels = {
   qrReflectors,
   reflectorStep,
   sortedReflectorStep,
+  setFormedWeight,
+  formedReflectorStep,
   qrPositive(z, n, k, rDiag) {
     if (k > n) throw new RangeError(`qrPositive: k=${k} exceeds n=${n}`);
     // Modified Gram–Schmidt with one full re-orthogonalisation pass ("twice is enough",
@@ -99,13 +102,15 @@ interface JsReflectorStore extends ReflectorStore {
   row: Float64Array;
   /** sortedReflectorStep's work: M gathered, row norms, the sort's scratch and the previous order (made by its first call). */
   sorting: { m: Float64Array; norms: Float64Array; scratch: Int32Array; columns: Int32Array } | null;
+  /** setFormedWeight's copy, its gate count, and formedReflectorStep's M. */
+  formed: { weight: Float64Array; gates: number; m: Float64Array } | null;
 }
 
 function createReflectorStore(n: number, k: number, count: number): JsReflectorStore {
   checkReflectorStoreShape(n, k, count);
   return {
     n, k, count, vectors: new Float64Array(count * n * k), taus: new Float64Array(count * k),
-    z: new Float64Array(n * k), row: new Float64Array(n), sorting: null,
+    z: new Float64Array(n * k), row: new Float64Array(n), sorting: null, formed: null,
   };
 }
 
@@ -184,6 +189,25 @@ function sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: numb
   gatherRows(m, n, order, columns, sorted);
   reflectorStep(sorted, store, index, rDiag);
   return zero;
+}
+
+function setFormedWeight(store: ReflectorStore, weight: Float64Array, gates: number): void {
+  const own = ownStore('setFormedWeight', store, 0);
+  checkFormedWeight(store, weight, gates);
+  own.formed = { weight: weight.slice(), gates, m: own.formed?.m ?? new Float64Array(own.n * own.n) };
+}
+
+/** M formed by formRows (formed-rows.ts) and its diagonal added, then sortedReflectorStep. */
+function formedReflectorStep(
+  coef: Float64Array, diagonal: Float64Array | null, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array,
+): number {
+  const { n, formed } = ownStore('formedReflectorStep', store, index);
+  if (formed === null) throw new RangeError('formedReflectorStep: no weight set for this store (call setFormedWeight first)');
+  checkFormedTerms(coef, diagonal, formed.gates, n);
+  const { weight, gates, m } = formed;
+  formRows(weight, gates, n, n, coef, m);
+  if (diagonal !== null) for (let i = 0; i < n; i++) m[i * n + i] = m[i * n + i]! + diagonal[i]!;
+  return sortedReflectorStep(m, store, index, rDiag, order);
 }
 
 /** The store as the js kernels made it: another backend's store has none of its arrays. */

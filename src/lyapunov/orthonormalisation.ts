@@ -4,7 +4,7 @@ import { identityBlock, randomOrthonormal } from '../linalg/orthonormal.js';
 import { SpectrumError } from './errors.js';
 import { countZeroRows, rowsByDecreasingNorm } from '../linalg/matrix-rows.js';
 import type { ResolvedSpectrumOptions } from './spectrum-options.js';
-import type { JacobianSystem, TangentSystem } from './system.js';
+import type { FormedJacobian, JacobianSystem, TangentSystem } from './system.js';
 import { exp, log, nearestLog2 } from '../linalg/libm.js';
 
 /**
@@ -69,6 +69,11 @@ export class Orthonormalisation {
   private readonly order: Int32Array;
   private readonly rowNorms: Float64Array;
   private readonly sortScratch: Int32Array;
+  /** The system's Jacobian as the terms of a formed matrix, which the kernel forms (reflector path, sorted rows only), or null. */
+  private readonly formed: FormedJacobian | null;
+  /** The formed Jacobian's coefficients and diagonal of one trajectory. */
+  private readonly coef: Float64Array;
+  private readonly diagonal: Float64Array;
   /** The image with its rows in sorted order (the kernel sorts the Jacobian's on the reflector path). */
   private readonly sorted: Float64Array;
 
@@ -94,6 +99,10 @@ export class Orthonormalisation {
     this.rowNorms = new Float64Array(system.dim);
     this.sortScratch = new Int32Array(system.dim);
     this.sorted = new Float64Array(this.sortRows ? block : 0);
+    const formed = run.reflectors && this.sortRows ? (system as JacobianSystem).formedJacobian : undefined;
+    this.formed = formed ?? null;
+    this.coef = new Float64Array(formed === undefined ? 0 : formed.gates * system.dim);
+    this.diagonal = new Float64Array(formed === undefined ? 0 : system.dim);
   }
 
   /** Whether the basis is held as reflectors that multiply the Jacobian themselves. */
@@ -130,11 +139,11 @@ export class Orthonormalisation {
     const { k, kernels } = this.run;
     const { rDiag, store } = this;
     if (!this.stored) this.noteZeroRows();
+    if (this.stored && this.formed !== null) kernels.setFormedWeight(store!, this.formed.weight, this.formed.gates);
     let worstRatio = 1;
     for (let b = 0; b < batch; b++) {
       const zb = this.z.subarray(b * n * k, (b + 1) * n * k);
       if (this.stored) {
-        (this.system as JacobianSystem).formJacobian(b, this.jacobian);
         this.reflectorStep(b);
       } else {
         const block = this.sortedImage(zb);
@@ -203,10 +212,17 @@ export class Orthonormalisation {
    */
   private reflectorStep(b: number): void {
     const n = this.system.dim;
-    const { jacobian: m, rDiag, store } = this;
+    const { jacobian: m, rDiag, store, formed } = this;
     const kernels = this.run.kernels;
+    const order = this.reflectorOrders[b]!;
+    if (this.sortRows && formed !== null) {
+      formed.terms(b, this.coef, this.diagonal);
+      this.zeroRows[b] = kernels.formedReflectorStep(this.coef, formed.hasDiagonal ? this.diagonal : null, store!, b, rDiag, order);
+      return;
+    }
+    (this.system as JacobianSystem).formJacobian(b, m);
     if (this.sortRows) {
-      this.zeroRows[b] = kernels.sortedReflectorStep(m, store!, b, rDiag, this.reflectorOrders[b]!);
+      this.zeroRows[b] = kernels.sortedReflectorStep(m, store!, b, rDiag, order);
     } else {
       this.zeroRows[b] = countZeroRows(m, n, n, n, 1);
       kernels.reflectorStep(m, store!, b, rDiag);
