@@ -86,18 +86,44 @@ const TILE: i32 = 8;
 
 /**
  * z (n×k, column-major) = the first k columns of m (n×n, row-major), its rows in `order` (n i32;
- * 0: in index order): z[i + j·n] = m[order[i]·n + j].
+ * 0: in index order): z[i + j·n] = m[order[i]·n + j]. For f64, two rows by two columns per step
+ * (two loads, two shuffles, two stores); the rest, and f32, element by element in 8×8 tiles.
  */
 function transposeRows<T>(m: usize, n: i32, k: i32, z: usize, order: usize): void {
   const colBytes = bytes<T>(<usize>n);
-  for (let i0 = 0; i0 < n; i0 += TILE) {
+  let done = 0;
+  if (sizeof<T>() == 8) {
+    const k2 = k & ~1;
+    for (; done + 2 <= n; done += 2) {
+      const a = m + <usize>rowAt(order, done) * colBytes, b = m + <usize>rowAt(order, done + 1) * colBytes;
+      let to = z + (<usize>done << 3);
+      for (let j = 0; j < k2; j += 2) {
+        const o = <usize>j << 3;
+        const va = v128.load(a + o), vb = v128.load(b + o);
+        v128.store(to, v128.shuffle<f64>(va, vb, 0, 2));
+        v128.store(to + colBytes, v128.shuffle<f64>(va, vb, 1, 3));
+        to += 2 * colBytes;
+      }
+      if (k & 1) {
+        store<f64>(to, load<f64>(a + (<usize>k2 << 3)));
+        store<f64>(to, load<f64>(b + (<usize>k2 << 3)), 8);
+      }
+    }
+  }
+  for (let i0 = done; i0 < n; i0 += TILE) {
     const i1 = min(n, i0 + TILE);
     for (let j0 = 0; j0 < k; j0 += TILE) {
       const j1 = min(k, j0 + TILE);
       for (let i = i0; i < i1; i++) {
-        const row = m + <usize>(order == 0 ? i : load<i32>(order + (<usize>i << 2))) * colBytes;
+        const row = m + <usize>rowAt(order, i) * colBytes;
         for (let j = j0; j < j1; j++) store<T>(z + <usize>j * colBytes + bytes<T>(<usize>i), load<T>(row + bytes<T>(<usize>j)));
       }
     }
   }
+}
+
+/** Row i of `order` (n i32), or i where order is 0. */
+// @ts-ignore: decorator
+@inline function rowAt(order: usize, i: i32): i32 {
+  return order == 0 ? i : load<i32>(order + (<usize>i << 2));
 }

@@ -12,7 +12,7 @@ import { bytes } from './simd';
  */
 export function rowsByDecreasingNorm<T>(m: usize, n: i32, norms: usize, order: usize, scratch: usize): i32 {
   const rowBytes = bytes<T>(<usize>n);
-  let i = 0;
+  let i = sizeof<T>() == 8 ? rowNormsInPairs(m, n, norms) : 0;
   for (; i + 4 <= n; i += 4) {
     const r0 = m + <usize>i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
     let s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0;
@@ -42,6 +42,52 @@ export function rowsByDecreasingNorm<T>(m: usize, n: i32, norms: usize, order: u
   }
   sortByDecreasingNorm<T>(order, norms, scratch, n);
   return zero;
+}
+
+/**
+ * The f64 row norms of rows 0 … 8⌊n/8⌋ − 1 (returned), eight rows at a time: each lane of an
+ * f64x2 sums one row, in column order as the scalar loop does, so a lane's sum has the same bits;
+ * two columns of a pair of rows are loaded as two vectors and regrouped by column (a shuffle).
+ */
+function rowNormsInPairs(m: usize, n: i32, norms: usize): i32 {
+  const rowBytes = <usize>n << 3;
+  const pairBytes = <usize>(n & ~1) << 3;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const r0 = m + <usize>i * rowBytes;
+    const r2 = r0 + 2 * rowBytes, r4 = r2 + 2 * rowBytes, r6 = r4 + 2 * rowBytes;
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    for (let o: usize = 0; o < pairBytes; o += 16) {
+      s0 = addColumnSquares(s0, v128.load(r0 + o), v128.load(r0 + rowBytes + o));
+      s1 = addColumnSquares(s1, v128.load(r2 + o), v128.load(r2 + rowBytes + o));
+      s2 = addColumnSquares(s2, v128.load(r4 + o), v128.load(r4 + rowBytes + o));
+      s3 = addColumnSquares(s3, v128.load(r6 + o), v128.load(r6 + rowBytes + o));
+    }
+    if (n & 1) {
+      const last = pairBytes;
+      s0 = addSquares(s0, f64x2.replace_lane(f64x2.splat(load<f64>(r0 + last)), 1, load<f64>(r0 + rowBytes + last)));
+      s1 = addSquares(s1, f64x2.replace_lane(f64x2.splat(load<f64>(r2 + last)), 1, load<f64>(r2 + rowBytes + last)));
+      s2 = addSquares(s2, f64x2.replace_lane(f64x2.splat(load<f64>(r4 + last)), 1, load<f64>(r4 + rowBytes + last)));
+      s3 = addSquares(s3, f64x2.replace_lane(f64x2.splat(load<f64>(r6 + last)), 1, load<f64>(r6 + rowBytes + last)));
+    }
+    const at = norms + (<usize>i << 3);
+    v128.store(at, s0);
+    v128.store(at, s1, 16);
+    v128.store(at, s2, 32);
+    v128.store(at, s3, 48);
+  }
+  return i;
+}
+
+/** s + (a₀², b₀²) + (a₁², b₁²): columns j and j + 1 of two rows whose columns j, j + 1 are a and b. */
+// @ts-ignore: decorator
+@inline function addColumnSquares(s: v128, a: v128, b: v128): v128 {
+  return addSquares(addSquares(s, v128.shuffle<f64>(a, b, 0, 2)), v128.shuffle<f64>(a, b, 1, 3));
+}
+
+// @ts-ignore: decorator
+@inline function addSquares(s: v128, v: v128): v128 {
+  return f64x2.add(s, f64x2.mul(v, v));
 }
 
 function isZeroRow<T>(row: usize, rowBytes: usize): bool {
