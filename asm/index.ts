@@ -73,6 +73,19 @@ export function reflectorStep(m: usize, n: i32, k: i32, rDiag: usize, slot: usiz
   reflectorBasis.reflectorStep<f64>(m, n, k, rDiag, slot, work);
 }
 
+/** reflectorStep with M's rows sorted and its columns in the slot's order (n i32 at order, updated); returns M's zero rows. */
+export function sortedReflectorStep(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize): i32 {
+  return reflectorBasis.sortedReflectorStep<f64>(m, n, k, rDiag, slot, work, order);
+}
+
+/** sortedReflectorStep of M = Σ_g diag(coef_g)·W_g (+ diag(diagonal) unless 0), formed into m first (formed-rows.ts). */
+export function formedReflectorStep(
+  weight: usize, gates: i32, coef: usize, diagonal: usize,
+  m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize,
+): i32 {
+  return reflectorBasis.formedReflectorStep<f64>(weight, gates, coef, diagonal, m, n, k, rDiag, slot, work, order);
+}
+
 export function reflectorSlotLengthF32(n: i32, k: i32): i32 {
   return reflectorBasis.reflectorSlotLength<f32>(n, k);
 }
@@ -87,6 +100,17 @@ export function qrReflectorsF32(z: usize, n: i32, k: i32, rDiag: usize, slot: us
 
 export function reflectorStepF32(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize): void {
   reflectorBasis.reflectorStep<f32>(m, n, k, rDiag, slot, work);
+}
+
+export function sortedReflectorStepF32(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize): i32 {
+  return reflectorBasis.sortedReflectorStep<f32>(m, n, k, rDiag, slot, work, order);
+}
+
+export function formedReflectorStepF32(
+  weight: usize, gates: i32, coef: usize, diagonal: usize,
+  m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize,
+): i32 {
+  return reflectorBasis.formedReflectorStep<f32>(weight, gates, coef, diagonal, m, n, k, rDiag, slot, work, order);
 }
 
 /** C ← R⁻¹C, columns normalised (R packed upper triangular, C k×k upper triangular); norms[j] = the norm divided out. */

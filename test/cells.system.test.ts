@@ -133,7 +133,7 @@ test('bad models, inputs, states and calls give errors that name the culprit', (
   assert.throws(() => system.tangent(shared, 2, shared), /out must not overlap q/);
 });
 
-test('formJacobian: one-layer h-state cells form J equal to the tangent map on the identity; the joint LSTM and stacks offer none', async () => {
+test('formJacobian: one-layer h-state cells form J equal to the tangent map on the identity, and formedJacobian\'s terms give the same J; the joint LSTM and stacks offer none', async () => {
   const { denseJacobians } = await import('../src/lyapunov/jacobian.js');
   const { CELL_CONFIGS, configName } = await import('./cells.helpers.js');
   for (const c of CELL_CONFIGS) {
@@ -144,6 +144,7 @@ test('formJacobian: one-layer h-state cells form J equal to the tangent map on t
     const system = createCellSystem(model, inputs, c.lstmState ? { lstmState: c.lstmState } : {});
     const offers = c.layers === 1 && c.lstmState !== 'joint';
     assert.equal(system.formJacobian !== undefined, offers, configName(c));
+    assert.equal(system.formedJacobian !== undefined, offers, configName(c));
     if (!offers) continue;
     system.reset(Float64Array.from({ length: 3 * system.dim }, () => rng.range(-0.8, 0.8)));
     system.step(0);
@@ -155,6 +156,23 @@ test('formJacobian: one-layer h-state cells form J equal to the tangent map on t
       system.formJacobian!(b, got);
       for (let e = 0; e < n * n; e++) {
         assert.ok(Math.abs(got[e]! - want[b]![e]!) <= 1e-14, `${configName(c)} trajectory ${b} J[${Math.floor(e / n)}, ${e % n}] = ${got[e]}, expected ${want[b]![e]}`);
+      }
+      // The terms, summed by plain loops in gate order over the non-zero coefficients, give formJacobian's bits.
+      const { weight, gates, hasDiagonal, terms } = system.formedJacobian!;
+      const coef = new Float64Array(gates * n);
+      const diagonal = new Float64Array(n);
+      terms(b, coef, diagonal);
+      for (let r = 0; r < n; r++) {
+        for (let j = 0; j < n; j++) {
+          let s: number | null = null;
+          for (let g = 0; g < gates; g++) {
+            if (coef[g * n + r] === 0) continue;
+            const term = coef[g * n + r]! * weight[(g * n + r) * n + j]!;
+            s = s === null ? term : s + term;
+          }
+          const entry = (s ?? 0) + (hasDiagonal && r === j ? diagonal[r]! : 0);
+          assert.ok(entry === got[r * n + j], `${configName(c)} trajectory ${b}: terms give J[${r}, ${j}] = ${entry}, formJacobian ${got[r * n + j]}`);
+        }
       }
     }
     assert.throws(() => system.formJacobian!(3, new Float64Array(n * n)), /formJacobian: trajectory 3 is outside the batch of 3/);

@@ -132,3 +132,138 @@ test('reflector stores: a wrong slot, another instance\'s store and a replaced s
   wasm.createReflectorStore(3, 2, 1);
   assert.throws(() => wasm.reflectorStep(new Float64Array(9), store, 0, rDiag), /replaced by a later createReflectorStore/);
 });
+
+/**
+ * Rows by decreasing squared norm, ties in index order, and the count of exactly-zero rows, of
+ * the n×n row-major m as `kernels` sees it (float32 kernels round the entries and sum in float32).
+ */
+function sortOracle(kernels: LinalgKernels, m: Float64Array, n: number): { order: number[]; zero: number } {
+  const round = kernels.precision === 'float32' ? Math.fround : (v: number) => v;
+  const norms: number[] = [];
+  let zero = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const v = round(m[i * n + j]!);
+      s = round(s + round(v * v));
+    }
+    norms.push(s);
+    if (m.subarray(i * n, (i + 1) * n).every((v) => round(v) === 0)) zero++;
+  }
+  return { order: norms.map((_, i) => i).sort((a, c) => norms[c]! - norms[a]! || a - c), zero };
+}
+
+/** A Jacobian with a tie (rows 1 and n − 2), zero rows, rows whose squares underflow (not zero) and graded rows. */
+function gradedJacobian(rng: Rng, n: number): Float64Array {
+  const m = rng.fillNormal(new Float64Array(n * n));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === n - 2 && n > 3) m[i * n + j] = m[n + j]!;
+      else if (i % 6 === 5) m[i * n + j] = 0;
+      else if (i % 9 === 7) m[i * n + j] = 1e-200 * (j + 1);
+      else m[i * n + j] = m[i * n + j]! * 10 ** ((i % 4) - 2);
+    }
+  }
+  return m;
+}
+
+for (const kernels of KERNELS) {
+  test(`${kernels.name} sortedReflectorStep: equals reflectorStep of P·M·P₀ᵀ, with P the rows by decreasing norm and the zero rows counted`, () => {
+    const rng = new Rng(35);
+    for (const [n, k] of [[1, 1], [3, 2], [7, 7], [9, 5], [17, 17], [64, 64], [65, 40], [130, 130]] as const) {
+      // Slot 0 steps by the explicitly permuted M, slot 1 by sortedReflectorStep (wasm kernels hold one store).
+      const store = kernels.createReflectorStore(n, k, 2);
+      const z0 = rng.fillNormal(new Float64Array(n * k));
+      const rDiag = new Float64Array(k);
+      kernels.qrReflectors(z0.slice(), store, 0, rDiag);
+      kernels.qrReflectors(z0.slice(), store, 1, rDiag);
+      // P₀: the reversed rows (any permutation: the stored basis is in its coordinates).
+      const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      for (let step = 0; step < 2; step++) {
+        const m = gradedJacobian(rng, n);
+        const previous = Array.from(order);
+        const want = sortOracle(kernels, m, n);
+        const permuted = new Float64Array(n * n);
+        for (let p = 0; p < n; p++) for (let c = 0; c < n; c++) permuted[p * n + c] = m[want.order[p]! * n + previous[c]!]!;
+        const expected = new Float64Array(k);
+        kernels.reflectorStep(permuted, store, 0, expected);
+        const zero = kernels.sortedReflectorStep(m.slice(), store, 1, rDiag, order);
+        assert.deepEqual(Array.from(order), want.order, `${n}×${k} step ${step}: row order`);
+        assert.equal(zero, want.zero, `${n}×${k} step ${step}: zero rows`);
+        assert.deepEqual(Array.from(rDiag), Array.from(expected), `${n}×${k} step ${step}: |R_jj| of the same arithmetic`);
+      }
+    }
+  });
+}
+
+test('sortedReflectorStep: a short order is a named error', () => {
+  for (const kernels of KERNELS) {
+    const store = kernels.createReflectorStore(3, 2, 1);
+    assert.throws(() => kernels.sortedReflectorStep(new Float64Array(9), store, 0, new Float64Array(2), new Int32Array(2)),
+      /sortedReflectorStep: order holds 2 entries, expected at least n = 3/);
+  }
+});
+
+/** Σ_g diag(coef_g)·W_g (+ diag(d)) by plain loops over the terms whose coefficient is not 0, in gate order. */
+function formedOracle(weight: Float64Array, gates: number, n: number, coef: Float64Array, diagonal: Float64Array | null): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < n; j++) {
+      let s: number | null = null;
+      for (let g = 0; g < gates; g++) {
+        const c = coef[g * n + r]!;
+        if (c === 0) continue;
+        const term = c * weight[(g * n + r) * n + j]!;
+        s = s === null ? term : s + term;
+      }
+      m[r * n + j] = s ?? 0;
+    }
+    if (diagonal !== null) m[r * n + r] = m[r * n + r]! + diagonal[r]!;
+  }
+  return m;
+}
+
+for (const kernels of KERNELS) {
+  test(`${kernels.name} formedReflectorStep: equals sortedReflectorStep of the formed matrix (terms skipped where the coefficient is 0)`, () => {
+    const rng = new Rng(36);
+    for (const [n, k, gates] of [[1, 1, 1], [5, 3, 3], [9, 9, 4], [17, 12, 2], [64, 64, 3], [65, 65, 1]] as const) {
+      const store = kernels.createReflectorStore(n, k, 2);
+      const z0 = rng.fillNormal(new Float64Array(n * k));
+      const rDiag = new Float64Array(k);
+      kernels.qrReflectors(z0.slice(), store, 0, rDiag);
+      kernels.qrReflectors(z0.slice(), store, 1, rDiag);
+      const weight = rng.fillNormal(new Float64Array(gates * n * n));
+      kernels.setFormedWeight(store, weight, gates);
+      const orders = [0, 1].map(() => Int32Array.from({ length: n }, (_, i) => n - 1 - i));
+      for (const withDiagonal of [true, false]) {
+        const coef = rng.fillNormal(new Float64Array(gates * n));
+        // Some terms absent, and row 2 (when there is one) with none at all.
+        for (let i = 0; i < coef.length; i += 3) coef[i] = 0;
+        for (let g = 0; g < gates && n > 2; g++) coef[g * n + 2] = 0;
+        const diagonal = withDiagonal ? rng.fillNormal(new Float64Array(n)) : null;
+        const expected = new Float64Array(k);
+        const wantZero = kernels.sortedReflectorStep(formedOracle(weight, gates, n, coef, diagonal), store, 0, expected, orders[0]!);
+        const zero = kernels.formedReflectorStep(coef, diagonal, store, 1, rDiag, orders[1]!);
+        assert.equal(zero, wantZero, `${n}×${k}, G = ${gates}: zero rows`);
+        assert.deepEqual(Array.from(orders[1]!), Array.from(orders[0]!), `${n}×${k}, G = ${gates}: row order`);
+        if (kernels.precision === 'float64') assert.deepEqual(Array.from(rDiag), Array.from(expected), `${n}×${k}, G = ${gates}: the same bits`);
+        else assertRelative(`${n}×${k}, G = ${gates}`, rDiag, expected, 1e-4);
+      }
+    }
+  });
+}
+
+test('formedReflectorStep: no weight, a weight of the wrong size and a weight set for another store are named errors', () => {
+  for (const kernels of KERNELS) {
+    const store = kernels.createReflectorStore(3, 2, 1);
+    const args = [new Float64Array(6), null, store, 0, new Float64Array(2), new Int32Array(3)] as const;
+    assert.throws(() => kernels.formedReflectorStep(...args), /formedReflectorStep: no weight set for this store \(call setFormedWeight first\)/);
+    assert.throws(() => kernels.setFormedWeight(store, new Float64Array(17), 2), /setFormedWeight: weight holds 17 doubles, expected gates·n·n = 18/);
+    assert.throws(() => kernels.setFormedWeight(store, new Float64Array(45), 5), /setFormedWeight: gates must be an integer from 1 to 4, got 5/);
+    kernels.setFormedWeight(store, new Float64Array(18), 2);
+    assert.throws(() => kernels.formedReflectorStep(new Float64Array(5), null, store, 0, new Float64Array(2), new Int32Array(3)),
+      /formedReflectorStep: coef holds 5 doubles, expected at least gates·n = 6/);
+    const next = kernels.createReflectorStore(3, 2, 1);
+    assert.throws(() => kernels.formedReflectorStep(new Float64Array(6), null, next, 0, new Float64Array(2), new Int32Array(3)), /no weight set for this store/);
+  }
+});

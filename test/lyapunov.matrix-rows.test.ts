@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../src/linalg/index.js';
-import { rowsByDecreasingNorm } from '../src/lyapunov/matrix-rows.js';
+import { rowsByDecreasingNorm } from '../src/linalg/matrix-rows.js';
 
 /** Row norms by plain summation and the order a comparator sort gives. */
 function oracle(m: Float64Array, n: number, k: number, rowStride: number, colStride: number): { order: number[]; zero: number } {

@@ -3,9 +3,10 @@ import type { LinalgKernels } from '../linalg/kernels.js';
 import { referenceKernels } from '../linalg/reference.js';
 import { logAbsDet } from '../linalg/lu-logdet.js';
 import { denseJacobians } from '../lyapunov/jacobian.js';
-import type { LogDetSystem, RewindableSystem } from '../lyapunov/system.js';
+import type { FormedJacobian, LogDetSystem, RewindableSystem } from '../lyapunov/system.js';
 import { gatherRows, scatterRows } from './block-rows.js';
-import { formedIsCheaper, formRows, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
+import { formRows } from '../linalg/formed-rows.js';
+import { formedIsCheaper, TANGENT_PATHS, type TangentPath } from './formed-matrices.js';
 import { GruLayer } from './gru-layer.js';
 import type { CellLayer } from './layer.js';
 import { LstmLayer } from './lstm-layer.js';
@@ -58,6 +59,8 @@ export interface CellSystem extends LogDetSystem, RewindableSystem {
    * for one-layer networks with an h-only state (RNN, GRU, the h-only LSTM).
    */
   readonly formJacobian?: (b: number, out: Float64Array) => void;
+  /** formJacobian's J_b as the terms of the layer's formed matrix (not in closed loop), for the kernels to form. */
+  readonly formedJacobian?: FormedJacobian;
   /**
    * out[b] = log|det J_b| of the last step. Closed form for vanilla RNNs (the stacked Jacobian
    * is block lower-triangular and each diagonal block is D(φ') U); O(n³) through the dense
@@ -148,6 +151,8 @@ class CellNetworkSystem implements CellSystem {
    * and needs half the flops of a dense product, which makes up for forming Q.
    */
   readonly formJacobian?: (b: number, out: Float64Array) => void;
+  /** formJacobian's J_b as the terms of its formed matrix, without the closed loop's second one. */
+  readonly formedJacobian?: FormedJacobian;
   private readonly tangentPath: TangentPath;
   private stepped = false;
   /** The formed path's work arrays, which do not depend on k: one set for every k and for formJacobian. */
@@ -201,6 +206,7 @@ class CellNetworkSystem implements CellSystem {
       cNew: this.hasCell ? new Float64Array(h * B) : EMPTY,
     };
     if (L === 1 && !this.joint) this.formJacobian = (b, out) => this.formLayerJacobian(b, out);
+    if (L === 1 && !this.joint && this.feedback === null) this.formedJacobian = this.formedTerms(this.layers[0]!, model.layers[0]!.weightHh);
     this.reset(options.initialState, options.initialCell);
   }
 
@@ -217,6 +223,19 @@ class CellNetworkSystem implements CellSystem {
       this.formMatrix(this.layers[0]!, b, 'input', this.feedback, buf);
       for (let i = 0; i < n * n; i++) out[i] = out[i]! + buf.matrix[i]!;
     }
+  }
+
+  /** The terms formMatrix forms for the layer's hidden weight (formedRows = H = dim: one h-only layer). */
+  private formedTerms(layer: CellLayer, weight: Float64Array): FormedJacobian {
+    return {
+      weight, gates: layer.gates, hasDiagonal: layer.formedDiagonal !== undefined,
+      terms: (b, coef, diagonal) => {
+        this.requireStep('formedJacobian.terms');
+        if (!Number.isInteger(b) || b < 0 || b >= this.batch) throw new RangeError(`formedJacobian.terms: trajectory ${b} is outside the batch of ${this.batch}`);
+        layer.formedCoefficients(b, 'hidden', coef);
+        layer.formedDiagonal?.(b, diagonal);
+      },
+    };
   }
 
   reset(initialState?: Float64Array, initialCell?: Float64Array): void {

@@ -53,6 +53,29 @@ export interface LinalgKernels {
    */
   reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array): void;
   /**
+   * reflectorStep for a QR iteration that sorts each QR's rows by decreasing norm (Householder QR
+   * of a row-graded matrix keeps the small rows' relative accuracy only with the large rows
+   * first), in the coordinates of the stored reflectors: the step uses M' = P·M·P₀ᵀ, P the order
+   * of M's rows by decreasing norm (ties in index order) and P₀ the order of the slot's last QR,
+   * given in `order` (n entries: its row p was row order[p]), which becomes P's. M is left
+   * unspecified. Returns how many rows of M are exactly zero.
+   */
+  sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array): number;
+  /**
+   * The weight (G·n×n row-major, W_g its rows g·n ..+ n; G = gates ≤ 4) of the formed Jacobians
+   * that formedReflectorStep forms for the store, copied: a later change of its entries is seen
+   * only once it is set again.
+   */
+  setFormedWeight(store: ReflectorStore, weight: Float64Array, gates: number): void;
+  /**
+   * sortedReflectorStep of the formed matrix M = Σ_g diag(coef[g·n ..+ n])·W_g, plus diag(diagonal)
+   * unless it is null, formed where it is multiplied (formed-rows.ts: a zero coefficient skips its
+   * term, each entry summed over the gates in order). W: the store's setFormedWeight.
+   */
+  formedReflectorStep(
+    coef: Float64Array, diagonal: Float64Array | null, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array,
+  ): number;
+  /**
    * The backward step of covariant Lyapunov vectors: C ← R⁻¹·C, then column j divided by its
    * norm, norms[j] (k³/6 flops). R is k×k upper triangular packed by columns (column l's rows
    * 0..l at l(l+1)/2), C k×k upper triangular, column-major; C's entries below the diagonal are
@@ -89,6 +112,24 @@ export function checkReflectorSlot(method: string, store: ReflectorStore, index:
   if (!Number.isInteger(index) || index < 0 || index >= store.count) {
     throw new RangeError(`${method}: slot ${index} is outside a store of ${store.count} bases`);
   }
+}
+
+/** Checks setFormedWeight's weight and gate count against the store's n. */
+export function checkFormedWeight(store: ReflectorStore, weight: Float64Array, gates: number): void {
+  if (!Number.isInteger(gates) || gates < 1 || gates > 4) throw new RangeError(`setFormedWeight: gates must be an integer from 1 to 4, got ${gates}`);
+  const need = gates * store.n * store.n;
+  if (weight.length !== need) throw new RangeError(`setFormedWeight: weight holds ${weight.length} doubles, expected gates·n·n = ${need}`);
+}
+
+/** Checks formedReflectorStep's coefficients (G·n) and diagonal (n, or null). */
+export function checkFormedTerms(coef: Float64Array, diagonal: Float64Array | null, gates: number, n: number): void {
+  if (coef.length < gates * n) throw new RangeError(`formedReflectorStep: coef holds ${coef.length} doubles, expected at least gates·n = ${gates * n}`);
+  if (diagonal !== null && diagonal.length < n) throw new RangeError(`formedReflectorStep: diagonal holds ${diagonal.length} doubles, expected at least n = ${n}`);
+}
+
+/** Checks sortedReflectorStep's row order: n entries. */
+export function checkRowOrder(method: string, order: Int32Array, n: number): void {
+  if (order.length < n) throw new RangeError(`${method}: order holds ${order.length} entries, expected at least n = ${n}`);
 }
 
 /** Where matmulBlock's X and out lie in their arrays (offsets and column strides in elements). */

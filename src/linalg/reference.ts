@@ -1,4 +1,6 @@
-import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { formRows } from './formed-rows.js';
+import { gatherRows, rowsByDecreasingNorm } from './matrix-rows.js';
 
 /** Plain loops: the reference every faster backend is tested against, and the fallback. */
 export const referenceKernels: LinalgKernels = {
@@ -22,6 +24,9 @@ export const referenceKernels: LinalgKernels = {
   triangularSolve,
   qrReflectors,
   reflectorStep,
+  sortedReflectorStep,
+  setFormedWeight,
+  formedReflectorStep,
   qrPositive(z, n, k, rDiag) {
     if (k > n) throw new RangeError(`qrPositive: k=${k} exceeds n=${n}`);
     // Modified Gram–Schmidt with one full re-orthogonalisation pass ("twice is enough",
@@ -95,13 +100,17 @@ interface JsReflectorStore extends ReflectorStore {
   /** reflectorStep's Z (n×k) and one row of M (n), allocated with the store rather than per step. */
   z: Float64Array;
   row: Float64Array;
+  /** sortedReflectorStep's work: M gathered, row norms, the sort's scratch and the previous order (made by its first call). */
+  sorting: { m: Float64Array; norms: Float64Array; scratch: Int32Array; columns: Int32Array } | null;
+  /** setFormedWeight's copy, its gate count, and formedReflectorStep's M. */
+  formed: { weight: Float64Array; gates: number; m: Float64Array } | null;
 }
 
 function createReflectorStore(n: number, k: number, count: number): JsReflectorStore {
   checkReflectorStoreShape(n, k, count);
   return {
     n, k, count, vectors: new Float64Array(count * n * k), taus: new Float64Array(count * k),
-    z: new Float64Array(n * k), row: new Float64Array(n),
+    z: new Float64Array(n * k), row: new Float64Array(n), sorting: null, formed: null,
   };
 }
 
@@ -165,6 +174,40 @@ function reflectorStep(m: Float64Array, store: ReflectorStore, index: number, rD
     for (let j = 0; j < k; j++) z[j * n + i] = row[j]!;
   }
   qrReflectors(z, store, index, rDiag);
+}
+
+/** M's rows sorted by decreasing norm and its columns in the previous order (matrix-rows.ts), then reflectorStep. */
+function sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array): number {
+  const own = ownStore('sortedReflectorStep', store, index);
+  const n = own.n;
+  checkSize('sortedReflectorStep', 'm', m.length, n * n);
+  checkRowOrder('sortedReflectorStep', order, n);
+  own.sorting ??= { m: new Float64Array(n * n), norms: new Float64Array(n), scratch: new Int32Array(n), columns: new Int32Array(n) };
+  const { m: sorted, norms, scratch, columns } = own.sorting;
+  columns.set(order.subarray(0, n));
+  const zero = rowsByDecreasingNorm(m, n, n, n, 1, order, norms, scratch);
+  gatherRows(m, n, order, columns, sorted);
+  reflectorStep(sorted, store, index, rDiag);
+  return zero;
+}
+
+function setFormedWeight(store: ReflectorStore, weight: Float64Array, gates: number): void {
+  const own = ownStore('setFormedWeight', store, 0);
+  checkFormedWeight(store, weight, gates);
+  own.formed = { weight: weight.slice(), gates, m: own.formed?.m ?? new Float64Array(own.n * own.n) };
+}
+
+/** M formed by formRows (formed-rows.ts) and its diagonal added, then sortedReflectorStep. */
+function formedReflectorStep(
+  coef: Float64Array, diagonal: Float64Array | null, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array,
+): number {
+  const { n, formed } = ownStore('formedReflectorStep', store, index);
+  if (formed === null) throw new RangeError('formedReflectorStep: no weight set for this store (call setFormedWeight first)');
+  checkFormedTerms(coef, diagonal, formed.gates, n);
+  const { weight, gates, m } = formed;
+  formRows(weight, gates, n, n, coef, m);
+  if (diagonal !== null) for (let i = 0; i < n; i++) m[i * n + i] = m[i * n + i]! + diagonal[i]!;
+  return sortedReflectorStep(m, store, index, rDiag, order);
 }
 
 /** The store as the js kernels made it: another backend's store has none of its arrays. */

@@ -18,11 +18,13 @@ export class WasmHeap {
   private top: number;
   private wholeFloat64: Float64Array;
   private wholeFloat32: Float32Array;
+  private wholeInt32: Int32Array;
 
   constructor(private readonly memory: WasmMemory, heapBase: number) {
     this.top = alignUp(heapBase);
     this.wholeFloat64 = new Float64Array(memory.buffer);
     this.wholeFloat32 = new Float32Array(memory.buffer);
+    this.wholeInt32 = new Int32Array(memory.buffer);
   }
 
   /** A zero-filled buffer of `length` doubles, valid for the life of the heap. */
@@ -52,6 +54,12 @@ export class WasmHeap {
   get float32(): Float32Array {
     if (this.wholeFloat32.buffer !== this.memory.buffer) this.wholeFloat32 = new Float32Array(this.memory.buffer);
     return this.wholeFloat32;
+  }
+
+  /** All of memory as 32-bit integers (row orders); re-derived when the memory has grown. */
+  get int32(): Int32Array {
+    if (this.wholeInt32.buffer !== this.memory.buffer) this.wholeInt32 = new Int32Array(this.memory.buffer);
+    return this.wholeInt32;
   }
 
   /** Bytes handed out so far, including the module's static data below the heap base. */

@@ -1,4 +1,4 @@
-import { checkLayout, checkReflectorSlot, checkReflectorStoreShape, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -22,6 +22,10 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   private reflectorWork: B;
   private reflectorSlots: B;
   private reflectorGeneration = 0;
+  /** setFormedWeight's copy, its gate count and the store it was set for. */
+  private formedWeight: B;
+  private formedGates = 0;
+  private formedStore: ReflectorStore | null = null;
 
   protected constructor(private readonly instantiation: Instantiation<B>, wasm: KernelExports) {
     this.name = instantiation.name;
@@ -31,6 +35,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     this.qrWork = this.staging;
     this.reflectorWork = this.staging;
     this.reflectorSlots = this.staging;
+    this.formedWeight = this.staging;
   }
 
   /** A zero-filled buffer of `length` of this instantiation's elements from `heap`, for the resident methods. */
@@ -121,8 +126,30 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     this.runReflectorKernel('reflectorStep', this.instantiation.reflectorStep, m, 'm', 'n·n', store, index, rDiag);
   }
 
+  sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array): number {
+    return this.runSortedStep('sortedReflectorStep', m, null, null, store, index, rDiag, order);
+  }
+
+  /** The weight lives in this instance's heap (one at a time, for the store it was set for). */
+  setFormedWeight(store: ReflectorStore, weight: Float64Array, gates: number): void {
+    this.ownStore('setFormedWeight', store, 0);
+    checkFormedWeight(store, weight, gates);
+    if (this.formedWeight.length < weight.length) this.formedWeight = this.allocate(weight.length);
+    this.formedWeight.array.set(weight);
+    this.formedGates = gates;
+    this.formedStore = store;
+  }
+
+  formedReflectorStep(
+    coef: Float64Array, diagonal: Float64Array | null, store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array,
+  ): number {
+    if (this.formedStore !== store) throw new RangeError('formedReflectorStep: no weight set for this store (call setFormedWeight first)');
+    checkFormedTerms(coef, diagonal, this.formedGates, store.n);
+    return this.runSortedStep('formedReflectorStep', null, coef, diagonal, store, index, rDiag, order);
+  }
+
   /**
-   * The two reflector kernels' common path: the input (z, n×k, or M, n×n) staged with room for
+   * The reflector kernels' common path: the input (z, n×k, or M, n×n) staged with room for
    * rDiag behind it, the kernel run on the store's slot, rDiag copied out.
    */
   private runReflectorKernel(
@@ -143,6 +170,44 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
       this.reflectorSlots.byteOffset + index * slotLength * bytes, this.reflectorWork.byteOffset,
     );
     rDiag.set(memory.subarray(rAt, rAt + k));
+  }
+
+  /**
+   * sortedReflectorStep (M given) or formedReflectorStep (coef given; M formed in the stage).
+   * Staged: M (n²), rDiag (k), the order (n elements, which hold its n int32s), then the
+   * coefficients (G·n) and the diagonal (n); the order and rDiag are copied out.
+   */
+  private runSortedStep(
+    method: string, m: Float64Array | null, coef: Float64Array | null, diagonal: Float64Array | null,
+    store: ReflectorStore, index: number, rDiag: Float64Array, order: Int32Array,
+  ): number {
+    const { n, k, slotLength } = this.ownStore(method, store, index);
+    if (m !== null) checkLength(method, 'm', m.length, n * n, 'n·n');
+    checkLength(method, 'rDiag', rDiag.length, k, 'k');
+    checkRowOrder(method, order, n);
+    const coefLength = coef === null ? 0 : this.formedGates * n;
+    const rAt = n * n, orderAt = rAt + k, coefAt = orderAt + n, diagonalAt = coefAt + coefLength;
+    const stage = this.stage(diagonalAt + (diagonal === null ? 0 : n));
+    const memory = stage.array;
+    const bytes = memory.BYTES_PER_ELEMENT;
+    if (m !== null) memory.set(m.subarray(0, n * n), 0);
+    if (coef !== null) memory.set(coef.subarray(0, coefLength), coefAt);
+    if (diagonal !== null) memory.set(diagonal.subarray(0, n), diagonalAt);
+    const ints = this.heap.int32;
+    const first = (stage.byteOffset + orderAt * bytes) / 4;
+    for (let i = 0; i < n; i++) ints[first + i] = order[i]!;
+    const at = (element: number) => stage.byteOffset + element * bytes;
+    const slot = this.reflectorSlots.byteOffset + index * slotLength * bytes;
+    const work = this.reflectorWork.byteOffset;
+    const zero = coef === null
+      ? this.instantiation.sortedReflectorStep(at(0), n, k, at(rAt), slot, work, at(orderAt))
+      : this.instantiation.formedReflectorStep(
+        this.formedWeight.byteOffset, this.formedGates, at(coefAt), diagonal === null ? 0 : at(diagonalAt),
+        at(0), n, k, at(rAt), slot, work, at(orderAt),
+      );
+    for (let i = 0; i < n; i++) order[i] = ints[first + i]!;
+    rDiag.set(memory.subarray(rAt, rAt + k));
+    return zero;
   }
 
   private ownStore(method: string, store: ReflectorStore, index: number): WasmReflectorStore {
@@ -214,6 +279,8 @@ interface Instantiation<B> {
   reflectorWorkLength: KernelExports['reflectorWorkLength'];
   qrReflectors: KernelExports['qrReflectors'];
   reflectorStep: KernelExports['reflectorStep'];
+  sortedReflectorStep: KernelExports['sortedReflectorStep'];
+  formedReflectorStep: KernelExports['formedReflectorStep'];
   triangularSolve: KernelExports['triangularSolve'];
 }
 
@@ -243,6 +310,7 @@ function entryPoints(wasm: KernelExports, suffix: '' | 'F32'): Omit<Instantiatio
     matmul: wasm[`matmulBlock${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
     reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`], reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`],
     qrReflectors: wasm[`qrReflectors${suffix}`], reflectorStep: wasm[`reflectorStep${suffix}`],
+    sortedReflectorStep: wasm[`sortedReflectorStep${suffix}`], formedReflectorStep: wasm[`formedReflectorStep${suffix}`],
     triangularSolve: wasm[`triangularSolve${suffix}`],
   };
 }

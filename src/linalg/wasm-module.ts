@@ -27,6 +27,12 @@ export interface KernelExports {
   reflectorWorkLength(n: number, k: number): number;
   qrReflectors(z: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
   reflectorStep(m: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
+  /** reflectorStep with M's rows sorted and its columns in the order at `order` (n i32, becomes the rows' order); returns M's zero rows. */
+  sortedReflectorStep(m: number, n: number, k: number, rDiag: number, slot: number, work: number, order: number): number;
+  /** sortedReflectorStep of M = Σ_g diag(coef_g)·W_g (+ diag(diagonal) unless 0), formed into m first. */
+  formedReflectorStep(
+    weight: number, gates: number, coef: number, diagonal: number, m: number, n: number, k: number, rDiag: number, slot: number, work: number, order: number,
+  ): number;
   triangularSolve(r: number, k: number, c: number, norms: number): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
@@ -35,6 +41,10 @@ export interface KernelExports {
   reflectorWorkLengthF32(n: number, k: number): number;
   qrReflectorsF32(z: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
   reflectorStepF32(m: number, n: number, k: number, rDiag: number, slot: number, work: number): void;
+  sortedReflectorStepF32(m: number, n: number, k: number, rDiag: number, slot: number, work: number, order: number): number;
+  formedReflectorStepF32(
+    weight: number, gates: number, coef: number, diagonal: number, m: number, n: number, k: number, rDiag: number, slot: number, work: number, order: number,
+  ): number;
   triangularSolveF32(r: number, k: number, c: number, norms: number): void;
   /** C (m×n, rows ldc apart) (+)= A·Bᵀ (A m×k, B n×k, rows lda, ldb apart), row-major float32. */
   gemmNTF32(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
@@ -65,9 +75,9 @@ const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 
 const REQUIRED_FUNCTIONS = [
   'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength',
-  'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep',
+  'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep', 'sortedReflectorStep', 'formedReflectorStep',
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
-  'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'gemmNTF32',
+  'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'sortedReflectorStepF32', 'formedReflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
   'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
   'transposeF32', 'addColumnSumsF32', 'addRowVectorF32', 'expShiftedF32', 'simdPeak', 'simdPeakF32',

@@ -2,9 +2,9 @@ import type { ReflectorStore } from '../linalg/kernels.js';
 import { Rng } from '../linalg/random.js';
 import { identityBlock, randomOrthonormal } from '../linalg/orthonormal.js';
 import { SpectrumError } from './errors.js';
-import { countZeroRows, rowsByDecreasingNorm } from './matrix-rows.js';
+import { countZeroRows, rowsByDecreasingNorm } from '../linalg/matrix-rows.js';
 import type { ResolvedSpectrumOptions } from './spectrum-options.js';
-import type { JacobianSystem, TangentSystem } from './system.js';
+import type { FormedJacobian, JacobianSystem, TangentSystem } from './system.js';
 import { exp, log, nearestLog2 } from '../linalg/libm.js';
 
 /**
@@ -64,12 +64,17 @@ export class Orthonormalisation {
   private readonly start: Float64Array;
   /** Whether rows are sorted before each QR (not in compat mode: the authors' QR does not). */
   private readonly sortRows: boolean;
-  /** Per trajectory, the row order of its last QR: the reflectors' coordinates (reflector path only). */
-  private readonly reflectorOrder: Int32Array;
+  /** Per trajectory, the row order of its last QR: the reflectors' coordinates (reflector path only; views of one array). */
+  private readonly reflectorOrders: Int32Array[];
   private readonly order: Int32Array;
   private readonly rowNorms: Float64Array;
   private readonly sortScratch: Int32Array;
-  /** The image (explicit) or the Jacobian (reflectors) with its rows in sorted order. */
+  /** The system's Jacobian as the terms of a formed matrix, which the kernel forms (reflector path, sorted rows only), or null. */
+  private readonly formed: FormedJacobian | null;
+  /** The formed Jacobian's coefficients and diagonal of one trajectory. */
+  private readonly coef: Float64Array;
+  private readonly diagonal: Float64Array;
+  /** The image with its rows in sorted order (the kernel sorts the Jacobian's on the reflector path). */
   private readonly sorted: Float64Array;
 
   constructor(private readonly system: TangentSystem, private readonly run: ResolvedSpectrumOptions) {
@@ -88,11 +93,16 @@ export class Orthonormalisation {
     this.zeroRows = new Int32Array(system.batch);
     this.start = new Float64Array(run.qrEvery > 1 ? system.batch * block : 0);
     this.sortRows = run.record.compat === null && k > 1;
-    this.reflectorOrder = new Int32Array(run.reflectors ? system.batch * system.dim : 0);
+    const orders = new Int32Array(run.reflectors ? system.batch * system.dim : 0);
+    this.reflectorOrders = Array.from({ length: run.reflectors ? system.batch : 0 }, (_, b) => orders.subarray(b * system.dim, (b + 1) * system.dim));
     this.order = new Int32Array(system.dim);
     this.rowNorms = new Float64Array(system.dim);
     this.sortScratch = new Int32Array(system.dim);
-    this.sorted = new Float64Array(this.sortRows ? (run.reflectors ? system.dim * system.dim : block) : 0);
+    this.sorted = new Float64Array(this.sortRows ? block : 0);
+    const formed = run.reflectors && this.sortRows ? (system as JacobianSystem).formedJacobian : undefined;
+    this.formed = formed ?? null;
+    this.coef = new Float64Array(formed === undefined ? 0 : formed.gates * system.dim);
+    this.diagonal = new Float64Array(formed === undefined ? 0 : system.dim);
   }
 
   /** Whether the basis is held as reflectors that multiply the Jacobian themselves. */
@@ -129,19 +139,19 @@ export class Orthonormalisation {
     const { k, kernels } = this.run;
     const { rDiag, store } = this;
     if (!this.stored) this.noteZeroRows();
+    if (this.stored && this.formed !== null) kernels.setFormedWeight(store!, this.formed.weight, this.formed.gates);
     let worstRatio = 1;
     for (let b = 0; b < batch; b++) {
       const zb = this.z.subarray(b * n * k, (b + 1) * n * k);
       if (this.stored) {
-        (this.system as JacobianSystem).formJacobian(b, this.jacobian);
-        kernels.reflectorStep(this.sortedJacobian(b), store!, b, rDiag);
+        this.reflectorStep(b);
       } else {
         const block = this.sortedImage(zb);
         if (store === null) {
           kernels.qrPositive(block, n, k, rDiag);
         } else {
           kernels.qrReflectors(block, store, b, rDiag);
-          if (this.sortRows) this.reflectorOrder.set(this.order, b * n);
+          if (this.sortRows) this.reflectorOrders[b]!.set(this.order);
         }
         this.unsortImage(block, zb);
       }
@@ -194,23 +204,29 @@ export class Orthonormalisation {
   }
 
   /**
-   * Trajectory b's Jacobian in the coordinates of the reflectors: its columns in the order of the
-   * last QR (the basis is Pᵀ·Q' with Q' held by the reflectors), its rows sorted by decreasing
-   * norm (the rows of Z = J·Q have J's row norms when k = n); the order is kept for the next step.
-   * Sets zeroRows[b], J's exactly-zero rows, on the way.
+   * The step of trajectory b's stored basis by its Jacobian. Sorted, in the coordinates of the
+   * reflectors: the Jacobian's columns in the order of the last QR (the basis is Pᵀ·Q' with Q'
+   * held by the reflectors), its rows sorted by decreasing norm (the rows of Z = J·Q have J's row
+   * norms when k = n), and that order kept for the next step; the kernel does both. Sets
+   * zeroRows[b], J's exactly-zero rows, on the way.
    */
-  private sortedJacobian(b: number): Float64Array {
+  private reflectorStep(b: number): void {
     const n = this.system.dim;
-    const { jacobian: m, order, sorted } = this;
-    if (!this.sortRows) {
-      this.zeroRows[b] = countZeroRows(m, n, n, n, 1);
-      return m;
+    const { jacobian: m, rDiag, store, formed } = this;
+    const kernels = this.run.kernels;
+    const order = this.reflectorOrders[b]!;
+    if (this.sortRows && formed !== null) {
+      formed.terms(b, this.coef, this.diagonal);
+      this.zeroRows[b] = kernels.formedReflectorStep(this.coef, formed.hasDiagonal ? this.diagonal : null, store!, b, rDiag, order);
+      return;
     }
-    const columns = this.reflectorOrder.subarray(b * n, (b + 1) * n);
-    this.zeroRows[b] = rowsByDecreasingNorm(m, n, n, n, 1, order, this.rowNorms, this.sortScratch);
-    gatherRows(m, n, order, columns, sorted);
-    columns.set(order);
-    return sorted;
+    (this.system as JacobianSystem).formJacobian(b, m);
+    if (this.sortRows) {
+      this.zeroRows[b] = kernels.sortedReflectorStep(m, store!, b, rDiag, order);
+    } else {
+      this.zeroRows[b] = countZeroRows(m, n, n, n, 1);
+      kernels.reflectorStep(m, store!, b, rDiag);
+    }
   }
 
   /** logR of trajectory b from rDiag and the interval's scales; returns max/min of the R_ii of the directions not annihilated. */
@@ -272,26 +288,6 @@ export class Orthonormalisation {
     const swap = this.q;
     this.q = this.z;
     this.z = swap;
-  }
-}
-
-/**
- * sorted = the n×n row-major m with its rows taken in `rows` order and its columns in `columns`
- * order; four entries per pass of the inner loop (measured 1.6× faster than one at n = 64).
- */
-function gatherRows(m: Float64Array, n: number, rows: Int32Array, columns: Int32Array, sorted: Float64Array): void {
-  const n4 = n - (n % 4);
-  let o = 0;
-  for (let p = 0; p < n; p++) {
-    const row = rows[p]! * n;
-    let c = 0;
-    for (; c < n4; c += 4, o += 4) {
-      sorted[o] = m[row + columns[c]!]!;
-      sorted[o + 1] = m[row + columns[c + 1]!]!;
-      sorted[o + 2] = m[row + columns[c + 2]!]!;
-      sorted[o + 3] = m[row + columns[c + 3]!]!;
-    }
-    for (; c < n; c++, o++) sorted[o] = m[row + columns[c]!]!;
   }
 }
 

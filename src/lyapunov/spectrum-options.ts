@@ -43,8 +43,8 @@ export interface SpectrumOptions {
   /**
    * How the orthonormal basis travels from one step to the next. 'explicit': Q is formed
    * (qrPositive) and the system's tangent map multiplies it. 'reflectors': Q stays as the QR's
-   * Householder reflectors and multiplies the system's dense Jacobian (formJacobian) directly,
-   * which saves forming Q: for k = n, 2n³ flops per step instead of 4n³/3 plus the tangent map's
+   * Householder reflectors and multiplies the system's dense Jacobian (formJacobian, or formed
+   * by the kernel from formedJacobian's terms) directly, which saves forming Q: for k = n, 2n³ flops per step instead of 4n³/3 plus the tangent map's
    * (2n³ for a dense Jacobian). The same exponents to rounding. 'auto' (default): reflectors
    * when the system forms its Jacobian (cells: one layer, h only), k ≥ 0.9·n, qrEvery = 1 and
    * not in compat mode.

@@ -46,6 +46,21 @@ export function hasLogAbsDet(system: TangentSystem): system is LogDetSystem {
 export interface JacobianSystem extends TangentSystem {
   /** out = J_b, n×n row-major, for trajectory b of the last step. */
   formJacobian(b: number, out: Float64Array): void;
+  /** The same J_b as its terms, where it is a formed matrix (one cell layer), for the kernels to form. */
+  readonly formedJacobian?: FormedJacobian;
+}
+
+/**
+ * J_b = Σ_g diag(coef_b[g·n ..+ n])·W_g, plus diag(d_b) when `hasDiagonal`, W_g the rows g·n ..+ n
+ * of one G·n×n weight: what LinalgKernels.formedReflectorStep forms, entry for entry as
+ * formJacobian does.
+ */
+export interface FormedJacobian {
+  readonly weight: Float64Array;
+  readonly gates: number;
+  readonly hasDiagonal: boolean;
+  /** coef (G·n) and, with hasDiagonal, diagonal (n) of trajectory b's J_b of the last step. */
+  terms(b: number, coef: Float64Array, diagonal: Float64Array): void;
 }
 
 export function canFormJacobian(system: TangentSystem): system is JacobianSystem {

@@ -1,0 +1,67 @@
+// A cell layer's formed Jacobian, M = Σ_g diag(coef_g)·W_g + diag(d), formed in the module where
+// the reflector step reads it (reflector-basis.ts), instead of in JavaScript and copied in. The
+// arithmetic of the js twin (src/linalg/formed-rows.ts), entry by entry: each entry is
+// c₀·w₀ + c₁·w₁ + … summed left to right over the terms whose coefficient is not 0 (a row with
+// none is +0), then the diagonal added. Generic over T (see simd.ts).
+import { bytes, lanes } from './simd';
+
+/**
+ * out (n×n row-major) = Σ_g diag(coef[g·n ..+ n])·(rows g·n ..+ n of weight, G·n×n row-major),
+ * plus diag(diagonal) unless diagonal is 0. G = gates ≤ 4.
+ */
+export function formRows<T>(weight: usize, gates: i32, n: i32, coef: usize, diagonal: usize, out: usize): void {
+  const rowBytes = bytes<T>(<usize>n);
+  const vectorBytes = bytes<T>(<usize>(n & ~(lanes<T>() - 1)));
+  for (let r = 0; r < n; r++) {
+    // The terms of row r in gate order: their weight rows and coefficients (at most 4).
+    let used = 0;
+    let w0: usize = 0, w1: usize = 0, w2: usize = 0, w3: usize = 0;
+    let c0: T = 0, c1: T = 0, c2: T = 0, c3: T = 0;
+    for (let g = 0; g < gates; g++) {
+      const c = load<T>(coef + bytes<T>(<usize>(g * n + r)));
+      if (c == 0) continue;
+      const w = weight + <usize>(g * n + r) * rowBytes;
+      if (used == 0) { w0 = w; c0 = c; } else if (used == 1) { w1 = w; c1 = c; } else if (used == 2) { w2 = w; c2 = c; } else { w3 = w; c3 = c; }
+      used++;
+    }
+    const row = out + <usize>r * rowBytes;
+    if (used == 0) {
+      memory.fill(row, 0, rowBytes);
+    } else if (used == 1) {
+      const s0 = v128.splat<T>(c0);
+      let o: usize = 0;
+      for (; o < vectorBytes; o += 16) v128.store(row + o, v128.mul<T>(s0, v128.load(w0 + o)));
+      for (; o < rowBytes; o += sizeof<T>()) store<T>(row + o, c0 * load<T>(w0 + o));
+    } else if (used == 2) {
+      const s0 = v128.splat<T>(c0), s1 = v128.splat<T>(c1);
+      let o: usize = 0;
+      for (; o < vectorBytes; o += 16) {
+        v128.store(row + o, v128.add<T>(v128.mul<T>(s0, v128.load(w0 + o)), v128.mul<T>(s1, v128.load(w1 + o))));
+      }
+      for (; o < rowBytes; o += sizeof<T>()) store<T>(row + o, c0 * load<T>(w0 + o) + c1 * load<T>(w1 + o));
+    } else if (used == 3) {
+      const s0 = v128.splat<T>(c0), s1 = v128.splat<T>(c1), s2 = v128.splat<T>(c2);
+      let o: usize = 0;
+      for (; o < vectorBytes; o += 16) {
+        const a = v128.add<T>(v128.mul<T>(s0, v128.load(w0 + o)), v128.mul<T>(s1, v128.load(w1 + o)));
+        v128.store(row + o, v128.add<T>(a, v128.mul<T>(s2, v128.load(w2 + o))));
+      }
+      for (; o < rowBytes; o += sizeof<T>()) store<T>(row + o, c0 * load<T>(w0 + o) + c1 * load<T>(w1 + o) + c2 * load<T>(w2 + o));
+    } else {
+      const s0 = v128.splat<T>(c0), s1 = v128.splat<T>(c1), s2 = v128.splat<T>(c2), s3 = v128.splat<T>(c3);
+      let o: usize = 0;
+      for (; o < vectorBytes; o += 16) {
+        const a = v128.add<T>(v128.mul<T>(s0, v128.load(w0 + o)), v128.mul<T>(s1, v128.load(w1 + o)));
+        const b = v128.add<T>(a, v128.mul<T>(s2, v128.load(w2 + o)));
+        v128.store(row + o, v128.add<T>(b, v128.mul<T>(s3, v128.load(w3 + o))));
+      }
+      for (; o < rowBytes; o += sizeof<T>()) {
+        store<T>(row + o, c0 * load<T>(w0 + o) + c1 * load<T>(w1 + o) + c2 * load<T>(w2 + o) + c3 * load<T>(w3 + o));
+      }
+    }
+    if (diagonal != 0) {
+      const d = row + bytes<T>(<usize>r);
+      store<T>(d, load<T>(d) + load<T>(diagonal + bytes<T>(<usize>r)));
+    }
+  }
+}
