@@ -4,23 +4,26 @@
 // c₀·w₀ + c₁·w₁ + … summed left to right over the terms whose coefficient is not 0 (a row with
 // none is +0), then the diagonal added. Generic over T (see simd.ts).
 import { bytes, lanes } from './simd';
+import { dotProducts } from './dot-products';
 
 /**
- * out (n×n row-major) = Σ_g diag(coef[g·n ..+ n])·(rows g·n ..+ n of weight, G·n×n row-major),
- * plus diag(diagonal) unless diagonal is 0. G = gates ≤ 4.
+ * out (R×n row-major, R = rows) with row r = Σ_g coef[g·R + r]·(row g·n + r mod n of weight,
+ * G·n×n row-major), plus diagonal[r] at column r of the first n rows unless diagonal is 0.
+ * G = gates ≤ 4. R = n is a layer's square Jacobian; R = 2n the joint LSTM's [M + diag(a)A; A].
  */
-export function formRows<T>(weight: usize, gates: i32, n: i32, coef: usize, diagonal: usize, out: usize): void {
+export function formRows<T>(weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, out: usize): void {
   const rowBytes = bytes<T>(<usize>n);
   const vectorBytes = bytes<T>(<usize>(n & ~(lanes<T>() - 1)));
-  for (let r = 0; r < n; r++) {
+  for (let r = 0; r < rows; r++) {
     // The terms of row r in gate order: their weight rows and coefficients (at most 4).
     let used = 0;
     let w0: usize = 0, w1: usize = 0, w2: usize = 0, w3: usize = 0;
     let c0: T = 0, c1: T = 0, c2: T = 0, c3: T = 0;
+    const unit = r % n;
     for (let g = 0; g < gates; g++) {
-      const c = load<T>(coef + bytes<T>(<usize>(g * n + r)));
+      const c = load<T>(coef + bytes<T>(<usize>(g * rows + r)));
       if (c == 0) continue;
-      const w = weight + <usize>(g * n + r) * rowBytes;
+      const w = weight + <usize>(g * n + unit) * rowBytes;
       if (used == 0) { w0 = w; c0 = c; } else if (used == 1) { w1 = w; c1 = c; } else if (used == 2) { w2 = w; c2 = c; } else { w3 = w; c3 = c; }
       used++;
     }
@@ -59,9 +62,24 @@ export function formRows<T>(weight: usize, gates: i32, n: i32, coef: usize, diag
         store<T>(row + o, c0 * load<T>(w0 + o) + c1 * load<T>(w1 + o) + c2 * load<T>(w2 + o) + c3 * load<T>(w3 + o));
       }
     }
-    if (diagonal != 0) {
+    if (diagonal != 0 && r < n) {
       const d = row + bytes<T>(<usize>r);
       store<T>(d, load<T>(d) + load<T>(diagonal + bytes<T>(<usize>r)));
     }
+  }
+}
+
+/**
+ * For b < batch: out_b (+)= F_b·X_b, F_b = formRows of coef_b (coef + b·G·R) and diagonal_b
+ * (diagonal + b·n, unless diagonal is 0) formed into f (R×n scratch); X_b n×k at x + b·xStride,
+ * columns ldx apart, out_b R×k at out + b·outStride, columns ldo apart (strides in elements).
+ */
+export function formedProducts<T>(
+  weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, f: usize,
+  x: usize, ldx: i32, xStride: i32, k: i32, out: usize, ldo: i32, outStride: i32, batch: i32, accumulate: bool,
+): void {
+  for (let b = 0; b < batch; b++) {
+    formRows<T>(weight, gates, rows, n, coef + bytes<T>(<usize>(b * gates * rows)), diagonal == 0 ? 0 : diagonal + bytes<T>(<usize>(b * n)), f);
+    dotProducts<T>(f, n, rows, x + bytes<T>(<usize>(b * xStride)), ldx, k, n, out + bytes<T>(<usize>(b * outStride)), ldo, accumulate);
   }
 }

@@ -3,6 +3,7 @@
 // one generic AssemblyScript function, exported twice: on f64 under its plain name, on f32 with an
 // F32 suffix (same arguments; buffers of floats instead of doubles, lengths in floats).
 import * as reflectorBasis from './reflector-basis';
+import * as formed from './formed-rows';
 import * as peak from './simd-peak';
 import { dotProducts } from './dot-products';
 import { qrPositive as householderQr, qrWorkLength as householderWorkLength } from './householder-qr';
@@ -76,6 +77,21 @@ export function reflectorStep(m: usize, n: i32, k: i32, rDiag: usize, slot: usiz
 /** reflectorStep with M's rows sorted and its columns in the slot's order (n i32 at order, updated); returns M's zero rows. */
 export function sortedReflectorStep(m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize): i32 {
   return reflectorBasis.sortedReflectorStep<f64>(m, n, k, rDiag, slot, work, order);
+}
+
+/** out_b (+)= F_b·X_b for each trajectory b, F_b a layer's formed matrix (formed-rows.ts: formedProducts). */
+export function formedProducts(
+  weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, f: usize,
+  x: usize, ldx: i32, xStride: i32, k: i32, out: usize, ldo: i32, outStride: i32, batch: i32, accumulate: bool,
+): void {
+  formed.formedProducts<f64>(weight, gates, rows, n, coef, diagonal, f, x, ldx, xStride, k, out, ldo, outStride, batch, accumulate);
+}
+
+export function formedProductsF32(
+  weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, f: usize,
+  x: usize, ldx: i32, xStride: i32, k: i32, out: usize, ldo: i32, outStride: i32, batch: i32, accumulate: bool,
+): void {
+  formed.formedProducts<f32>(weight, gates, rows, n, coef, diagonal, f, x, ldx, xStride, k, out, ldo, outStride, batch, accumulate);
 }
 
 /** sortedReflectorStep of M = Σ_g diag(coef_g)·W_g (+ diag(diagonal) unless 0), formed into m first (formed-rows.ts). */

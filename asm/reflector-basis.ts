@@ -77,7 +77,7 @@ export function formedReflectorStep<T>(
   weight: usize, gates: i32, coef: usize, diagonal: usize,
   m: usize, n: i32, k: i32, rDiag: usize, slot: usize, work: usize, order: usize,
 ): i32 {
-  formRows<T>(weight, gates, n, coef, diagonal, m);
+  formRows<T>(weight, gates, n, n, coef, diagonal, m);
   return sortedReflectorStep<T>(m, n, k, rDiag, slot, work, order);
 }
 

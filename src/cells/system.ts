@@ -111,6 +111,9 @@ interface FormedBuffers {
   coupling: Float64Array;
   /** The formed matrix, R×H row-major. */
   matrix: Float64Array;
+  /** Every trajectory's coefficients (B·G·R) and diagonal (B·H), for kernels.formedProducts. */
+  coefs: Float64Array;
+  diagonals: Float64Array;
 }
 
 /** Allocated once per k. */
@@ -365,32 +368,39 @@ class CellNetworkSystem implements CellSystem {
   }
 
   /**
-   * Trajectory by trajectory, layer by layer: form the layer's matrix and multiply the layer's
-   * δh rows of q (and layer l − 1's new δh rows, already in out) straight into its rows of out.
+   * Layer by layer, the whole batch at once: each trajectory's formed matrix of the layer (formed
+   * where it is multiplied: kernels.formedProducts) times the layer's δh rows of q (and layer
+   * l − 1's new δh rows, already in out), straight into the layer's rows of out.
    */
   private formedTangent(q: Float64Array, k: number, out: Float64Array, buf: FormedBuffers): void {
-    const { batch: B, dim: n, layerRows: rows, kernels } = this;
-    for (let b = 0; b < B; b++) {
-      for (let l = 0; l < this.layers.length; l++) {
-        const layer = this.layers[l]!;
-        const w = this.model.layers[l]!;
-        // Trajectory b's block starts at b·n·k; layer l owns rows l·rows .. of each column.
-        const offset = b * n * k + l * rows;
-        if (this.joint) this.coupleCell(layer, b, q, k, out, offset, buf);
-        this.formMatrix(layer, b, 'hidden', w.weightHh, buf);
-        kernels.matmulBlock(buf.matrix, rows, this.hidden, q, k, out, this.joint, { xOffset: offset, ldx: n, outOffset: offset, ldo: n });
-        // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
-        if (l > 0) {
-          this.formMatrix(layer, b, 'input', w.weightIh, buf);
-          kernels.matmulBlock(buf.matrix, rows, this.hidden, out, k, out, true, { xOffset: offset - rows, ldx: n, outOffset: offset, ldo: n });
-        } else if (this.feedback !== null) {
-          // Closed loop: layer 0 is driven by the top layer's h before the step (q's top rows).
-          this.formMatrix(layer, b, 'input', this.feedback, buf);
-          const top = b * n * k + (this.layers.length - 1) * rows;
-          kernels.matmulBlock(buf.matrix, rows, this.hidden, q, k, out, true, { xOffset: top, ldx: n, outOffset: offset, ldo: n });
-        }
+    const { batch: B, dim: n, layerRows: rows, hidden: h, kernels } = this;
+    const blocks = (xOffset: number, outOffset: number) => ({ xOffset, ldx: n, xStride: n * k, outOffset, ldo: n, outStride: n * k });
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l]!;
+      const w = this.model.layers[l]!;
+      // Trajectory b's block starts at b·n·k; layer l owns rows l·rows .. of each column.
+      const offset = l * rows;
+      if (this.joint) for (let b = 0; b < B; b++) this.coupleCell(layer, b, q, k, out, b * n * k + offset, buf);
+      const diagonal = this.batchCoefficients(layer, 'hidden', buf);
+      kernels.formedProducts(w.weightHh, layer.gates, rows, h, buf.coefs, diagonal, q, k, out, this.joint, blocks(offset, offset), B);
+      // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
+      // In closed loop layer 0 is driven by the top layer's h before the step (q's top rows).
+      const driver = l > 0 ? { weight: w.weightIh, x: out, at: offset - rows } : this.feedback !== null ? { weight: this.feedback, x: q, at: (this.layers.length - 1) * rows } : null;
+      if (driver !== null) {
+        this.batchCoefficients(layer, 'input', buf);
+        kernels.formedProducts(driver.weight, layer.gates, rows, h, buf.coefs, null, driver.x, k, out, true, blocks(driver.at, offset), B);
       }
     }
+  }
+
+  /** Every trajectory's coefficients of the layer's formed matrix into buf.coefs; for 'hidden', its diagonals (or null: none). */
+  private batchCoefficients(layer: CellLayer, which: 'hidden' | 'input', buf: FormedBuffers): Float64Array | null {
+    const span = layer.gates * this.layerRows;
+    for (let b = 0; b < this.batch; b++) layer.formedCoefficients(b, which, buf.coefs.subarray(b * span, (b + 1) * span));
+    if (which === 'input' || layer.formedDiagonal === undefined) return null;
+    const h = this.hidden;
+    for (let b = 0; b < this.batch; b++) layer.formedDiagonal(b, buf.diagonals.subarray(b * h, (b + 1) * h));
+    return buf.diagonals;
   }
 
   /** out (default buf.matrix) = the layer's formed matrix of `weight` for trajectory b (with its diagonal for 'hidden'). */
@@ -478,6 +488,8 @@ class CellNetworkSystem implements CellSystem {
       diagonal: new Float64Array(h),
       coupling: new Float64Array(rows),
       matrix: new Float64Array(rows * h),
+      coefs: new Float64Array(this.batch * this.layers[0]!.gates * rows),
+      diagonals: new Float64Array(this.batch * h),
     };
     return this.formedWork;
   }

@@ -26,6 +26,18 @@ export interface LinalgKernels {
     out: Float64Array, accumulate?: boolean, layout?: BlockLayout,
   ): void;
   /**
+   * For each trajectory b < batch: out_b (+)= F_b·X_b, where F_b (R×n, R = `rows`) is the formed
+   * matrix of formRows (formed-rows.ts) with coefficients coef[b·G·R ..+ G·R] from `weight`
+   * (G·n×n row-major, G = gates ≤ 4), plus diagonal[b·n + r] at (r, r) for r < n unless
+   * `diagonal` is null; it is formed where it is multiplied, never copied. X_b (n×k) and out_b
+   * (R×k) lie as `layout` says, trajectory b's blocks `layout.xStride` and `layout.outStride`
+   * further on; the entries read from X must not overlap the entries written.
+   */
+  formedProducts(
+    weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
+    x: Float64Array, k: number, out: Float64Array, accumulate: boolean, layout: StridedBlockLayout, batch: number,
+  ): void;
+  /**
    * Thin QR in place: the n×k block z (k ≤ n) becomes Q with orthonormal columns, and
    * rDiag[j] = R_jj > 0 (signs moved into Q). A column that is exactly dependent gives
    * R_jj = 0 and is replaced by a unit vector orthogonal to the previous ones. Norms are scaled
@@ -138,6 +150,31 @@ export interface BlockLayout {
   ldx: number;
   outOffset: number;
   ldo: number;
+}
+
+/** A BlockLayout repeated per trajectory: trajectory b's X and out start xStride and outStride elements further. */
+export interface StridedBlockLayout extends BlockLayout {
+  xStride: number;
+  outStride: number;
+}
+
+/** Checks formedProducts' shapes and that every trajectory's blocks lie inside x and out. */
+export function checkFormedProducts(
+  weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
+  x: Float64Array, k: number, out: Float64Array, layout: StridedBlockLayout, batch: number,
+): void {
+  if (!Number.isInteger(gates) || gates < 1 || gates > 4) throw new RangeError(`formedProducts: gates must be an integer from 1 to 4, got ${gates}`);
+  for (const [name, value] of [['rows', rows], ['n', n], ['k', k], ['batch', batch], ['xStride', layout.xStride], ['outStride', layout.outStride]] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`formedProducts: ${name} must be a non-negative integer, got ${value}`);
+  }
+  if (weight.length !== gates * n * n) throw new RangeError(`formedProducts: weight holds ${weight.length} doubles, expected gates·n·n = ${gates * n * n}`);
+  if (coef.length < batch * gates * rows) throw new RangeError(`formedProducts: coef holds ${coef.length} doubles, expected at least batch·gates·rows = ${batch * gates * rows}`);
+  if (diagonal !== null && diagonal.length < batch * n) throw new RangeError(`formedProducts: diagonal holds ${diagonal.length} doubles, expected at least batch·n = ${batch * n}`);
+  if (batch === 0) return;
+  const last = (batch - 1);
+  checkLayout('formedProducts', rows, n, k, x.length, out.length, {
+    xOffset: layout.xOffset + last * layout.xStride, ldx: layout.ldx, outOffset: layout.outOffset + last * layout.outStride, ldo: layout.ldo,
+  });
 }
 
 /** The layout of blocks that are whole arrays: X is n×k and out m×k, both from element 0. */

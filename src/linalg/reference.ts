@@ -1,4 +1,4 @@
-import { checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore, type StridedBlockLayout } from './kernels.js';
 import { formRows } from './formed-rows.js';
 import { gatherRows, rowsByDecreasingNorm } from './matrix-rows.js';
 
@@ -20,6 +20,7 @@ export const referenceKernels: LinalgKernels = {
       }
     }
   },
+  formedProducts,
   createReflectorStore,
   triangularSolve,
   qrReflectors,
@@ -189,6 +190,26 @@ function sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: numb
   gatherRows(m, n, order, columns, sorted);
   reflectorStep(sorted, store, index, rDiag);
   return zero;
+}
+
+/** formedProducts' F, reused from call to call (grown when a larger one is needed). */
+let formedScratch = new Float64Array(0);
+
+/** Each trajectory's matrix formed by formRows, its diagonal added, then matmulBlock. */
+function formedProducts(
+  weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
+  x: Float64Array, k: number, out: Float64Array, accumulate: boolean, layout: StridedBlockLayout, batch: number,
+): void {
+  checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch);
+  if (formedScratch.length < rows * n) formedScratch = new Float64Array(rows * n);
+  const f = formedScratch.subarray(0, rows * n);
+  for (let b = 0; b < batch; b++) {
+    formRows(weight, gates, n, rows, coef.subarray(b * gates * rows), f);
+    if (diagonal !== null) for (let i = 0; i < Math.min(n, rows); i++) f[i * n + i] = f[i * n + i]! + diagonal[b * n + i]!;
+    referenceKernels.matmulBlock(f, rows, n, x, k, out, accumulate, {
+      xOffset: layout.xOffset + b * layout.xStride, ldx: layout.ldx, outOffset: layout.outOffset + b * layout.outStride, ldo: layout.ldo,
+    });
+  }
 }
 
 function setFormedWeight(store: ReflectorStore, weight: Float64Array, gates: number): void {

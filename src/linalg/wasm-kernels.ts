@@ -1,4 +1,4 @@
-import { checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore, type StridedBlockLayout } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -66,6 +66,39 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     const bytes = memory.BYTES_PER_ELEMENT;
     this.instantiation.matmul(
       stage.byteOffset, m, n, stage.byteOffset + xAt * bytes, ldx, k, stage.byteOffset + outAt * bytes, ldo, accumulate ? 1 : 0,
+    );
+    out.set(memory.subarray(outAt, outAt + outSpan), outOffset);
+  }
+
+  /**
+   * Stages the weight, the coefficients, the diagonals, room for one F, and X's and out's spans
+   * over the whole batch (out's copied in unless every entry of the span is written); one call.
+   */
+  formedProducts(
+    weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
+    x: Float64Array, k: number, out: Float64Array, accumulate: boolean, layout: StridedBlockLayout, batch: number,
+  ): void {
+    checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch);
+    if (batch === 0 || k === 0) return;
+    const { xOffset, ldx, xStride, outOffset, ldo, outStride } = layout;
+    const xSpan = (batch - 1) * xStride + (k - 1) * ldx + n;
+    const outSpan = (batch - 1) * outStride + (k - 1) * ldo + rows;
+    const coefLength = batch * gates * rows;
+    const diagonalLength = diagonal === null ? 0 : batch * n;
+    const coefAt = gates * n * n, diagonalAt = coefAt + coefLength, fAt = diagonalAt + diagonalLength;
+    const xAt = fAt + rows * n, outAt = xAt + xSpan;
+    const stage = this.stage(outAt + outSpan);
+    const memory = stage.array;
+    memory.set(weight, 0);
+    memory.set(coef.subarray(0, coefLength), coefAt);
+    if (diagonal !== null) memory.set(diagonal.subarray(0, diagonalLength), diagonalAt);
+    memory.set(x.subarray(xOffset, xOffset + xSpan), xAt);
+    const packed = ldo === rows && outStride === rows * k;
+    if (accumulate || !packed) memory.set(out.subarray(outOffset, outOffset + outSpan), outAt);
+    const at = (element: number) => stage.byteOffset + element * memory.BYTES_PER_ELEMENT;
+    this.instantiation.formedProducts(
+      at(0), gates, rows, n, at(coefAt), diagonal === null ? 0 : at(diagonalAt), at(fAt),
+      at(xAt), ldx, xStride, k, at(outAt), ldo, outStride, batch, accumulate ? 1 : 0,
     );
     out.set(memory.subarray(outAt, outAt + outSpan), outOffset);
   }
@@ -273,6 +306,7 @@ interface Instantiation<B> {
   allocate(heap: WasmHeap, length: number): B;
   /** The module's exports: pointers are byte addresses, lengths count elements. */
   matmul: KernelExports['matmulBlock'];
+  formedProducts: KernelExports['formedProducts'];
   qr: KernelExports['qrPositive'];
   qrWorkLength: KernelExports['qrWorkLength'];
   reflectorSlotLength: KernelExports['reflectorSlotLength'];
@@ -307,7 +341,7 @@ export class WasmFloat32Kernels extends WasmKernelsBase<WasmFloat32Buffer> {
 /** The module's entry points for one element type: the plain names (float64) or the F32 ones (float32). */
 function entryPoints(wasm: KernelExports, suffix: '' | 'F32'): Omit<Instantiation<unknown>, 'name' | 'precision' | 'allocate'> {
   return {
-    matmul: wasm[`matmulBlock${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
+    matmul: wasm[`matmulBlock${suffix}`], formedProducts: wasm[`formedProducts${suffix}`], qr: wasm[`qrPositive${suffix}`], qrWorkLength: wasm[`qrWorkLength${suffix}`],
     reflectorSlotLength: wasm[`reflectorSlotLength${suffix}`], reflectorWorkLength: wasm[`reflectorWorkLength${suffix}`],
     qrReflectors: wasm[`qrReflectors${suffix}`], reflectorStep: wasm[`reflectorStep${suffix}`],
     sortedReflectorStep: wasm[`sortedReflectorStep${suffix}`], formedReflectorStep: wasm[`formedReflectorStep${suffix}`],

@@ -34,6 +34,15 @@ export interface KernelExports {
     weight: number, gates: number, coef: number, diagonal: number, m: number, n: number, k: number, rDiag: number, slot: number, work: number, order: number,
   ): number;
   triangularSolve(r: number, k: number, c: number, norms: number): void;
+  /** For b < batch: out_b (+)= F_b·X_b, F_b formed from weight, coef_b and diagonal_b (unless 0) into f (asm/formed-rows.ts). */
+  formedProducts(
+    weight: number, gates: number, rows: number, n: number, coef: number, diagonal: number, f: number,
+    x: number, ldx: number, xStride: number, k: number, out: number, ldo: number, outStride: number, batch: number, accumulate: number,
+  ): void;
+  formedProductsF32(
+    weight: number, gates: number, rows: number, n: number, coef: number, diagonal: number, f: number,
+    x: number, ldx: number, xStride: number, k: number, out: number, ldo: number, outStride: number, batch: number, accumulate: number,
+  ): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
@@ -75,7 +84,7 @@ const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 
 const REQUIRED_FUNCTIONS = [
   'heapBase', 'matmulBlock', 'qrPositive', 'qrWorkLength',
-  'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep', 'sortedReflectorStep', 'formedReflectorStep',
+  'reflectorSlotLength', 'reflectorWorkLength', 'qrReflectors', 'reflectorStep', 'sortedReflectorStep', 'formedReflectorStep', 'formedProducts', 'formedProductsF32',
   'matmulBlockF32', 'qrPositiveF32', 'qrWorkLengthF32',
   'reflectorSlotLengthF32', 'reflectorWorkLengthF32', 'qrReflectorsF32', 'reflectorStepF32', 'sortedReflectorStepF32', 'formedReflectorStepF32', 'gemmNTF32',
   'triangularSolve', 'triangularSolveF32',
