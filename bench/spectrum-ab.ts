@@ -3,8 +3,8 @@
 // node_modules beside them, as docs/performance.md makes one) loaded into one process and run
 // alternately, so that a slow spell of the machine hits both; reports whether the two give
 // bit-identical exponents.
-//   node --import tsx bench/spectrum-ab.ts --base /tmp/base [--cells gru,rnn_tanh,lstm] [--sizes 64,128] [--pairs 21] [--steps 60]
-// Problem as in bench/spectrum.ts: a random 1-layer model, input size 8, batch 16, k = D, wasm
+//   node --import tsx bench/spectrum-ab.ts --base /tmp/base [--cells gru,rnn_tanh,lstm] [--sizes 64,128] [--k K] [--pairs 21] [--steps 60]
+// Problem as in bench/spectrum.ts: a random 1-layer model, input size 8, batch 16, k = D (or --k, at most D), wasm
 // float64 on one thread, no sum rule. A run's time is the whole call (setup included) over its
 // steps; prints, per row, both minima, their ratio and the median of the pairs' ratios.
 import { join, resolve } from 'node:path';
@@ -20,6 +20,7 @@ const cells = option('cells', 'gru,rnn_tanh,lstm').split(',');
 const sizes = option('sizes', '64,128').split(',').map(Number);
 const pairs = Number(option('pairs', '21'));
 const stepsAt64 = Number(option('steps', '60'));
+const kAsked = Number(option('k', 'Infinity'));
 
 interface Code { cells: typeof import('../src/cells/index.js'); linalg: typeof import('../src/linalg/index.js'); spectrum: typeof import('../src/model-spectrum/index.js') }
 async function load(root: string): Promise<Code> {
@@ -33,7 +34,7 @@ function runner(code: Code, cell: string, d: number, steps: number): () => { ms:
   const rng = new code.linalg.Rng(2024);
   const model = code.cells.randomModel({ cell: cell as 'gru', inputSize: INPUT_SIZE, hiddenSize: hidden, numLayers: 1, bias: true }, rng, 1 / Math.sqrt(hidden));
   const inputs = { batch: BATCH, steps, size: INPUT_SIZE, data: rng.fillNormal(new Float64Array(BATCH * steps * INPUT_SIZE)) };
-  const options = { steps, k: d, sumRule: false, ...code.spectrum.spectrumKernels('wasm', 'float64') };
+  const options = { steps, k: Math.min(kAsked, d), sumRule: false, ...code.spectrum.spectrumKernels('wasm', 'float64') };
   return () => {
     const start = performance.now();
     const { exponents } = code.spectrum.modelSpectrum(model, inputs, options);
