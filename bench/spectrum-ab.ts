@@ -44,7 +44,7 @@ function runner(code: Code, cell: string, d: number, steps: number): () => { ms:
 
 const before = await load(resolve(baseRoot));
 const after = await load(join(import.meta.dirname, '..'));
-console.log(`## Spectrum step before/after (${resolve(baseRoot)} → this checkout), ms per step, batch ${BATCH}, k = D, wasm f64 ×1`);
+console.log(`## Spectrum step before/after (${resolve(baseRoot)} → this checkout), ms per step, batch ${BATCH}, k = ${Number.isFinite(kAsked) ? `min(${kAsked}, D)` : 'D'}, wasm f64 ×1`);
 console.log(machineLine());
 console.log('\n| cell | D | before | after | before/after (minima) | median of paired ratios | max abs diff of exponents |\n|---|---|---|---|---|---|---|');
 for (const cell of cells) {
