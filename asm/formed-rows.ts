@@ -73,13 +73,40 @@ export function formRows<T>(weight: usize, gates: i32, rows: i32, n: i32, coef: 
  * For b < batch: out_b (+)= F_b·X_b, F_b = formRows of coef_b (coef + b·G·R) and diagonal_b
  * (diagonal + b·n, unless diagonal is 0) formed into f (R×n scratch); X_b n×k at x + b·xStride,
  * columns ldx apart, out_b R×k at out + b·outStride, columns ldo apart (strides in elements).
+ * Unless scale is 0, out_b starts as scaledRows of scale_b (scale + b·R) and X_b's rows from
+ * `from` on, and the product adds to it.
  */
 export function formedProducts<T>(
   weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, f: usize,
   x: usize, ldx: i32, xStride: i32, k: i32, out: usize, ldo: i32, outStride: i32, batch: i32, accumulate: bool,
+  scale: usize, from: i32,
 ): void {
   for (let b = 0; b < batch; b++) {
     formRows<T>(weight, gates, rows, n, coef + bytes<T>(<usize>(b * gates * rows)), diagonal == 0 ? 0 : diagonal + bytes<T>(<usize>(b * n)), f);
-    dotProducts<T>(f, n, rows, x + bytes<T>(<usize>(b * xStride)), ldx, k, n, out + bytes<T>(<usize>(b * outStride)), ldo, accumulate);
+    const xb = x + bytes<T>(<usize>(b * xStride));
+    const ob = out + bytes<T>(<usize>(b * outStride));
+    if (scale != 0) scaledRows<T>(scale + bytes<T>(<usize>(b * rows)), rows, n, xb + bytes<T>(<usize>from), ldx, k, ob, ldo);
+    dotProducts<T>(f, n, rows, xb, ldx, k, n, ob, ldo, accumulate || scale != 0);
+  }
+}
+
+/**
+ * out[r, j] = scale[r]·x[r mod n, j] for r < rows, j < k (out R×k, columns ldo apart; x's columns
+ * ldx apart): the joint LSTM's f⊙δc and a⊙f⊙δc, one product per entry as the js twin's.
+ */
+function scaledRows<T>(scale: usize, rows: i32, n: i32, x: usize, ldx: i32, k: i32, out: usize, ldo: i32): void {
+  for (let j = 0; j < k; j++) {
+    const xj = x + bytes<T>(<usize>(j * ldx));
+    const oj = out + bytes<T>(<usize>(j * ldo));
+    for (let r0 = 0; r0 < rows; r0 += n) {
+      const len = min(n, rows - r0);
+      const lenBytes = bytes<T>(<usize>len);
+      const vectorBytes = bytes<T>(<usize>(len & ~(lanes<T>() - 1)));
+      const s = scale + bytes<T>(<usize>r0);
+      const o = oj + bytes<T>(<usize>r0);
+      let i: usize = 0;
+      for (; i < vectorBytes; i += 16) v128.store(o + i, v128.mul<T>(v128.load(s + i), v128.load(xj + i)));
+      for (; i < lenBytes; i += sizeof<T>()) store<T>(o + i, load<T>(s + i) * load<T>(xj + i));
+    }
   }
 }

@@ -83,15 +83,17 @@ export function sortedReflectorStep(m: usize, n: i32, k: i32, rDiag: usize, slot
 export function formedProducts(
   weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, f: usize,
   x: usize, ldx: i32, xStride: i32, k: i32, out: usize, ldo: i32, outStride: i32, batch: i32, accumulate: bool,
+  scale: usize, from: i32,
 ): void {
-  formed.formedProducts<f64>(weight, gates, rows, n, coef, diagonal, f, x, ldx, xStride, k, out, ldo, outStride, batch, accumulate);
+  formed.formedProducts<f64>(weight, gates, rows, n, coef, diagonal, f, x, ldx, xStride, k, out, ldo, outStride, batch, accumulate, scale, from);
 }
 
 export function formedProductsF32(
   weight: usize, gates: i32, rows: i32, n: i32, coef: usize, diagonal: usize, f: usize,
   x: usize, ldx: i32, xStride: i32, k: i32, out: usize, ldo: i32, outStride: i32, batch: i32, accumulate: bool,
+  scale: usize, from: i32,
 ): void {
-  formed.formedProducts<f32>(weight, gates, rows, n, coef, diagonal, f, x, ldx, xStride, k, out, ldo, outStride, batch, accumulate);
+  formed.formedProducts<f32>(weight, gates, rows, n, coef, diagonal, f, x, ldx, xStride, k, out, ldo, outStride, batch, accumulate, scale, from);
 }
 
 /** sortedReflectorStep of M = Σ_g diag(coef_g)·W_g (+ diag(diagonal) unless 0), formed into m first (formed-rows.ts). */

@@ -107,8 +107,8 @@ interface FormedBuffers {
   coef: Float64Array;
   /** H entries added to the formed matrix's diagonal (GRU). */
   diagonal: Float64Array;
-  /** R factors of δc in the new rows (joint LSTM). */
-  coupling: Float64Array;
+  /** Every trajectory's R factors of δc in the new rows (joint LSTM), B·R. */
+  couplings: Float64Array;
   /** The formed matrix, R×H row-major. */
   matrix: Float64Array;
   /** Every trajectory's coefficients (B·G·R) and diagonal (B·H), for kernels.formedProducts. */
@@ -380,9 +380,10 @@ class CellNetworkSystem implements CellSystem {
       const w = this.model.layers[l]!;
       // Trajectory b's block starts at b·n·k; layer l owns rows l·rows .. of each column.
       const offset = l * rows;
-      if (this.joint) for (let b = 0; b < B; b++) this.coupleCell(layer, b, q, k, out, b * n * k + offset, buf);
+      // Joint LSTM: the new rows start as coupling ⊙ [δc; δc] (δc: the h rows after δh in q); the product adds in.
+      const start = this.joint ? { scale: this.batchCouplings(layer, buf), from: h } : null;
       const diagonal = this.batchCoefficients(layer, 'hidden', buf);
-      kernels.formedProducts(w.weightHh, layer.gates, rows, h, buf.coefs, diagonal, q, k, out, this.joint, blocks(offset, offset), B);
+      kernels.formedProducts(w.weightHh, layer.gates, rows, h, buf.coefs, diagonal, q, k, out, false, blocks(offset, offset), B, start);
       // Layer l > 0 is driven by the new h of layer l − 1: its perturbation enters through W.
       // In closed loop layer 0 is driven by the top layer's h before the step (q's top rows).
       const driver = l > 0 ? { weight: w.weightIh, x: out, at: offset - rows } : this.feedback !== null ? { weight: this.feedback, x: q, at: (this.layers.length - 1) * rows } : null;
@@ -416,15 +417,11 @@ class CellNetworkSystem implements CellSystem {
     }
   }
 
-  /** Joint LSTM: out's layer rows (at `offset` in each column) = coupling ⊙ [δc; δc] from q, before the products add in. */
-  private coupleCell(layer: CellLayer, b: number, q: Float64Array, k: number, out: Float64Array, offset: number, buf: FormedBuffers): void {
-    const { dim: n, hidden: h, layerRows: rows } = this;
-    layer.formedCellCoupling!(b, buf.coupling);
-    const coupling = buf.coupling;
-    for (let j = 0; j < k; j++) {
-      const col = offset + j * n;
-      for (let r = 0; r < rows; r++) out[col + r] = coupling[r]! * q[col + h + (r % h)]!;
-    }
+  /** Every trajectory's factors of δc in the layer's new rows (joint LSTM) into buf.couplings. */
+  private batchCouplings(layer: CellLayer, buf: FormedBuffers): Float64Array {
+    const rows = this.layerRows;
+    for (let b = 0; b < this.batch; b++) layer.formedCellCoupling!(b, buf.couplings.subarray(b * rows, (b + 1) * rows));
+    return buf.couplings;
   }
 
   output(): Float64Array {
@@ -486,7 +483,7 @@ class CellNetworkSystem implements CellSystem {
       path: 'formed',
       coef: new Float64Array(this.layers[0]!.gates * rows),
       diagonal: new Float64Array(h),
-      coupling: new Float64Array(rows),
+      couplings: new Float64Array(this.joint ? this.batch * rows : 0),
       matrix: new Float64Array(rows * h),
       coefs: new Float64Array(this.batch * this.layers[0]!.gates * rows),
       diagonals: new Float64Array(this.batch * h),

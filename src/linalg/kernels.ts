@@ -31,11 +31,13 @@ export interface LinalgKernels {
    * (G·n×n row-major, G = gates ≤ 4), plus diagonal[b·n + r] at (r, r) for r < n unless
    * `diagonal` is null; it is formed where it is multiplied, never copied. X_b (n×k) and out_b
    * (R×k) lie as `layout` says, trajectory b's blocks `layout.xStride` and `layout.outStride`
-   * further on; the entries read from X must not overlap the entries written.
+   * further on; the entries read from X must not overlap the entries written. With `start`,
+   * out_b starts as its scaled rows instead of 0 (accumulate must then be false).
    */
   formedProducts(
     weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
     x: Float64Array, k: number, out: Float64Array, accumulate: boolean, layout: StridedBlockLayout, batch: number,
+    start?: ScaledRows | null,
   ): void;
   /**
    * Thin QR in place: the n×k block z (k ≤ n) becomes Q with orthonormal columns, and
@@ -158,10 +160,20 @@ export interface StridedBlockLayout extends BlockLayout {
   outStride: number;
 }
 
+/**
+ * formedProducts' start of out_b: out_b[r, j] = scale[b·R + r]·X_b[from + (r mod n), j], rows of
+ * X_b's columns beyond the n the product reads (the joint LSTM's f⊙δc and a⊙f⊙δc: from = n, R = 2n).
+ */
+export interface ScaledRows {
+  scale: Float64Array;
+  from: number;
+}
+
 /** Checks formedProducts' shapes and that every trajectory's blocks lie inside x and out. */
 export function checkFormedProducts(
   weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
   x: Float64Array, k: number, out: Float64Array, layout: StridedBlockLayout, batch: number,
+  accumulate = false, start: ScaledRows | null = null,
 ): void {
   if (!Number.isInteger(gates) || gates < 1 || gates > 4) throw new RangeError(`formedProducts: gates must be an integer from 1 to 4, got ${gates}`);
   for (const [name, value] of [['rows', rows], ['n', n], ['k', k], ['batch', batch], ['xStride', layout.xStride], ['outStride', layout.outStride]] as const) {
@@ -170,11 +182,25 @@ export function checkFormedProducts(
   if (weight.length !== gates * n * n) throw new RangeError(`formedProducts: weight holds ${weight.length} doubles, expected gates·n·n = ${gates * n * n}`);
   if (coef.length < batch * gates * rows) throw new RangeError(`formedProducts: coef holds ${coef.length} doubles, expected at least batch·gates·rows = ${batch * gates * rows}`);
   if (diagonal !== null && diagonal.length < batch * n) throw new RangeError(`formedProducts: diagonal holds ${diagonal.length} doubles, expected at least batch·n = ${batch * n}`);
+  if (start !== null) checkScaledRows(start, rows, n, k, x.length, layout, batch, accumulate);
   if (batch === 0) return;
   const last = (batch - 1);
   checkLayout('formedProducts', rows, n, k, x.length, out.length, {
     xOffset: layout.xOffset + last * layout.xStride, ldx: layout.ldx, outOffset: layout.outOffset + last * layout.outStride, ldo: layout.ldo,
   });
+}
+
+function checkScaledRows(
+  start: ScaledRows, rows: number, n: number, k: number, xLength: number, layout: StridedBlockLayout, batch: number, accumulate: boolean,
+): void {
+  if (accumulate) throw new RangeError('formedProducts: start and accumulate exclude each other (out starts as the scaled rows)');
+  const { scale, from } = start;
+  if (!Number.isInteger(from) || from < 0) throw new RangeError(`formedProducts: start.from must be a non-negative integer, got ${from}`);
+  if (scale.length < batch * rows) throw new RangeError(`formedProducts: start.scale holds ${scale.length} doubles, expected at least batch·rows = ${batch * rows}`);
+  const read = from + Math.min(rows, n);
+  if (rows > 0 && read > layout.ldx) throw new RangeError(`formedProducts: start reads rows up to from + min(rows, n) = ${read} of columns only layout.ldx = ${layout.ldx} apart`);
+  const end = layout.xOffset + (batch - 1) * layout.xStride + (k - 1) * layout.ldx + read;
+  if (batch > 0 && k > 0 && rows > 0 && end > xLength) throw new RangeError(`formedProducts: x holds ${xLength} doubles, start reads up to ${end}`);
 }
 
 /** The layout of blocks that are whole arrays: X is n×k and out m×k, both from element 0. */

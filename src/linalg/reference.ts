@@ -1,4 +1,4 @@
-import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore, type StridedBlockLayout } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore, type ScaledRows, type StridedBlockLayout } from './kernels.js';
 import { formRows } from './formed-rows.js';
 import { gatherRows, rowsByDecreasingNorm } from './matrix-rows.js';
 
@@ -195,20 +195,25 @@ function sortedReflectorStep(m: Float64Array, store: ReflectorStore, index: numb
 /** formedProducts' F, reused from call to call (grown when a larger one is needed). */
 let formedScratch = new Float64Array(0);
 
-/** Each trajectory's matrix formed by formRows, its diagonal added, then matmulBlock. */
+/** Each trajectory's matrix formed by formRows, its diagonal added, out started as the scaled rows (if any), then matmulBlock. */
 function formedProducts(
   weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
   x: Float64Array, k: number, out: Float64Array, accumulate: boolean, layout: StridedBlockLayout, batch: number,
+  start: ScaledRows | null = null,
 ): void {
-  checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch);
+  checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch, accumulate, start);
   if (formedScratch.length < rows * n) formedScratch = new Float64Array(rows * n);
   const f = formedScratch.subarray(0, rows * n);
   for (let b = 0; b < batch; b++) {
     formRows(weight, gates, n, rows, coef.subarray(b * gates * rows), f);
     if (diagonal !== null) for (let i = 0; i < Math.min(n, rows); i++) f[i * n + i] = f[i * n + i]! + diagonal[b * n + i]!;
-    referenceKernels.matmulBlock(f, rows, n, x, k, out, accumulate, {
-      xOffset: layout.xOffset + b * layout.xStride, ldx: layout.ldx, outOffset: layout.outOffset + b * layout.outStride, ldo: layout.ldo,
-    });
+    const xAt = layout.xOffset + b * layout.xStride, outAt = layout.outOffset + b * layout.outStride;
+    if (start !== null) {
+      for (let j = 0; j < k; j++) {
+        for (let r = 0; r < rows; r++) out[outAt + j * layout.ldo + r] = start.scale[b * rows + r]! * x[xAt + j * layout.ldx + start.from + (r % n)]!;
+      }
+    }
+    referenceKernels.matmulBlock(f, rows, n, x, k, out, accumulate || start !== null, { xOffset: xAt, ldx: layout.ldx, outOffset: outAt, ldo: layout.ldo });
   }
 }
 

@@ -1,4 +1,4 @@
-import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore, type StridedBlockLayout } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore, type ScaledRows, type StridedBlockLayout } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -77,28 +77,37 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   formedProducts(
     weight: Float64Array, gates: number, rows: number, n: number, coef: Float64Array, diagonal: Float64Array | null,
     x: Float64Array, k: number, out: Float64Array, accumulate: boolean, layout: StridedBlockLayout, batch: number,
+    start: ScaledRows | null = null,
   ): void {
-    checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch);
+    checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch, accumulate, start);
     if (batch === 0 || k === 0) return;
     const { xOffset, ldx, xStride, outOffset, ldo, outStride } = layout;
-    const xSpan = (batch - 1) * xStride + (k - 1) * ldx + n;
+    const xSpan = (batch - 1) * xStride + (k - 1) * ldx + Math.max(n, start === null ? 0 : start.from + Math.min(rows, n));
     const outSpan = (batch - 1) * outStride + (k - 1) * ldo + rows;
     const coefLength = batch * gates * rows;
     const diagonalLength = diagonal === null ? 0 : batch * n;
-    const coefAt = gates * n * n, diagonalAt = coefAt + coefLength, fAt = diagonalAt + diagonalLength;
+    // float32 rounds each start entry once, from its float64 product, as the js twin's would be:
+    // the product of factors rounded to float32 first cost a joint LSTM's most negative exponent a
+    // tenth of its float32 accuracy (1.2e-4 → 1.0e-3 against float64).
+    const kernelStart = this.precision === 'float64' ? start : null;
+    const scaleLength = kernelStart === null ? 0 : batch * rows;
+    const coefAt = gates * n * n, diagonalAt = coefAt + coefLength, scaleAt = diagonalAt + diagonalLength, fAt = scaleAt + scaleLength;
     const xAt = fAt + rows * n, outAt = xAt + xSpan;
     const stage = this.stage(outAt + outSpan);
     const memory = stage.array;
     memory.set(weight, 0);
     memory.set(coef.subarray(0, coefLength), coefAt);
     if (diagonal !== null) memory.set(diagonal.subarray(0, diagonalLength), diagonalAt);
+    if (kernelStart !== null) memory.set(kernelStart.scale.subarray(0, scaleLength), scaleAt);
     memory.set(x.subarray(xOffset, xOffset + xSpan), xAt);
     const packed = ldo === rows && outStride === rows * k;
     if (accumulate || !packed) memory.set(out.subarray(outOffset, outOffset + outSpan), outAt);
+    if (start !== null && kernelStart === null) stageScaledRows(start, rows, n, x, k, layout, batch, memory, outAt - outOffset);
     const at = (element: number) => stage.byteOffset + element * memory.BYTES_PER_ELEMENT;
     this.instantiation.formedProducts(
       at(0), gates, rows, n, at(coefAt), diagonal === null ? 0 : at(diagonalAt), at(fAt),
-      at(xAt), ldx, xStride, k, at(outAt), ldo, outStride, batch, accumulate ? 1 : 0,
+      at(xAt), ldx, xStride, k, at(outAt), ldo, outStride, batch, accumulate || (start !== null && kernelStart === null) ? 1 : 0,
+      kernelStart === null ? 0 : at(scaleAt), kernelStart === null ? 0 : kernelStart.from,
     );
     out.set(memory.subarray(outAt, outAt + outSpan), outOffset);
   }
@@ -369,5 +378,20 @@ function checkQrShape(method: string, n: number, k: number): void {
 function checkLength(method: string, name: string, have: number, need: number, formula: string): void {
   if (have < need) {
     throw new RangeError(`${method}: ${name} holds ${have} doubles, expected at least ${formula} = ${need}`);
+  }
+}
+
+/** formedProducts' start written into the staged out (`shift`: staged index − index in out), each entry rounded once to the stage's precision. */
+function stageScaledRows(
+  start: ScaledRows, rows: number, n: number, x: Float64Array, k: number, layout: StridedBlockLayout, batch: number,
+  stage: Float64Array | Float32Array, shift: number,
+): void {
+  const { scale, from } = start;
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < k; j++) {
+      const xAt = layout.xOffset + b * layout.xStride + j * layout.ldx + from;
+      const outAt = shift + layout.outOffset + b * layout.outStride + j * layout.ldo;
+      for (let r = 0; r < rows; r++) stage[outAt + r] = scale[b * rows + r]! * x[xAt + (r % n)]!;
+    }
   }
 }

@@ -34,14 +34,19 @@ export interface KernelExports {
     weight: number, gates: number, coef: number, diagonal: number, m: number, n: number, k: number, rDiag: number, slot: number, work: number, order: number,
   ): number;
   triangularSolve(r: number, k: number, c: number, norms: number): void;
-  /** For b < batch: out_b (+)= F_b·X_b, F_b formed from weight, coef_b and diagonal_b (unless 0) into f (asm/formed-rows.ts). */
+  /**
+   * For b < batch: out_b (+)= F_b·X_b, F_b formed from weight, coef_b and diagonal_b (unless 0)
+   * into f, out_b first set to scale_b ⊙ X_b's rows from `from` unless scale is 0 (asm/formed-rows.ts).
+   */
   formedProducts(
     weight: number, gates: number, rows: number, n: number, coef: number, diagonal: number, f: number,
     x: number, ldx: number, xStride: number, k: number, out: number, ldo: number, outStride: number, batch: number, accumulate: number,
+    scale: number, from: number,
   ): void;
   formedProductsF32(
     weight: number, gates: number, rows: number, n: number, coef: number, diagonal: number, f: number,
     x: number, ldx: number, xStride: number, k: number, out: number, ldo: number, outStride: number, batch: number, accumulate: number,
+    scale: number, from: number,
   ): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
