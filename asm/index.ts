@@ -15,6 +15,9 @@ export { gemmNTF32 } from './gemm-nt';
 /** Training's elementwise cell steps on float32 buffers (see cell-steps.ts); float32 only. */
 export { lstmForwardF32, lstmBackwardF32, gruForwardF32, gruBackwardF32, tanhForwardF32 } from './cell-steps';
 
+/** The spectrum's float64 LSTM and GRU forward steps, with fdlibm's exp and tanh (see spectrum-cells.ts); float64 only. */
+export { lstmLayerForward, gruLayerForward } from './spectrum-cells';
+
 /** The transposes, column sums, bias rows and softmax exponentials around training's products, in float32 (see row-ops.ts). */
 export { transposeF32, addColumnSumsF32, addRowVectorF32, expShiftedF32 } from './row-ops';
 

@@ -6,7 +6,8 @@
 // joint LSTM), no sum rule. Engines: the js reference (float64), WebAssembly float64 and float32,
 // each on 1 and 2 threads, with the default basis ('auto': kept as reflectors for RNN and GRU),
 // and float64 on 2 threads with Q formed every step (basis 'explicit'). With --torch, scripts/bench_torch.py (run by /usr/bin/python3 when it
-// has torch) times the PyTorch loop (dense Jacobian, bmm, batched QR, float64) in the same run.
+// has torch) times the PyTorch loop (dense Jacobian, bmm, batched QR, float64) in the same run, with
+// glibc's malloc told to keep freed memory (bench/torch-env.ts: its faster, steadier setting).
 //
 // A step's time is (time of N+1 steps − time of 1 step)/N, so the setup (initial bases, kernel
 // instantiation, worker start-up) cancels; each is the minimum over repetitions, N is chosen to
@@ -24,6 +25,7 @@ import { modelSpectrum, modelSpectrumThreaded, spectrumKernels } from '../src/mo
 import { option } from './argv.js';
 import { measuredCeiling } from './ceiling.js';
 import { machineLine } from './machine.js';
+import { torchEnv } from './torch-env.js';
 
 const BATCH = 16;
 const INPUT_SIZE = 8;
@@ -211,7 +213,7 @@ for (let round = 0; round < rounds; round++) {
     console.error(`bench/spectrum: round ${round + 1}/${rounds}, ${row.cell} H=${row.hidden} timed in ${((performance.now() - start) / 1000).toFixed(0)} s`);
   }
   if (process.argv.includes('--torch')) {
-    torchVersion = runTorch(rows, round % 2 === 0 ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: '1' }) ?? torchVersion;
+    torchVersion = runTorch(rows, round % 2 === 0 ? torchEnv() : torchEnv(1)) ?? torchVersion;
   }
 }
 

@@ -8,7 +8,7 @@
 // (when /usr/bin/python3 has torch) is served round by round by two processes, one started with
 // OPENBLAS_NUM_THREADS=1 and one with 2, each asked for torch.set_num_threads 1 and 2 (1 only
 // with --quick): its 1-thread figure is torch 1 thread with OpenBLAS on 1 thread, and its best
-// figure the fastest of the settings. Each figure is the best of its rounds; the rounds of every engine alternate,
+// figure the fastest of the settings (both with bench/torch-env.ts's malloc settings). Each figure is the best of its rounds; the rounds of every engine alternate,
 // so a busy machine slows all of them alike. GFLOP/s count the dense products of a step against
 // the WebAssembly float32 ceiling measured on this machine (bench/ceiling.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -22,6 +22,7 @@ import { BpttEngine, type TrainingBatch, initialiseParams, createParams, Adam } 
 import { option } from './argv.js';
 import { measuredCeiling } from './ceiling.js';
 import { machineLine } from './machine.js';
+import { torchEnv } from './torch-env.js';
 
 const quick = process.argv.includes('--quick');
 const sizes = option('sizes', '64,128,256').split(',').map(Number);
@@ -83,7 +84,7 @@ class TorchServer {
   blas = '';
 
   constructor(script: string, readonly blasThreads: number) {
-    this.child = spawn('/usr/bin/python3', [script], { env: { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads) } });
+    this.child = spawn('/usr/bin/python3', [script], { env: torchEnv(blasThreads) });
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
 

@@ -2,6 +2,7 @@ import { sigmoidComplementFromExp, sigmoidFromExp, sigmoidSlopeFromExp, tanhSlop
 import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 import { exp, tanh } from '../linalg/libm.js';
+import type { CellForwardKernels, GruForwardOut } from '../linalg/kernels.js';
 
 /**
  * GRU layer, PyTorch gate order r, z, n (reset applied after the recurrent product):
@@ -31,12 +32,17 @@ export class GruLayer implements CellLayer {
   private readonly zFromOld: Float64Array;
   private readonly r: Float64Array;
   private readonly z: Float64Array;
+  /** The forward step in the module (same bits, fdlibm compiled), with the biases as zeros where there are none; null: the JavaScript below. */
+  private readonly kernel: { cellForward: CellForwardKernels; biasIh: Float64Array; biasHh: Float64Array } | null;
 
-  constructor(weights: LayerWeights, private readonly hidden: number, batch: number) {
+  /** cellForward: the float64 wasm kernels' (absent: the forward step runs here, in JavaScript). */
+  constructor(weights: LayerWeights, private readonly hidden: number, batch: number, cellForward?: CellForwardKernels) {
     this.biasIh = weights.biasIh ?? null;
     this.biasHh = weights.biasHh ?? null;
     this.formedRows = hidden;
     [this.a, this.rFromHidden, this.zFromOld, this.r, this.z] = zeroArrays(5, hidden * batch);
+    const zeros = () => new Float64Array(3 * hidden);
+    this.kernel = cellForward === undefined ? null : { cellForward, biasIh: this.biasIh ?? zeros(), biasHh: this.biasHh ?? zeros() };
   }
 
   forward(
@@ -47,6 +53,12 @@ export class GruLayer implements CellLayer {
     const { biasIh: bi, biasHh: bh } = this;
     const x = fromInput!;
     const cols = hOld.length / h;
+    if (this.kernel !== null) {
+      const { a, rFromHidden, zFromOld, r, z } = this;
+      const out: GruForwardOut = { a, rFromHidden, zFromOld, r, z, hNew };
+      this.kernel.cellForward.gru(cols, h, x, fromHidden, this.kernel.biasIh, this.kernel.biasHh, hOld, out);
+      return;
+    }
     for (let c = 0; c < cols; c++) {
       const g = c * 3 * h;
       for (let i = 0; i < h; i++) {

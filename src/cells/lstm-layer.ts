@@ -3,6 +3,7 @@ import type { CellLayer } from './layer.js';
 import { cellTraits, gateCount, zeroArrays, type LayerWeights } from './model.js';
 import { combinedBias } from './rnn-layer.js';
 import { exp, tanh } from '../linalg/libm.js';
+import type { CellForwardKernels, LstmForwardOut } from '../linalg/kernels.js';
 
 /**
  * LSTM layer, PyTorch gate order i, f, g, o: c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c').
@@ -31,12 +32,18 @@ export class LstmLayer implements CellLayer {
   private readonly fromO: Float64Array;
   private readonly a: Float64Array;
   private readonly f: Float64Array;
+  /** The forward step in the module (same bits, fdlibm compiled), with the bias as zeros where there is none; null: the JavaScript below. */
+  private readonly kernel: { cellForward: CellForwardKernels; bias: Float64Array } | null;
 
-  /** trackCell: the joint (h, c) tangent; false for the h-only mode (δc = 0, δc' not wanted). */
-  constructor(weights: LayerWeights, private readonly hidden: number, batch: number, private readonly trackCell: boolean) {
+  /**
+   * trackCell: the joint (h, c) tangent; false for the h-only mode (δc = 0, δc' not wanted).
+   * cellForward: the float64 wasm kernels' (absent: the forward step runs here, in JavaScript).
+   */
+  constructor(weights: LayerWeights, private readonly hidden: number, batch: number, private readonly trackCell: boolean, cellForward?: CellForwardKernels) {
     this.bias = combinedBias(weights);
     this.formedRows = trackCell ? 2 * hidden : hidden;
     [this.fromI, this.fromF, this.fromG, this.fromO, this.a, this.f] = zeroArrays(6, hidden * batch);
+    this.kernel = cellForward === undefined ? null : { cellForward, bias: this.bias ?? new Float64Array(4 * hidden) };
   }
 
   forward(
@@ -47,6 +54,12 @@ export class LstmLayer implements CellLayer {
     const h = this.hidden;
     const bias = this.bias;
     const cols = hOld.length / h;
+    if (this.kernel !== null) {
+      const { fromI, fromF, fromG, fromO, a, f } = this;
+      const out: LstmForwardOut = { fromI, fromF, fromG, fromO, a, f, cNew: cNew!, hNew };
+      this.kernel.cellForward.lstm(cols, h, pre, this.kernel.bias, cOld!, out);
+      return;
+    }
     for (let col = 0; col < cols; col++) {
       const q = col * 4 * h;
       for (let u = 0; u < h; u++) {

@@ -194,8 +194,8 @@ class CellNetworkSystem implements CellSystem {
     this.state = new Float64Array(B * this.dim);
     this.hiddenCell = this.hasCell && !this.joint ? new Float64Array(B * L * h) : null;
     this.layers = model.layers.map((w) =>
-      cell === 'lstm' ? new LstmLayer(w, h, B, this.joint)
-        : cell === 'gru' ? new GruLayer(w, h, B)
+      cell === 'lstm' ? new LstmLayer(w, h, B, this.joint, this.forwardKernels.cellForward)
+        : cell === 'gru' ? new GruLayer(w, h, B, this.forwardKernels.cellForward)
           : new RnnLayer(cell === 'rnn_tanh' ? 'tanh' : 'relu', w, h, B));
     const gh = gateCount(cell) * h;
     const separate = this.layers[0]!.separateProjections;

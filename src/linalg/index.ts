@@ -1,4 +1,4 @@
-export { PRECISIONS, type LinalgKernels, type Precision } from './kernels.js';
+export { PRECISIONS, type CellForwardKernels, type GruForwardOut, type LinalgKernels, type LstmForwardOut, type Precision } from './kernels.js';
 export { referenceKernels } from './reference.js';
 export { Rng } from './random.js';
 export { logAbsDet } from './lu-logdet.js';

@@ -13,6 +13,8 @@ export interface LinalgKernels {
   readonly name: string;
   /** The arithmetic the kernels compute in (their inputs and outputs are Float64Arrays either way). */
   readonly precision: Precision;
+  /** The float64 wasm kernels' cell steps (absent elsewhere: the layers run their JavaScript). */
+  readonly cellForward?: CellForwardKernels;
   /**
    * out = A·X (+ out when `accumulate`), A m×n row-major, X an n×k block, out an m×k block.
    * With `layout`, X and out are blocks inside larger arrays (rows of a state block, say): column
@@ -152,6 +154,26 @@ export interface BlockLayout {
   ldx: number;
   outOffset: number;
   ldo: number;
+}
+
+/** The LSTM layer's forward step's outputs (cells/lstm-layer.ts), each B×H. */
+export interface LstmForwardOut { fromI: Float64Array; fromF: Float64Array; fromG: Float64Array; fromO: Float64Array; a: Float64Array; f: Float64Array; cNew: Float64Array; hNew: Float64Array }
+/** The GRU layer's forward step's outputs (cells/gru-layer.ts), each B×H. */
+export interface GruForwardOut { a: Float64Array; rFromHidden: Float64Array; zFromOld: Float64Array; r: Float64Array; z: Float64Array; hNew: Float64Array }
+
+/**
+ * The spectrum's float64 LSTM and GRU layer steps run in the module: the layers' own JavaScript
+ * (their reference twin) operation for operation, fdlibm's exp and tanh compiled instead of
+ * ported, so the outputs have the same bits. A layer without bias passes zeros.
+ */
+export interface CellForwardKernels {
+  /** pre B×4H (gates i, f, g, o), bias 4H (b_ih + b_hh), cOld B×H. */
+  lstm(batch: number, hidden: number, pre: Float64Array, bias: Float64Array, cOld: Float64Array, out: LstmForwardOut): void;
+  /** x = W x and fromHidden = U h, B×3H each (gates r, z, n), biases 3H each, hOld B×H. */
+  gru(
+    batch: number, hidden: number, x: Float64Array, fromHidden: Float64Array, biasIh: Float64Array, biasHh: Float64Array,
+    hOld: Float64Array, out: GruForwardOut,
+  ): void;
 }
 
 /** A BlockLayout repeated per trajectory: trajectory b's X and out start xStride and outStride elements further. */

@@ -1,4 +1,4 @@
-import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type LinalgKernels, type ReflectorStore, type ScaledRows, type StridedBlockLayout } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type CellForwardKernels, type GruForwardOut, type LinalgKernels, type LstmForwardOut, type ReflectorStore, type ScaledRows, type StridedBlockLayout } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -294,7 +294,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
   }
 
   /** Copy area for the Float64Array methods; grows geometrically so repeated calls settle. */
-  private stage(length: number): B {
+  protected stage(length: number): B {
     if (this.staging.length < length) this.staging = this.allocate(Math.max(length, Math.ceil(this.staging.length * 1.5)));
     return this.staging;
   }
@@ -329,8 +329,63 @@ interface Instantiation<B> {
 
 /** The float64 kernels; resident operands are `WasmFloat64Buffer`s (`heap.allocate`). */
 export class WasmKernels extends WasmKernelsBase<WasmFloat64Buffer> {
+  readonly cellForward: CellForwardKernels;
+
   constructor(wasm: KernelExports = instantiateKernels()) {
     super({ name: 'wasm', precision: 'float64', allocate: (heap, length) => heap.allocate(length), ...entryPoints(wasm, '') }, wasm);
+    this.cellForward = {
+      lstm: (batch, hidden, pre, bias, cOld, out) => {
+        checkCellForward('lstm', batch, hidden, 4, [['pre', pre, 4], ['cOld', cOld, 1]], bias, null, out);
+        const { fromI, fromF, fromG, fromO, a, f, cNew, hNew } = out;
+        this.stagedCall([pre, bias, cOld], [fromI, fromF, fromG, fromO, a, f, cNew, hNew], (p) =>
+          wasm.lstmLayerForward(batch, hidden, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!));
+      },
+      gru: (batch, hidden, x, fromHidden, biasIh, biasHh, hOld, out) => {
+        checkCellForward('gru', batch, hidden, 3, [['x', x, 3], ['fromHidden', fromHidden, 3], ['hOld', hOld, 1]], biasIh, biasHh, out);
+        const { a, rFromHidden, zFromOld, r, z, hNew } = out;
+        this.stagedCall([x, fromHidden, biasIh, biasHh, hOld], [a, rFromHidden, zFromOld, r, z, hNew], (p) =>
+          wasm.gruLayerForward(batch, hidden, p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!));
+      },
+    };
+  }
+
+  /** Stages `inputs` and room for `outputs` (whole arrays, in order), calls `run` with their byte addresses, copies the outputs back. */
+  private stagedCall(inputs: Float64Array[], outputs: Float64Array[], run: (pointers: number[]) => void): void {
+    const arrays = [...inputs, ...outputs];
+    const stage = this.stage(arrays.reduce((sum, a) => sum + a.length, 0));
+    const memory = stage.array;
+    const pointers: number[] = [];
+    let element = 0;
+    for (const [i, array] of arrays.entries()) {
+      if (i < inputs.length) memory.set(array, element);
+      pointers.push(stage.byteOffset + element * 8);
+      element += array.length;
+    }
+    run(pointers);
+    element = inputs.reduce((sum, a) => sum + a.length, 0);
+    for (const array of outputs) {
+      array.set(memory.subarray(element, element + array.length));
+      element += array.length;
+    }
+  }
+}
+
+/** Checks a cellForward call: every per-trajectory array B×H (inputs B×G·H as named), the biases G·H. */
+function checkCellForward(
+  cell: string, batch: number, hidden: number, gates: number, inputs: [string, Float64Array, number][],
+  bias: Float64Array, biasHh: Float64Array | null, out: LstmForwardOut | GruForwardOut,
+): void {
+  for (const [name, value] of [['batch', batch], ['hidden', hidden]] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`cellForward.${cell}: ${name} must be a non-negative integer, got ${value}`);
+  }
+  const arrays: [string, Float64Array, number][] = [
+    ...inputs.map(([name, array, width]): [string, Float64Array, number] => [name, array, batch * width * hidden]),
+    [biasHh === null ? 'bias' : 'biasIh', bias, gates * hidden],
+    ...(biasHh === null ? [] : [['biasHh', biasHh, gates * hidden] as [string, Float64Array, number]]),
+    ...(Object.entries(out) as [string, Float64Array][]).map(([name, array]): [string, Float64Array, number] => [`out.${name}`, array, batch * hidden]),
+  ];
+  for (const [name, array, length] of arrays) {
+    if (array.length !== length) throw new RangeError(`cellForward.${cell}: ${name} holds ${array.length} doubles, expected ${length}`);
   }
 }
 

@@ -49,6 +49,15 @@ export interface KernelExports {
     scale: number, from: number,
   ): void;
   matmulBlockF32(a: number, m: number, n: number, x: number, ldx: number, k: number, out: number, ldo: number, accumulate: number): void;
+  /** The spectrum's float64 cell layers' forward steps (asm/spectrum-cells.ts), the same bits as src/cells/lstm-layer.ts and gru-layer.ts. */
+  lstmLayerForward(
+    batch: number, hidden: number, pre: number, bias: number, cOld: number,
+    fromI: number, fromF: number, fromG: number, fromO: number, a: number, f: number, cNew: number, hNew: number,
+  ): void;
+  gruLayerForward(
+    batch: number, hidden: number, x: number, fromHidden: number, biasIh: number, biasHh: number, hOld: number,
+    a: number, rFromHidden: number, zFromOld: number, r: number, z: number, hNew: number,
+  ): void;
   qrPositiveF32(z: number, n: number, k: number, rDiag: number, work: number): void;
   qrWorkLengthF32(n: number, k: number): number;
   reflectorSlotLengthF32(n: number, k: number): number;
@@ -95,6 +104,7 @@ const REQUIRED_FUNCTIONS = [
   'triangularSolve', 'triangularSolveF32',
   'lstmForwardF32', 'lstmBackwardF32', 'gruForwardF32', 'gruBackwardF32', 'tanhForwardF32',
   'transposeF32', 'addColumnSumsF32', 'addRowVectorF32', 'expShiftedF32', 'simdPeak', 'simdPeakF32',
+  'lstmLayerForward', 'gruLayerForward',
 ] as const;
 
 /** How to make build/kernels.wasm, for the messages that find it missing. */
