@@ -29,6 +29,12 @@ function preActivations(rng: Rng, batch: number, width: number, hidden: number):
   return pre;
 }
 
+/** A layer's weights (only the biases matter to a forward step from given pre-activations). */
+function layerWeights(rng: Rng, gates: number, hidden: number, bias: boolean) {
+  const biases = () => ({ biasIh: rng.fillNormal(new Float64Array(gates * hidden)), biasHh: rng.fillNormal(new Float64Array(gates * hidden)) });
+  return { weightIh: new Float64Array(gates * hidden * 2), weightHh: new Float64Array(gates * hidden * hidden), ...(bias ? biases() : {}) };
+}
+
 function assertSameBits(name: string, got: Float64Array, want: Float64Array): void {
   for (let i = 0; i < want.length; i++) {
     if (!Object.is(got[i], want[i])) assert.fail(`${name}[${i}]: wasm gave ${got[i]}, the JavaScript ${want[i]}`);
@@ -46,10 +52,7 @@ for (const bias of [true, false]) {
   test(`wasm LSTM forward step equals the JavaScript's bit for bit (${bias ? 'bias' : 'no bias'})`, () => {
     const rng = new Rng(bias ? 3 : 4);
     const [batch, hidden] = [5, 37];
-    const weights = {
-      weightIh: new Float64Array(4 * hidden * 2), weightHh: new Float64Array(4 * hidden * hidden),
-      ...(bias ? { biasIh: rng.fillNormal(new Float64Array(4 * hidden)), biasHh: rng.fillNormal(new Float64Array(4 * hidden)) } : {}),
-    };
+    const weights = layerWeights(rng, 4, hidden, bias);
     const pre = preActivations(rng, batch, 4, hidden);
     const hOld = new Float64Array(batch * hidden);
     const cOld = preActivations(rng, batch, 1, hidden).reverse();
@@ -74,10 +77,7 @@ for (const bias of [true, false]) {
   test(`wasm GRU forward step equals the JavaScript's bit for bit (${bias ? 'bias' : 'no bias'})`, () => {
     const rng = new Rng(bias ? 5 : 6);
     const [batch, hidden] = [4, 41];
-    const weights = {
-      weightIh: new Float64Array(3 * hidden * 2), weightHh: new Float64Array(3 * hidden * hidden),
-      ...(bias ? { biasIh: rng.fillNormal(new Float64Array(3 * hidden)), biasHh: rng.fillNormal(new Float64Array(3 * hidden)) } : {}),
-    };
+    const weights = layerWeights(rng, 3, hidden, bias);
     const x = preActivations(rng, batch, 3, hidden);
     const fromHidden = preActivations(rng, batch, 3, hidden).reverse();
     const hOld = rng.fillNormal(new Float64Array(batch * hidden));
