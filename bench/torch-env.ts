@@ -8,6 +8,9 @@
 // 120–163 and 68–72; GRU D = 128 27.7–32.9 and 17.6–18.4; RNN D = 128 18.8–24.4 and 16.7–18.0;
 // D = 64 the same either way. Medians: up to 2.9× the minimum by default; with these, within 9 %
 // in 17 of the 18 one-thread rows. So these settings give the faster and steadier baseline.
+// jemalloc 5.3 (Debian's libjemalloc2 by LD_PRELOAD, its defaults), which PyTorch's tuning guide
+// names, returns large blocks too: as slow as glibc's defaults at D ≥ 256 (GRU D = 256: 348 ms
+// against 72; k = 32 of D = 512: 700 against 31).
 export const TORCH_MALLOC_SETTINGS = {
   MALLOC_MMAP_THRESHOLD_: '1073741824',
   MALLOC_TRIM_THRESHOLD_: '1073741824',
