@@ -25,7 +25,7 @@ import { modelSpectrum, modelSpectrumThreaded, spectrumKernels } from '../src/mo
 import { option } from './argv.js';
 import { measuredCeiling } from './ceiling.js';
 import { machineLine } from './machine.js';
-import { torchEnv } from './torch-env.js';
+import { TORCH_ALLOCATOR, torchEnv } from './torch-env.js';
 
 const BATCH = 16;
 const INPUT_SIZE = 8;
@@ -238,7 +238,7 @@ const fmtTorch = (ms: number | undefined) => (ms === undefined ? '–' : fmt(ms)
 const speedup = (ours: number | null | undefined, theirs: number | undefined) => (ours == null || theirs === undefined ? '–' : `${(theirs / ours).toFixed(2)}×`);
 
 console.log(`## Lyapunov spectrum step: ms per step (batch ${BATCH}, ${kOption === '' ? 'k = D' : `k = min(${kOption}, D)`}, input size ${INPUT_SIZE}, no sum rule)`);
-console.log(`${machineLine()}${torchVersion ? `, PyTorch ${torchVersion} (float64)` : ''}\n`);
+console.log(`${machineLine()}${torchVersion ? `, PyTorch ${torchVersion} (float64; ${TORCH_ALLOCATOR})` : ''}\n`);
 const engineHeads = ENGINES.map((e) => e.label);
 const torchHeads = torchThreads.map((t) => `PyTorch f64 ×${t}`);
 console.log(`| cell | H | D | ${[...engineHeads, ...torchHeads].join(' | ')} | best: GFLOP/s of ceiling | wasm f64 ×1 vs PyTorch ×1 | wasm f64 ×2 vs PyTorch ×1 | wasm f64 ×2 vs PyTorch ×${manyThreads} |`);

@@ -17,6 +17,9 @@ export const TORCH_MALLOC_SETTINGS = {
   MALLOC_TOP_PAD_: '268435456',
 } as const;
 
+/** How the benches' tables name that setting. */
+export const TORCH_ALLOCATOR = 'glibc malloc keeping freed memory (bench/torch-env.ts)';
+
 /** The environment for a PyTorch process, with OPENBLAS_NUM_THREADS set when `blasThreads` is given. */
 export function torchEnv(blasThreads?: number): NodeJS.ProcessEnv {
   return { ...process.env, ...TORCH_MALLOC_SETTINGS, ...(blasThreads === undefined ? {} : { OPENBLAS_NUM_THREADS: String(blasThreads) }) };

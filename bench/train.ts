@@ -22,7 +22,7 @@ import { BpttEngine, type TrainingBatch, initialiseParams, createParams, Adam } 
 import { option } from './argv.js';
 import { measuredCeiling } from './ceiling.js';
 import { machineLine } from './machine.js';
-import { torchEnv } from './torch-env.js';
+import { TORCH_ALLOCATOR, torchEnv } from './torch-env.js';
 
 const quick = process.argv.includes('--quick');
 const sizes = option('sizes', '64,128,256').split(',').map(Number);
@@ -155,7 +155,7 @@ for (const s of torch) s.close();
 const fmt = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(0));
 const ratio = (a: number, b: number | undefined) => (b === undefined ? '–' : `${(a / b).toFixed(2)}×`);
 console.log(`## Training throughput (sequences/s; batch ${BATCH}, length ${STEPS}, ${VOCAB} one-hot inputs, ${VOCAB} classes, float32, Adam)`);
-console.log(`${machineLine()}; ours on 1 thread; ${torch[0]?.blas ?? 'no PyTorch'}`);
+console.log(`${machineLine()}; ours on 1 thread; ${torch[0] === undefined ? 'no PyTorch' : `${torch[0].blas}; ${TORCH_ALLOCATOR}`}`);
 console.log(`best of ${rounds} alternating rounds of ${roundSeconds} s; WebAssembly ceiling measured here: ${ceiling.float32.toFixed(1)} GFLOP/s float32 (f32x4 mul+add, 1 core, the best of a measurement before and after every row)\n`);
 console.log('| cell | H | ours, dense x | ours, one-hot x | PyTorch 1 thread | PyTorch best (setting) | ours / PyTorch 1 thread | ours / PyTorch best | ours: GFLOP/s of ceiling |');
 console.log('|---|---|---|---|---|---|---|---|---|');
