@@ -18,7 +18,7 @@ export const TORCH_MALLOC_SETTINGS = {
 } as const;
 
 /** How the benches' tables name that setting. */
-export const TORCH_ALLOCATOR = 'glibc malloc keeping freed memory (bench/torch-env.ts)';
+export const TORCH_ALLOCATOR = 'glibc malloc keeping freed memory, bench/torch-env.ts';
 
 /** The environment for a PyTorch process, with OPENBLAS_NUM_THREADS set when `blasThreads` is given. */
 export function torchEnv(blasThreads?: number): NodeJS.ProcessEnv {
