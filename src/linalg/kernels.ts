@@ -212,6 +212,25 @@ export function checkFormedProducts(
   });
 }
 
+/**
+ * formedProducts' start written into `target` at out's indices + `shift` (the js twin: out itself,
+ * shift 0; the float32 stage: its own offset), each entry one float64 product, rounded once to
+ * the target's precision.
+ */
+export function writeScaledRows(
+  start: ScaledRows, rows: number, n: number, x: Float64Array, k: number, layout: StridedBlockLayout, batch: number,
+  target: Float64Array | Float32Array, shift: number,
+): void {
+  const { scale, from } = start;
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < k; j++) {
+      const xAt = layout.xOffset + b * layout.xStride + j * layout.ldx + from;
+      const outAt = shift + layout.outOffset + b * layout.outStride + j * layout.ldo;
+      for (let r = 0; r < rows; r++) target[outAt + r] = scale[b * rows + r]! * x[xAt + (r % n)]!;
+    }
+  }
+}
+
 function checkScaledRows(
   start: ScaledRows, rows: number, n: number, k: number, xLength: number, layout: StridedBlockLayout, batch: number, accumulate: boolean,
 ): void {

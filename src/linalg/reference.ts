@@ -1,4 +1,4 @@
-import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore, type ScaledRows, type StridedBlockLayout } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type LinalgKernels, type ReflectorStore, type ScaledRows, type StridedBlockLayout, writeScaledRows } from './kernels.js';
 import { formRows } from './formed-rows.js';
 import { gatherRows, rowsByDecreasingNorm } from './matrix-rows.js';
 
@@ -204,15 +204,11 @@ function formedProducts(
   checkFormedProducts(weight, gates, rows, n, coef, diagonal, x, k, out, layout, batch, accumulate, start);
   if (formedScratch.length < rows * n) formedScratch = new Float64Array(rows * n);
   const f = formedScratch.subarray(0, rows * n);
+  if (start !== null) writeScaledRows(start, rows, n, x, k, layout, batch, out, 0);
   for (let b = 0; b < batch; b++) {
     formRows(weight, gates, n, rows, coef.subarray(b * gates * rows), f);
     if (diagonal !== null) for (let i = 0; i < Math.min(n, rows); i++) f[i * n + i] = f[i * n + i]! + diagonal[b * n + i]!;
     const xAt = layout.xOffset + b * layout.xStride, outAt = layout.outOffset + b * layout.outStride;
-    if (start !== null) {
-      for (let j = 0; j < k; j++) {
-        for (let r = 0; r < rows; r++) out[outAt + j * layout.ldo + r] = start.scale[b * rows + r]! * x[xAt + j * layout.ldx + start.from + (r % n)]!;
-      }
-    }
     referenceKernels.matmulBlock(f, rows, n, x, k, out, accumulate || start !== null, { xOffset: xAt, ldx: layout.ldx, outOffset: outAt, ldo: layout.ldo });
   }
 }

@@ -1,4 +1,4 @@
-import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type CellForwardKernels, type GruForwardOut, type LinalgKernels, type LstmForwardOut, type ReflectorStore, type ScaledRows, type StridedBlockLayout } from './kernels.js';
+import { checkFormedProducts, checkFormedTerms, checkFormedWeight, checkLayout, checkReflectorSlot, checkReflectorStoreShape, checkRowOrder, packedLayout, type BlockLayout, type CellForwardKernels, type GruForwardOut, type LinalgKernels, type LstmForwardOut, type ReflectorStore, type ScaledRows, type StridedBlockLayout, writeScaledRows } from './kernels.js';
 import type { Precision } from './precision.js';
 import { type WasmBuffer, WasmFloat32Buffer, WasmFloat64Buffer, WasmHeap } from './wasm-heap.js';
 import { instantiateKernels, type KernelExports } from './wasm-module.js';
@@ -102,7 +102,7 @@ export abstract class WasmKernelsBase<B extends WasmBuffer<Float64Array | Float3
     memory.set(x.subarray(xOffset, xOffset + xSpan), xAt);
     const packed = ldo === rows && outStride === rows * k;
     if (accumulate || !packed) memory.set(out.subarray(outOffset, outOffset + outSpan), outAt);
-    if (start !== null && kernelStart === null) stageScaledRows(start, rows, n, x, k, layout, batch, memory, outAt - outOffset);
+    if (start !== null && kernelStart === null) writeScaledRows(start, rows, n, x, k, layout, batch, memory, outAt - outOffset);
     const at = (element: number) => stage.byteOffset + element * memory.BYTES_PER_ELEMENT;
     this.instantiation.formedProducts(
       at(0), gates, rows, n, at(coefAt), diagonal === null ? 0 : at(diagonalAt), at(fAt),
@@ -433,20 +433,5 @@ function checkQrShape(method: string, n: number, k: number): void {
 function checkLength(method: string, name: string, have: number, need: number, formula: string): void {
   if (have < need) {
     throw new RangeError(`${method}: ${name} holds ${have} doubles, expected at least ${formula} = ${need}`);
-  }
-}
-
-/** formedProducts' start written into the staged out (`shift`: staged index − index in out), each entry rounded once to the stage's precision. */
-function stageScaledRows(
-  start: ScaledRows, rows: number, n: number, x: Float64Array, k: number, layout: StridedBlockLayout, batch: number,
-  stage: Float64Array | Float32Array, shift: number,
-): void {
-  const { scale, from } = start;
-  for (let b = 0; b < batch; b++) {
-    for (let j = 0; j < k; j++) {
-      const xAt = layout.xOffset + b * layout.xStride + j * layout.ldx + from;
-      const outAt = shift + layout.outOffset + b * layout.outStride + j * layout.ldo;
-      for (let r = 0; r < rows; r++) stage[outAt + r] = scale[b * rows + r]! * x[xAt + (r % n)]!;
-    }
   }
 }
