@@ -1,6 +1,6 @@
 // exp and tanh in float64, the same code as src/linalg/libm.ts (fdlibm 5.3's e_exp.c, s_expm1.c
 // and s_tanh.c as adapted in V8's src/base/ieee754.cc), operation for operation, so the spectrum's
-// cell steps run here give the JavaScript's bits (test/linalg.cell-forward.test.ts). fdlibm's
+// cell steps run here give the JavaScript's bits (test/cells.forward-kernels.test.ts). fdlibm's
 // notice:
 //
 // ====================================================

@@ -1,6 +1,6 @@
 // The spectrum's float64 cell steps (src/cells/lstm-layer.ts, gru-layer.ts: forward), here for the
 // speed of fdlibm in wasm (libm64.ts) over its JavaScript port, with the same operations in the
-// same order, so every output has the JavaScript's bits (test/linalg.cell-forward.test.ts).
+// same order, so every output has the JavaScript's bits (test/cells.forward-kernels.test.ts).
 // Arrays are f64, B×H (trajectory-major) unless said; a layer without bias passes zeros, which
 // adds what the JavaScript's `+ 0` adds.
 import { exp, tanh } from './libm64';

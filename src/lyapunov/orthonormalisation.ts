@@ -272,12 +272,13 @@ export class Orthonormalisation {
     const k = this.run.k;
     const z = this.z;
     for (let c = 0; c < batch * k; c++) {
-      const max = columnMaxAbs(z, c * n, n);
+      const o = c * n;
+      let max = 0;
+      for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(z[o + i]!));
       if (max === 0 || !Number.isFinite(max)) continue;
       const e = nearestLog2(max);
       if (Math.abs(e) < SCALE_BOUND) continue;
       const factor = 2 ** -e;
-      const o = c * n;
       for (let i = 0; i < n; i++) z[o + i] = z[o + i]! * factor;
       this.logScale[c] = this.logScale[c]! + e * Math.LN2;
     }
@@ -288,24 +289,6 @@ export class Orthonormalisation {
     this.q = this.z;
     this.z = swap;
   }
-}
-
-/**
- * max |z[at + i]| for i < n, NaN entries passed over (a column with one fails later, at its QR);
- * two running maxima and a comparison, measured 1.5× faster than Math.max(max, Math.abs(·)).
- */
-function columnMaxAbs(z: Float64Array, at: number, n: number): number {
-  let m0 = 0;
-  let m1 = 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const a = Math.abs(z[at + i]!);
-    const b = Math.abs(z[at + i + 1]!);
-    if (a > m0) m0 = a;
-    if (b > m1) m1 = b;
-  }
-  if (i < n) m0 = Math.max(m0, Math.abs(z[at + i]!) || 0);
-  return m0 > m1 ? m0 : m1;
 }
 
 /** to[at + p] = from[at + order[p]] for p < n: one column of a column-major block, rows in `order`; four per pass. */
